@@ -1,0 +1,48 @@
+# Quick start: `make run` serves the demo; `make test` runs every test.
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format bench install install-dev chromium clean
+
+$(VENV)/installed: requirements.txt
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/installed-dev: requirements.txt requirements-dev.txt $(VENV)/installed
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/installed
+install-dev: $(VENV)/installed-dev
+
+# Browser tests use Debian's Chromium; Playwright's own browser download can't work here.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+run: install
+	$(FLASK) migrate
+	$(FLASK) demo
+	@echo "Open http://$(HOST):$(PORT) (on a phone-sized window, or on your phone on the same network)."
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - app:app
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install-dev chromium lint
+	$(VENV)/bin/pytest
+
+bench: install-dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

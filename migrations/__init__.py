@@ -1,0 +1,119 @@
+"""Numbered schema migrations. Only ever add new ones; never edit one that has shipped."""
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("wellbeing")
+
+
+@migrations()
+def m001_organisations_and_people(db):
+    # Everything belongs to one organisation; nobody sees another organisation's people.
+    db["organisations"].create({"id": int, "name": str, "created_at": str}, pk="id")
+    db["users"].create(
+        {
+            "id": int,
+            "org_id": int,
+            "email": str,
+            "name": str,
+            "password_hash": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("org_id", "organisations", "id")],
+        not_null={"org_id", "email", "name", "password_hash"},
+    )
+    db["users"].create_index(["email"], unique=True)
+    # A person can hold more than one role: facilitator, supervisor, admin.
+    db["user_roles"].create(
+        {"user_id": int, "role": str},
+        pk=("user_id", "role"),
+        foreign_keys=[("user_id", "users", "id")],
+    )
+
+
+@migrations()
+def m002_sessions_and_signin_attempts(db):
+    # Server-side sessions, so that signing out revokes a cookie even if it is replayed.
+    db["sessions"].create(
+        {"id": str, "user_id": int, "created_at": str, "revoked_at": str},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["sessions"].create_index(["user_id"])
+    # Failed sign-ins, kept in the database so the limit holds across gunicorn workers.
+    db["signin_failures"].create({"id": int, "key": str, "at": str}, pk="id")
+    db["signin_failures"].create_index(["key", "at"])
+
+
+@migrations()
+def m003_invitations_and_password_resets(db):
+    # No email server: admins copy these one-time links to people. Only hashes are stored.
+    db["invitations"].create(
+        {
+            "id": int,
+            "org_id": int,
+            "token_hash": str,
+            "email": str,
+            "roles": str,
+            "created_by": int,
+            "created_at": str,
+            "expires_at": str,
+            "used_at": str,
+            "revoked_at": str,
+        },
+        pk="id",
+        foreign_keys=[("org_id", "organisations", "id")],
+    )
+    db["invitations"].create_index(["token_hash"], unique=True)
+    db["password_resets"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "token_hash": str,
+            "created_by": int,
+            "created_at": str,
+            "expires_at": str,
+            "used_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["password_resets"].create_index(["token_hash"], unique=True)
+
+
+@migrations()
+def m004_organisation_content(db):
+    # WWP EN guidelines: "Feel free to add and remove practices to fit what you think is
+    # most relevant to your local context". Kinds: practice, situation, support_contact.
+    # Removal is soft so that an admin can undo it.
+    db["content_entries"].create(
+        {
+            "id": int,
+            "org_id": int,
+            "kind": str,
+            "position": int,
+            "text": str,
+            "note": str,
+            "phone": str,
+            "link": str,
+            "removed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("org_id", "organisations", "id")],
+    )
+    db["content_entries"].create_index(["org_id", "kind", "position"])
+
+
+@migrations()
+def m005_pairs(db):
+    # Co-working pairs. The pair's name is free text a pair writes, so it is sealed at rest.
+    db["pairs"].create(
+        {"id": int, "org_id": int, "name_sealed": str, "created_at": str, "ended_at": str},
+        pk="id",
+        foreign_keys=[("org_id", "organisations", "id")],
+    )
+    db["pair_members"].create(
+        {"pair_id": int, "user_id": int},
+        pk=("pair_id", "user_id"),
+        foreign_keys=[("pair_id", "pairs", "id"), ("user_id", "users", "id")],
+    )

@@ -1,0 +1,105 @@
+"""Fixtures: a real SQLite file built by the real migrations, and people in two organisations.
+
+The populated database is built once per run and copied for each test, because hashing
+passwords with Argon2id is deliberately slow.
+"""
+
+import re
+import shutil
+
+import pytest
+
+from wellbeing import create_app
+from wellbeing.atrest import seal
+from wellbeing.db import get_db, migrate, now
+from wellbeing.keys import new_key_entry
+
+# Who is who in the tests. Passwords are long enough for the password rules.
+PEOPLE = {
+    "admin": ("Ada Admin", "admin@one.example", ["admin"]),
+    "supervisor": ("Sol Supervisor", "supervisor@one.example", ["supervisor"]),
+    "facilitator": ("Fran Facilitator", "fran@one.example", ["facilitator"]),
+    "coworker": ("Cole Coworker", "cole@one.example", ["facilitator"]),
+    "outsider": ("Otto Outsider", "otto@two.example", ["admin", "facilitator", "supervisor"]),
+}
+PASSWORD = "correct horse battery"
+PAIR_NAME = "Thursday morning group"
+KEYS = {"current": "k1", "keys": {"k1": new_key_entry()}}
+
+
+def make_app(database):
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(database),
+            "SECRET_KEY": "test-secret-key",
+            "ATREST_KEYS": KEYS,
+            "SERVER_NAME": None,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    from wellbeing.accounts import people
+
+    path = tmp_path_factory.mktemp("template") / "wellbeing.db"
+    app = make_app(path)
+    with app.app_context():
+        db = get_db()
+        migrate(db)
+        one = people.create_organisation("Organisation One")
+        two = people.create_organisation("Organisation Two")
+        ids = {}
+        for key, (name, email, roles) in PEOPLE.items():
+            org = two if key == "outsider" else one
+            ids[key] = people.create_person(org, email, name, PASSWORD, roles)
+        pair = (
+            db["pairs"]
+            .insert(
+                {"org_id": one, "name_sealed": seal(PAIR_NAME, "pairs.name"), "created_at": now()}
+            )
+            .last_pk
+        )
+        for key in ("facilitator", "coworker"):
+            db["pair_members"].insert({"pair_id": pair, "user_id": ids[key]})
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def app(template_db, tmp_path):
+    database = tmp_path / "wellbeing.db"
+    shutil.copy(template_db, database)
+    return make_app(database)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path="/signin"):
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, who):
+    """Sign in through the real form, as one of PEOPLE."""
+    email = PEOPLE[who][1]
+    token = csrf_token(client)
+    response = client.post(
+        "/signin", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def as_person(app):
+    """as_person("admin") gives a test client signed in as that person."""
+
+    def make(who):
+        return sign_in(app.test_client(), who)
+
+    return make

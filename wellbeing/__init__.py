@@ -1,0 +1,55 @@
+"""The practitioner wellbeing and supervision app: application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import accounts, db, errors, keys, organisation, pwa, security
+from .extensions import babel, csrf, htmx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(
+        DATABASE=str(Path(app.instance_path) / "wellbeing.db"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # A signed-in session lasts at most this long, even if never signed out.
+        SESSION_LIFETIME_HOURS=14 * 24,
+        # Sign-in rate limit: failures per window, per email and per address.
+        SIGNIN_WINDOW_MINUTES=15,
+        SIGNIN_MAX_FAILURES_PER_EMAIL=5,
+        SIGNIN_MAX_FAILURES_PER_ADDRESS=30,
+        INVITATION_DAYS=7,
+        RESET_HOURS=24,
+        # An expired form token should say "please try again", never crash.
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        BABEL_DEFAULT_LOCALE="en",
+    )
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    keys.load_instance_secrets(app)
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app)
+    db.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    accounts.init_app(app)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(organisation.bp)
+    app.register_blueprint(pwa.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

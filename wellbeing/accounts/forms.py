@@ -1,0 +1,37 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import InputRequired, Length, Regexp
+
+from ..forms import EMAIL, new_password_fields
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        _l("Email"), validators=[InputRequired(_l("Please enter your email.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(_l("Please enter your password."))]
+    )
+
+
+class InvitationAcceptForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[InputRequired(_l("Please tell us your name.")), Length(max=80)],
+        description=_l("Shown to colleagues in your organisation."),
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            InputRequired(_l("Please enter your email.")),
+            Regexp(EMAIL, message=_l("That doesn't look like an email address.")),
+            Length(max=254),
+        ],
+        description=_l("You sign in with this. We never send you email."),
+    )
+    password, confirm = new_password_fields()
+
+
+class PasswordResetForm(FlaskForm):
+    password, confirm = new_password_fields()

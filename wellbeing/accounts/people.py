@@ -1,0 +1,260 @@
+"""People, their sessions, and the one-time links that bring them in. Plain functions."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_login import UserMixin
+
+from .. import content
+from ..db import get_db, now
+
+ROLES = ("facilitator", "supervisor", "admin")
+# Argon2id with the library's current defaults (RFC 9106 low-memory profile).
+hasher = PasswordHasher()
+
+
+class Person(UserMixin):
+    """A signed-in person. Their id for flask-login is the server-side session token."""
+
+    def __init__(self, row: dict, roles: set[str], session_token: str):
+        self.row, self.roles, self.session_token = row, roles, session_token
+        self.id, self.org_id = row["id"], row["org_id"]
+        self.name, self.email = row["name"], row["email"]
+
+    def get_id(self):
+        return self.session_token
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def later(**delta) -> str:
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat(timespec="seconds")
+
+
+def roles_of(user_id: int) -> set[str]:
+    rows = get_db().execute("select role from user_roles where user_id = ?", [user_id])
+    return {role for (role,) in rows}
+
+
+# --- organisations -------------------------------------------------------------------
+
+
+def create_organisation(name: str) -> int:
+    db = get_db()
+    with db.atomic():
+        org_id = db["organisations"].insert({"name": name, "created_at": now()}).last_pk
+        for kind in content.RESETTABLE:
+            content.reset_to_guidelines(org_id, kind)
+    return org_id
+
+
+# --- passwords and sessions ----------------------------------------------------------
+
+
+def find_by_email(email: str) -> dict | None:
+    rows = get_db()["users"].rows_where("email = ?", [email.strip().lower()], limit=1)
+    return next(iter(rows), None)
+
+
+def check_password(user: dict, password: str) -> bool:
+    """Verify, and rehash on the way in when the Argon2 parameters have changed."""
+    try:
+        hasher.verify(user["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user["password_hash"]):
+        get_db()["users"].update(user["id"], {"password_hash": hasher.hash(password)})
+    return True
+
+
+def start_session(user_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    get_db()["sessions"].insert({"id": token_hash(token), "user_id": user_id, "created_at": now()})
+    return token
+
+
+def load_person(session_token: str) -> Person | None:
+    hours = current_app.config["SESSION_LIFETIME_HOURS"]
+    oldest = later(hours=-hours)
+    row = next(
+        get_db().query(
+            "select users.*, group_concat(user_roles.role) as roles from sessions"
+            " join users on users.id = sessions.user_id"
+            " left join user_roles on user_roles.user_id = users.id"
+            " where sessions.id = ? and sessions.revoked_at is null and sessions.created_at > ?"
+            " group by users.id",
+            [token_hash(session_token), oldest],
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    roles = set((row.pop("roles") or "").split(","))
+    return Person(row, roles, session_token)
+
+
+def revoke_session(session_token: str):
+    get_db().execute(
+        "update sessions set revoked_at = ? where id = ? and revoked_at is null",
+        [now(), token_hash(session_token)],
+    )
+
+
+def revoke_all_sessions(user_id: int):
+    get_db().execute(
+        "update sessions set revoked_at = ? where user_id = ? and revoked_at is null",
+        [now(), user_id],
+    )
+
+
+# --- sign-in rate limit --------------------------------------------------------------
+
+
+def _failure_keys(email: str, address: str) -> dict[str, int]:
+    config = current_app.config
+    return {
+        "email:" + email.strip().lower(): config["SIGNIN_MAX_FAILURES_PER_EMAIL"],
+        "address:" + (address or "unknown"): config["SIGNIN_MAX_FAILURES_PER_ADDRESS"],
+    }
+
+
+def signin_wait_minutes(email: str, address: str) -> int:
+    """Minutes until another attempt is allowed, or 0 if one is allowed now."""
+    window = current_app.config["SIGNIN_WINDOW_MINUTES"]
+    since = later(minutes=-window)
+    wait = 0
+    for key, limit in _failure_keys(email, address).items():
+        times = [
+            at
+            for (at,) in get_db().execute(
+                "select at from signin_failures where key = ? and at > ? order by at desc",
+                [key, since],
+            )
+        ]
+        if len(times) >= limit:
+            oldest_counted = datetime.fromisoformat(times[limit - 1])
+            free_at = oldest_counted + timedelta(minutes=window)
+            minutes = int((free_at - datetime.now(UTC)).total_seconds() // 60) + 1
+            wait = max(wait, minutes)
+    return wait
+
+
+def record_signin_failure(email: str, address: str):
+    db = get_db()
+    with db.atomic():
+        db["signin_failures"].insert_all(
+            {"key": key, "at": now()} for key in _failure_keys(email, address)
+        )
+
+
+def clear_signin_failures(email: str):
+    get_db().execute(
+        "delete from signin_failures where key = ?", ["email:" + email.strip().lower()]
+    )
+
+
+# --- invitations and password resets --------------------------------------------------
+
+
+def create_person(org_id: int, email: str, name: str, password: str, roles) -> int:
+    db = get_db()
+    with db.atomic():
+        user_id = (
+            db["users"]
+            .insert(
+                {
+                    "org_id": org_id,
+                    "email": email.strip().lower(),
+                    "name": name.strip(),
+                    "password_hash": hasher.hash(password),
+                    "created_at": now(),
+                }
+            )
+            .last_pk
+        )
+        db["user_roles"].insert_all({"user_id": user_id, "role": role} for role in roles)
+    return user_id
+
+
+def create_invitation(org_id: int, roles, email: str = "", created_by: int | None = None) -> str:
+    token = secrets.token_urlsafe(24)
+    get_db()["invitations"].insert(
+        {
+            "org_id": org_id,
+            "token_hash": token_hash(token),
+            "email": email.strip().lower(),
+            "roles": ",".join(role for role in ROLES if role in roles),
+            "created_by": created_by,
+            "created_at": now(),
+            "expires_at": later(days=current_app.config["INVITATION_DAYS"]),
+        }
+    )
+    return token
+
+
+def find_invitation(token: str) -> dict | None:
+    """An invitation that can still be used: not used, not revoked, not expired."""
+    return next(
+        get_db().query(
+            "select invitations.*, organisations.name as org_name from invitations"
+            " join organisations on organisations.id = invitations.org_id"
+            " where token_hash = ? and used_at is null and revoked_at is null"
+            " and expires_at > ?",
+            [token_hash(token), now()],
+        ),
+        None,
+    )
+
+
+def accept_invitation(invitation: dict, email: str, name: str, password: str) -> int:
+    db = get_db()
+    with db.atomic():
+        user_id = create_person(
+            invitation["org_id"], email, name, password, invitation["roles"].split(",")
+        )
+        db["invitations"].update(invitation["id"], {"used_at": now()})
+    return user_id
+
+
+def create_password_reset(user_id: int, created_by: int) -> str:
+    token = secrets.token_urlsafe(24)
+    get_db()["password_resets"].insert(
+        {
+            "user_id": user_id,
+            "token_hash": token_hash(token),
+            "created_by": created_by,
+            "created_at": now(),
+            "expires_at": later(hours=current_app.config["RESET_HOURS"]),
+        }
+    )
+    return token
+
+
+def find_password_reset(token: str) -> dict | None:
+    return next(
+        get_db().query(
+            "select password_resets.*, users.name, users.email from password_resets"
+            " join users on users.id = password_resets.user_id"
+            " where token_hash = ? and used_at is null and expires_at > ?",
+            [token_hash(token), now()],
+        ),
+        None,
+    )
+
+
+def use_password_reset(reset: dict, password: str):
+    """Set the new password, spend the link, and sign the person out everywhere else."""
+    db = get_db()
+    with db.atomic():
+        db["users"].update(reset["user_id"], {"password_hash": hasher.hash(password)})
+        db["password_resets"].update(reset["id"], {"used_at": now()})
+        revoke_all_sessions(reset["user_id"])

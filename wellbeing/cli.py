@@ -1,0 +1,87 @@
+"""Command-line tasks: `flask --app app <command>`."""
+
+from pathlib import Path
+
+import click
+from flask import current_app, url_for
+
+from . import atrest, db, demo, keys
+from .accounts import people
+
+
+@click.command("migrate")
+def migrate_command():
+    """Apply any pending database migrations."""
+    db.migrate(db.get_db())
+    click.echo("Database is up to date.")
+
+
+@click.command("create-organisation")
+@click.argument("name")
+@click.option("--base-url", default="http://127.0.0.1:5000", help="Where people open the app.")
+def create_organisation_command(name, base_url):
+    """Create an organisation and print its first admin's invitation link."""
+    db.migrate(db.get_db())
+    org_id = people.create_organisation(name)
+    token = people.create_invitation(org_id, ["admin"])
+    with current_app.test_request_context(base_url=base_url):
+        link = url_for("accounts.invitation_show", token=token, _external=True)
+    click.echo(f"Created '{name}'. Send this one-time link to its first admin (valid 7 days):")
+    click.echo(link)
+
+
+@click.command("demo")
+def demo_command():
+    """Create the demo organisation if the database is empty, and print its sign-ins."""
+    db.migrate(db.get_db())
+    if demo.create_demo():
+        click.echo("Created the demo organisation.")
+    if db.get_db()["users"].count_where("email = ?", [demo.DEMO_PEOPLE[0][1]]):
+        click.echo(demo.demo_sign_ins())
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Write a consistent copy of the live database to PATH, while the app keeps serving."""
+    target = Path(path)
+    if target.exists():
+        raise click.ClickException(f"{path} already exists; choose a new file name.")
+    db.backup(str(target.resolve()))
+    click.echo(f"Backed up to {path}.")
+
+
+@click.command("rotate-key")
+def rotate_key_command():
+    """Start sealing new text with a fresh at-rest key, and re-seal existing text with it."""
+    ring_path = Path(current_app.instance_path) / "atrest-keys.json"
+    key_id = keys.rotate_key_ring(ring_path)
+    current_app.config["ATREST_KEYS"] = keys.load_key_ring(ring_path)
+    count = reseal_all()
+    click.echo(f"New key {key_id} is current; re-sealed {count} values.")
+
+
+# Every sealed column, as (table, column, associated-data label).
+SEALED_COLUMNS = [("pairs", "name_sealed", "pairs.name")]
+
+
+def reseal_all() -> int:
+    database, count = db.get_db(), 0
+    with database.atomic():
+        for table, column, label in SEALED_COLUMNS:
+            for row in database[table].rows:
+                plain = atrest.unseal(row[column], label)
+                database[table].update(row["id"], {column: atrest.seal(plain, label)})
+                count += 1
+    return count
+
+
+def init_app(app):
+    for command in (
+        migrate_command,
+        create_organisation_command,
+        demo_command,
+        backup_command,
+        rotate_key_command,
+    ):
+        app.cli.add_command(command)

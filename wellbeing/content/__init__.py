@@ -1,0 +1,92 @@
+"""Guideline content kept as data: one file per language, adapted per organisation.
+
+Kinds: `practice` (the 'Is this always abusive?' line), `situation` (the painful-points
+discomfort checklist) and `support_contact` (helplines and employee support, set locally).
+An organisation's copy lives in `content_entries`; a reset puts the guidelines' wording back.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from ..db import get_db, now
+
+KINDS = ("practice", "situation", "support_contact")
+# Kinds with a guidelines default to go back to; support contacts are always local.
+RESETTABLE = ("practice", "situation")
+HERE = Path(__file__).parent
+
+
+@cache
+def guidelines(language: str = "en") -> dict:
+    return json.loads((HERE / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def entries(org_id: int, kind: str) -> list[dict]:
+    return list(
+        get_db().query(
+            "select * from content_entries where org_id = ? and kind = ? and removed_at is null"
+            " order by position, id",
+            [org_id, kind],
+        )
+    )
+
+
+def reset_to_guidelines(org_id: int, kind: str):
+    """Replace the organisation's list with the guidelines' own, in one transaction."""
+    db = get_db()
+    with db.atomic():
+        db.execute("delete from content_entries where org_id = ? and kind = ?", [org_id, kind])
+        db["content_entries"].insert_all(
+            {
+                "org_id": org_id,
+                "kind": kind,
+                "position": position,
+                "text": entry["text"],
+                "note": entry.get("note", ""),
+            }
+            for position, entry in enumerate(guidelines()[kind]["entries"])
+        )
+
+
+def add(org_id: int, kind: str, fields: dict) -> int:
+    row = (
+        get_db()
+        .execute(
+            "select coalesce(max(position), -1) + 1 from content_entries"
+            " where org_id = ? and kind = ?",
+            [org_id, kind],
+        )
+        .fetchone()
+    )
+    return (
+        get_db()["content_entries"]
+        .insert({"org_id": org_id, "kind": kind, "position": row[0], **fields})
+        .last_pk
+    )
+
+
+def update(entry_id: int, fields: dict):
+    get_db()["content_entries"].update(entry_id, fields)
+
+
+def move(entry: dict, offset: int):
+    """Swap an entry with its neighbour; positions are rewritten densely so ties cannot stick."""
+    siblings = entries(entry["org_id"], entry["kind"])
+    index = next((i for i, s in enumerate(siblings) if s["id"] == entry["id"]), None)
+    target = (index or 0) + offset
+    if index is None or not 0 <= target < len(siblings):
+        return
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    db = get_db()
+    with db.atomic():
+        for position, sibling in enumerate(siblings):
+            db["content_entries"].update(sibling["id"], {"position": position})
+
+
+def remove(entry_id: int):
+    update(entry_id, {"removed_at": now()})
+
+
+def restore(entry_id: int):
+    update(entry_id, {"removed_at": None})

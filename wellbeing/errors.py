@@ -1,0 +1,40 @@
+"""Friendly error pages: no stack traces, and an expired form keeps what was typed."""
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+# Never echo secrets back into a page, even to the person who typed them.
+NOT_ECHOED = ("password", "csrf_token")
+
+
+def form_expired(error):
+    """Show the form's fields again with a fresh token, so nothing typed is lost."""
+    kept = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if not any(word in name for word in NOT_ECHOED)
+    ]
+    return render_template("errors/form_expired.html", kept=kept, action=request.path), 400
+
+
+def http_error(error: HTTPException):
+    titles = {
+        403: _("This page isn't for your role"),
+        404: _("We couldn't find that page"),
+        405: _("That doesn't work here"),
+        429: _("Please wait a moment"),
+    }
+    title = titles.get(error.code, _("Something went wrong"))
+    return render_template("errors/error.html", error=error, title=title), error.code
+
+
+def server_error(error):
+    return render_template("errors/error.html", error=None, title=_("Something went wrong")), 500
+
+
+def init_app(app):
+    app.register_error_handler(CSRFError, form_expired)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(500, server_error)

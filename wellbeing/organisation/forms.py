@@ -1,0 +1,87 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from ..forms import EMAIL
+
+ROLE_CHOICES = [
+    ("facilitator", _l("Facilitator: runs groups, prepares, co-works")),
+    ("supervisor", _l("Supervisor: reviews what pairs choose to share")),
+    ("admin", _l("Admin: invites people and adapts content")),
+]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class InvitationForm(FlaskForm):
+    email = StringField(
+        _l("Their email (optional)"),
+        validators=[
+            Optional(),
+            Regexp(EMAIL, message=_l("That doesn't look like an email address.")),
+            Length(max=254),
+        ],
+        description=_l("It fills in their sign-in name. They can change it."),
+    )
+    roles = CheckboxesField(
+        _l("Roles"),
+        choices=ROLE_CHOICES,
+        validators=[InputRequired(_l("Choose at least one role."))],
+    )
+
+
+class EntryForm(FlaskForm):
+    def entry_fields(self) -> dict:
+        """What is stored for an entry: every field but the form token, trimmed."""
+        return {
+            name: (field.data or "").strip()
+            for name, field in self._fields.items()
+            if name != "csrf_token"
+        }
+
+
+def text_field(label, required=True, max_length=300, area=False):
+    validators = [InputRequired(_l("Please fill this in."))] if required else [Optional()]
+    validators.append(Length(max=max_length, message=_l("Please keep it shorter.")))
+    return (TextAreaField if area else StringField)(label, validators=validators)
+
+
+class PracticeForm(EntryForm):
+    text = text_field(_l("Practice"))
+    note = text_field(_l("Definition or footnote (optional)"), required=False, area=True)
+
+
+class SituationForm(EntryForm):
+    text = text_field(_l("Situation"), max_length=600, area=True)
+
+
+class SupportContactForm(EntryForm):
+    text = text_field(_l("Name"), max_length=120)
+    phone = StringField(
+        _l("Phone (optional)"),
+        validators=[
+            Optional(),
+            Regexp(r"^\+?[0-9 ()-]{3,25}$", message=_l("Use digits, spaces and + only.")),
+        ],
+    )
+    link = StringField(
+        _l("Web link (optional)"),
+        validators=[
+            Optional(),
+            Regexp(r"^https://\S+$", message=_l("Use a full link starting with https://")),
+            Length(max=300),
+        ],
+    )
+    note = text_field(_l("When and for whom (optional)"), required=False, max_length=300)
+
+
+# The form for each kind of organisation content.
+KIND_FORMS = {
+    "practice": PracticeForm,
+    "situation": SituationForm,
+    "support_contact": SupportContactForm,
+}

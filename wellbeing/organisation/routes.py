@@ -1,0 +1,175 @@
+from flask import redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import content
+from ..accounts import people as accounts
+from ..extensions import htmx
+from ..fragments import render_page_or_block
+from ..permissions import get_in_organisation, role_required
+from . import bp
+from .forms import KIND_FORMS, InvitationForm
+from .people import members, pending_invitations, revoke_invitation
+
+KIND = "<any(practice,situation,support_contact):kind>"
+
+
+# --- people and invitations ------------------------------------------------------------
+
+
+def render_people(status=200, **context):
+    context.setdefault("form", InvitationForm())
+    return render_page_or_block(
+        "organisation/people.html",
+        "people",
+        status,
+        members=members(current_user.org_id),
+        invitations=pending_invitations(current_user.org_id),
+        **context,
+    )
+
+
+@bp.get("/people")
+@role_required("admin")
+def people_list():
+    return render_people()
+
+
+@bp.post("/invitations")
+@role_required("admin")
+def invitation_create():
+    form = InvitationForm()
+    if not form.validate():
+        return render_people(422, form=form)
+    token = accounts.create_invitation(
+        current_user.org_id, form.roles.data, form.email.data or "", current_user.id
+    )
+    link = url_for("accounts.invitation_show", token=token, _external=True)
+    return render_people(201, new_link=link, form=InvitationForm(formdata=None))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@role_required("admin")
+def invitation_revoke(invitation_id):
+    revoke_invitation(get_in_organisation("invitations", invitation_id)["id"])
+    return render_people(notice=_("Invitation withdrawn. Its link no longer works."))
+
+
+@bp.post("/people/<int:user_id>/reset")
+@role_required("admin")
+def reset_create(user_id):
+    person = get_in_organisation("users", user_id)
+    token = accounts.create_password_reset(person["id"], current_user.id)
+    link = url_for("accounts.reset_show", token=token, _external=True)
+    return render_people(201, reset_for=person, reset_link=link)
+
+
+# --- adapting content to local context ---------------------------------------------------
+
+
+def render_entries(kind, status=200, removed=None, **context):
+    context.setdefault("form", KIND_FORMS[kind](formdata=None))
+    context["removed"] = get_entry(removed) if removed else None
+    if context.get("editing") and "edit_form" not in context:
+        context["edit_form"] = KIND_FORMS[kind](data=get_entry(context["editing"]))
+    return render_page_or_block(
+        "organisation/content.html",
+        "entries",
+        status,
+        kind=kind,
+        entries=content.entries(current_user.org_id, kind),
+        resettable=kind in content.RESETTABLE,
+        **context,
+    )
+
+
+def after_change(kind, **context):
+    """htmx swaps the list in place; a plain form post goes back to the list."""
+    if htmx and not htmx.boosted:
+        return render_entries(kind, **context)
+    return redirect(url_for("organisation.content_list", kind=kind, **context))
+
+
+@bp.get(f"/content/{KIND}")
+@role_required("admin")
+def content_list(kind):
+    editing = request.args.get("edit", type=int)
+    removed = request.args.get("removed", type=int)
+    return render_entries(kind, editing=editing, removed=removed)
+
+
+@bp.post(f"/content/{KIND}")
+@role_required("admin")
+def content_add(kind):
+    form = KIND_FORMS[kind]()
+    if not form.validate():
+        return render_entries(kind, 422, form=form)
+    content.add(current_user.org_id, kind, form.entry_fields())
+    return after_change(kind)
+
+
+@bp.get(f"/content/{KIND}/reset")
+@role_required("admin")
+def content_reset_confirm(kind):
+    return render_entries(kind, confirming_reset=True)
+
+
+@bp.post(f"/content/{KIND}/reset")
+@role_required("admin")
+def content_reset(kind):
+    if kind not in content.RESETTABLE:
+        return render_entries(kind, 409)
+    content.reset_to_guidelines(current_user.org_id, kind)
+    return after_change(kind)
+
+
+def get_entry(entry_id):
+    return get_in_organisation("content_entries", entry_id)
+
+
+@bp.post("/entries/<int:entry_id>")
+@role_required("admin")
+def entry_update(entry_id):
+    entry = get_entry(entry_id)
+    form = KIND_FORMS[entry["kind"]]()
+    if not form.validate():
+        return render_entries(entry["kind"], 422, editing=entry_id, edit_form=form)
+    content.update(entry_id, form.entry_fields())
+    return after_change(entry["kind"])
+
+
+@bp.post("/entries/<int:entry_id>/move")
+@role_required("admin")
+def entry_move(entry_id):
+    entry = get_entry(entry_id)
+    content.move(entry, -1 if request.form.get("direction") == "up" else 1)
+    return after_change(entry["kind"])
+
+
+@bp.post("/entries/<int:entry_id>/remove")
+@role_required("admin")
+def entry_remove(entry_id):
+    entry = get_entry(entry_id)
+    content.remove(entry_id)
+    return after_change(entry["kind"], removed=entry_id)
+
+
+@bp.post("/entries/<int:entry_id>/restore")
+@role_required("admin")
+def entry_restore(entry_id):
+    entry = get_entry(entry_id)
+    content.restore(entry_id)
+    return after_change(entry["kind"])
+
+
+# --- support contacts, one tap away for everyone ------------------------------------------
+
+
+@bp.get("/support")
+@login_required
+def support_show():
+    return render_page_or_block(
+        "organisation/support.html",
+        "contacts",
+        contacts=content.entries(current_user.org_id, "support_contact"),
+    )

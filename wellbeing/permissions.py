@@ -1,0 +1,57 @@
+"""Every "who can see this?" question is answered here, one helper per question."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from .atrest import unseal
+from .db import get_db
+
+# Tables whose rows belong to one organisation, by their `org_id` column.
+ORG_TABLES = {"users", "invitations", "content_entries", "pairs"}
+
+
+def role_required(*roles: str):
+    """The view is for people holding one of these roles; others get a friendly 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_in_organisation(table: str, row_id: int, member=None) -> dict:
+    """A row of the member's own organisation, or 404: other organisations don't exist."""
+    assert table in ORG_TABLES
+    member = member or current_user
+    row = next(
+        get_db()[table].rows_where("id = ? and org_id = ?", [row_id, member.org_id], limit=1),
+        None,
+    )
+    if row is None:
+        abort(404)
+    return row
+
+
+def pairs_of(member=None) -> list[dict]:
+    """The pairs a facilitator co-works in, with their partner's name."""
+    member = member or current_user
+    rows = get_db().query(
+        "select pairs.*, partner.name as partner_name from pair_members mine"
+        " join pairs on pairs.id = mine.pair_id"
+        " join pair_members theirs"
+        "   on theirs.pair_id = pairs.id and theirs.user_id != mine.user_id"
+        " join users partner on partner.id = theirs.user_id"
+        " where mine.user_id = ? and pairs.org_id = ?"
+        " order by pairs.ended_at is not null, pairs.id",
+        [member.id, member.org_id],
+    )
+    return [dict(row, name=unseal(row["name_sealed"], "pairs.name")) for row in rows]

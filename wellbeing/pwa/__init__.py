@@ -1,0 +1,79 @@
+"""The installable app shell: manifest, service worker, offline page, versioned assets."""
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, url_for
+from flask_babel import gettext as _
+
+bp = Blueprint("pwa", __name__)
+
+THEME_COLOUR = "#1f5f5b"
+BACKGROUND_COLOUR = "#f7f5f0"
+HTMX = "htmx-2.0.11.min.js"
+# The static shell the service worker precaches. Pages are never precached except /offline.
+SHELL = ["app.css", "app.js", HTMX, "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png"]
+
+
+@cache
+def _fingerprint(static_folder: str, filename: str) -> str:
+    return hashlib.sha256((Path(static_folder) / filename).read_bytes()).hexdigest()[:12]
+
+
+@bp.app_template_global("asset")
+def asset_url(filename: str) -> str:
+    """A URL that changes whenever the file does, so it can be cached for a year."""
+    return url_for("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
+
+
+def shell_version() -> str:
+    joined = "".join(asset_url(name) for name in SHELL)
+    return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    body = {
+        "name": _("Practitioner wellbeing"),
+        "short_name": _("Wellbeing"),
+        "description": _("Prepare, co-work and take care of yourself in perpetrator programmes."),
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": [
+            {"src": asset_url("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": asset_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": asset_url("icons/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    return current_app.response_class(json.dumps(body), mimetype="application/manifest+json")
+
+
+@bp.get("/sw.js")
+def sw():
+    script = render_template(
+        "pwa/sw.js",
+        version=shell_version(),
+        shell=[asset_url(name) for name in SHELL] + [url_for("pwa.offline")],
+        offline=url_for("pwa.offline"),
+    )
+    response = current_app.response_class(script, mimetype="text/javascript")
+    # The browser must check for a new worker on every visit (no stale app shell).
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    # Precached by the service worker, so it must hold nobody's data: shell_only hides it.
+    return render_template("pwa/offline.html", shell_only=True)
