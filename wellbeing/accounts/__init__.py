@@ -1,14 +1,26 @@
 """Accounts: sign in and out, invitations, password resets, and the home screen."""
 
-from flask import Blueprint
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import LoginManager
+
+from ..extensions import htmx
 
 bp = Blueprint("accounts", __name__)
 login_manager = LoginManager()
-login_manager.login_view = "accounts.signin_show"
-login_manager.login_message = _l("Please sign in to see that page.")
-login_manager.login_message_category = "info"
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Back to sign-in, then on to the page they asked for (local paths only)."""
+    target = url_for("accounts.signin_show")
+    if request.full_path.rstrip("?") != url_for("accounts.home"):
+        flash(_("Please sign in to see that page."), "info")
+        target = url_for("accounts.signin_show", next=request.full_path.rstrip("?"))
+    if htmx:
+        # An htmx request would otherwise swap the sign-in page into a fragment.
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
 
 
 @login_manager.user_loader
