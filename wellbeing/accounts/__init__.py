@@ -14,9 +14,10 @@ login_manager = LoginManager()
 def unauthorized():
     """Back to sign-in, then on to the page they asked for (local paths only)."""
     target = url_for("accounts.signin_show")
-    if request.full_path.rstrip("?") != url_for("accounts.home"):
+    asked_for = request.full_path.rstrip("?")
+    if request.method == "GET" and asked_for != url_for("accounts.home"):
         flash(_("Please sign in to see that page."), "info")
-        target = url_for("accounts.signin_show", next=request.full_path.rstrip("?"))
+        target = url_for("accounts.signin_show", next=asked_for)
     if htmx:
         # An htmx request would otherwise swap the sign-in page into a fragment.
         return "", 204, {"HX-Redirect": target}
