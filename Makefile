@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format bench install install-dev chromium clean
+.PHONY: run test lint format bench install install-dev chromium messages clean
 
 $(VENV)/installed: requirements.txt
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -43,6 +43,10 @@ test: install-dev chromium lint
 
 bench: install-dev
 	$(PY) bench/run.py
+
+# Extract every interface string for translators.
+messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o wellbeing/translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

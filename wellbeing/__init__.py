@@ -1,8 +1,10 @@
 """The practitioner wellbeing and supervision app: application factory."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import accounts, db, errors, keys, organisation, pwa, security
 from .extensions import babel, csrf, htmx
@@ -13,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config=None):
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        # Secrets and the database live here; WELLBEING_INSTANCE_PATH moves them (e.g. /srv).
+        instance_path=os.environ.get("WELLBEING_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -32,9 +35,16 @@ def create_app(test_config=None):
         # An expired form token should say "please try again", never crash.
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         BABEL_DEFAULT_LOCALE="en",
+        # How many reverse proxies to believe X-Forwarded-* headers from (docs/operations.md).
+        TRUSTED_PROXIES=0,
     )
+    # Deployment settings from the environment, e.g. WELLBEING_DATABASE=/srv/wellbeing.db.
+    app.config.from_prefixed_env("WELLBEING")
     if test_config:
         app.config.update(test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     keys.load_instance_secrets(app)
 
