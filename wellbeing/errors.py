@@ -5,6 +5,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+# An htmx update that fails shows the whole friendly page, not a page inside a fragment.
+WHOLE_PAGE = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
+
 # Never echo secrets back into a page, even to the person who typed them.
 NOT_ECHOED = ("password", "csrf_token")
 
@@ -16,7 +19,8 @@ def form_expired(error):
         for name, value in request.form.items(multi=True)
         if not any(word in name for word in NOT_ECHOED)
     ]
-    return render_template("errors/form_expired.html", kept=kept, action=request.path), 400
+    page = render_template("errors/form_expired.html", kept=kept, action=request.path)
+    return page, 400, WHOLE_PAGE
 
 
 def http_error(error: HTTPException):
@@ -27,11 +31,12 @@ def http_error(error: HTTPException):
         429: _("Please wait a moment"),
     }
     title = titles.get(error.code, _("Something went wrong"))
-    return render_template("errors/error.html", error=error, title=title), error.code
+    return render_template("errors/error.html", error=error, title=title), error.code, WHOLE_PAGE
 
 
 def server_error(error):
-    return render_template("errors/error.html", error=None, title=_("Something went wrong")), 500
+    page = render_template("errors/error.html", error=None, title=_("Something went wrong"))
+    return page, 500, WHOLE_PAGE
 
 
 def init_app(app):

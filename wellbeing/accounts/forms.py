@@ -11,7 +11,8 @@ class SignInForm(FlaskForm):
         _l("Email"), validators=[InputRequired(_l("Please enter your email.")), Length(max=254)]
     )
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Please enter your password."))]
+        _l("Password"),
+        validators=[InputRequired(_l("Please enter your password.")), Length(max=1024)],
     )
 
 
