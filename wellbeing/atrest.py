@@ -40,7 +40,8 @@ def unseal(value: str, column: str) -> str:
         raw = base64.urlsafe_b64decode(body)
     except ValueError:
         raise SealError("not a sealed value") from None
-    if prefix != PREFIX:
+    # A 12-byte nonce and a 16-byte tag at least; a cut-short value must not reach AESGCM.
+    if prefix != PREFIX or len(raw) < 12 + 16:
         raise SealError("not a sealed value")
     try:
         return _key(key_id).decrypt(raw[:12], raw[12:], column.encode()).decode()

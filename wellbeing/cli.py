@@ -4,12 +4,14 @@ from pathlib import Path
 
 import click
 from flask import current_app, url_for
+from flask.cli import with_appcontext
 
 from . import atrest, db, demo, keys
 from .accounts import people
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
     """Apply any pending database migrations."""
     db.migrate(db.get_db())
@@ -17,6 +19,7 @@ def migrate_command():
 
 
 @click.command("create-organisation")
+@with_appcontext
 @click.argument("name")
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Where people open the app.")
 def create_organisation_command(name, base_url):
@@ -31,6 +34,7 @@ def create_organisation_command(name, base_url):
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Create the demo organisation if the database is empty, and print its sign-ins."""
     db.migrate(db.get_db())
@@ -41,6 +45,7 @@ def demo_command():
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup_command(path):
     """Write a consistent copy of the live database to PATH, while the app keeps serving."""
@@ -52,6 +57,7 @@ def backup_command(path):
 
 
 @click.command("rotate-key")
+@with_appcontext
 def rotate_key_command():
     """Start sealing new text with a fresh at-rest key, and re-seal existing text with it."""
     ring_path = Path(current_app.instance_path) / "atrest-keys.json"

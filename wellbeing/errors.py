@@ -9,7 +9,8 @@ from werkzeug.exceptions import HTTPException
 WHOLE_PAGE = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
 
 # Never echo secrets back into a page, even to the person who typed them.
-NOT_ECHOED = ("password", "csrf_token")
+# `confirm` is the "type it again" password field of the invitation and reset forms.
+NOT_ECHOED = ("password", "confirm", "csrf_token")
 
 
 def form_expired(error):
@@ -19,7 +20,9 @@ def form_expired(error):
         for name, value in request.form.items(multi=True)
         if not any(word in name for word in NOT_ECHOED)
     ]
-    page = render_template("errors/form_expired.html", kept=kept, action=request.path)
+    page = render_template(
+        "errors/form_expired.html", kept=kept, action=request.full_path.rstrip("?")
+    )
     return page, 400, WHOLE_PAGE
 
 

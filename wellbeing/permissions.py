@@ -10,6 +10,7 @@ from .db import get_db
 
 # Tables whose rows belong to one organisation, by their `org_id` column.
 ORG_TABLES = {"users", "invitations", "content_entries", "pairs"}
+SQLITE_MAX_INTEGER = 2**63 - 1
 
 
 def role_required(*roles: str):
@@ -31,6 +32,9 @@ def role_required(*roles: str):
 def get_in_organisation(table: str, row_id: int, member=None) -> dict:
     """A row of the member's own organisation, or 404: other organisations don't exist."""
     assert table in ORG_TABLES
+    if not 0 < row_id <= SQLITE_MAX_INTEGER:
+        # A made-up id too big for SQLite is simply not found, rather than a crash.
+        abort(404)
     member = member or current_user
     row = next(
         get_db()[table].rows_where("id = ? and org_id = ?", [row_id, member.org_id], limit=1),

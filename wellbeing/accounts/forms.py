@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from ..forms import EMAIL, new_password_fields
 
@@ -19,7 +19,8 @@ class SignInForm(FlaskForm):
 class InvitationAcceptForm(FlaskForm):
     name = StringField(
         _l("Your name"),
-        validators=[InputRequired(_l("Please tell us your name.")), Length(max=80)],
+        # DataRequired: a name of only spaces would be stored as an empty name.
+        validators=[DataRequired(_l("Please tell us your name.")), Length(max=80)],
         description=_l("Shown to colleagues in your organisation."),
     )
     email = EmailField(

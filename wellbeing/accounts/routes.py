@@ -96,8 +96,8 @@ def reset_submit(token):
     if reset is None or not form.validate():
         return _reset_page(reset, form, 422)
     people.use_password_reset(reset, form.password.data)
-    if current_user.is_authenticated:
-        logout_user()
+    if current_user.is_authenticated and current_user.id == reset["user_id"]:
+        logout_user()  # their sessions are already revoked; this clears the cookie too
     flash(_("Your password is changed. Please sign in with it."), "success")
     return redirect(url_for("accounts.signin_show"))
 

@@ -1,14 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from ..forms import EMAIL
 
 ROLE_CHOICES = [
-    ("facilitator", _l("Facilitator: runs groups, prepares, co-works")),
-    ("supervisor", _l("Supervisor: reviews what pairs choose to share")),
-    ("admin", _l("Admin: invites people and adapts content")),
+    SelectChoice("facilitator", _l("Facilitator: runs groups, prepares, co-works")),
+    SelectChoice("supervisor", _l("Supervisor: reviews what pairs choose to share")),
+    SelectChoice("admin", _l("Admin: invites people and adapts content")),
 ]
 
 
@@ -45,7 +46,8 @@ class EntryForm(FlaskForm):
 
 
 def text_field(label, required=True, max_length=300, area=False):
-    validators = [InputRequired(_l("Please fill this in."))] if required else [Optional()]
+    # DataRequired, not InputRequired: text of only spaces would be stored as an empty entry.
+    validators = [DataRequired(_l("Please fill this in."))] if required else [Optional()]
     validators.append(Length(max=max_length, message=_l("Please keep it shorter.")))
     return (TextAreaField if area else StringField)(label, validators=validators)
 

@@ -12,6 +12,8 @@ from .forms import KIND_FORMS, InvitationForm
 from .people import members, pending_invitations, revoke_invitation
 
 KIND = "<any(practice,situation,support_contact):kind>"
+# Only lists that come from the guidelines can go back to them (content.RESETTABLE).
+RESETTABLE_KIND = "<any(practice,situation):kind>"
 
 
 # --- people and invitations ------------------------------------------------------------
@@ -108,17 +110,15 @@ def content_add(kind):
     return after_change(kind)
 
 
-@bp.get(f"/content/{KIND}/reset")
+@bp.get(f"/content/{RESETTABLE_KIND}/reset")
 @role_required("admin")
 def content_reset_confirm(kind):
     return render_entries(kind, confirming_reset=True)
 
 
-@bp.post(f"/content/{KIND}/reset")
+@bp.post(f"/content/{RESETTABLE_KIND}/reset")
 @role_required("admin")
 def content_reset(kind):
-    if kind not in content.RESETTABLE:
-        return render_entries(kind, 409)
     content.reset_to_guidelines(current_user.org_id, kind)
     return after_change(kind)
 

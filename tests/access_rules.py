@@ -1,0 +1,202 @@
+"""Who may use each route: the one table that `test_access_rules.py` walks for every persona.
+
+Every endpoint in `app.url_map` has exactly one rule, so a new route without a rule fails the
+suite. `docs/access.md` says the same for people, and a test keeps the two in step.
+
+Rules:
+- "public": anyone, signed in or not.
+- "token": a one-time link page. Anyone holding a valid link may use it (the link is the
+  permission); a link that is used, withdrawn, expired or made up gets 410.
+- "member": anyone signed in, in any organisation. Everyone else goes to sign-in.
+- "admin": an admin of the organisation. Other signed-in people get a friendly 403, and everyone
+  who isn't signed in goes to sign-in.
+
+`org_object` marks routes about one row of Organisation One (an invitation, a person, a content
+entry): an admin of another organisation gets 404, as if it did not exist. `signed_in` is the
+status a signed-in person gets on a token page that is only for newcomers.
+"""
+
+from dataclasses import dataclass
+
+from conftest import PASSWORD, PEOPLE
+
+
+@dataclass(frozen=True)
+class Row:
+    """A URL value taken from Organisation One's rows (see `organisation_one.prepare`)."""
+
+    name: str
+
+
+RULES = {
+    "static": {
+        "methods": {"GET"},
+        "url": {"filename": "app.css"},
+        "rule": "public",
+    },
+    "accounts.home": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "member",
+    },
+    "accounts.signin_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "public",
+    },
+    "accounts.signin_submit": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "public",
+        "form": {"email": PEOPLE["facilitator"][1], "password": PASSWORD},
+    },
+    "accounts.signout": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "public",
+    },
+    "accounts.invitation_show": {
+        "methods": {"GET"},
+        "url": {"token": Row("invitation_token")},
+        "rule": "token",
+    },
+    "accounts.invitation_accept": {
+        "methods": {"POST"},
+        "url": {"token": Row("invitation_token")},
+        "rule": "token",
+        "form": {
+            "name": "Nova Newcomer",
+            "email": "nova@one.example",
+            "password": "a brand new password",
+            "confirm": "a brand new password",
+        },
+        # Joining is for newcomers: a signed-in person is asked to sign out first.
+        "signed_in": 422,
+    },
+    "accounts.reset_show": {
+        "methods": {"GET"},
+        "url": {"token": Row("reset_token")},
+        "rule": "token",
+    },
+    "accounts.reset_submit": {
+        "methods": {"POST"},
+        "url": {"token": Row("reset_token")},
+        "rule": "token",
+        "form": {"password": "another new password", "confirm": "another new password"},
+    },
+    "organisation.people_list": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "admin",
+    },
+    "organisation.invitation_create": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "admin",
+        "form": {"email": "", "roles": ["facilitator", "supervisor"]},
+    },
+    "organisation.invitation_revoke": {
+        "methods": {"POST"},
+        "url": {"invitation_id": Row("invitation")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.reset_create": {
+        "methods": {"POST"},
+        "url": {"user_id": Row("facilitator")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.content_list": {
+        "methods": {"GET"},
+        "url": {"kind": "practice"},
+        "rule": "admin",
+    },
+    "organisation.content_add": {
+        "methods": {"POST"},
+        "url": {"kind": "practice"},
+        "rule": "admin",
+        "form": {"text": "Checking a partner's phone", "note": ""},
+    },
+    "organisation.content_reset_confirm": {
+        "methods": {"GET"},
+        "url": {"kind": "practice"},
+        "rule": "admin",
+    },
+    "organisation.content_reset": {
+        "methods": {"POST"},
+        "url": {"kind": "practice"},
+        "rule": "admin",
+    },
+    "organisation.entry_update": {
+        "methods": {"POST"},
+        "url": {"entry_id": Row("practice")},
+        "rule": "admin",
+        "org_object": True,
+        "form": {"text": "Having sex outside the relationship", "note": ""},
+    },
+    "organisation.entry_move": {
+        "methods": {"POST"},
+        "url": {"entry_id": Row("practice")},
+        "rule": "admin",
+        "org_object": True,
+        "form": {"direction": "down"},
+    },
+    "organisation.entry_remove": {
+        "methods": {"POST"},
+        "url": {"entry_id": Row("practice")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.entry_restore": {
+        "methods": {"POST"},
+        "url": {"entry_id": Row("practice")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.support_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "member",
+    },
+    "pwa.manifest": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "public",
+    },
+    "pwa.sw": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "public",
+    },
+    "pwa.offline": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "public",
+    },
+}
+
+# How docs/access.md says each rule, in the "who may use it" column.
+WHO = {
+    "public": "anyone",
+    "token": "anyone with a valid link",
+    "member": "any signed-in member",
+    "admin": "admins",
+}
+
+
+def url_values(endpoint: str, rows: dict) -> dict:
+    """The URL values for an endpoint, with `Row` names looked up in Organisation One."""
+    return {
+        name: rows[value.name] if isinstance(value, Row) else value
+        for name, value in RULES[endpoint]["url"].items()
+    }
+
+
+def method_of(endpoint: str) -> str:
+    (method,) = RULES[endpoint]["methods"]
+    return method
+
+
+def post_endpoints() -> list[str]:
+    return sorted(name for name, rule in RULES.items() if "POST" in rule["methods"])

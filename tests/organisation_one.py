@@ -1,0 +1,135 @@
+"""Organisation One with everyone already signed in: built once per run, copied for each test.
+
+Signing in checks an Argon2id hash, which takes about 0.2 s on purpose. Walking every route as
+every persona would take minutes if each test signed in again. So each persona signs in once,
+through the real sign-in form, and each test gets its own copy of the database file holding those
+live sessions, together with the cookie and form token that go with each of them.
+"""
+
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from conftest import PEOPLE, csrf_token, make_app, sign_in
+
+from wellbeing.accounts.people import token_hash
+
+PERSONAS = ("anonymous", "facilitator", "coworker", "supervisor", "admin", "outsider")
+SESSION_COOKIE = "session"
+NEWCOMER_EMAIL = "newcomer@one.example"
+
+# Words that only someone in Organisation One could know. The outsider must never see them.
+ORGANISATION_ONE_WORDS = ("Organisation One", "@one.example") + tuple(
+    PEOPLE[who][0] for who in PEOPLE if who != "outsider"
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    database: Path
+    cookies: dict  # persona -> session cookie value
+    form_tokens: dict  # persona -> the CSRF token that goes with that cookie
+    rows: dict  # what Organisation One holds: ids of its rows and its one-time link tokens
+
+
+def link_on(page: str, field_id: str) -> str:
+    """The one-time link an admin is shown in a read-only field, to copy to someone."""
+    return re.search(rf'id="{field_id}" type="text" value="([^"]+)"', page).group(1)
+
+
+def last_segment(link: str) -> str:
+    return urlsplit(link).path.rsplit("/", 1)[1]
+
+
+@cache
+def prepare(template_db: Path) -> Prepared:
+    database = template_db.parent / "organisation-one.db"
+    shutil.copy(template_db, database)
+    app = make_app(database)
+    with sqlite3.connect(database) as conn:
+        user_ids = dict(conn.execute("select email, id from users"))
+        org_ids = dict(conn.execute("select name, id from organisations"))
+        practice_id = conn.execute(
+            "select min(id) from content_entries where org_id = ? and kind = 'practice'",
+            [org_ids["Organisation One"]],
+        ).fetchone()[0]
+    conn.close()
+
+    cookies, form_tokens = {}, {}
+    for persona in PERSONAS:
+        client = app.test_client()
+        if persona == "anonymous":
+            form_tokens[persona] = csrf_token(client, "/signin")
+        else:
+            sign_in(client, persona)
+            # Every signed-in page carries a token in its sign-out form.
+            form_tokens[persona] = csrf_token(client, "/")
+        cookies[persona] = client.get_cookie(SESSION_COOKIE).value
+
+    # The admin makes an invitation and a reset link through the real pages.
+    admin = app.test_client()
+    admin.set_cookie(SESSION_COOKIE, cookies["admin"])
+    page = admin.post(
+        "/organisation/invitations",
+        data={
+            "email": NEWCOMER_EMAIL,
+            "roles": ["facilitator"],
+            "csrf_token": form_tokens["admin"],
+        },
+    ).get_data(as_text=True)
+    invitation_token = last_segment(link_on(page, "new-link"))
+    facilitator_id = user_ids[PEOPLE["facilitator"][1]]
+    page = admin.post(
+        f"/organisation/people/{facilitator_id}/reset",
+        data={"csrf_token": form_tokens["admin"]},
+    ).get_data(as_text=True)
+    reset_token = last_segment(link_on(page, "reset-link"))
+
+    with sqlite3.connect(database) as conn:
+        invitation_id = conn.execute(
+            "select id from invitations where token_hash = ?", [token_hash(invitation_token)]
+        ).fetchone()[0]
+        # Every write is in the main file, so one copied file is the whole database.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+    rows = {
+        "organisation_one": org_ids["Organisation One"],
+        "organisation_two": org_ids["Organisation Two"],
+        "invitation": invitation_id,
+        "invitation_token": invitation_token,
+        "reset_token": reset_token,
+        "practice": practice_id,
+        "facilitator": facilitator_id,
+        **{who: user_ids[PEOPLE[who][1]] for who in PEOPLE if who != "facilitator"},
+    }
+    return Prepared(database, cookies, form_tokens, rows)
+
+
+class OrganisationOne:
+    """A test's own copy of Organisation One: `client("admin")` is already signed in."""
+
+    def __init__(self, template_db: Path, tmp_path: Path):
+        self.prepared = prepare(template_db)
+        self.database = tmp_path / "wellbeing.db"
+        self.restore()
+        self.app = make_app(self.database)
+        self.rows = self.prepared.rows
+
+    def restore(self):
+        """Put the database back as it was prepared, dropping whatever a test wrote."""
+        for leftover in ("-wal", "-shm"):
+            Path(f"{self.database}{leftover}").unlink(missing_ok=True)
+        shutil.copy(self.prepared.database, self.database)
+
+    def client(self, persona: str):
+        client = self.app.test_client()
+        client.set_cookie(SESSION_COOKIE, self.prepared.cookies[persona])
+        return client
+
+    def form_token(self, persona: str) -> str:
+        return self.prepared.form_tokens[persona]

@@ -1,0 +1,202 @@
+"""Whatever an admin types or edits into a URL, the app answers without crashing.
+
+Every route in `app.url_map` gets random form fields (any unicode, very long, empty, missing,
+repeated) and random URL values (real ids, other organisations' ids, ids too big for SQLite,
+words where numbers belong), signed in as an admin with a valid form token. Each example starts
+from a fresh copy of Organisation One, so one example can't spoil the next.
+"""
+
+import operator
+import re
+from urllib.parse import quote
+
+import pytest
+from access_rules import RULES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from organisation_one import OrganisationOne
+
+# A few dozen examples per route keeps the whole file well under a minute on a small machine.
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    # The fixture is reset by hand in each example; very long strings are the point here.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+FIELD_NAMES = [
+    "email",
+    "password",
+    "confirm",
+    "name",
+    "text",
+    "note",
+    "phone",
+    "link",
+    "roles",
+    "direction",
+]
+AWKWARD = [
+    "",
+    " ",
+    "\x00",
+    "\t\n\r",
+    "0",
+    "-1",
+    "99999999999999999999999",
+    "1e309",
+    "NaN",
+    "up",
+    "down",
+    "admin",
+    "facilitator",
+    "supervisor",
+    "admin@one.example",
+    "otto@two.example",
+    "https://",
+    "https://evil.example",
+    "//evil.example",
+    "javascript:alert(1)",
+    "<script>alert(1)</script>",
+    "{{ 7 * 7 }}",
+    "' or 1=1 --",
+    "../../instance/secret_key",
+    "\u202eevil",
+    "\ufeff",
+    "😀" * 40,
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+]
+
+awkward_text = st.one_of(
+    st.text(),
+    st.sampled_from(AWKWARD),
+    # Very long: past every length limit, and past what a form should carry.
+    st.builds(operator.mul, st.text(min_size=1, max_size=3), st.integers(250, 30_000)),
+)
+field_value = st.one_of(awkward_text, st.lists(awkward_text, max_size=3))
+form_fields = st.dictionaries(
+    st.one_of(st.sampled_from(FIELD_NAMES), st.text(max_size=12)), field_value, max_size=8
+)
+htmx_headers = st.sampled_from(
+    [{}, {"HX-Request": "true"}, {"HX-Request": "true", "HX-Boosted": "true"}]
+)
+URL_PART = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
+
+
+@pytest.fixture
+def one(template_db, tmp_path):
+    return OrganisationOne(template_db, tmp_path)
+
+
+def known_ids(one) -> list[int]:
+    rows = one.rows
+    return [rows["practice"], rows["invitation"], rows["facilitator"], rows["outsider"]]
+
+
+def mostly(usual, unusual):
+    """Usually a real value, so the request gets past routing; now and then an odd one."""
+    return st.integers(0, 3).flatmap(lambda n: unusual if n == 0 else usual)
+
+
+def ids(one):
+    """Real ids of both organisations, and numbers too big for SQLite."""
+    return st.one_of(
+        st.sampled_from(known_ids(one)),
+        # SQLite integers stop at 2**63 - 1; random draws rarely land beyond it.
+        st.sampled_from([0, 2**63 - 1, 2**63, 10**30]),
+        st.integers(min_value=0, max_value=2**80),
+    ).map(str)
+
+
+def query_args(one):
+    """`?edit=` and `?removed=` take ids; `?next=` takes a path; anything else is ignored."""
+    named = st.fixed_dictionaries(
+        {},
+        optional={
+            "edit": mostly(ids(one), awkward_text),
+            "removed": mostly(ids(one), awkward_text),
+            "next": awkward_text,
+            "signed_out": awkward_text,
+        },
+    )
+    others = st.dictionaries(st.text(max_size=8), awkward_text, max_size=3)
+    return st.tuples(named, others).map(lambda both: both[1] | both[0])
+
+
+def url_part(one, converter, options, name):
+    """Values for one part of a URL: real ones, other organisations', and nonsense."""
+    nonsense = st.text(min_size=1).map(lambda s: quote(s, safe=""))
+    if converter == "int":
+        return mostly(ids(one), nonsense)
+    if converter == "any":
+        return mostly(st.sampled_from(options.split(",")), nonsense)
+    if name == "token":
+        tokens = [one.rows["invitation_token"], one.rows["reset_token"]]
+        return mostly(st.sampled_from(tokens), nonsense)
+    return mostly(st.sampled_from(["app.css", "icons/icon.svg"]), nonsense)
+
+
+def paths(one, rule_path):
+    """Paths for a rule, such as /organisation/entries/<int:entry_id>/move."""
+    parts = [url_part(one, *match.groups()) for match in URL_PART.finditer(rule_path)]
+
+    def fill(values):
+        filled = iter(values)
+        return URL_PART.sub(lambda _: next(filled), rule_path)
+
+    return st.tuples(*parts).map(fill)
+
+
+def rule_for(app, endpoint):
+    (rule,) = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    return rule
+
+
+def assert_answered_calmly(response):
+    page = response.get_data(as_text=True)
+    assert response.status_code < 500, page
+    assert "Traceback" not in page
+
+
+POSTS = sorted(e for e, rule in RULES.items() if "POST" in rule["methods"])
+# Joining, resetting and signing in turn a signed-in admin away early, so they are also
+# fuzzed as someone signed out, which takes them all the way to the database.
+SIGNED_OUT_POSTS = [e for e in POSTS if RULES[e]["rule"] in ("public", "token")]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "persona"),
+    [(e, "admin") for e in POSTS] + [(e, "anonymous") for e in SIGNED_OUT_POSTS],
+)
+def test_random_form_input_never_crashes(one, endpoint, persona):
+    rule = rule_for(one.app, endpoint)
+    assert "POST" in rule.methods
+
+    @FUZZ
+    @given(path=paths(one, rule.rule), form=form_fields, headers=htmx_headers)
+    def send(path, form, headers):
+        one.restore()
+        data = form | {"csrf_token": one.form_token(persona)}
+        assert_answered_calmly(one.client(persona).post(path, data=data, headers=headers))
+
+    send()
+
+
+@pytest.mark.parametrize(
+    "endpoint", sorted(e for e, rule in RULES.items() if "GET" in rule["methods"])
+)
+def test_random_links_never_crash(one, endpoint):
+    rule = rule_for(one.app, endpoint)
+
+    @FUZZ
+    @given(path=paths(one, rule.rule), query=query_args(one), headers=htmx_headers)
+    def visit(path, query, headers):
+        one.restore()
+        response = one.client("admin").get(path, query_string=query, headers=headers)
+        assert_answered_calmly(response)
+
+    visit()

@@ -1,0 +1,451 @@
+"""Form tokens, headers, cookies, sessions, sign-in limits, passwords and redirects."""
+
+import html
+import json
+import re
+import sqlite3
+from urllib.parse import urlsplit
+
+import argon2
+import pytest
+from access_rules import post_endpoints, url_values
+from conftest import PASSWORD, PEOPLE, csrf_token, sign_in
+from flask import url_for
+from organisation_one import SESSION_COOKIE, OrganisationOne, last_segment, link_on
+
+PUBLIC_ORIGIN = "https://wellbeing.example.org"
+# What a person might have typed into a form, by field name. Passwords must never come back.
+TYPED = {
+    "name": "Robin Typed-Name",
+    "email": "robin.typed@one.example",
+    "text": "A practice typed out in full",
+    "note": "A footnote typed out in full",
+    "direction": "down",
+    "roles": "supervisor",
+}
+TYPED_PASSWORDS = {"password": "typed secret password", "confirm": "typed secret password"}
+
+
+@pytest.fixture
+def one(template_db, tmp_path):
+    return OrganisationOne(template_db, tmp_path)
+
+
+def path_of(one, endpoint, **overrides):
+    with one.app.test_request_context():
+        return url_for(endpoint, **(url_values(endpoint, one.rows) | overrides))
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def form_token_on(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def sign_in_with(client, email, password, token, **query):
+    return client.post(
+        "/signin",
+        query_string=query,
+        data={"email": email, "password": password, "csrf_token": token},
+    )
+
+
+def stored_hash(one, who) -> str:
+    with sqlite3.connect(one.database) as conn:
+        (value,) = conn.execute(
+            "select password_hash from users where email = ?", [PEOPLE[who][1]]
+        ).fetchone()
+    conn.close()
+    return value
+
+
+# --- form tokens (CSRF) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", post_endpoints())
+def test_form_sent_without_its_token_is_refused_and_kept(one, endpoint):
+    response = one.client("admin").post(path_of(one, endpoint), data=TYPED | TYPED_PASSWORDS)
+    page = text_of(response)
+
+    assert response.status_code == 400
+    assert "Please try again" in page
+    for value in TYPED.values():
+        assert f'value="{value}"' in page
+    assert TYPED_PASSWORDS["password"] not in page
+    # The page offers to send it again, with a fresh token, to the same place.
+    assert f'action="{path_of(one, endpoint)}"' in page
+    assert form_token_on(page)
+
+
+def test_form_sent_with_a_forged_token_is_refused(one):
+    response = one.client("admin").post(
+        "/organisation/invitations", data={"roles": "facilitator", "csrf_token": "forged"}
+    )
+    assert response.status_code == 400
+    assert "Please try again" in text_of(response)
+
+
+def test_form_token_of_another_browser_is_refused(one):
+    """A token is tied to the browser session it was made for, so it can't be lifted."""
+    response = one.client("admin").post(
+        "/organisation/invitations",
+        data={"roles": "facilitator", "csrf_token": one.form_token("facilitator")},
+    )
+    assert response.status_code == 400
+
+
+def test_htmx_sends_the_page_token_in_a_header(one):
+    admin = one.client("admin")
+    page = admin.get("/organisation/people").get_data(as_text=True)
+    body = re.search(r"<body[^>]*>", page).group(0)
+    headers = json.loads(html.unescape(re.search(r"hx-headers='([^']*)'", body).group(1)))
+
+    assert headers["X-CSRFToken"] == form_token_on(page)
+
+    response = admin.post(
+        "/organisation/invitations",
+        data={"roles": "facilitator"},
+        headers={"X-CSRFToken": headers["X-CSRFToken"], "HX-Request": "true"},
+    )
+    assert response.status_code == 201
+    # An htmx update gets only the part of the page it replaces.
+    assert "<body" not in response.get_data(as_text=True)
+    assert 'id="new-link"' in response.get_data(as_text=True)
+
+
+# --- headers --------------------------------------------------------------------------
+
+PAGES = [
+    ("anonymous", "/signin"),
+    ("anonymous", "/offline"),
+    ("anonymous", "/invite/not-a-real-link-token"),
+    ("anonymous", "/no-such-page"),
+    ("facilitator", "/"),
+    ("facilitator", "/organisation/support"),
+    ("facilitator", "/organisation/people"),
+    ("admin", "/"),
+    ("admin", "/organisation/people"),
+    ("admin", "/organisation/content/practice"),
+]
+
+
+@pytest.mark.parametrize(("persona", "path"), PAGES)
+def test_pages_forbid_inline_script_and_framing(one, persona, path):
+    response = one.client(persona).get(path)
+    policy = response.headers["Content-Security-Policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+
+    assert "'unsafe-inline'" not in policy
+    assert "'unsafe-eval'" not in policy
+    assert directives["script-src"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # The policy would block these anyway; a page that relied on them would be broken.
+    page = response.get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+    assert not re.search(r"\sstyle=|\son[a-z]+=", page)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/organisation/people", "/organisation/support", "/organisation/content/situation"],
+)
+def test_signed_in_pages_are_never_stored_by_the_browser(one, path):
+    response = one.client("admin").get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    # A page and its htmx fragment share a URL, so caches must tell them apart.
+    assert "HX-Request" in response.vary
+    assert "Cookie" in response.vary
+
+
+def test_versioned_assets_may_be_cached_for_a_year(one):
+    page = one.client("anonymous").get("/signin").get_data(as_text=True)
+    stylesheet = re.search(r'href="(/static/app\.css\?v=[0-9a-f]+)"', page).group(1)
+    response = one.client("anonymous").get(stylesheet)
+    assert "immutable" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../wellbeing/__init__.py",
+        "/static/%2e%2e/wellbeing/__init__.py",
+        "/static/..%2fwellbeing%2f__init__.py",
+        "/static/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/static//etc/passwd",
+    ],
+)
+def test_static_files_never_reach_outside_the_static_folder(one, path):
+    response = one.client("anonymous").get(path, follow_redirects=True)
+    assert response.status_code == 404
+    assert b"create_app" not in response.get_data()
+    assert b"root:" not in response.get_data()
+
+
+# --- cookies and sessions ---------------------------------------------------------------
+
+
+def session_cookie_header(response) -> str:
+    (header,) = [
+        value
+        for value in response.headers.getlist("Set-Cookie")
+        if value.startswith(f"{SESSION_COOKIE}=")
+    ]
+    return header
+
+
+def test_session_cookie_is_hidden_from_scripts_and_other_sites_on_localhost(client):
+    token = csrf_token(client)
+    response = sign_in_with(client, PEOPLE["facilitator"][1], PASSWORD, token)
+    attributes = [a.strip() for a in session_cookie_header(response).split(";")]
+
+    assert "HttpOnly" in attributes
+    assert "SameSite=Lax" in attributes
+    # There is no TLS on localhost, so a Secure cookie would never come back.
+    assert "Secure" not in attributes
+
+
+def test_session_cookie_is_secure_on_the_public_address(client):
+    response = client.get("/signin", base_url=PUBLIC_ORIGIN)
+    attributes = [a.strip() for a in session_cookie_header(response).split(";")]
+    assert "Secure" in attributes
+    assert "HttpOnly" in attributes
+    assert "SameSite=Lax" in attributes
+
+
+def test_signed_out_cookie_is_refused(app, as_person):
+    fran = as_person("facilitator")
+    cookie = fran.get_cookie(SESSION_COOKIE).value
+    token = csrf_token(fran, "/")
+
+    response = fran.post("/signout", data={"csrf_token": token})
+    assert urlsplit(response.location).path == "/signin"
+
+    replayed = app.test_client()
+    replayed.set_cookie(SESSION_COOKIE, cookie)
+    response = replayed.get("/")
+    assert response.status_code == 302
+    assert urlsplit(response.location).path == "/signin"
+
+
+def test_signed_out_page_tells_the_service_worker_to_clear_its_caches(one):
+    fran = one.client("facilitator")
+    response = fran.post("/signout", data={"csrf_token": one.form_token("facilitator")})
+    page = fran.get(response.location).get_data(as_text=True)
+    assert "data-signed-out" in re.search(r"<body[^>]*>", page).group(0)
+
+
+# --- sign-in ---------------------------------------------------------------------------
+
+
+def test_sixth_try_after_five_wrong_passwords_must_wait(client):
+    token = csrf_token(client)
+    email = PEOPLE["facilitator"][1]
+    for _ in range(5):
+        response = sign_in_with(client, email, "not the password at all", token)
+        assert response.status_code == 422
+        assert "don't match" in text_of(response)
+
+    response = sign_in_with(client, email, PASSWORD, token)
+    assert response.status_code == 429
+    assert "Too many tries" in text_of(response)
+    assert "please wait" in text_of(response)
+    assert client.get("/").status_code == 302  # still signed out
+
+    # Someone else signing in from the same place is not held up.
+    response = sign_in_with(client, PEOPLE["coworker"][1], PASSWORD, token)
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+def test_wrong_passwords_are_limited_whatever_the_email_case(client):
+    token = csrf_token(client)
+    for n in range(5):
+        email = PEOPLE["facilitator"][1]
+        sign_in_with(client, email.upper() if n % 2 else email, "wrong password", token)
+    response = sign_in_with(client, PEOPLE["facilitator"][1].title(), PASSWORD, token)
+    assert response.status_code == 429
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(client):
+    token = csrf_token(client)
+    unknown = sign_in_with(client, "nobody@one.example", "some password", token)
+    wrong = sign_in_with(client, PEOPLE["facilitator"][1], "some password", token)
+    assert unknown.status_code == wrong.status_code == 422
+    refusal = re.compile(r'<p class="flash error" role="alert">([^<]*)</p>')
+    assert refusal.search(text_of(unknown)).group(1) == refusal.search(text_of(wrong)).group(1)
+
+
+def test_old_password_hash_is_upgraded_at_sign_in(one):
+    weak = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    with sqlite3.connect(one.database) as conn:
+        conn.execute(
+            "update users set password_hash = ? where email = ?", [weak, PEOPLE["coworker"][1]]
+        )
+    conn.close()
+
+    sign_in(one.app.test_client(), "coworker")
+
+    upgraded = stored_hash(one, "coworker")
+    assert upgraded != weak
+    assert upgraded.startswith("$argon2id$")
+    defaults = argon2.PasswordHasher()
+    parameters = argon2.extract_parameters(upgraded)
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (
+        defaults.time_cost,
+        defaults.memory_cost,
+        defaults.parallelism,
+    )
+    assert defaults.verify(upgraded, PASSWORD)
+
+
+def test_current_password_hash_is_left_alone_at_sign_in(one):
+    before = stored_hash(one, "coworker")
+    sign_in(one.app.test_client(), "coworker")
+    assert stored_hash(one, "coworker") == before
+
+
+def test_sign_in_goes_on_to_the_page_asked_for(client):
+    response = client.get("/organisation/people")
+    assert response.location == "/signin?next=/organisation/people"
+
+    page = client.get(response.location).get_data(as_text=True)
+    action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', page).group(1))
+    response = client.post(
+        action,
+        data={"email": PEOPLE["admin"][1], "password": PASSWORD, "csrf_token": form_token_on(page)},
+    )
+    assert response.location == "/organisation/people"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "//evil.example/organisation/people",
+        "https://evil.example",
+        "https://evil.example/organisation/people",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/\\/evil.example",
+        "organisation/people",
+    ],
+)
+def test_sign_in_never_sends_people_to_another_site(client, target):
+    token = csrf_token(client)
+    response = sign_in_with(client, PEOPLE["admin"][1], PASSWORD, token, next=target)
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+# --- friendly error pages ---------------------------------------------------------------
+
+
+def test_unknown_page_gets_a_friendly_404(one):
+    response = one.client("facilitator").get("/organisation/nothing-here")
+    page = text_of(response)
+    assert response.status_code == 404
+    assert "We couldn't find that page" in page
+    assert "Go to your home screen" in page
+    assert "Traceback" not in page
+    assert "werkzeug" not in page.lower()
+
+
+def test_page_for_another_role_gets_a_friendly_403(one):
+    response = one.client("supervisor").get("/organisation/content/practice")
+    page = text_of(response)
+    assert response.status_code == 403
+    assert "This page isn't for your role" in page
+    assert "ask your admin" in page
+    assert "Traceback" not in page
+    assert "Forbidden" not in page
+
+
+def test_wrong_method_gets_a_friendly_page(one):
+    response = one.client("facilitator").get("/signout")
+    assert response.status_code == 405
+    assert "That doesn't work here" in text_of(response)
+
+
+def test_failed_htmx_update_shows_the_whole_friendly_page(one):
+    response = one.client("supervisor").post(
+        "/organisation/content/practice",
+        data={"text": "x", "csrf_token": one.form_token("supervisor")},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 403
+    assert response.headers["HX-Retarget"] == "body"
+
+
+# --- password reset links -------------------------------------------------------------
+
+
+def test_reset_link_sets_a_new_password_once_and_signs_the_person_out(one):
+    facilitator_id = one.rows["facilitator"]
+    fran_elsewhere = one.client("facilitator")
+    assert fran_elsewhere.get("/").status_code == 200
+
+    admin = one.client("admin")
+    response = admin.post(
+        f"/organisation/people/{facilitator_id}/reset",
+        data={"csrf_token": one.form_token("admin")},
+    )
+    assert response.status_code == 201
+    link = urlsplit(link_on(response.get_data(as_text=True), "reset-link")).path
+    assert link == f"/reset/{last_segment(link)}"
+
+    fran = one.app.test_client()
+    page = fran.get(link)
+    assert page.status_code == 200
+    assert PEOPLE["facilitator"][0] in page.get_data(as_text=True)
+    new_password = "a new password for Fran"
+    response = fran.post(
+        link,
+        data={
+            "password": new_password,
+            "confirm": new_password,
+            "csrf_token": form_token_on(page.get_data(as_text=True)),
+        },
+    )
+    assert response.status_code == 302
+    assert urlsplit(response.location).path == "/signin"
+
+    # Fran's other sessions end, and the old password no longer works.
+    assert fran_elsewhere.get("/").status_code == 302
+    token = csrf_token(fran)
+    assert sign_in_with(fran, PEOPLE["facilitator"][1], PASSWORD, token).status_code == 422
+    assert sign_in_with(fran, PEOPLE["facilitator"][1], new_password, token).status_code == 302
+    # The admin's own session is untouched.
+    assert admin.get("/organisation/people").status_code == 200
+
+    # The link works once.
+    again = one.app.test_client()
+    assert again.get(link).status_code == 410
+    response = again.post(
+        link,
+        data={
+            "password": "yet another password",
+            "confirm": "yet another password",
+            "csrf_token": csrf_token(again),
+        },
+    )
+    assert response.status_code == 410
+
+
+def test_reset_link_keeps_the_old_password_until_the_new_one_is_chosen(one):
+    token = one.rows["reset_token"]
+    fran = one.app.test_client()
+    page = fran.get(f"/reset/{token}").get_data(as_text=True)
+    response = fran.post(
+        f"/reset/{token}",
+        data={"password": "short", "confirm": "short", "csrf_token": form_token_on(page)},
+    )
+    assert response.status_code == 422
+    assert "at least 10 characters" in text_of(response)
+    # A failed try doesn't spend the link or sign anyone out.
+    assert fran.get(f"/reset/{token}").status_code == 200
+    assert one.client("facilitator").get("/").status_code == 200
