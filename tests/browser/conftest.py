@@ -1,0 +1,168 @@
+"""Browser fixtures: the real app on a real port, and one headless Chromium for the whole run.
+
+Playwright's own browser download can't work here, so Debian's Chromium is launched directly.
+Every test gets its own copy of the populated database, its own server (so its own origin,
+service worker and caches) and a fresh browser context with a phone-sized viewport.
+"""
+
+import shutil
+import socket
+import threading
+
+import pytest
+from conftest import PASSWORD, PEOPLE, make_app
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# DESIGN budgets: no horizontal scrolling at 360 px wide.
+PHONE = {"width": 360, "height": 740}
+# Long enough for a slow machine, short enough that a hang fails fast.
+TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+class TrackingHandler(WSGIRequestHandler):
+    """Keeps each open connection on the server, so stop() can really cut them; no access log."""
+
+    def setup(self):
+        super().setup()
+        self.server.open_connections.add(self.connection)
+
+    def finish(self):
+        self.server.open_connections.discard(self.connection)
+        super().finish()
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+class LiveServer:
+    """The app served on 127.0.0.1 (a secure context, so service workers run)."""
+
+    def __init__(self, app):
+        self.server = make_server(
+            "127.0.0.1", 0, app, threaded=True, request_handler=TrackingHandler
+        )
+        self.server.open_connections = set()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.stopped = False
+
+    def stop(self):
+        """Stop listening and cut kept-alive connections, as if the network went away."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.server.shutdown()
+        self.server.server_close()
+        for connection in list(self.server.open_connections):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(template_db, tmp_path):
+    database = tmp_path / "wellbeing.db"
+    shutil.copy(template_db, database)
+    server = LiveServer(make_app(database))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """new_context() opens another phone: its own cookies, caches and service worker."""
+    contexts = []
+
+    def make(**options):
+        options.setdefault("viewport", PHONE)
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def context(new_context):
+    return new_context()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def sign_in(page, who):
+    """Sign in through the real form, as one of PEOPLE, and land on home."""
+    name, email, _roles = PEOPLE[who]
+    page.goto("/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
+    return page
+
+
+def sign_out(page):
+    page.locator("header").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def service_worker_activated(page):
+    """Wait until the page's service worker is activated; returns its scope.
+
+    page.evaluate has no timeout of its own, so the wait gives up in the page.
+    """
+    return page.evaluate(
+        """async (timeout) => {
+          const activated = (async () => {
+            const registration = await navigator.serviceWorker.ready;
+            const worker = registration.active;
+            while (worker.state !== "activated") {
+              await new Promise((resolve) => worker.addEventListener("statechange", resolve));
+            }
+            return registration.scope;
+          })();
+          const gaveUp = new Promise((_, reject) =>
+            setTimeout(() => reject(new Error("no activated service worker")), timeout),
+          );
+          return Promise.race([activated, gaveUp]);
+        }""",
+        TIMEOUT_MS,
+    )
+
+
+def controlled_by_service_worker(page):
+    """Activated and controlling this page (a reload makes sure it is)."""
+    service_worker_activated(page)
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def cache_names(page):
+    return page.evaluate("caches.keys()")

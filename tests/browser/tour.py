@@ -1,0 +1,157 @@
+"""A walk through every distinct page a person can reach, for checks that apply to all of them.
+
+`walk_every_page(page, check)` calls `check(page, label)` on each page once it has settled.
+The walk uses the real forms (invitation and reset links are created as an admin would),
+so a page that only appears after an action, such as a form with errors, is checked too.
+"""
+
+from playwright.sync_api import expect
+
+from .conftest import sign_in, sign_out
+
+SUPPORT_CONTACT = {
+    "Name": "Staff support line",
+    "Phone (optional)": "+44 20 7946 0000",
+    "Web link (optional)": "https://support.example.org/staff",
+    "When and for whom (optional)": "Weekdays 9 to 5, for everyone on the team",
+}
+
+
+def heading(page, text):
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def walk_every_page(page, check):
+    links = {}
+    walk_as_nobody(page, check)
+    walk_as_admin(page, check, links)
+    walk_with_links(page, check, links)
+    walk_as_supervisor_and_facilitator(page, check)
+
+
+def walk_as_nobody(page, check):
+    page.goto("/signin")
+    heading(page, "Sign in")
+    check(page, "sign-in")
+
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_text("Please enter your email.")).to_be_visible()
+    check(page, "sign-in with errors")
+
+    # A form token that no longer matches: the friendly "please try again" page.
+    page.get_by_label("Email").fill("someone@one.example")
+    page.locator("input[name=csrf_token]").evaluate("field => field.value = 'stale'")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    heading(page, "Please try again")
+    check(page, "form expired")
+
+    page.goto("/offline")
+    heading(page, "You're offline")
+    check(page, "offline")
+
+    page.goto("/no-such-page")
+    heading(page, "We couldn't find that page")
+    check(page, "404")
+
+
+def walk_as_admin(page, check, links):
+    sign_in(page, "admin")
+    check(page, "home (admin)")
+
+    page.goto("/organisation/content/support_contact")
+    heading(page, "Support contacts")
+    check(page, "support contacts, none yet")
+    for label, value in SUPPORT_CONTACT.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator(".entry")).to_have_count(1)
+    check(page, "support contacts")
+    page.get_by_role("link", name="Edit: Staff support line").click()
+    expect(page.get_by_role("button", name="Save")).to_be_visible()
+    check(page, "support contacts, editing")
+
+    page.goto("/organisation/support")
+    heading(page, "Support")
+    check(page, "support (admin)")
+
+    for kind, title in [
+        ("practice", "Practices for the line"),
+        ("situation", "Checklist situations"),
+    ]:
+        page.goto(f"/organisation/content/{kind}")
+        heading(page, title)
+        check(page, f"{kind} list")
+        page.locator(".entry").first.get_by_role("link", name="Edit").click()
+        expect(page.get_by_role("button", name="Save")).to_be_visible()
+        check(page, f"{kind} list, editing")
+        page.get_by_role("link", name="Cancel").click()
+        page.locator(".entry").first.get_by_role("button", name="Remove").click()
+        expect(page.get_by_role("button", name="Undo")).to_be_visible()
+        check(page, f"{kind} list, removed with undo")
+        page.get_by_role("button", name="Add", exact=True).click()
+        expect(page.get_by_text("Please fill this in.")).to_be_visible()
+        check(page, f"{kind} list, add with errors")
+        page.get_by_role("link", name="Go back to the guidelines' list…").click()
+        expect(page.get_by_role("button", name="Yes, use the guidelines' list")).to_be_visible()
+        check(page, f"{kind} list, reset confirmation")
+
+    page.goto("/organisation/people")
+    heading(page, "People and invitations")
+    check(page, "people")
+    page.get_by_role("button", name="Create invitation link").click()
+    expect(page.get_by_text("Choose at least one role.")).to_be_visible()
+    check(page, "people, invitation with errors")
+    page.get_by_label("Supervisor: reviews what pairs choose to share").check()
+    page.get_by_role("button", name="Create invitation link").click()
+    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
+    links["invitation"] = page.locator("#new-link").input_value()
+    check(page, "people, new invitation link")
+    page.get_by_role("button", name="Password reset link for Fran Facilitator").click()
+    expect(page.locator("#reset-link")).to_be_visible()
+    links["reset"] = page.locator("#reset-link").input_value()
+    check(page, "people, new reset link")
+
+    sign_out(page)
+    check(page, "signed out")
+
+
+def walk_with_links(page, check, links):
+    page.goto(links["invitation"])
+    heading(page, "Join Organisation One")
+    check(page, "invitation")
+    page.get_by_label("Your name").fill("Sam Newcomer")
+    page.get_by_label("Choose a password").fill("short")
+    page.get_by_role("button", name="Join and sign in").click()
+    expect(page.get_by_text("Use at least 10 characters.")).to_be_visible()
+    check(page, "invitation with errors")
+
+    page.goto(links["reset"])
+    heading(page, "Choose a new password")
+    check(page, "reset")
+    page.get_by_label("Choose a password").fill("a long enough password")
+    page.get_by_label("Type it again").fill("a different password")
+    page.get_by_role("button", name="Save my new password").click()
+    expect(page.get_by_text("The two passwords don't match.")).to_be_visible()
+    check(page, "reset with errors")
+
+    page.goto("/invite/not-a-real-token")
+    heading(page, "This invitation link doesn't work")
+    check(page, "invitation that doesn't work")
+    page.goto("/reset/not-a-real-token")
+    heading(page, "This reset link doesn't work")
+    check(page, "reset that doesn't work")
+
+
+def walk_as_supervisor_and_facilitator(page, check):
+    sign_in(page, "supervisor")
+    check(page, "home (supervisor)")
+    sign_out(page)
+
+    sign_in(page, "facilitator")
+    check(page, "home (facilitator)")
+    page.goto("/organisation/support")
+    heading(page, "Support")
+    check(page, "support (facilitator)")
+    page.goto("/organisation/people")
+    heading(page, "This page isn't for your role")
+    check(page, "403")
