@@ -103,3 +103,7 @@ def as_person(app):
         return sign_in(app.test_client(), who)
 
     return make
+
+
+# The `one` fixture: Organisation One with every persona already signed in.
+from organisation_one import one  # noqa: E402,F401

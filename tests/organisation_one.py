@@ -6,6 +6,7 @@ through the real sign-in form, and each test gets its own copy of the database f
 live sessions, together with the cookie and form token that go with each of them.
 """
 
+import html
 import re
 import shutil
 import sqlite3
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from conftest import PEOPLE, csrf_token, make_app, sign_in
 
 from wellbeing.accounts.people import token_hash
@@ -133,3 +135,21 @@ class OrganisationOne:
 
     def form_token(self, persona: str) -> str:
         return self.prepared.form_tokens[persona]
+
+
+def path_of(one, endpoint, **overrides):
+    from access_rules import url_values
+    from flask import url_for
+
+    with one.app.test_request_context():
+        return url_for(endpoint, **(url_values(endpoint, one.rows) | overrides))
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def one(template_db, tmp_path):
+    """Organisation One with everyone signed in, on a fresh copy of the database."""
+    return OrganisationOne(template_db, tmp_path)

@@ -6,23 +6,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from access_rules import RULES, WHO, method_of, url_values
-from flask import url_for
-from organisation_one import ORGANISATION_ONE_WORDS, PERSONAS, OrganisationOne
+from access_rules import RULES, WHO, method_of
+from organisation_one import ORGANISATION_ONE_WORDS, PERSONAS, path_of
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "access.md"
 FRIENDLY_403 = "This page isn't for your role"
 FRIENDLY_404 = "We couldn't find that page"
-
-
-@pytest.fixture
-def one(template_db, tmp_path):
-    return OrganisationOne(template_db, tmp_path)
-
-
-def path_of(one, endpoint, **overrides):
-    with one.app.test_request_context():
-        return url_for(endpoint, **(url_values(endpoint, one.rows) | overrides))
 
 
 def send(one, persona, endpoint, headers=None, **overrides):

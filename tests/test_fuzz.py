@@ -14,7 +14,6 @@ import pytest
 from access_rules import RULES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from organisation_one import OrganisationOne
 
 # A few dozen examples per route keeps the whole file well under a minute on a small machine.
 FUZZ = settings(
@@ -85,11 +84,6 @@ htmx_headers = st.sampled_from(
     [{}, {"HX-Request": "true"}, {"HX-Request": "true", "HX-Boosted": "true"}]
 )
 URL_PART = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
-
-
-@pytest.fixture
-def one(template_db, tmp_path):
-    return OrganisationOne(template_db, tmp_path)
 
 
 def known_ids(one) -> list[int]:

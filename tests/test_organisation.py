@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import PEOPLE, csrf_token
-from organisation_one import NEWCOMER_EMAIL, OrganisationOne, link_on
+from organisation_one import NEWCOMER_EMAIL, link_on, text_of
 
 from wellbeing import create_app
 from wellbeing.content import guidelines
@@ -24,19 +24,10 @@ SECTIONS = {
 
 
 @pytest.fixture
-def one(template_db, tmp_path):
-    return OrganisationOne(template_db, tmp_path)
-
-
-@pytest.fixture
 def own_instance(tmp_path, monkeypatch):
     """An app whose secrets and database live in a folder of their own, as on a server."""
     monkeypatch.setenv("WELLBEING_INSTANCE_PATH", str(tmp_path / "instance"))
     return create_app({"TESTING": True})
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def query(database, sql, params=()):

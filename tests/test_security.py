@@ -8,10 +8,9 @@ from urllib.parse import urlsplit
 
 import argon2
 import pytest
-from access_rules import post_endpoints, url_values
+from access_rules import post_endpoints
 from conftest import PASSWORD, PEOPLE, csrf_token, sign_in
-from flask import url_for
-from organisation_one import SESSION_COOKIE, OrganisationOne, last_segment, link_on
+from organisation_one import SESSION_COOKIE, last_segment, link_on, path_of, text_of
 
 PUBLIC_ORIGIN = "https://wellbeing.example.org"
 # What a person might have typed into a form, by field name. Passwords must never come back.
@@ -24,20 +23,6 @@ TYPED = {
     "roles": "supervisor",
 }
 TYPED_PASSWORDS = {"password": "typed secret password", "confirm": "typed secret password"}
-
-
-@pytest.fixture
-def one(template_db, tmp_path):
-    return OrganisationOne(template_db, tmp_path)
-
-
-def path_of(one, endpoint, **overrides):
-    with one.app.test_request_context():
-        return url_for(endpoint, **(url_values(endpoint, one.rows) | overrides))
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def form_token_on(page: str) -> str:
