@@ -1,0 +1,662 @@
+// The vault: a worker's private notes, encrypted in the browser and kept in IndexedDB.
+//
+// DESIGN "The data rule": private data never leaves the device in plaintext, and nobody can
+// recover it without the worker's passphrase. The exact format, and how to read it without this
+// file, is in docs/vault-format.md; tests/vault_format.py reads it in Python.
+//
+//   const vault = openVault("u42");
+//   if (!(await vault.exists())) await vault.create(passphrase);
+//   else await vault.unlock(passphrase);
+//   await vault.put("shoulds", "shoulds-2024-05-01", { lines: ["I should…"] });
+//   vault.lock();
+
+export const FORMAT_VERSION = 1;
+export const KDF_NAME = "PBKDF2-SHA256";
+// OWASP Password Storage Cheat Sheet (2023): PBKDF2-HMAC-SHA256 needs at least 600,000.
+export const MIN_ITERATIONS = 600_000;
+export const DEFAULT_ITERATIONS = MIN_ITERATIONS;
+// A file or server could ask for billions of iterations and freeze the phone; this is ~15 s.
+export const MAX_ITERATIONS = 10_000_000;
+export const MIN_SALT_BYTES = 16;
+const MAX_SALT_BYTES = 64;
+const SALT_BYTES = 16;
+// AES-GCM's standard nonce: 96 bits, random for every encryption.
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const DATA_KEY_BYTES = 32;
+const EXPORT_FORMAT = "wellbeing-vault-export";
+// Ids and kinds are stored in the clear (IndexedDB keys, the export file), so they are plain
+// ASCII labels: that also keeps their bytes in the additional data identical in every language.
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const VAULT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+// Separates the two kinds of additional data, so one can never stand in for the other.
+const KEY_WRAP_PURPOSE = "wellbeing-vault/key-wrap";
+const RECORD_PURPOSE = "wellbeing-vault/record";
+const META_KEY = "vault";
+
+const encoder = new TextEncoder();
+// Code-unit order, which for ASCII ids is the same as Python's sorted().
+const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Every refusal from the vault: `code` is for the app, `message` can be shown to the worker. */
+export class VaultError extends Error {
+  constructor(code, message, details = {}) {
+    super(message);
+    this.name = "VaultError";
+    this.code = code;
+    Object.assign(this, details);
+  }
+}
+
+const locked = () =>
+  new VaultError("locked", "The vault is locked. Unlock it with your passphrase first.");
+const wrongPassphrase = () =>
+  new VaultError("wrong-passphrase", "That passphrase doesn't open this vault.");
+const damaged = (id) =>
+  new VaultError(
+    "damaged-record",
+    `The record "${id}" can't be opened: it was changed or damaged after it was saved.`,
+    { recordId: id },
+  );
+
+function subtle() {
+  // WebCrypto exists only in secure contexts (https, or localhost while developing).
+  if (!globalThis.crypto || !crypto.subtle) {
+    throw new VaultError("no-crypto", "The vault needs a secure (https) connection to work.");
+  }
+  return crypto.subtle;
+}
+
+function randomBytes(length) {
+  return crypto.getRandomValues(new Uint8Array(length));
+}
+
+// Base64url without padding (RFC 4648 §5), for every byte string in storage and in files.
+function toBase64url(bytes) {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let binary = "";
+  for (let start = 0; start < view.length; start += 0x8000) {
+    binary += String.fromCharCode(...view.subarray(start, start + 0x8000));
+  }
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text, what) {
+  if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+    throw new VaultError("bad-format", `The vault's ${what} is not valid base64url.`);
+  }
+  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  const binary = atob(padded);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
+
+// Additional data is a run of fields, each a 4-byte big-endian length and then its bytes, so no
+// two different lists of fields can ever give the same bytes. Strings are UTF-8, numbers decimal.
+function lengthPrefixed(...parts) {
+  const fields = parts.map((part) =>
+    part instanceof Uint8Array ? part : encoder.encode(String(part)),
+  );
+  const joined = new Uint8Array(fields.reduce((total, field) => total + 4 + field.length, 0));
+  const view = new DataView(joined.buffer);
+  let offset = 0;
+  for (const field of fields) {
+    view.setUint32(offset, field.length);
+    joined.set(field, offset + 4);
+    offset += 4 + field.length;
+  }
+  return joined;
+}
+
+// Binds the whole header to the wrapped key: a server or file that hands back other settings
+// than the ones the key was wrapped under makes the unwrap fail.
+function keyWrapAdditionalData(header, salt) {
+  return lengthPrefixed(KEY_WRAP_PURPOSE, header.version, header.kdf, header.iterations, salt);
+}
+
+// Binds each record to its id, kind and format version, so records can't be swapped or relabelled.
+function recordAdditionalData(id, kind, version) {
+  return lengthPrefixed(RECORD_PURPOSE, version, id, kind);
+}
+
+function checkLabel(value, what) {
+  if (typeof value !== "string" || !LABEL.test(value)) {
+    throw new VaultError(
+      "bad-argument",
+      `A record ${what} must be 1 to 128 letters, digits or . _ : - ` +
+        `(got ${JSON.stringify(value)}).`,
+    );
+  }
+}
+
+function checkPassphrase(passphrase) {
+  if (typeof passphrase !== "string" || passphrase.length === 0) {
+    throw new VaultError("bad-argument", "Please give a passphrase.");
+  }
+}
+
+// The refusal DESIGN asks for: whoever supplies the settings (this app, IndexedDB, a server,
+// an imported file), the vault never derives a key with less than the minimum.
+function checkHeader(header) {
+  if (!header || typeof header !== "object") {
+    throw new VaultError("bad-format", "The vault's header is missing.");
+  }
+  if (header.version !== FORMAT_VERSION) {
+    throw new VaultError(
+      "bad-format",
+      `This vault uses format version ${JSON.stringify(header.version)}, ` +
+        "which this app can't read.",
+    );
+  }
+  if (header.kdf !== KDF_NAME) {
+    throw new VaultError(
+      "weak-kdf",
+      `Refusing key settings ${JSON.stringify(header.kdf)}: only ${KDF_NAME} is accepted.`,
+    );
+  }
+  const iterations = header.iterations;
+  if (!Number.isSafeInteger(iterations) || iterations < MIN_ITERATIONS) {
+    throw new VaultError(
+      "weak-kdf",
+      `Refusing weak key settings: ${JSON.stringify(iterations)} PBKDF2 iterations, ` +
+        `but at least ${MIN_ITERATIONS.toLocaleString("en")} are required.`,
+    );
+  }
+  if (iterations > MAX_ITERATIONS) {
+    throw new VaultError(
+      "bad-format",
+      `Refusing key settings: ${iterations} PBKDF2 iterations is more than ` +
+        `${MAX_ITERATIONS.toLocaleString("en")} and would freeze this device.`,
+    );
+  }
+  const salt = fromBase64url(header.salt, "salt");
+  if (salt.length < MIN_SALT_BYTES) {
+    throw new VaultError(
+      "weak-kdf",
+      `Refusing weak key settings: a ${salt.length}-byte salt, ` +
+        `but at least ${MIN_SALT_BYTES} bytes are required.`,
+    );
+  }
+  if (salt.length > MAX_SALT_BYTES) {
+    throw new VaultError("bad-format", `The vault's salt is longer than ${MAX_SALT_BYTES} bytes.`);
+  }
+  const { version, kdf } = header;
+  return { header: { version, kdf, iterations, salt: header.salt }, salt };
+}
+
+function checkKeyWrap(keyWrap) {
+  if (!keyWrap || typeof keyWrap !== "object") {
+    throw new VaultError("bad-format", "The vault's wrapped key is missing.");
+  }
+  const iv = fromBase64url(keyWrap.iv, "key IV");
+  const wrappedKey = fromBase64url(keyWrap.wrappedKey, "wrapped key");
+  if (iv.length !== IV_BYTES || wrappedKey.length !== DATA_KEY_BYTES + TAG_BYTES) {
+    throw new VaultError("bad-format", "The vault's wrapped key has the wrong length.");
+  }
+  return { keyWrap: { iv: keyWrap.iv, wrappedKey: keyWrap.wrappedKey }, iv, wrappedKey };
+}
+
+function checkStoredRecord(record) {
+  if (!record || typeof record !== "object") {
+    throw new VaultError("bad-format", "A vault record is not an object.");
+  }
+  checkLabel(record.id, "id");
+  checkLabel(record.kind, "kind");
+  if (record.version !== FORMAT_VERSION) {
+    throw new VaultError("bad-format", `The record "${record.id}" has an unknown format version.`);
+  }
+  if (typeof record.updatedAt !== "string") {
+    throw new VaultError("bad-format", `The record "${record.id}" has no updatedAt time.`);
+  }
+  const iv = fromBase64url(record.iv, `IV of record "${record.id}"`);
+  const ciphertext = fromBase64url(record.ciphertext, `ciphertext of record "${record.id}"`);
+  if (iv.length !== IV_BYTES || ciphertext.length < TAG_BYTES) {
+    throw new VaultError("bad-format", `The record "${record.id}" has the wrong length.`);
+  }
+  const { id, kind, version, updatedAt } = record;
+  return { id, kind, version, iv: record.iv, ciphertext: record.ciphertext, updatedAt };
+}
+
+// The passphrase is NFC-normalised first, so "é" typed on any keyboard gives the same key.
+async function deriveKeyEncryptionKey(passphrase, iterations, salt) {
+  const material = await subtle().importKey(
+    "raw",
+    encoder.encode(passphrase.normalize("NFC")),
+    "PBKDF2",
+    false,
+    ["deriveKey"],
+  );
+  return subtle().deriveKey(
+    { name: "PBKDF2", hash: "SHA-256", salt, iterations },
+    material,
+    { name: "AES-GCM", length: 256 },
+    false, // DESIGN: keys are non-extractable; this one only wraps and unwraps the data key.
+    ["wrapKey", "unwrapKey"],
+  );
+}
+
+// `extractable` is true only while changing the passphrase, for the moment it takes to re-wrap.
+async function unwrapDataKey(keyEncryptionKey, checked, wrap, extractable) {
+  try {
+    return await subtle().unwrapKey(
+      "raw",
+      wrap.wrappedKey,
+      keyEncryptionKey,
+      {
+        name: "AES-GCM",
+        iv: wrap.iv,
+        additionalData: keyWrapAdditionalData(checked.header, checked.salt),
+      },
+      { name: "AES-GCM", length: 256 },
+      extractable,
+      ["encrypt", "decrypt"],
+    );
+  } catch (error) {
+    // GCM can't tell a wrong passphrase from an altered header: both fail the tag check.
+    if (error && error.name === "OperationError") throw wrongPassphrase();
+    throw error;
+  }
+}
+
+async function wrapDataKey(extractableDataKey, passphrase, iterations) {
+  const checked = checkHeader({
+    version: FORMAT_VERSION,
+    kdf: KDF_NAME,
+    iterations,
+    salt: toBase64url(randomBytes(SALT_BYTES)),
+  });
+  const keyEncryptionKey = await deriveKeyEncryptionKey(passphrase, iterations, checked.salt);
+  const iv = randomBytes(IV_BYTES);
+  const wrappedKey = await subtle().wrapKey("raw", extractableDataKey, keyEncryptionKey, {
+    name: "AES-GCM",
+    iv,
+    additionalData: keyWrapAdditionalData(checked.header, checked.salt),
+  });
+  const meta = {
+    header: checked.header,
+    keyWrap: { iv: toBase64url(iv), wrappedKey: toBase64url(wrappedKey) },
+  };
+  // Hand back a non-extractable copy to keep in memory; the extractable one is dropped.
+  const wrap = { iv, wrappedKey: new Uint8Array(wrappedKey) };
+  const dataKey = await unwrapDataKey(keyEncryptionKey, checked, wrap, false);
+  return { meta, dataKey };
+}
+
+async function openMeta(passphrase, meta, extractable) {
+  if (!meta) throw new VaultError("missing", "There is no vault on this device yet.");
+  const checked = checkHeader(meta.header);
+  const wrap = checkKeyWrap(meta.keyWrap);
+  const keyEncryptionKey = await deriveKeyEncryptionKey(
+    passphrase,
+    checked.header.iterations,
+    checked.salt,
+  );
+  return unwrapDataKey(keyEncryptionKey, checked, wrap, extractable);
+}
+
+async function sealRecord(dataKey, kind, id, value) {
+  const plaintext = JSON.stringify(value);
+  if (plaintext === undefined) {
+    throw new VaultError("bad-argument", `The record "${id}" has no JSON value to save.`);
+  }
+  const iv = randomBytes(IV_BYTES);
+  const ciphertext = await subtle().encrypt(
+    { name: "AES-GCM", iv, additionalData: recordAdditionalData(id, kind, FORMAT_VERSION) },
+    dataKey,
+    encoder.encode(plaintext),
+  );
+  return {
+    id,
+    kind,
+    version: FORMAT_VERSION,
+    iv: toBase64url(iv),
+    ciphertext: toBase64url(ciphertext),
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+async function openRecord(dataKey, stored) {
+  const id = stored && typeof stored.id === "string" ? stored.id : "(no id)";
+  let record;
+  let plaintext;
+  try {
+    record = checkStoredRecord(stored);
+    plaintext = await subtle().decrypt(
+      {
+        name: "AES-GCM",
+        iv: fromBase64url(record.iv, "IV"),
+        additionalData: recordAdditionalData(record.id, record.kind, record.version),
+      },
+      dataKey,
+      fromBase64url(record.ciphertext, "ciphertext"),
+    );
+  } catch (error) {
+    // A failed tag check, or a record whose stored fields make no sense: either way, damaged.
+    if (error instanceof VaultError || (error && error.name === "OperationError")) {
+      throw damaged(id);
+    }
+    throw error;
+  }
+  return {
+    id: record.id,
+    kind: record.kind,
+    updatedAt: record.updatedAt,
+    value: JSON.parse(decoder.decode(plaintext)),
+  };
+}
+
+// IndexedDB, one database per vault: "meta" holds the header and wrapped key under the key
+// "vault"; "records" holds encrypted records by id, indexed by kind.
+function openDatabase(name) {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open(`vault-${name}`, 1);
+    opening.onupgradeneeded = () => {
+      const database = opening.result;
+      database.createObjectStore("meta");
+      database.createObjectStore("records", { keyPath: "id" }).createIndex("kind", "kind");
+    };
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+}
+
+function requested(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function finished(transaction) {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => resolve();
+    // The failing request's error: the transaction's own is only set after this event.
+    transaction.onerror = (event) => reject(event.target.error);
+    transaction.onabort = () =>
+      reject(transaction.error || new DOMException("Aborted", "AbortError"));
+  });
+}
+
+class Vault {
+  #name;
+  #database = null;
+  // The only copy of the data key: non-extractable, and null whenever the vault is locked.
+  #dataKey = null;
+  // Counts lock() calls, so a lock pressed while unlocking is still working wins.
+  #locks = 0;
+
+  constructor(name) {
+    this.#name = name;
+  }
+
+  get name() {
+    return this.#name;
+  }
+
+  async #db() {
+    if (!this.#database) {
+      this.#database = openDatabase(this.#name).then((database) => {
+        // Let another tab upgrade or delete the database; reopen on next use.
+        database.onversionchange = () => {
+          database.close();
+          this.#database = null;
+        };
+        database.onclose = () => {
+          this.#database = null;
+        };
+        return database;
+      });
+      this.#database.catch(() => {
+        this.#database = null;
+      });
+    }
+    return this.#database;
+  }
+
+  async #meta() {
+    const database = await this.#db();
+    return requested(database.transaction("meta").objectStore("meta").get(META_KEY));
+  }
+
+  #key() {
+    if (!this.#dataKey) throw locked();
+    return this.#dataKey;
+  }
+
+  #keep(dataKey, locksBefore) {
+    if (this.#locks === locksBefore) this.#dataKey = dataKey;
+  }
+
+  async exists() {
+    return (await this.#meta()) !== undefined;
+  }
+
+  isUnlocked() {
+    return this.#dataKey !== null;
+  }
+
+  /** Makes a new vault and leaves it unlocked. */
+  async create(passphrase, { iterations = DEFAULT_ITERATIONS } = {}) {
+    const locksBefore = this.#locks;
+    checkPassphrase(passphrase);
+    if (await this.exists()) {
+      throw new VaultError("exists", "There is already a vault on this device.");
+    }
+    // Extractable only so it can be wrapped; it goes out of scope when this function returns.
+    const extractable = await subtle().generateKey({ name: "AES-GCM", length: 256 }, true, [
+      "encrypt",
+      "decrypt",
+    ]);
+    const { meta, dataKey } = await wrapDataKey(extractable, passphrase, iterations);
+    const database = await this.#db();
+    const writing = database.transaction("meta", "readwrite");
+    // add(), not put(): if another tab made a vault meanwhile, fail rather than orphan its records.
+    writing.objectStore("meta").add(meta, META_KEY);
+    try {
+      await finished(writing);
+    } catch (error) {
+      if (error && error.name === "ConstraintError") {
+        throw new VaultError("exists", "There is already a vault on this device.");
+      }
+      throw error;
+    }
+    this.#keep(dataKey, locksBefore);
+  }
+
+  async unlock(passphrase) {
+    const locksBefore = this.#locks;
+    checkPassphrase(passphrase);
+    this.#keep(await openMeta(passphrase, await this.#meta(), false), locksBefore);
+  }
+
+  /** Forgets the data key at once. DESIGN: a locked vault holds no key in memory. */
+  lock() {
+    this.#locks += 1;
+    this.#dataKey = null;
+  }
+
+  /** Encrypts and saves `value`, any JSON value; a missing id gets a random one. Returns the id. */
+  async put(kind, id, value) {
+    const dataKey = this.#key();
+    const recordId = id ?? crypto.randomUUID();
+    checkLabel(kind, "kind");
+    checkLabel(recordId, "id");
+    const record = await sealRecord(dataKey, kind, recordId, value);
+    const database = await this.#db();
+    const writing = database.transaction("records", "readwrite");
+    writing.objectStore("records").put(record);
+    await finished(writing);
+    return recordId;
+  }
+
+  /** {id, kind, updatedAt, value}, or null if there is no such record. */
+  async get(id) {
+    const dataKey = this.#key();
+    checkLabel(id, "id");
+    const database = await this.#db();
+    const stored = await requested(database.transaction("records").objectStore("records").get(id));
+    return stored === undefined ? null : openRecord(dataKey, stored);
+  }
+
+  /**
+   * Every record of one kind (or all, without a kind), in id order. A record that can't be
+   * opened comes back as {id, kind, updatedAt, error} so the rest are never lost with it.
+   */
+  async list(kind) {
+    const dataKey = this.#key();
+    if (kind !== undefined) checkLabel(kind, "kind");
+    const database = await this.#db();
+    const store = database.transaction("records").objectStore("records");
+    const stored = await requested(
+      kind === undefined ? store.getAll() : store.index("kind").getAll(kind),
+    );
+    stored.sort(byId);
+    return Promise.all(
+      stored.map((record) =>
+        openRecord(dataKey, record).catch((error) => {
+          if (error.code !== "damaged-record") throw error;
+          return { id: record.id, kind: record.kind, updatedAt: record.updatedAt, error };
+        }),
+      ),
+    );
+  }
+
+  async remove(id) {
+    this.#key();
+    checkLabel(id, "id");
+    const database = await this.#db();
+    const writing = database.transaction("records", "readwrite");
+    writing.objectStore("records").delete(id);
+    await finished(writing);
+  }
+
+  /**
+   * Re-wraps the data key under a new passphrase (and a new salt). Records are not touched:
+   * they stay encrypted under the same data key. Leaves the vault unlocked, like unlock().
+   */
+  async changePassphrase(oldPassphrase, newPassphrase, { iterations } = {}) {
+    const locksBefore = this.#locks;
+    checkPassphrase(oldPassphrase);
+    checkPassphrase(newPassphrase);
+    const current = await this.#meta();
+    const extractable = await openMeta(oldPassphrase, current, true);
+    // Never lower the work factor of an existing vault by accident.
+    const { meta, dataKey } = await wrapDataKey(
+      extractable,
+      newPassphrase,
+      iterations ?? Math.max(DEFAULT_ITERATIONS, current.header.iterations),
+    );
+    const database = await this.#db();
+    const writing = database.transaction("meta", "readwrite");
+    const store = writing.objectStore("meta");
+    const latest = await requested(store.get(META_KEY));
+    // If another tab changed the passphrase meanwhile, keep its change rather than undo it.
+    if (!latest || latest.keyWrap.wrappedKey !== current.keyWrap.wrappedKey) {
+      writing.abort();
+      throw new VaultError(
+        "changed",
+        "The passphrase was changed in another tab. Please try again.",
+      );
+    }
+    store.put(meta, META_KEY);
+    await finished(writing);
+    this.#keep(dataKey, locksBefore);
+  }
+
+  /** One JSON text with the header, the wrapped key and every record, all still encrypted. */
+  async exportFile() {
+    const meta = await this.#meta();
+    if (!meta) throw new VaultError("missing", "There is no vault on this device yet.");
+    const database = await this.#db();
+    const records = await requested(
+      database.transaction("records").objectStore("records").getAll(),
+    );
+    records.sort(byId);
+    return JSON.stringify({
+      format: EXPORT_FORMAT,
+      version: FORMAT_VERSION,
+      exportedAt: new Date().toISOString(),
+      header: meta.header,
+      keyWrap: meta.keyWrap,
+      records: records.map(({ id, kind, version, iv, ciphertext, updatedAt }) => ({
+        id,
+        kind,
+        version,
+        iv,
+        ciphertext,
+        updatedAt,
+      })),
+    });
+  }
+
+  /**
+   * Restores an exported file into this vault, which must not exist yet. The file is checked
+   * (including the KDF minimums) before anything is written; the vault stays locked until the
+   * worker unlocks it with the passphrase the file was made with. Returns the record count.
+   */
+  async importFile(text) {
+    let file;
+    try {
+      file = JSON.parse(text);
+    } catch {
+      throw new VaultError("bad-file", "That file isn't a vault export.");
+    }
+    if (!file || file.format !== EXPORT_FORMAT) {
+      throw new VaultError("bad-file", "That file isn't a vault export.");
+    }
+    if (file.version !== FORMAT_VERSION) {
+      throw new VaultError(
+        "bad-file",
+        `That export uses format version ${JSON.stringify(file.version)}, ` +
+          "which this app can't read.",
+      );
+    }
+    const meta = {
+      header: checkHeader(file.header).header,
+      keyWrap: checkKeyWrap(file.keyWrap).keyWrap,
+    };
+    if (!Array.isArray(file.records)) {
+      throw new VaultError("bad-file", "That export has no records list.");
+    }
+    const records = file.records.map(checkStoredRecord);
+    if (new Set(records.map((record) => record.id)).size !== records.length) {
+      throw new VaultError("bad-file", "That export has two records with the same id.");
+    }
+    const database = await this.#db();
+    const writing = database.transaction(["meta", "records"], "readwrite");
+    const done = finished(writing);
+    writing.objectStore("meta").add(meta, META_KEY);
+    for (const record of records) writing.objectStore("records").put(record);
+    try {
+      await done;
+    } catch (error) {
+      if (error && error.name === "ConstraintError") {
+        throw new VaultError(
+          "exists",
+          "There is already a vault on this device; nothing was imported.",
+        );
+      }
+      throw error;
+    }
+    this.#dataKey = null;
+    return records.length;
+  }
+}
+
+const opened = new Map();
+
+/** The vault called `name` on this device (letters, digits, _ and -). One object per name. */
+export function openVault(name) {
+  if (typeof name !== "string" || !VAULT_NAME.test(name)) {
+    throw new VaultError("bad-argument", "A vault name must be 1 to 64 letters, digits, _ or -.");
+  }
+  if (!opened.has(name)) opened.set(name, new Vault(name));
+  return opened.get(name);
+}
+
+/** Locks every vault this page has opened: for the lock button, sign-out and the idle timer. */
+export function lockAll() {
+  for (const vault of opened.values()) vault.lock();
+}

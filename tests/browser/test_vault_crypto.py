@@ -1,0 +1,679 @@
+"""The vault's cryptographic core in real Chromium, and what it writes, read back in Python.
+
+DESIGN "The vault": a key-encryption key from the passphrase (PBKDF2-SHA256, at least 600,000
+iterations) wraps a random AES-256-GCM data key; keys are non-extractable; every record has a
+fresh IV and additional data binding its id, kind and format version; settings below the minimum
+are refused whoever supplies them; changing the passphrase re-wraps only the data key; and a
+Python test using `cryptography` decrypts what the browser wrote (docs/vault-format.md).
+"""
+
+import json
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import make_app
+from vault_format import (
+    DamagedRecord,
+    VaultFormatError,
+    WrongPassphrase,
+    b64url_decode,
+    b64url_encode,
+    data_key,
+    key_wrap_aad,
+    open_export,
+    open_record,
+    record_plaintext,
+    write_export,
+)
+
+from .conftest import LiveServer, sign_in, sign_out
+
+FORMAT_DOC = Path(__file__).parents[2] / "docs" / "vault-format.md"
+PASSPHRASE = "a long walk by the river at dusk"
+# Not ASCII on purpose: the passphrase is NFC-normalised UTF-8 on both sides.
+NEW_PASSPHRASE = "Ça change: tea, toast and a quiet room"
+WRONG_PASSPHRASE = "not my passphrase at all"
+# Marker words that must never appear outside the ciphertext.
+MARKERS = ["MARKER-should", "MARKER-painful", "MARKER-rating"]
+RECORDS = {
+    "shoulds-2024-05-01-r1": (
+        "shoulds",
+        {"round": 1, "lines": ["I should always know what to say MARKER-should"], "marks": {}},
+    ),
+    "shoulds-2024-05-01-r2": (
+        "shoulds",
+        {"round": 2, "lines": ["My partner shouldn't need a break"], "marks": {"0": "let go"}},
+    ),
+    "painful-points-1": (
+        "painful-points",
+        {"note": 'MARKER-painful: Ünïcödé ✓ "quotes", \\ and a\nnewline', "skipped": [1, 2]},
+    ),
+    "discomfort-2024-05-01": ("discomfort", {"ratings": [1, 5, 3], "note": "MARKER-rating"}),
+}
+VALUES = {record_id: value for record_id, (_kind, value) in RECORDS.items()}
+REFUSED_STORAGE = {
+    "iterations": ({"iterations": 1000}, "at least 600,000"),
+    "salt": ({"salt": b64url_encode(b"8 bytes!")}, "at least 16 bytes"),
+    "kdf": ({"kdf": "PBKDF2-SHA1"}, "only PBKDF2-SHA256"),
+}
+
+
+def in_page(page, body, arg=None):
+    """Runs `body` as an async function of `arg`, with the vault module's exports in scope."""
+    return page.evaluate(
+        "async (arg) => {\n"
+        "const { openVault, lockAll } = await import('/static/vault.js');\n"
+        f"{body}\n}}",
+        arg,
+    )
+
+
+def refusal(page, body, arg=None):
+    """Runs `body`, which must throw; returns the error's name, code and message."""
+    error = in_page(
+        page,
+        f"try {{\n{body}\n}} catch (error) {{\n"
+        "return { name: error.name, code: error.code ?? null, message: error.message };\n}\n"
+        "return null;",
+        arg,
+    )
+    assert error is not None, "expected the vault to refuse"
+    return error
+
+
+# The stores as IndexedDB holds them, without the module: what a server or thief would see.
+READ_STORAGE = """
+const database = await new Promise((resolve, reject) => {
+  const opening = indexedDB.open("vault-" + arg.name);
+  opening.onsuccess = () => resolve(opening.result);
+  opening.onerror = () => reject(opening.error);
+});
+const read = (store, query) => new Promise((resolve, reject) => {
+  const request = database.transaction(store).objectStore(store)[query[0]](...query.slice(1));
+  request.onsuccess = () => resolve(request.result);
+  request.onerror = () => reject(request.error);
+});
+const stored = {
+  meta: await read("meta", ["get", "vault"]),
+  records: await read("records", ["getAll"]),
+};
+database.close();
+return stored;
+"""
+
+WRITE_STORAGE = """
+const database = await new Promise((resolve, reject) => {
+  const opening = indexedDB.open("vault-" + arg.name);
+  opening.onsuccess = () => resolve(opening.result);
+  opening.onerror = () => reject(opening.error);
+});
+const writing = database.transaction(["meta", "records"], "readwrite");
+if (arg.meta) writing.objectStore("meta").put(arg.meta, "vault");
+for (const record of arg.records ?? []) writing.objectStore("records").put(record);
+await new Promise((resolve, reject) => {
+  writing.oncomplete = resolve;
+  writing.onerror = () => reject(writing.error);
+});
+database.close();
+"""
+
+
+def read_storage(page, name="fran"):
+    return in_page(page, READ_STORAGE, {"name": name})
+
+
+def write_storage(page, name="fran", meta=None, records=()):
+    in_page(page, WRITE_STORAGE, {"name": name, "meta": meta, "records": list(records)})
+
+
+def make_vault(page, name="fran", records=RECORDS):
+    """A new vault on the page's origin, holding `records`, left unlocked."""
+    in_page(
+        page,
+        """const vault = openVault(arg.name);
+        await vault.create(arg.passphrase);
+        for (const [id, [kind, value]] of Object.entries(arg.records)) {
+          await vault.put(kind, id, value);
+        }""",
+        {"name": name, "passphrase": PASSPHRASE, "records": records},
+    )
+
+
+def export_file(page, name="fran"):
+    return in_page(page, "return openVault(arg).exportFile();", name)
+
+
+def flip_one_byte(text, index):
+    raw = bytearray(b64url_decode(text))
+    raw[index] ^= 0x01
+    return b64url_encode(bytes(raw))
+
+
+@pytest.fixture
+def vault_page(page):
+    """Any app page will do: the vault is a module served from /static under the app's CSP."""
+    page.goto("/signin")
+    return page
+
+
+@pytest.fixture(scope="module")
+def browser_file(browser, template_db, tmp_path_factory):
+    """An export file written once by real Chromium for the interop tests, and each value
+    exactly as the browser serialised it (JSON.stringify), so Python can be checked byte for
+    byte. Module-scoped because PBKDF2 at 600,000 iterations is deliberately slow."""
+    database = tmp_path_factory.mktemp("vault") / "wellbeing.db"
+    shutil.copy(template_db, database)
+    server = LiveServer(make_app(database))
+    context = browser.new_context(base_url=server.url)
+    try:
+        page = context.new_page()
+        page.goto("/signin")
+        make_vault(page)
+        serialised = page.evaluate(
+            "(values) => Object.fromEntries("
+            "Object.entries(values).map(([id, value]) => [id, JSON.stringify(value)]))",
+            VALUES,
+        )
+        return export_file(page), serialised
+    finally:
+        context.close()
+        server.stop()
+
+
+@pytest.fixture
+def browser_export(browser_file):
+    """A fresh copy of the parsed file for each test, free to tamper with."""
+    text, serialised = browser_file
+    return json.loads(text), serialised
+
+
+def test_worker_saves_locks_and_unlocks_their_notes(vault_page):
+    make_vault(vault_page)
+    # A reload drops the module, and with it the key: the notes must come back from IndexedDB.
+    vault_page.reload()
+    opened = in_page(
+        vault_page,
+        """const vault = openVault("fran");
+        const lockedAfterReload = !vault.isUnlocked();
+        await vault.unlock(arg);
+        const result = {
+          lockedAfterReload,
+          exists: await vault.exists(),
+          unlocked: vault.isUnlocked(),
+          one: await vault.get("painful-points-1"),
+          shoulds: await vault.list("shoulds"),
+          all: (await vault.list()).map((record) => record.id),
+          missing: await vault.get("no-such-record"),
+        };
+        await vault.put("shoulds", "shoulds-2024-05-01-r2", { round: 2, lines: [] });
+        result.changed = (await vault.get("shoulds-2024-05-01-r2")).value;
+        await vault.remove("shoulds-2024-05-01-r1");
+        result.removed = await vault.get("shoulds-2024-05-01-r1");
+        result.newId = await vault.put("shoulds", undefined, "a note with a random id");
+        vault.lock();
+        result.lockedAgain = !vault.isUnlocked();
+        return result;""",
+        PASSPHRASE,
+    )
+    assert opened["lockedAfterReload"] and opened["exists"] and opened["unlocked"]
+    assert opened["one"]["id"] == "painful-points-1"
+    assert opened["one"]["kind"] == "painful-points"
+    assert opened["one"]["value"] == VALUES["painful-points-1"]
+    assert [(r["id"], r["value"]) for r in opened["shoulds"]] == [
+        ("shoulds-2024-05-01-r1", VALUES["shoulds-2024-05-01-r1"]),
+        ("shoulds-2024-05-01-r2", VALUES["shoulds-2024-05-01-r2"]),
+    ]
+    assert opened["all"] == sorted(RECORDS)
+    assert opened["missing"] is None
+    assert opened["changed"] == {"round": 2, "lines": []}
+    assert opened["removed"] is None
+    assert len(opened["newId"]) == 36
+    assert opened["lockedAgain"]
+
+    # What IndexedDB holds is exactly the documented layout, and none of it is readable.
+    stored = read_storage(vault_page)
+    assert set(stored["meta"]) == {"header", "keyWrap"}
+    header = stored["meta"]["header"]
+    assert header == {"version": 1, "kdf": "PBKDF2-SHA256", "iterations": 600_000} | {
+        "salt": header["salt"]
+    }
+    assert len(b64url_decode(header["salt"])) == 16
+    assert len(b64url_decode(stored["meta"]["keyWrap"]["iv"])) == 12
+    assert len(b64url_decode(stored["meta"]["keyWrap"]["wrappedKey"])) == 32 + 16
+    for record in stored["records"]:
+        assert list(record) == ["id", "kind", "version", "iv", "ciphertext", "updatedAt"]
+        assert len(b64url_decode(record["iv"])) == 12
+    # A fresh IV for every record.
+    ivs = [record["iv"] for record in stored["records"]]
+    assert len(set(ivs)) == len(ivs)
+    for marker in MARKERS:
+        assert marker not in json.dumps(stored)
+
+
+# Watches every key that WebCrypto hands the module, without the module exposing any of them.
+WATCH_KEYS = """
+const seen = { derived: [], unwrapped: [], generated: [], usedForRecords: new Set() };
+const watch = (method, note) => {
+  const original = SubtleCrypto.prototype[method];
+  SubtleCrypto.prototype[method] = async function (...args) {
+    const result = await original.apply(this, args);
+    note(args, result);
+    return result;
+  };
+};
+watch("deriveKey", (args, key) => seen.derived.push(key));
+watch("unwrapKey", (args, key) => seen.unwrapped.push(key));
+watch("generateKey", (args, key) => seen.generated.push(key));
+watch("encrypt", (args) => seen.usedForRecords.add(args[1]));
+watch("decrypt", (args) => seen.usedForRecords.add(args[1]));
+"""
+
+
+def test_keys_in_memory_cannot_be_exported(vault_page):
+    keys = in_page(
+        vault_page,
+        WATCH_KEYS
+        + """
+        const vault = openVault("fran");
+        await vault.create(arg.old);
+        await vault.put("shoulds", "one", { line: "I should" });
+        vault.lock();
+        await vault.unlock(arg.old);
+        await vault.get("one");
+        await vault.changePassphrase(arg.old, arg.new);
+        await vault.put("shoulds", "two", { line: "I shouldn't" });
+        await vault.get("two");
+
+        const exported = async (key) => {
+          try {
+            await crypto.subtle.exportKey("raw", key);
+            return "exported";
+          } catch (error) {
+            return error.name;
+          }
+        };
+        const describe = (keys) => Promise.all([...keys].map(async (key) => ({
+          extractable: key.extractable,
+          usages: [...key.usages].sort(),
+          export: await exported(key),
+          usedForRecords: seen.usedForRecords.has(key),
+        })));
+        return {
+          derived: await describe(seen.derived),
+          unwrapped: await describe(seen.unwrapped),
+          generated: await describe(seen.generated),
+          usedForRecords: await describe(seen.usedForRecords),
+        };""",
+        {"old": PASSPHRASE, "new": NEW_PASSPHRASE},
+    )
+    # Key-encryption keys: create, unlock, and the old and new passphrase when changing it.
+    assert len(keys["derived"]) == 4
+    for key in keys["derived"]:
+        assert key == {
+            "extractable": False,
+            "usages": ["unwrapKey", "wrapKey"],
+            "export": "InvalidAccessError",
+            "usedForRecords": False,
+        }
+    # Every data key that touched a record (after create, after unlock, after the change).
+    assert len(keys["usedForRecords"]) == 3
+    for key in keys["usedForRecords"]:
+        assert key["extractable"] is False
+        assert key["export"] == "InvalidAccessError"
+    # The only extractable keys are the two that existed just long enough to be wrapped: the
+    # new data key at create, and the copy unwrapped to change the passphrase. Neither ever
+    # encrypted or decrypted a record.
+    extractable = [key for key in keys["generated"] + keys["unwrapped"] if key["extractable"]]
+    assert len(keys["generated"]) == 1 and keys["generated"][0]["extractable"]
+    assert len(extractable) == 2
+    assert not any(key["usedForRecords"] for key in extractable)
+
+
+def test_locked_vault_cannot_decrypt(vault_page):
+    make_vault(vault_page)
+    attempts = in_page(
+        vault_page,
+        WATCH_KEYS
+        + """
+        const vault = openVault("fran");
+        lockAll();
+        seen.usedForRecords.clear();
+        const refused = async (attempt) => {
+          try {
+            await attempt();
+            return null;
+          } catch (error) {
+            return { name: error.name, code: error.code, message: error.message };
+          }
+        };
+        return {
+          unlocked: vault.isUnlocked(),
+          get: await refused(() => vault.get("painful-points-1")),
+          list: await refused(() => vault.list()),
+          put: await refused(() => vault.put("shoulds", "new", "text")),
+          remove: await refused(() => vault.remove("painful-points-1")),
+          keysUsed: seen.usedForRecords.size,
+          // The lock button pressed while an unlock is still deriving the key: the lock wins.
+          lockWinsOverUnlock: await (async () => {
+            const unlocking = vault.unlock(arg);
+            vault.lock();
+            await unlocking;
+            return !vault.isUnlocked();
+          })(),
+        };""",
+        PASSPHRASE,
+    )
+    assert attempts.pop("unlocked") is False
+    assert attempts.pop("keysUsed") == 0
+    assert attempts.pop("lockWinsOverUnlock") is True
+    for action, error in attempts.items():
+        assert error == {
+            "name": "VaultError",
+            "code": "locked",
+            "message": "The vault is locked. Unlock it with your passphrase first.",
+        }, action
+    # Nothing was removed or added while it was locked.
+    assert sorted(r["id"] for r in read_storage(vault_page)["records"]) == sorted(RECORDS)
+
+
+def test_wrong_passphrase_is_told_plainly(vault_page):
+    make_vault(vault_page)
+    in_page(vault_page, 'openVault("fran").lock();')
+    error = refusal(vault_page, 'await openVault("fran").unlock(arg);', WRONG_PASSPHRASE)
+    assert error == {
+        "name": "VaultError",
+        "code": "wrong-passphrase",
+        "message": "That passphrase doesn't open this vault.",
+    }
+    assert in_page(vault_page, 'return openVault("fran").isUnlocked();') is False
+    error = refusal(
+        vault_page,
+        'await openVault("fran").changePassphrase(arg[0], arg[1]);',
+        [WRONG_PASSPHRASE, NEW_PASSPHRASE],
+    )
+    assert error["code"] == "wrong-passphrase"
+    value = in_page(
+        vault_page,
+        """const vault = openVault("fran");
+        await vault.unlock(arg);
+        return (await vault.get("painful-points-1")).value;""",
+        PASSPHRASE,
+    )
+    assert value == VALUES["painful-points-1"]
+
+
+def test_weak_kdf_settings_in_storage_are_refused(vault_page):
+    make_vault(vault_page)
+    original = read_storage(vault_page)["meta"]
+    for what, (change, reason) in REFUSED_STORAGE.items():
+        weakened = original | {"header": original["header"] | change}
+        write_storage(vault_page, meta=weakened)
+        error = refusal(vault_page, 'await openVault("fran").unlock(arg);', PASSPHRASE)
+        assert error["code"] == "weak-kdf", what
+        assert reason in error["message"], what
+        assert error["name"] == "VaultError"
+
+    # Stronger-looking settings than the key was wrapped under don't pass unnoticed either.
+    stronger = original | {"header": original["header"] | {"iterations": 700_000}}
+    write_storage(vault_page, meta=stronger)
+    error = refusal(vault_page, 'await openVault("fran").unlock(arg);', PASSPHRASE)
+    assert error["code"] == "wrong-passphrase"
+
+    # Nor can the app itself make a weak vault.
+    error = refusal(
+        vault_page,
+        'await openVault("weak").create(arg, { iterations: 1000 });',
+        PASSPHRASE,
+    )
+    assert error["code"] == "weak-kdf" and "at least 600,000" in error["message"]
+    assert in_page(vault_page, 'return openVault("weak").exists();') is False
+
+    write_storage(vault_page, meta=original)
+    assert in_page(
+        vault_page,
+        'await openVault("fran").unlock(arg); return openVault("fran").isUnlocked();',
+        PASSPHRASE,
+    )
+
+
+def test_weak_kdf_settings_in_an_imported_file_are_refused(vault_page):
+    make_vault(vault_page)
+    exported = json.loads(export_file(vault_page))
+    for what, (change, reason) in REFUSED_STORAGE.items():
+        weakened = exported | {"header": exported["header"] | change}
+        error = refusal(
+            vault_page, 'await openVault("new-phone").importFile(arg);', json.dumps(weakened)
+        )
+        assert error["code"] == "weak-kdf", what
+        assert reason in error["message"], what
+        assert in_page(vault_page, 'return openVault("new-phone").exists();') is False, what
+
+
+def test_changing_passphrase_rewraps_only_the_data_key(vault_page):
+    make_vault(vault_page)
+    before = read_storage(vault_page)
+    in_page(
+        vault_page,
+        'await openVault("fran").changePassphrase(arg[0], arg[1]);',
+        [PASSPHRASE, NEW_PASSPHRASE],
+    )
+    after = read_storage(vault_page)
+
+    # Records are byte for byte the same: not re-encrypted, not even rewritten.
+    assert after["records"] == before["records"]
+    # The header and the wrapped key are new: a new salt, a new IV, a new wrapping.
+    assert after["meta"]["header"]["iterations"] == 600_000
+    assert after["meta"]["header"]["salt"] != before["meta"]["header"]["salt"]
+    assert after["meta"]["keyWrap"]["iv"] != before["meta"]["keyWrap"]["iv"]
+    assert after["meta"]["keyWrap"]["wrappedKey"] != before["meta"]["keyWrap"]["wrappedKey"]
+
+    in_page(vault_page, 'openVault("fran").lock();')
+    error = refusal(vault_page, 'await openVault("fran").unlock(arg);', PASSPHRASE)
+    assert error["code"] == "wrong-passphrase"
+    # Typed with a combining cedilla this time (another keyboard): NFC makes it the same key.
+    decomposed = unicodedata.normalize("NFD", NEW_PASSPHRASE)
+    assert decomposed != NEW_PASSPHRASE
+    listed = in_page(
+        vault_page,
+        """const vault = openVault("fran");
+        await vault.unlock(arg);
+        return vault.list();""",
+        decomposed,
+    )
+    assert {record["id"]: record["value"] for record in listed} == VALUES
+
+    # Python agrees: the new passphrase opens the exported file.
+    opened, damaged = open_export(export_file(vault_page), NEW_PASSPHRASE)
+    assert opened == VALUES and damaged == {}
+
+
+def test_export_restores_into_a_fresh_vault(vault_page):
+    make_vault(vault_page)
+    text = export_file(vault_page)
+    for marker in MARKERS:
+        assert marker not in text
+    exported = json.loads(text)
+    assert set(exported) == {"format", "version", "exportedAt", "header", "keyWrap", "records"}
+    assert exported["format"] == "wellbeing-vault-export" and exported["version"] == 1
+    assert [record["id"] for record in exported["records"]] == sorted(RECORDS)
+
+    restored = in_page(
+        vault_page,
+        """const vault = openVault("new-phone");
+        const count = await vault.importFile(arg.text);
+        const lockedAfterImport = !vault.isUnlocked();
+        await vault.unlock(arg.passphrase);
+        return { count, lockedAfterImport, records: await vault.list() };""",
+        {"text": text, "passphrase": PASSPHRASE},
+    )
+    assert restored["count"] == len(RECORDS)
+    assert restored["lockedAfterImport"]
+    assert {record["id"]: record["value"] for record in restored["records"]} == VALUES
+    assert read_storage(vault_page, "new-phone")["records"] == exported["records"]
+
+    # Importing over an existing vault would orphan its records, so it is refused.
+    error = refusal(vault_page, 'await openVault("new-phone").importFile(arg);', text)
+    assert error["code"] == "exists"
+
+
+def test_tampered_records_are_named_and_the_rest_still_open(vault_page):
+    make_vault(vault_page)
+    records = {record["id"]: record for record in read_storage(vault_page)["records"]}
+    flipped = records["painful-points-1"]
+    flipped["ciphertext"] = flip_one_byte(flipped["ciphertext"], 5)
+    first, second = records["shoulds-2024-05-01-r1"], records["shoulds-2024-05-01-r2"]
+    for field in ("iv", "ciphertext"):
+        first[field], second[field] = second[field], first[field]
+    write_storage(vault_page, records=[flipped, first, second])
+
+    opened = in_page(
+        vault_page,
+        """const vault = openVault("fran");
+        let refused;
+        try {
+          await vault.get("painful-points-1");
+        } catch (error) {
+          refused = { name: error.name, code: error.code, message: error.message };
+        }
+        const listed = await vault.list();
+        return {
+          refused,
+          listed: listed.map((r) => ({ id: r.id, value: r.value, error: r.error?.message })),
+        };""",
+    )
+    assert opened["refused"]["name"] == "VaultError"
+    assert opened["refused"]["code"] == "damaged-record"
+    assert '"painful-points-1"' in opened["refused"]["message"]
+    listed = {record["id"]: record for record in opened["listed"]}
+    for record_id in ("painful-points-1", "shoulds-2024-05-01-r1", "shoulds-2024-05-01-r2"):
+        assert f'"{record_id}"' in listed[record_id]["error"]
+        assert listed[record_id]["value"] is None
+    untouched = listed["discomfort-2024-05-01"]
+    assert untouched["value"] == VALUES["discomfort-2024-05-01"]
+    assert untouched["error"] is None
+
+    # Relabelling a record's kind (its additional data) also fails.
+    relabelled = records["discomfort-2024-05-01"] | {"kind": "shoulds"}
+    write_storage(vault_page, records=[relabelled])
+    error = refusal(vault_page, 'await openVault("fran").get("discomfort-2024-05-01");')
+    assert error["code"] == "damaged-record"
+
+
+# Interop: the documented format, read by Python's `cryptography` from what Chromium wrote.
+
+
+def test_python_decrypts_what_the_browser_wrote(browser_export):
+    exported, serialised = browser_export
+    opened, damaged = open_export(json.dumps(exported), PASSPHRASE)
+    assert damaged == {}
+    assert opened == VALUES
+    # Byte for byte, the plaintext is the UTF-8 of what the browser's JSON.stringify gave.
+    key = data_key(exported, PASSPHRASE)
+    for record in exported["records"]:
+        assert record_plaintext(key, record) == serialised[record["id"]].encode("utf-8")
+    with pytest.raises(WrongPassphrase, match="That passphrase doesn't open this vault"):
+        data_key(exported, WRONG_PASSPHRASE)
+
+
+def test_python_refuses_a_flipped_byte_and_opens_the_rest(browser_export):
+    exported, _serialised = browser_export
+    key = data_key(exported, PASSPHRASE)
+    target = next(r for r in exported["records"] if r["id"] == "painful-points-1")
+    length = len(b64url_decode(target["ciphertext"]))
+    # The first byte, one in the middle, and the last byte of the GCM tag; and one of the IV.
+    for field, index in [("ciphertext", 0), ("ciphertext", length // 2), ("ciphertext", -1)] + [
+        ("iv", 3)
+    ]:
+        damaged_record = target | {field: flip_one_byte(target[field], index)}
+        with pytest.raises(DamagedRecord, match="'painful-points-1' failed authentication"):
+            open_record(key, damaged_record)
+
+    damaged_record = target | {"ciphertext": flip_one_byte(target["ciphertext"], 0)}
+    records = [damaged_record if r is target else r for r in exported["records"]]
+    opened, damaged = open_export(json.dumps(exported | {"records": records}), PASSPHRASE)
+    assert list(damaged) == ["painful-points-1"]
+    assert damaged["painful-points-1"].record_id == "painful-points-1"
+    assert opened == {k: v for k, v in VALUES.items() if k != "painful-points-1"}
+
+
+def test_python_refuses_swapped_records_and_opens_the_rest(browser_export):
+    exported, _serialised = browser_export
+    key = data_key(exported, PASSPHRASE)
+    by_id = {record["id"]: record for record in exported["records"]}
+    first, second = by_id["painful-points-1"], by_id["discomfort-2024-05-01"]
+    swapped = {
+        "painful-points-1": first | {"iv": second["iv"], "ciphertext": second["ciphertext"]},
+        "discomfort-2024-05-01": second | {"iv": first["iv"], "ciphertext": first["ciphertext"]},
+    }
+    records = [swapped.get(record["id"], record) for record in exported["records"]]
+    opened, damaged = open_export(json.dumps(exported | {"records": records}), PASSPHRASE)
+    assert sorted(damaged) == ["discomfort-2024-05-01", "painful-points-1"]
+    assert opened == {k: v for k, v in VALUES.items() if k.startswith("shoulds-")}
+
+    # A record relabelled as another kind, or moved to another id, fails the same way.
+    with pytest.raises(DamagedRecord, match="'painful-points-1'"):
+        open_record(key, first | {"kind": "shoulds"})
+    with pytest.raises(DamagedRecord, match="'elsewhere'"):
+        open_record(key, first | {"id": "elsewhere"})
+
+
+def test_python_refuses_weak_kdf_settings_too(browser_export):
+    exported, _serialised = browser_export
+    weakened = exported | {"header": exported["header"] | {"iterations": 1000}}
+    with pytest.raises(VaultFormatError, match="refusing 1000 PBKDF2 iterations"):
+        data_key(weakened, PASSPHRASE)
+
+
+def test_the_documented_python_snippet_reads_what_the_browser_wrote(browser_export):
+    exported, _serialised = browser_export
+    doc = FORMAT_DOC.read_text()
+    snippet = re.search(r"## Reading a vault in Python.*?```python\n(.*?)```", doc, re.S)
+    namespace = {}
+    exec(snippet.group(1), namespace)
+    assert namespace["open_vault_file"](json.dumps(exported), PASSPHRASE) == VALUES
+
+
+def test_the_documented_additional_data_example_is_exact():
+    doc = FORMAT_DOC.read_text()
+    example = re.search(r"these 80 bytes:\n\n```\n(.*?)```", doc, re.S).group(1)
+    documented = bytes.fromhex(
+        "".join(line.split()[0] + line.split()[1] for line in example.splitlines())
+    )
+    header = {"version": 1, "kdf": "PBKDF2-SHA256", "iterations": 600_000}
+    assert documented == key_wrap_aad(header, bytes(range(16)))
+
+
+def test_browser_opens_a_vault_file_python_wrote(vault_page):
+    # The other direction: the document is complete enough to write a vault without the browser.
+    text = write_export(RECORDS, PASSPHRASE)
+    listed = in_page(
+        vault_page,
+        """const vault = openVault("from-python");
+        await vault.importFile(arg.text);
+        await vault.unlock(arg.passphrase);
+        return vault.list();""",
+        {"text": text, "passphrase": PASSPHRASE},
+    )
+    assert {record["id"]: record["value"] for record in listed} == VALUES
+    assert {record["id"]: record["kind"] for record in listed} == {
+        record_id: kind for record_id, (kind, _value) in RECORDS.items()
+    }
+
+
+def test_signing_out_keeps_the_vault_and_drops_the_key(page):
+    sign_in(page, "facilitator")
+    make_vault(page)
+    sign_out(page)
+    after = in_page(
+        page,
+        """const vault = openVault("fran");
+        const result = { exists: await vault.exists(), unlocked: vault.isUnlocked() };
+        await vault.unlock(arg);
+        result.value = (await vault.get("painful-points-1")).value;
+        return result;""",
+        PASSPHRASE,
+    )
+    assert after == {"exists": True, "unlocked": False, "value": VALUES["painful-points-1"]}

@@ -1,0 +1,199 @@
+"""The vault format (docs/vault-format.md) read and written in Python, without the browser.
+
+This is the second, independent implementation of the format: the interop tests decrypt what
+static/vault.js wrote in real Chromium with it. If the two ever disagree, one of them has drifted
+from the document.
+"""
+
+import base64
+import binascii
+import json
+import os
+import re
+import struct
+import unicodedata
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+FORMAT_VERSION = 1
+EXPORT_FORMAT = "wellbeing-vault-export"
+KDF_NAME = "PBKDF2-SHA256"
+# OWASP Password Storage Cheat Sheet: PBKDF2-HMAC-SHA256 needs at least 600,000 iterations.
+MIN_ITERATIONS = 600_000
+MAX_ITERATIONS = 10_000_000
+MIN_SALT_BYTES = 16
+MAX_SALT_BYTES = 64
+KEY_WRAP_PURPOSE = "wellbeing-vault/key-wrap"
+RECORD_PURPOSE = "wellbeing-vault/record"
+
+
+class VaultFormatError(ValueError):
+    """The file can't be read, or asks for settings the format refuses."""
+
+
+class WrongPassphrase(VaultFormatError):
+    def __init__(self):
+        super().__init__("That passphrase doesn't open this vault.")
+
+
+class DamagedRecord(VaultFormatError):
+    def __init__(self, record_id):
+        super().__init__(f"The record {record_id!r} failed authentication: changed or damaged.")
+        self.record_id = record_id
+
+
+def b64url_decode(text: str) -> bytes:
+    """Base64url without padding, as the format stores every byte string."""
+    if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise VaultFormatError(f"not unpadded base64url: {text!r}")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except binascii.Error as error:
+        raise VaultFormatError(f"not unpadded base64url: {text!r}") from error
+
+
+def b64url_encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def length_prefixed(*fields: str | int | bytes) -> bytes:
+    """Each field as a 4-byte big-endian length, then its bytes (strings UTF-8, ints decimal)."""
+    out = bytearray()
+    for field in fields:
+        raw = field if isinstance(field, bytes) else str(field).encode("utf-8")
+        out += struct.pack(">I", len(raw)) + raw
+    return bytes(out)
+
+
+def key_wrap_aad(header: dict, salt: bytes) -> bytes:
+    return length_prefixed(
+        KEY_WRAP_PURPOSE, header["version"], header["kdf"], header["iterations"], salt
+    )
+
+
+def record_aad(record_id: str, kind: str, version: int) -> bytes:
+    return length_prefixed(RECORD_PURPOSE, version, record_id, kind)
+
+
+def check_header(header: dict) -> bytes:
+    """Refuses what the browser refuses; returns the salt."""
+    if header.get("version") != FORMAT_VERSION:
+        raise VaultFormatError(f"unknown format version {header.get('version')!r}")
+    if header.get("kdf") != KDF_NAME:
+        raise VaultFormatError(f"refusing KDF {header.get('kdf')!r}; only {KDF_NAME}")
+    iterations = header.get("iterations")
+    if type(iterations) is not int or not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:
+        raise VaultFormatError(
+            f"refusing {iterations!r} PBKDF2 iterations; "
+            f"between {MIN_ITERATIONS} and {MAX_ITERATIONS} are accepted"
+        )
+    salt = b64url_decode(header.get("salt"))
+    if not MIN_SALT_BYTES <= len(salt) <= MAX_SALT_BYTES:
+        raise VaultFormatError(f"refusing a {len(salt)}-byte salt; at least {MIN_SALT_BYTES}")
+    return salt
+
+
+def key_encryption_key(passphrase: str, header: dict) -> bytes:
+    salt = check_header(header)
+    kdf = PBKDF2HMAC(
+        algorithm=hashes.SHA256(), length=32, salt=salt, iterations=header["iterations"]
+    )
+    return kdf.derive(unicodedata.normalize("NFC", passphrase).encode("utf-8"))
+
+
+def data_key(export: dict, passphrase: str) -> bytes:
+    """The raw 32-byte data key from an export (or from the IndexedDB "meta" entry)."""
+    header, key_wrap = export["header"], export["keyWrap"]
+    salt = check_header(header)
+    kek = AESGCM(key_encryption_key(passphrase, header))
+    try:
+        key = kek.decrypt(
+            b64url_decode(key_wrap["iv"]),
+            b64url_decode(key_wrap["wrappedKey"]),
+            key_wrap_aad(header, salt),
+        )
+    except InvalidTag:
+        raise WrongPassphrase() from None
+    if len(key) != 32:
+        raise VaultFormatError("the data key is not 256 bits")
+    return key
+
+
+def record_plaintext(key: bytes, record: dict) -> bytes:
+    """The record's UTF-8 JSON bytes; DamagedRecord names the record if anything was changed."""
+    if record.get("version") != FORMAT_VERSION:
+        raise DamagedRecord(record.get("id"))
+    try:
+        return AESGCM(key).decrypt(
+            b64url_decode(record["iv"]),
+            b64url_decode(record["ciphertext"]),
+            record_aad(record["id"], record["kind"], record["version"]),
+        )
+    except (InvalidTag, VaultFormatError, ValueError):
+        raise DamagedRecord(record["id"]) from None
+
+
+def open_record(key: bytes, record: dict):
+    """The record's JSON value."""
+    return json.loads(record_plaintext(key, record).decode("utf-8"))
+
+
+def open_export(text: str, passphrase: str) -> tuple[dict, dict]:
+    """({id: value} for every record that opens, {id: DamagedRecord} for every one that doesn't)."""
+    export = json.loads(text)
+    if export.get("format") != EXPORT_FORMAT or export.get("version") != FORMAT_VERSION:
+        raise VaultFormatError("not a version 1 vault export")
+    key = data_key(export, passphrase)
+    opened, damaged = {}, {}
+    for record in export["records"]:
+        try:
+            opened[record["id"]] = open_record(key, record)
+        except DamagedRecord as error:
+            damaged[record["id"]] = error
+    return opened, damaged
+
+
+def write_export(
+    records: dict[str, tuple[str, object]], passphrase: str, iterations: int = MIN_ITERATIONS
+) -> str:
+    """An export file holding {id: (kind, value)}, made entirely in Python."""
+    header = {
+        "version": FORMAT_VERSION,
+        "kdf": KDF_NAME,
+        "iterations": iterations,
+        "salt": b64url_encode(os.urandom(16)),
+    }
+    salt = check_header(header)
+    key = AESGCM.generate_key(bit_length=256)
+    wrap_iv = os.urandom(12)
+    wrapped = AESGCM(key_encryption_key(passphrase, header)).encrypt(
+        wrap_iv, key, key_wrap_aad(header, salt)
+    )
+    sealed = []
+    for record_id, (kind, value) in sorted(records.items()):
+        iv = os.urandom(12)
+        plaintext = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        ciphertext = AESGCM(key).encrypt(iv, plaintext, record_aad(record_id, kind, FORMAT_VERSION))
+        sealed.append(
+            {
+                "id": record_id,
+                "kind": kind,
+                "version": FORMAT_VERSION,
+                "iv": b64url_encode(iv),
+                "ciphertext": b64url_encode(ciphertext),
+                "updatedAt": "2024-05-01T09:30:00.000Z",
+            }
+        )
+    return json.dumps(
+        {
+            "format": EXPORT_FORMAT,
+            "version": FORMAT_VERSION,
+            "exportedAt": "2024-05-01T09:30:00.000Z",
+            "header": header,
+            "keyWrap": {"iv": b64url_encode(wrap_iv), "wrappedKey": b64url_encode(wrapped)},
+            "records": sealed,
+        }
+    )
