@@ -10,6 +10,8 @@ Rules:
 - "member": anyone signed in, in any organisation. Everyone else goes to sign-in.
 - "admin": an admin of the organisation. Other signed-in people get a friendly 403, and everyone
   who isn't signed in goes to sign-in.
+- "facilitator": someone with the facilitator role (the private exercises). Other signed-in
+  people get a friendly 403, and everyone who isn't signed in goes to sign-in.
 
 `org_object` marks routes about one row of Organisation One (an invitation, a person, a content
 entry): an admin of another organisation gets 404, as if it did not exist. `signed_in` is the
@@ -159,6 +161,21 @@ RULES = {
         "url": {},
         "rule": "member",
     },
+    "exercises.vault_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "exercises.recovery_sheet_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "exercises.shoulds_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
     "pwa.manifest": {
         "methods": {"GET"},
         "url": {},
@@ -182,7 +199,11 @@ WHO = {
     "token": "anyone with a valid link",
     "member": "any signed-in member",
     "admin": "admins",
+    "facilitator": "facilitators",
 }
+# Rules that need someone signed in; the role rules also need that role.
+SIGNED_IN_RULES = ("member", "admin", "facilitator")
+ROLE_RULES = ("admin", "facilitator")
 
 
 def url_values(endpoint: str, rows: dict) -> dict:

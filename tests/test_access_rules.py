@@ -6,7 +6,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from access_rules import RULES, WHO, method_of
+from access_rules import ROLE_RULES, RULES, SIGNED_IN_RULES, WHO, method_of
+from conftest import PEOPLE
 from organisation_one import ORGANISATION_ONE_WORDS, PERSONAS, path_of
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "access.md"
@@ -34,7 +35,7 @@ def outcome(endpoint: str, persona: str) -> str:
         return "sign_in"
     if persona == "outsider" and rule.get("org_object"):
         return "not_found"
-    if rule["rule"] == "admin" and persona not in ("admin", "outsider"):
+    if rule["rule"] in ROLE_RULES and rule["rule"] not in PEOPLE[persona][2]:
         return "forbidden"
     return "allowed"
 
@@ -75,9 +76,7 @@ def test_every_route_answers_each_person_as_its_rule_says(one, endpoint, persona
 
 @pytest.mark.parametrize(
     "endpoint",
-    sorted(
-        e for e, r in RULES.items() if r["rule"] in ("member", "admin") and method_of(e) == "GET"
-    ),
+    sorted(e for e, r in RULES.items() if r["rule"] in SIGNED_IN_RULES and method_of(e) == "GET"),
 )
 def test_signed_out_person_comes_back_to_the_page_they_asked_for(one, endpoint):
     path = path_of(one, endpoint)
@@ -88,7 +87,7 @@ def test_signed_out_person_comes_back_to_the_page_they_asked_for(one, endpoint):
 
 
 @pytest.mark.parametrize(
-    "endpoint", sorted(e for e, r in RULES.items() if r["rule"] in ("member", "admin"))
+    "endpoint", sorted(e for e, r in RULES.items() if r["rule"] in SIGNED_IN_RULES)
 )
 def test_htmx_request_when_signed_out_is_sent_to_sign_in(one, endpoint):
     response = send(one, "anonymous", endpoint, headers={"HX-Request": "true"})

@@ -1,11 +1,16 @@
 // Service worker for the app shell. Served from /sw.js so that its scope is the whole site.
 // It precaches only the versioned static shell and a generic offline page. Pages are
-// fetched from the network first and never stored, so nobody's data is kept in a cache.
+// fetched from the network first and never stored, so nobody's data is kept in a cache,
+// with one exception: the private exercise pages under PRIVATE are kept once visited, so
+// they open offline (issue 3). They hold only chrome: the worker's notes live encrypted in
+// IndexedDB, and are never in a page. Sign-out clears every cache, these pages included.
 // It never touches IndexedDB: the encrypted vault must survive sign-out.
 const VERSION = {{ version|tojson }};
 const SHELL_CACHE = "shell-" + VERSION;
+const PRIVATE_CACHE = "private-pages-" + VERSION;
 const SHELL = {{ shell|tojson }};
 const OFFLINE = {{ offline|tojson }};
+const PRIVATE = {{ private|tojson }};
 
 async function precache() {
   const cache = await caches.open(SHELL_CACHE);
@@ -19,7 +24,9 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((names) => Promise.all(names.filter((n) => n !== SHELL_CACHE).map((n) => caches.delete(n))))
+      .then((names) => Promise.all(
+        names.filter((n) => n !== SHELL_CACHE && n !== PRIVATE_CACHE).map((n) => caches.delete(n)),
+      ))
       .then(() => self.clients.claim()),
   );
 });
@@ -36,10 +43,33 @@ self.addEventListener("message", (event) => {
   }
 });
 
+// Network first; the copy from the last visit when the network is unreachable. Only a page
+// the server really showed is kept: not a redirect to sign-in, not a 403 for another role.
+// A boosted (htmx) visit gets the same whole page as a navigation, so Vary is ignored.
+async function privatePage(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok && !response.redirected && response.type === "basic") {
+      const cache = await caches.open(PRIVATE_CACHE);
+      await cache.put(request.url, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const kept = await caches.match(request.url, { cacheName: PRIVATE_CACHE, ignoreVary: true });
+    if (kept) return kept;
+    if (request.mode === "navigate") return caches.match(OFFLINE);
+    throw error;
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith(PRIVATE)) {
+    event.respondWith(privatePage(request));
+    return;
+  }
   if (request.mode === "navigate") {
     // Network first; the offline page only when the network is unreachable.
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));

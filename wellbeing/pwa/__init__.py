@@ -14,7 +14,17 @@ THEME_COLOUR = "#1f5f5b"
 BACKGROUND_COLOUR = "#f7f5f0"
 HTMX = "htmx-2.0.11.min.js"
 # The static shell the service worker precaches. Pages are never precached except /offline.
-SHELL = ["app.css", "app.js", HTMX, "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png"]
+SHELL = [
+    "app.css",
+    "app.js",
+    HTMX,
+    # The private exercises open offline (issue 3); exercises.js imports vault.js by this URL.
+    "exercises.js",
+    "vault.js",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+]
 
 
 @cache
@@ -66,6 +76,7 @@ def sw():
         version=shell_version(),
         shell=[asset_url(name) for name in SHELL] + [url_for("pwa.offline")],
         offline=url_for("pwa.offline"),
+        private=url_for("exercises.vault_show"),
     )
     response = current_app.response_class(script, mimetype="text/javascript")
     # The browser must check for a new worker on every visit (no stale app shell).

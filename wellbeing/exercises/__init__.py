@@ -1,0 +1,42 @@
+"""Private preparation exercises, kept in the worker's own vault (issue 3).
+
+DESIGN "The data rule": everything a worker writes here is private. It is encrypted in the
+browser by static/vault.js and kept in IndexedDB on their own phone. The server renders only the
+page chrome: these views take no form data, and nothing private is ever sent to them.
+"""
+
+import re
+
+from flask import Blueprint, render_template
+from markupsafe import Markup, escape
+
+from .. import content
+from ..permissions import role_required
+
+bp = Blueprint("exercises", __name__, url_prefix="/private")
+STARRED = re.compile(r"\*([^*]+)\*")
+
+
+@bp.app_template_filter("emphasis")
+def emphasis(text: str) -> Markup:
+    """The guidelines' *stressed* words, as <em>: "Which ideas would you have *chosen*?"."""
+    return Markup(STARRED.sub(r"<em>\1</em>", str(escape(text))))
+
+
+@bp.get("/")
+@role_required("facilitator")
+def vault_show():
+    return render_template("exercises/vault.html", shoulds=content.guidelines()["shoulds"])
+
+
+@bp.get("/recovery-sheet")
+@role_required("facilitator")
+def recovery_sheet_show():
+    return render_template("exercises/recovery_sheet.html")
+
+
+@bp.get("/shoulds")
+@role_required("facilitator")
+def shoulds_show():
+    # The guidelines' wording comes from the content file, never from the template.
+    return render_template("exercises/shoulds.html", shoulds=content.guidelines()["shoulds"])
