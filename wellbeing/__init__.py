@@ -51,6 +51,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app)
+    use_source_text_when_untranslated(app)
     db.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -64,3 +65,19 @@ def create_app(test_config=None):
 
     cli.init_app(app)
     return app
+
+
+def use_source_text_when_untranslated(app):
+    """With no compiled translation, templates show the English source text as written.
+
+    Flask-Babel looks up the locale and its catalogue again for every `_()` in a template;
+    on the home page that was a fifth of the render time (docs/benchmarks.md). Once a
+    translation is compiled into wellbeing/translations/, Flask-Babel's lookups are kept.
+    """
+    if any((Path(app.root_path) / "translations").glob("*/LC_MESSAGES/*.mo")):
+        return
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: text,
+        ngettext=lambda singular, plural, n: singular if n == 1 else plural,
+        newstyle=True,
+    )

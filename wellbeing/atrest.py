@@ -7,6 +7,7 @@ The associated data names the column, so a value cannot be moved to another colu
 
 import base64
 import secrets
+from functools import cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -22,9 +23,15 @@ class SealError(ValueError):
 def _key(key_id: str) -> AESGCM:
     ring = current_app.config["ATREST_KEYS"]
     try:
-        return AESGCM(base64.b64decode(ring["keys"][key_id]))
+        return _cipher(ring["keys"][key_id])
     except KeyError:
         raise SealError(f"unknown at-rest key id {key_id!r}") from None
+
+
+@cache
+def _cipher(encoded_key: str) -> AESGCM:
+    # Keyed by the key itself, so a rotated ring can never be served a stale cipher.
+    return AESGCM(base64.b64decode(encoded_key))
 
 
 def seal(text: str, column: str) -> str:

@@ -6,7 +6,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from .atrest import unseal
-from .db import get_db
+from .db import first_row, rows
 
 # Tables whose rows belong to one organisation, by their `org_id` column.
 ORG_TABLES = {"users", "invitations", "content_entries", "pairs"}
@@ -36,10 +36,8 @@ def get_in_organisation(table: str, row_id: int, member=None) -> dict:
         # A made-up id too big for SQLite is simply not found, rather than a crash.
         abort(404)
     member = member or current_user
-    row = next(
-        get_db()[table].rows_where("id = ? and org_id = ?", [row_id, member.org_id], limit=1),
-        None,
-    )
+    # `table` is one of ORG_TABLES (asserted above), never text from a request.
+    row = first_row(f"select * from {table} where id = ? and org_id = ?", [row_id, member.org_id])
     if row is None:
         abort(404)
     return row
@@ -48,7 +46,7 @@ def get_in_organisation(table: str, row_id: int, member=None) -> dict:
 def pairs_of(member=None) -> list[dict]:
     """The pairs a facilitator co-works in, with their partner's name."""
     member = member or current_user
-    rows = get_db().query(
+    found = rows(
         "select pairs.*, partner.name as partner_name from pair_members mine"
         " join pairs on pairs.id = mine.pair_id"
         " join pair_members theirs"
@@ -58,4 +56,4 @@ def pairs_of(member=None) -> list[dict]:
         " order by pairs.ended_at is not null, pairs.id",
         [member.id, member.org_id],
     )
-    return [dict(row, name=unseal(row["name_sealed"], "pairs.name")) for row in rows]
+    return [dict(row, name=unseal(row["name_sealed"], "pairs.name")) for row in found]

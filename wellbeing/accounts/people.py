@@ -10,7 +10,7 @@ from flask import current_app
 from flask_login import UserMixin
 
 from .. import content
-from ..db import get_db, now
+from ..db import first_row, get_db, now
 
 ROLES = ("facilitator", "supervisor", "admin")
 # Argon2id with the library's current defaults (RFC 9106 low-memory profile).
@@ -85,16 +85,13 @@ def start_session(user_id: int) -> str:
 def load_person(session_token: str) -> Person | None:
     hours = current_app.config["SESSION_LIFETIME_HOURS"]
     oldest = later(hours=-hours)
-    row = next(
-        get_db().query(
-            "select users.*, group_concat(user_roles.role) as roles from sessions"
-            " join users on users.id = sessions.user_id"
-            " left join user_roles on user_roles.user_id = users.id"
-            " where sessions.id = ? and sessions.revoked_at is null and sessions.created_at > ?"
-            " group by users.id",
-            [token_hash(session_token), oldest],
-        ),
-        None,
+    row = first_row(
+        "select users.*, group_concat(user_roles.role) as roles from sessions"
+        " join users on users.id = sessions.user_id"
+        " left join user_roles on user_roles.user_id = users.id"
+        " where sessions.id = ? and sessions.revoked_at is null and sessions.created_at > ?"
+        " group by users.id",
+        [token_hash(session_token), oldest],
     )
     if row is None:
         return None
@@ -203,15 +200,12 @@ def create_invitation(org_id: int, roles, email: str = "", created_by: int | Non
 
 def find_invitation(token: str) -> dict | None:
     """An invitation that can still be used: not used, not revoked, not expired."""
-    return next(
-        get_db().query(
-            "select invitations.*, organisations.name as org_name from invitations"
-            " join organisations on organisations.id = invitations.org_id"
-            " where token_hash = ? and used_at is null and revoked_at is null"
-            " and expires_at > ?",
-            [token_hash(token), now()],
-        ),
-        None,
+    return first_row(
+        "select invitations.*, organisations.name as org_name from invitations"
+        " join organisations on organisations.id = invitations.org_id"
+        " where token_hash = ? and used_at is null and revoked_at is null"
+        " and expires_at > ?",
+        [token_hash(token), now()],
     )
 
 
@@ -240,14 +234,11 @@ def create_password_reset(user_id: int, created_by: int) -> str:
 
 
 def find_password_reset(token: str) -> dict | None:
-    return next(
-        get_db().query(
-            "select password_resets.*, users.name, users.email from password_resets"
-            " join users on users.id = password_resets.user_id"
-            " where token_hash = ? and used_at is null and expires_at > ?",
-            [token_hash(token), now()],
-        ),
-        None,
+    return first_row(
+        "select password_resets.*, users.name, users.email from password_resets"
+        " join users on users.id = password_resets.user_id"
+        " where token_hash = ? and used_at is null and expires_at > ?",
+        [token_hash(token), now()],
     )
 
 

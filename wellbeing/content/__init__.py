@@ -9,7 +9,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from ..db import get_db, now
+from ..db import get_db, now, rows
 
 KINDS = ("practice", "situation", "support_contact")
 # Kinds with a guidelines default to go back to; support contacts are always local.
@@ -23,12 +23,10 @@ def guidelines(language: str = "en") -> dict:
 
 
 def entries(org_id: int, kind: str) -> list[dict]:
-    return list(
-        get_db().query(
-            "select * from content_entries where org_id = ? and kind = ? and removed_at is null"
-            " order by position, id",
-            [org_id, kind],
-        )
+    return rows(
+        "select * from content_entries where org_id = ? and kind = ? and removed_at is null"
+        " order by position, id",
+        [org_id, kind],
     )
 
 

@@ -34,8 +34,14 @@ def _fingerprint(static_folder: str, filename: str) -> str:
 
 @bp.app_template_global("asset")
 def asset_url(filename: str) -> str:
-    """A URL that changes whenever the file does, so it can be cached for a year."""
-    return url_for("static", filename=filename, v=_fingerprint(current_app.static_folder, filename))
+    """A URL that changes whenever the file does, so it can be cached for a year.
+
+    Built once per file and app: every page asks for six of these (docs/benchmarks.md)."""
+    urls = current_app.extensions.setdefault("asset_urls", {})
+    if filename not in urls:
+        version = _fingerprint(current_app.static_folder, filename)
+        urls[filename] = url_for("static", filename=filename, v=version)
+    return urls[filename]
 
 
 def shell_version() -> str:
