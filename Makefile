@@ -41,7 +41,9 @@ format: install-dev
 test: install-dev chromium lint
 	$(VENV)/bin/pytest
 
+# Load tests use Debian's wrk. The bench rewrites docs/benchmarks.md; its last line sums it up.
 bench: install-dev
+	@test -x /usr/bin/wrk || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) bench/run.py
 
 # Extract every interface string for translators.
