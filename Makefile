@@ -27,8 +27,9 @@ chromium:
 run: install
 	$(FLASK) migrate
 	$(FLASK) demo
-	@echo "Open http://$(HOST):$(PORT) (on a phone-sized window, or on your phone on the same network)."
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - app:app
+	@echo "Open http://$(HOST):$(PORT) in a phone-sized browser window. Stop with Ctrl-C."
+	@# No access log: invitation and reset links carry their one-time token in the path.
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket app:app
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
