@@ -182,20 +182,28 @@ def create_person(org_id: int, email: str, name: str, password: str, roles) -> i
     return user_id
 
 
-def create_invitation(org_id: int, roles, email: str = "", created_by: int | None = None) -> str:
+def issue_link(table: str, fields: dict, **lifetime) -> str:
+    """A one-time link token. Only its hash is stored: a database copy holds no usable link."""
     token = secrets.token_urlsafe(24)
-    get_db()["invitations"].insert(
+    get_db()[table].insert(
         {
-            "org_id": org_id,
+            **fields,
             "token_hash": token_hash(token),
-            "email": email.strip().lower(),
-            "roles": ",".join(role for role in ROLES if role in roles),
-            "created_by": created_by,
             "created_at": now(),
-            "expires_at": later(days=current_app.config["INVITATION_DAYS"]),
+            "expires_at": later(**lifetime),
         }
     )
     return token
+
+
+def create_invitation(org_id: int, roles, email: str = "", created_by: int | None = None) -> str:
+    fields = {
+        "org_id": org_id,
+        "email": email.strip().lower(),
+        "roles": ",".join(role for role in ROLES if role in roles),
+        "created_by": created_by,
+    }
+    return issue_link("invitations", fields, days=current_app.config["INVITATION_DAYS"])
 
 
 def find_invitation(token: str) -> dict | None:
@@ -220,17 +228,8 @@ def accept_invitation(invitation: dict, email: str, name: str, password: str) ->
 
 
 def create_password_reset(user_id: int, created_by: int) -> str:
-    token = secrets.token_urlsafe(24)
-    get_db()["password_resets"].insert(
-        {
-            "user_id": user_id,
-            "token_hash": token_hash(token),
-            "created_by": created_by,
-            "created_at": now(),
-            "expires_at": later(hours=current_app.config["RESET_HOURS"]),
-        }
-    )
-    return token
+    fields = {"user_id": user_id, "created_by": created_by}
+    return issue_link("password_resets", fields, hours=current_app.config["RESET_HOURS"])
 
 
 def find_password_reset(token: str) -> dict | None:
