@@ -26,8 +26,10 @@ const SHOULDS = "shoulds";
 // of the last backup file.
 const IDLE_SETTING = "wellbeing:vault-idle-minutes";
 const BACKUP_SETTING = "wellbeing:vault-last-backup:";
-// The id of the inventory open in this tab, so a reload comes back to it (ids are not secret).
-const OPEN_SETTING = "wellbeing:shoulds-open:";
+// Per tab (sessionStorage), and none of it secret: the id of the record open on each exercise
+// page, so a reload comes back to it, and whether the content note before an exercise was read.
+const OPEN_SETTING = (kind) => `wellbeing:${kind}-open:`;
+const NOTE_SETTING = (kind) => `wellbeing:${kind}-note-read:`;
 
 let opening = null;
 const screens = new Set();
@@ -423,6 +425,149 @@ function vaultScreen(root, opened) {
   return screen;
 }
 
+// --- one exercise record on screen, saved as the worker writes ---------------------------
+//
+// Every exercise page keeps one record open in plaintext and saves it, encrypted, every few
+// seconds and soon after a pause. Saves run one after another, so an older snapshot can never
+// overwrite a newer one; a save that fails (a locked vault) keeps the change to save again; and
+// `forget()` drops the plaintext the moment the vault locks.
+
+function recordKeeper(root, opened, kind) {
+  const openSetting = settingFor(OPEN_SETTING(kind), opened);
+  let current = null;
+  let dirty = false;
+  let autosave = null;
+  let pause = null;
+  let inFlight = 0;
+  let saving = Promise.resolve();
+
+  /** `when` a save finished; undefined while saving; null if it couldn't be saved. */
+  function showSaved(when) {
+    for (const note of root.querySelectorAll("[data-saved]")) {
+      if (when === undefined) note.textContent = note.dataset.saving;
+      else if (when === null) note.textContent = note.dataset.notSaved;
+      else note.textContent = fill(note.dataset.savedAt, { time: clockTime(when) });
+    }
+  }
+
+  function save() {
+    clearTimeout(autosave);
+    clearTimeout(pause);
+    autosave = pause = null;
+    if (!current || !dirty) return saving;
+    dirty = false;
+    inFlight += 1;
+    const { id } = current;
+    const snapshot = JSON.parse(JSON.stringify(current.value));
+    saving = saving
+      .then(() => opened.vault.put(kind, id, snapshot))
+      .then(
+        () => showSaved(dirty ? undefined : new Date()),
+        () => {
+          if (current && current.id === id) dirty = true;
+          showSaved(null);
+        },
+      )
+      .finally(() => {
+        inFlight -= 1;
+      });
+    return saving;
+  }
+
+  const keeper = {
+    /** {id, value} of the record on screen, or null. */
+    get current() {
+      return current;
+    },
+    save,
+    unsaved: () => root.isConnected && (dirty || inFlight > 0),
+    changed() {
+      dirty = true;
+      showSaved(undefined);
+      clearTimeout(pause);
+      pause = setTimeout(save, PAUSE_MS);
+      // Every few seconds even without a pause: fast writing may never stop.
+      if (!autosave) autosave = setTimeout(save, AUTOSAVE_MS);
+    },
+    /** Saves at once: a choice made, a step taken. */
+    saveNow() {
+      dirty = true;
+      return save();
+    },
+    open(record) {
+      current = { id: record.id, value: record.value };
+      dirty = false;
+      sessionStorage.setItem(openSetting, record.id);
+      showSaved(record.updatedAt ? new Date(record.updatedAt) : undefined);
+      return current.value;
+    },
+    /** A new record, id "<kind>-<ISO start time>", saved straight away. */
+    start(value) {
+      keeper.open({ id: `${kind}-${value.startedAt}`, value });
+      keeper.saveNow();
+      return value;
+    },
+    /** Saves what is on screen and puts the record away; resolves once it is saved. */
+    close() {
+      const saved = save();
+      current = null;
+      sessionStorage.removeItem(openSetting);
+      return saved;
+    },
+    forget() {
+      current = null;
+      dirty = false;
+    },
+    /** The record this tab had open before a reload, if there is one. */
+    async reopen() {
+      const id = sessionStorage.getItem(openSetting);
+      const record = id ? await opened.vault.get(id).catch(() => null) : null;
+      return record && !record.error ? record : null;
+    },
+    async newestFirst() {
+      return (await opened.vault.list(kind)).reverse();
+    },
+  };
+
+  const saver = () => {
+    // A page left by a boosted link saves once more, then its saver goes.
+    if (!root.isConnected && !dirty) savers.delete(saver);
+    return save();
+  };
+  savers.add(saver);
+  return keeper;
+}
+
+/**
+ * The worker's earlier records, newest first: one button each, named by the date it was started
+ * and the list's word for finished or not (data-finished, data-in-progress).
+ */
+function showPast(list, empty, records, isFinished, open) {
+  list.replaceChildren(
+    ...records.map((record) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button quiet wide inventory";
+      const started = new Date(record.value ? record.value.startedAt : record.updatedAt);
+      const status = record.value && isFinished(record.value) ? "finished" : "inProgress";
+      button.textContent = `${started.toLocaleString(language(), {
+        dateStyle: "medium",
+        timeStyle: "short",
+      })} · ${list.dataset[status]}`;
+      if (record.error) {
+        button.disabled = true;
+        button.textContent = record.error.message;
+      } else {
+        button.addEventListener("click", () => open(record));
+      }
+      item.append(button);
+      return item;
+    }),
+  );
+  empty.hidden = records.length > 0;
+}
+
 // --- the inventory of 'shoulds' ---------------------------------------------------------
 //
 // Guidelines, "Exercises for worker preparation and ongoing wellbeing", Inventory of 'shoulds':
@@ -470,61 +615,14 @@ function shouldsScreen(root, opened) {
   const timer = root.querySelector("[data-timer]");
   const timerButton = root.querySelector("[data-action=timer]");
   const timerNote = root.querySelector("[data-timer-note]");
-  const openSetting = settingFor(OPEN_SETTING, opened);
+  const past = root.querySelector("[data-inventories]");
   // The inventory on screen, in plaintext: dropped the moment the vault locks.
-  let current = null;
-  let dirty = false;
-  let autosave = null;
-  let pause = null;
-  let inFlight = 0;
-  let saving = Promise.resolve();
+  const keeper = recordKeeper(root, opened, SHOULDS);
+  const inventory = () => keeper.current && keeper.current.value;
   let ticking = null;
 
-  function save() {
-    clearTimeout(autosave);
-    clearTimeout(pause);
-    autosave = pause = null;
-    if (!current || !dirty) return saving;
-    dirty = false;
-    inFlight += 1;
-    const { id } = current;
-    const snapshot = JSON.parse(JSON.stringify(current.value));
-    // One save after another, so an older snapshot can never overwrite a newer one.
-    saving = saving
-      .then(() => opened.vault.put(SHOULDS, id, snapshot))
-      .then(
-        () => showSaved(dirty ? undefined : new Date()),
-        () => {
-          if (current && current.id === id) dirty = true;
-          showSaved(null);
-        },
-      )
-      .finally(() => {
-        inFlight -= 1;
-      });
-    return saving;
-  }
-
-  function changed() {
-    dirty = true;
-    showSaved(undefined);
-    clearTimeout(pause);
-    pause = setTimeout(save, PAUSE_MS);
-    // Every few seconds even without a pause: fast writing may never stop.
-    if (!autosave) autosave = setTimeout(save, AUTOSAVE_MS);
-  }
-
-  /** `when` a save finished; undefined while saving; null if it couldn't be saved. */
-  function showSaved(when) {
-    for (const note of root.querySelectorAll("[data-saved]")) {
-      if (when === undefined) note.textContent = note.dataset.saving;
-      else if (when === null) note.textContent = note.dataset.notSaved;
-      else note.textContent = fill(note.dataset.savedAt, { time: clockTime(when) });
-    }
-  }
-
   function round() {
-    return current.value.rounds[current.value.round - 1];
+    return inventory().rounds[inventory().round - 1];
   }
 
   function remainingMs(timerState) {
@@ -533,7 +631,7 @@ function shouldsScreen(root, opened) {
   }
 
   function showTimer() {
-    if (!current || root.dataset.state !== "round" || !root.isConnected) {
+    if (!inventory() || root.dataset.state !== "round" || !root.isConnected) {
       clearInterval(ticking);
       ticking = null;
       return;
@@ -545,8 +643,7 @@ function shouldsScreen(root, opened) {
       state.elapsedMs = totalMs;
       state.startedAt = null;
       timerNote.textContent = timerNote.dataset.done;
-      dirty = true;
-      save();
+      keeper.saveNow();
     } else if (state.startedAt && left <= 60_000 && !timerNote.textContent) {
       timerNote.textContent = timerNote.dataset.oneMinute;
     }
@@ -563,7 +660,7 @@ function shouldsScreen(root, opened) {
   }
 
   function showRound() {
-    const number = String(current.value.round);
+    const number = String(inventory().round);
     for (const part of root.querySelectorAll("[data-round-only]")) {
       part.hidden = part.dataset.roundOnly !== number;
     }
@@ -575,13 +672,14 @@ function shouldsScreen(root, opened) {
   }
 
   function showReview() {
-    current.value.review.lines = reviewLines(current.value);
+    const { review } = inventory();
+    review.lines = reviewLines(inventory());
     const list = root.querySelector("[data-lines]");
     const openings = list.dataset.openings.split("\n");
     list.replaceChildren();
     let marks = null;
-    current.value.review.lines.forEach((line, index) => {
-      if (!index || current.value.review.lines[index - 1].round !== line.round) {
+    review.lines.forEach((line, index) => {
+      if (!index || review.lines[index - 1].round !== line.round) {
         const heading = document.createElement("h3");
         heading.textContent = openings[line.round - 1];
         marks = document.createElement("ul");
@@ -590,8 +688,8 @@ function shouldsScreen(root, opened) {
       }
       marks.append(markChoice(line, index, list.dataset));
     });
-    root.querySelector("[data-no-lines]").hidden = current.value.review.lines.length > 0;
-    reflection.value = current.value.review.reflection;
+    root.querySelector("[data-no-lines]").hidden = review.lines.length > 0;
+    reflection.value = review.reflection;
     showState(root, "review");
   }
 
@@ -617,8 +715,7 @@ function shouldsScreen(root, opened) {
       radio.checked = line.mark === value;
       radio.addEventListener("change", () => {
         line.mark = value;
-        dirty = true;
-        save();
+        keeper.saveNow();
       });
       const text = document.createElement("span");
       text.textContent = label;
@@ -630,98 +727,66 @@ function shouldsScreen(root, opened) {
     return item;
   }
 
-  function open(record) {
-    current = { id: record.id, value: record.value };
-    dirty = false;
-    sessionStorage.setItem(openSetting, record.id);
-    showSaved(record.updatedAt ? new Date(record.updatedAt) : undefined);
-    if (current.value.step === "round") showRound();
+  function showInventory() {
+    if (inventory().step === "round") showRound();
     else showReview();
   }
 
+  function open(record) {
+    keeper.open(record);
+    showInventory();
+  }
+
   function close() {
-    save();
-    current = null;
-    sessionStorage.removeItem(openSetting);
     writing.value = reflection.value = "";
+    return keeper.close();
   }
 
   async function showOverview() {
-    const list = root.querySelector("[data-inventories]");
-    const inventories = (await opened.vault.list(SHOULDS)).reverse();
-    list.replaceChildren(
-      ...inventories.map((record) => {
-        const item = document.createElement("li");
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "button quiet wide inventory";
-        const started = new Date(record.value ? record.value.startedAt : record.updatedAt);
-        const status = record.value && record.value.step === "done" ? "finished" : "inProgress";
-        button.textContent = `${started.toLocaleString(language(), {
-          dateStyle: "medium",
-          timeStyle: "short",
-        })} · ${list.dataset[status]}`;
-        if (record.error) {
-          button.disabled = true;
-          button.textContent = record.error.message;
-        } else {
-          button.addEventListener("click", () => open(record));
-        }
-        item.append(button);
-        return item;
-      }),
-    );
-    root.querySelector("[data-no-inventories]").hidden = inventories.length > 0;
+    const inventories = await keeper.newestFirst();
+    const empty = root.querySelector("[data-no-inventories]");
+    showPast(past, empty, inventories, (value) => value.step === "done", open);
     showState(root, "overview");
   }
 
   const screen = {
     root,
-    unsaved: () => root.isConnected && (dirty || inFlight > 0),
+    unsaved: keeper.unsaved,
     async render() {
       if (!(await opened.vault.exists())) return showState(root, "new");
       if (!opened.vault.isUnlocked()) {
         // Locked: nothing readable stays on screen or in this page's memory.
-        current = null;
-        dirty = false;
+        keeper.forget();
         writing.value = reflection.value = "";
         root.querySelector("[data-lines]").replaceChildren();
-        root.querySelector("[data-inventories]").replaceChildren();
+        past.replaceChildren();
         return showState(root, "locked");
       }
-      if (current) return current.value.step === "round" ? showRound() : showReview();
-      const openId = sessionStorage.getItem(openSetting);
-      const record = openId ? await opened.vault.get(openId).catch(() => null) : null;
+      if (inventory()) return showInventory();
+      const record = await keeper.reopen();
       if (record) return open(record);
       return showOverview();
     },
   };
 
-  const saver = () => {
-    // A page left by a boosted link saves once more, then its saver goes.
-    if (!root.isConnected && !dirty) savers.delete(saver);
-    return save();
-  };
-  savers.add(saver);
   handleUnlock(root, opened);
 
   root.querySelector("[data-action=begin]").addEventListener("click", () => {
-    open({ id: `${SHOULDS}-${new Date().toISOString()}`, value: newInventory(roundCount) });
-    dirty = true;
-    save();
+    keeper.start(newInventory(roundCount));
+    showInventory();
     writing.focus();
   });
 
   writing.addEventListener("input", () => {
-    if (!current) return;
+    if (!inventory()) return;
     round().text = writing.value;
-    changed();
+    keeper.changed();
   });
 
   reflection.addEventListener("input", () => {
-    if (!current) return;
-    current.value.review.reflection = reflection.value;
-    changed();
+    if (!inventory()) return;
+    inventory().review.reflection = reflection.value;
+    keeper.changed();
   });
 
   timerButton.addEventListener("click", () => {
@@ -734,8 +799,7 @@ function shouldsScreen(root, opened) {
       state.startedAt = Date.now();
       timerNote.textContent = "";
     }
-    dirty = true;
-    save();
+    keeper.saveNow();
     showTimer();
   });
 
@@ -745,41 +809,145 @@ function shouldsScreen(root, opened) {
       state.elapsedMs += Date.now() - state.startedAt;
       state.startedAt = null;
     }
-    if (current.value.round < roundCount) {
-      current.value.round += 1;
+    if (inventory().round < roundCount) {
+      inventory().round += 1;
       showRound();
       writing.focus();
     } else {
-      current.value.step = "review";
+      inventory().step = "review";
       showReview();
     }
-    dirty = true;
-    save();
+    keeper.saveNow();
   };
   for (const button of root.querySelectorAll("[data-action=next]")) {
     button.addEventListener("click", next);
   }
 
   root.querySelector("[data-action=back]").addEventListener("click", () => {
-    current.value.step = "round";
-    current.value.round = roundCount;
-    dirty = true;
-    save();
+    inventory().step = "round";
+    inventory().round = roundCount;
+    keeper.saveNow();
     showRound();
   });
 
   root.querySelector("[data-action=finish]").addEventListener("click", async () => {
-    current.value.step = "done";
-    current.value.finishedAt = new Date().toISOString();
-    dirty = true;
-    close();
-    await saving;
+    inventory().step = "done";
+    inventory().finishedAt = new Date().toISOString();
+    keeper.saveNow();
+    await close();
     await showOverview();
   });
 
   root.querySelector("[data-action=overview]").addEventListener("click", async () => {
-    close();
-    await saving;
+    await close();
+    await showOverview();
+  });
+  return screen;
+}
+
+// --- answers to a list of prompts -------------------------------------------------------
+//
+// Guidelines, "Exercises for worker preparation and ongoing wellbeing": Learning about sex and
+// Know your painful points; and the "Norms, expectations and beliefs" section before it. Each
+// page lists the guidelines' prompts with a box for each (data-answer="<prompt id>"); nothing is
+// required and every box can be left empty. A page with data-content-note shows its note before
+// anything else, and the worker chooses to go on or leave. One record per time through
+// (docs/vault-format.md):
+//   kind = the page's data-kind, id "<kind>-<ISO start time>",
+//   {startedAt, finishedAt, answers: {"<prompt id>": text}}   (empty answers are left out)
+
+function promptsScreen(root, opened) {
+  const kind = root.dataset.kind;
+  const keeper = recordKeeper(root, opened, kind);
+  const boxes = [...root.querySelectorAll("[data-answer]")];
+  const past = root.querySelector("[data-past]");
+  const noteSetting = settingFor(NOTE_SETTING(kind), opened);
+
+  function showAnswers() {
+    const { answers } = keeper.current.value;
+    for (const box of boxes) box.value = answers[box.dataset.answer] || "";
+    // A prompt the worker wrote under opens again; the others wait to be chosen.
+    for (const group of root.querySelectorAll("details[data-prompt]")) {
+      group.open = [...group.querySelectorAll("[data-answer]")].some((box) => box.value);
+    }
+    showState(root, "writing");
+  }
+
+  function open(record) {
+    keeper.open(record);
+    showAnswers();
+  }
+
+  function clear() {
+    for (const box of boxes) box.value = "";
+    past.replaceChildren();
+  }
+
+  async function showOverview() {
+    const records = await keeper.newestFirst();
+    const empty = root.querySelector("[data-no-past]");
+    showPast(past, empty, records, (value) => Boolean(value.finishedAt), open);
+    showState(root, "overview");
+  }
+
+  const screen = {
+    root,
+    unsaved: keeper.unsaved,
+    async render() {
+      // DESIGN: "A short content note comes before the painful-points material."
+      if ("contentNote" in root.dataset && !sessionStorage.getItem(noteSetting)) {
+        return showState(root, "note");
+      }
+      if (!(await opened.vault.exists())) return showState(root, "new");
+      if (!opened.vault.isUnlocked()) {
+        // Locked: nothing readable stays on screen or in this page's memory.
+        keeper.forget();
+        clear();
+        return showState(root, "locked");
+      }
+      if (keeper.current) return showAnswers();
+      const record = await keeper.reopen();
+      if (record) return open(record);
+      return showOverview();
+    },
+  };
+
+  handleUnlock(root, opened);
+
+  const goOn = root.querySelector("[data-action=read-note]");
+  if (goOn) {
+    goOn.addEventListener("click", () => {
+      sessionStorage.setItem(noteSetting, "yes");
+      screen.render();
+    });
+  }
+
+  root.querySelector("[data-action=begin]").addEventListener("click", () => {
+    keeper.start({ startedAt: new Date().toISOString(), finishedAt: null, answers: {} });
+    showAnswers();
+  });
+
+  for (const box of boxes) {
+    box.addEventListener("input", () => {
+      if (!keeper.current) return;
+      const { answers } = keeper.current.value;
+      if (box.value) answers[box.dataset.answer] = box.value;
+      else delete answers[box.dataset.answer];
+      keeper.changed();
+    });
+  }
+
+  root.querySelector("[data-action=finish]").addEventListener("click", async () => {
+    keeper.current.value.finishedAt = new Date().toISOString();
+    keeper.saveNow();
+    clear();
+    await keeper.close();
+    await showOverview();
+  });
+
+  root.querySelector("[data-action=overview]").addEventListener("click", async () => {
+    clear();
+    await keeper.close();
     await showOverview();
   });
   return screen;
@@ -805,7 +973,7 @@ async function recoverySheet(root) {
 
 // --- starting up ------------------------------------------------------------------------
 
-const SCREENS = { vault: vaultScreen, shoulds: shouldsScreen };
+const SCREENS = { vault: vaultScreen, shoulds: shouldsScreen, prompts: promptsScreen };
 
 async function start() {
   await showLockButtons();

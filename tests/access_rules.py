@@ -176,6 +176,21 @@ RULES = {
         "url": {},
         "rule": "facilitator",
     },
+    "exercises.learning_about_sex_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "exercises.painful_points_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "exercises.norms_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
     "pwa.manifest": {
         "methods": {"GET"},
         "url": {},

@@ -16,8 +16,17 @@ from organisation_one import text_of
 from wellbeing.content import guidelines
 from wellbeing.pwa import SHELL
 
-PRIVATE_PAGES = ["/private/", "/private/shoulds", "/private/recovery-sheet"]
+EXERCISES = {
+    "/private/shoulds": "shoulds",
+    "/private/learning-about-sex": "learning_about_sex",
+    "/private/painful-points": "painful_points",
+    "/private/norms": "norms",
+}
+PRIVATE_PAGES = ["/private/", "/private/recovery-sheet", *EXERCISES]
 SHOULDS = guidelines()["shoulds"]
+LEARNING = guidelines()["learning_about_sex"]
+PAINFUL = guidelines()["painful_points"]
+NORMS = guidelines()["norms"]
 
 
 def main_of(page: str) -> str:
@@ -123,10 +132,121 @@ def test_shoulds_content_keeps_the_guidelines_sentences():
     assert SHOULDS["minutes"] == 5
 
 
-def test_shoulds_links_the_what_helps_video_safely(one):
-    page = one.client("facilitator").get("/private/shoulds").get_data(as_text=True)
-    link = re.search(r'<a [^>]*href="https://youtu.be/GJ-UH4R1Bfo"[^>]*>', page).group(0)
+@pytest.mark.parametrize(
+    "path, video",
+    [
+        ("/private/shoulds", "https://youtu.be/GJ-UH4R1Bfo"),  # "What helps"
+        ("/private/learning-about-sex", "https://youtu.be/GJ-UH4R1Bfo"),
+        ("/private/painful-points", "https://youtu.be/GJ-UH4R1Bfo"),
+        ("/private/norms", "https://youtu.be/pyzF_W9Fa2M"),  # "Culture"
+    ],
+)
+def test_each_exercise_links_its_video_session_safely(one, path, video):
+    page = one.client("facilitator").get(path).get_data(as_text=True)
+    link = re.search(rf'<a [^>]*href="{re.escape(video)}"[^>]*>', page).group(0)
     assert 'rel="noopener noreferrer"' in link
+
+
+@pytest.mark.parametrize("path", EXERCISES)
+def test_vault_screen_lists_every_exercise_to_keep_for_offline(one, path):
+    page = one.client("facilitator").get("/private/").get_data(as_text=True)
+    # keepForOffline() fetches every data-offline link once the vault is open, so the service
+    # worker has each exercise page before the signal goes.
+    assert re.search(rf'<a class="tile" href="{path}" data-offline>', page), path
+    assert guidelines()[EXERCISES[path]]["title"] in html.unescape(page)
+
+
+@pytest.mark.parametrize("path", EXERCISES)
+def test_nothing_in_an_exercise_is_required(one, path):
+    main = main_of(one.client("facilitator").get(path).get_data(as_text=True))
+    for field in re.findall(r"<(?:input|textarea|select)\b[^>]*>", main):
+        assert not re.search(r"\srequired\b", field), field
+    assert "Nothing is required." in html.unescape(main)
+
+
+def test_learning_about_sex_asks_the_guidelines_three_questions(one):
+    page = text_of(one.client("facilitator").get("/private/learning-about-sex"))
+    for prompt in LEARNING["prompts"]:
+        assert f'data-answer="{prompt["id"]}"' in page
+        assert f">{prompt['text']}</label>" in page, prompt
+    assert [prompt["text"] for prompt in LEARNING["prompts"]] == [
+        "What experiences, stories and language gave you your learning about sex?",
+        "From whom did you hear them?",
+        "What messages did you receive from these different sources?",
+    ]
+    assert LEARNING["introduction"] in page
+    assert (
+        "This exercise can be done alone, but is most useful to do as a team with your colleagues."
+        in page
+    )
+
+
+def test_learning_about_sex_says_the_team_version_comes_later_without_a_dead_link(one):
+    main = main_of(
+        one.client("facilitator").get("/private/learning-about-sex").get_data(as_text=True)
+    )
+    assert "A team version will appear with training days" in html.unescape(main)
+    links = re.findall(r'href="([^"]+)"', main)
+    assert all(link.startswith(("https://youtu.be/", "/private/")) for link in links), links
+
+
+def test_painful_points_content_note_comes_before_the_inventory(one):
+    page = html.unescape(
+        one.client("facilitator").get("/private/painful-points").get_data(as_text=True)
+    )
+    main = main_of(page)
+    note = main.index('data-when="note"')
+    assert "can be uncomfortable, painful, and even traumatic" in main
+    assert "You don't have to share this with anyone." in main
+    # Before the vault's own screens, the guidelines' text and every box of the inventory.
+    assert note < main.index('data-when="locked"') < main.index("<textarea")
+    assert note < main.index(PAINFUL["introduction"][0])
+    # The worker chooses: go on, or leave for the private space (or their support contacts).
+    assert 'data-action="read-note"' in main
+    assert 'href="/private/"' in main[note:] and 'href="/organisation/support"' in main[note:]
+    assert "data-content-note" in page
+
+
+def test_painful_points_offers_each_category_for_experienced_and_perpetrated(one):
+    main = html.unescape(
+        main_of(one.client("facilitator").get("/private/painful-points").get_data(as_text=True))
+    )
+    assert [c["text"] for c in PAINFUL["categories"]] == [
+        "Poor sexual boundaries in non-intimate relationships",
+        "Experiences of child sexual abuse",
+        "Adolescent sexual exploitation",
+        "Sexual harassment \u2013 including in the street, school or in the workplace",
+        "The use of pornography that is felt to be abusive as a concept or for the people in it",
+        "BDSM or other sexual practices that are not 'clean' in terms of consent, impacts,"
+        " receptivity and exploitation of vulnerabilities",
+        "Sexual pressuring \u2013 from sulking, to moodiness to pestering to verbal abuse to force",
+        "Sexual disrespect and swears",
+    ]
+    for category in PAINFUL["categories"]:
+        # A closed <details> per category: the worker opens only what they choose.
+        assert f"<summary>{category['text']}</summary>" in main, category
+        for side in ("experienced", "perpetrated"):
+            assert f'data-answer="{category["id"]}:{side}"' in main
+    assert main.count("<textarea") == 2 * len(PAINFUL["categories"]) + 1
+    assert '<details class="prompt" data-prompt open' not in main
+    assert PAINFUL["inventory_intro"].endswith("This inventory can include:")
+
+
+def test_norms_page_reflects_on_identity_power_the_elephant_and_culture(one):
+    page = html.unescape(text_of(one.client("facilitator").get("/private/norms")))
+    assert [prompt["heading"] for prompt in NORMS["prompts"]] == [
+        "Identity and power",
+        "Naming the elephant in the room",
+        "Culture",
+    ]
+    for prompt in NORMS["prompts"]:
+        assert f"<h3>{prompt['heading']}</h3>" in page
+        assert f'data-answer="{prompt["id"]}"' in page
+        for passage in prompt["passages"]:
+            assert passage in page
+    assert "name the 'elephant in the room'" in page
+    assert "<em>It's unusual to have a serious conversation about sex isn't it?</em>" in page
+    assert "gender, sexual orientation, age, race and ethnicity" in page
 
 
 def test_private_pages_open_offline_and_nothing_else_is_kept(one):

@@ -1,4 +1,4 @@
-"""The private space in real Chromium: the vault screen and the inventory of 'shoulds'.
+"""The private space in real Chromium: the vault screen and the preparation exercises.
 
 DESIGN "The data rule": private notes are encrypted in the browser and kept on the worker's own
 phone; the server never sees them. Issue 3's proof: a marker written in the exercise appears in
@@ -83,25 +83,54 @@ def saved(page):
     )
 
 
+class Recording:
+    """Everything that could carry a private note away: each request that leaves the page, each
+    request the server receives, the console, page errors, the log and the files on disk."""
+
+    def __init__(self, context, page, live_server, caplog):
+        caplog.set_level(logging.DEBUG)
+        self.messages, self.errors, self.left_the_page = [], [], []
+        context.add_init_script(REPORT_VIOLATIONS)
+        page.on("console", lambda message: self.messages.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.received = RecordingApp(live_server.server.app)
+        live_server.server.app = self.received
+        context.on(
+            "request",
+            lambda request: self.left_the_page.append(
+                f"{request.method} {request.url} {request.headers}".encode()
+                + (request.post_data_buffer or b"")
+            ),
+        )
+
+    def assert_nothing_left_the_phone(self, markers, tmp_path, caplog, capfd):
+        # The strict Content Security Policy holds, and the module ran without errors.
+        assert not self.errors, "\n".join(self.errors)
+        assert messages_are_harmless(self.messages), "\n".join(self.messages)
+        assert self.received.received and self.left_the_page
+        for marker in (*markers, "MARKER-"):
+            raw = marker.encode()
+            assert not [r for r in self.left_the_page if raw in r], (
+                "a request from the page held it"
+            )
+            assert not [r for r in self.received.received if raw in r], "the server received it"
+            for stored in tmp_path.rglob("*"):
+                if stored.is_file():
+                    assert raw not in stored.read_bytes(), stored
+            assert marker not in caplog.text
+            out, err = capfd.readouterr()
+            assert marker not in out and marker not in err
+
+
+def sign_out_from_the_vault(page):
+    page.locator("header").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You're signed out.")).to_be_visible()
+
+
 def test_shoulds_written_on_the_phone_never_reach_the_server(
     context, page, live_server, tmp_path, caplog, capfd
 ):
-    caplog.set_level(logging.DEBUG)
-    messages, errors = [], []
-    context.add_init_script(REPORT_VIOLATIONS)
-    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    received = RecordingApp(live_server.server.app)
-    live_server.server.app = received
-    left_the_page = []
-    context.on(
-        "request",
-        lambda request: left_the_page.append(
-            f"{request.method} {request.url} {request.headers}".encode()
-            + (request.post_data_buffer or b"")
-        ),
-    )
-
+    recording = Recording(context, page, live_server, caplog)
     sign_in(page, "facilitator")
     create_vault(page)
     start_inventory(page)
@@ -130,24 +159,111 @@ def test_shoulds_written_on_the_phone_never_reach_the_server(
     page.get_by_label("Your thoughts (optional)").fill(f"thinking about {MARKER}")
     page.get_by_role("button", name="Finish").click()
     expect(page.get_by_role("heading", name="Your inventories")).to_be_visible()
-    page.locator("header").get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You're signed out.")).to_be_visible()
+    sign_out_from_the_vault(page)
+    recording.assert_nothing_left_the_phone((MARKER, PARTNER_MARKER), tmp_path, caplog, capfd)
 
-    # The strict Content Security Policy holds, and the module ran without errors.
-    assert not errors, "\n".join(errors)
-    assert messages_are_harmless(messages), "\n".join(messages)
 
-    assert received.received and left_the_page
-    for marker in (MARKER, PARTNER_MARKER, "MARKER-"):
-        raw = marker.encode()
-        assert not [r for r in left_the_page if raw in r], "a request from the page held it"
-        assert not [r for r in received.received if raw in r], "the server received it"
-        for stored in tmp_path.rglob("*"):
-            if stored.is_file():
-                assert raw not in stored.read_bytes(), stored
-        assert marker not in caplog.text
-        out, err = capfd.readouterr()
-        assert marker not in out and marker not in err
+LEARNING_MARKER = "MARKER-3a9d a cousin's magazine behind the shed"
+HARASSED_MARKER = "MARKER-c4e1 on the bus home from school"
+PRESSURED_MARKER = "MARKER-58f0 I sulked until she gave in"
+ELEPHANT_MARKER = "MARKER-e7b2 a younger woman asking older men"
+HARASSMENT = "Sexual harassment \u2013 including in the street, school or in the workplace"
+PRESSURING = (
+    "Sexual pressuring \u2013 from sulking, to moodiness to pestering to verbal abuse to force"
+)
+
+
+def answer_box(page, name):
+    return page.get_by_role("textbox", name=name, exact=True)
+
+
+def reload_and_unlock(page):
+    page.reload()
+    unlock(page)
+
+
+def back_to_the_vault(page):
+    page.get_by_role("link", name="Back to your private space").click()
+    heading(page, "Preparation exercises")
+
+
+def test_learning_painful_points_and_norms_are_kept_on_the_phone_only(
+    context, page, live_server, tmp_path, caplog, capfd
+):
+    recording = Recording(context, page, live_server, caplog)
+    sign_in(page, "facilitator")
+    create_vault(page)
+
+    # Learning about sex: the three questions, answered privately.
+    page.get_by_role("link", name="Learning about sex").click()
+    expect(page.get_by_text("most useful to do as a team with your colleagues")).to_be_visible()
+    expect(page.get_by_text("Only you can see this.")).to_be_visible()
+    page.get_by_role("button", name="Start answering").click()
+    first = "What experiences, stories and language gave you your learning about sex?"
+    answer_box(page, first).fill(LEARNING_MARKER)
+    answer_box(page, "From whom did you hear them?").fill("older boys at school")
+    saved(page)
+    reload_and_unlock(page)
+    expect(answer_box(page, first)).to_have_value(LEARNING_MARKER)
+    expect(answer_box(page, "From whom did you hear them?")).to_have_value("older boys at school")
+    page.get_by_role("button", name="Finish").click()
+    expect(page.locator("[data-past] button")).to_contain_text("finished")
+    back_to_the_vault(page)
+
+    # Know your painful points: the content note comes first, and nothing else shows until the
+    # worker chooses to go on.
+    page.get_by_role("link", name="Know your painful points").click()
+    heading(page, "Before you go on")
+    expect(page.get_by_text("uncomfortable, painful, and even traumatic")).to_be_visible()
+    expect(page.get_by_text("You don't have to share this with anyone.")).to_be_visible()
+    expect(page.get_by_role("link", name="Not now: back to your private space")).to_be_visible()
+    expect(page.get_by_role("textbox")).to_have_count(0)
+    expect(page.get_by_text("Most people, and almost all women")).to_be_hidden()
+    page.get_by_role("button", name="Go on to the exercise").click()
+    page.get_by_role("button", name="Start an inventory").click()
+    heading(page, "Your inventory")
+    # Every category waits, closed, to be chosen; only the two chosen are opened.
+    expect(page.get_by_role("textbox", name="What you have experienced")).to_have_count(0)
+    page.get_by_text(HARASSMENT, exact=True).click()
+    answer_box(page, f"What you have experienced ({HARASSMENT})").fill(HARASSED_MARKER)
+    page.get_by_text(PRESSURING, exact=True).click()
+    answer_box(page, f"What you may have perpetrated ({PRESSURING})").fill(PRESSURED_MARKER)
+    saved(page)
+    reload_and_unlock(page)
+    expect(answer_box(page, f"What you have experienced ({HARASSMENT})")).to_have_value(
+        HARASSED_MARKER
+    )
+    expect(answer_box(page, f"What you may have perpetrated ({PRESSURING})")).to_have_value(
+        PRESSURED_MARKER
+    )
+    page.get_by_role("button", name="Stop here for now").click()
+    expect(page.locator("[data-past] button")).to_contain_text("not finished")
+    back_to_the_vault(page)
+
+    # Norms, expectations and beliefs: a reflection on the guidelines' three prompts.
+    page.get_by_role("link", name="Norms, expectations and beliefs").click()
+    page.get_by_role("button", name="Start a reflection").click()
+    heading(page, "Naming the elephant in the room")
+    elephant = answer_box(page, "Your thoughts (optional) (Naming the elephant in the room)")
+    elephant.fill(ELEPHANT_MARKER)
+    saved(page)
+    reload_and_unlock(page)
+    expect(elephant).to_have_value(ELEPHANT_MARKER)
+    expect(answer_box(page, "Your thoughts (optional) (Culture)")).to_have_value("")
+    page.get_by_role("button", name="Finish").click()
+    expect(page.locator("[data-past] button")).to_contain_text("finished")
+
+    # Locked, nothing written is left in the page.
+    lock(page)
+    for marker in (LEARNING_MARKER, HARASSED_MARKER, PRESSURED_MARKER, ELEPHANT_MARKER):
+        assert marker not in page.content()
+    sign_out_from_the_vault(page)
+    recording.assert_nothing_left_the_phone(
+        (LEARNING_MARKER, HARASSED_MARKER, PRESSURED_MARKER, ELEPHANT_MARKER),
+        tmp_path,
+        caplog,
+        capfd,
+    )
 
 
 def mark(page, line, choice):
@@ -236,7 +352,15 @@ def test_private_pages_open_and_keep_what_is_written_without_signal(page, live_s
         }"""
     )
     pages = sorted(path for path in cached if not path.startswith("/static/"))
-    assert pages == ["/offline", "/private/", "/private/recovery-sheet", "/private/shoulds"]
+    assert pages == [
+        "/offline",
+        "/private/",
+        "/private/learning-about-sex",
+        "/private/norms",
+        "/private/painful-points",
+        "/private/recovery-sheet",
+        "/private/shoulds",
+    ]
 
     live_server.stop()
     page.goto("/private/")

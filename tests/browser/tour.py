@@ -203,3 +203,44 @@ def walk_private_space(page, check):
     page.goto("/private/")
     expect(page.get_by_role("heading", name="Your private space is locked")).to_be_visible()
     check(page, "private space, locked")
+    page.get_by_label("Your passphrase", exact=True).fill(passphrase)
+    page.get_by_role("button", name="Unlock").click()
+    walk_prompt_exercises(page, check)
+
+
+def walk_prompt_exercises(page, check):
+    """Learning about sex, Know your painful points (its content note first) and Norms,
+    expectations and beliefs: each page's about screen, and its answers with some written."""
+    back = "Back to your private space"
+    page.get_by_role("link", name="Learning about sex").click()
+    heading(page, "Learning about sex")
+    page.get_by_role("button", name="Start answering").click()
+    page.get_by_role("textbox", name="From whom did you hear them?").fill("friends")
+    check(page, "learning about sex, answering")
+    page.get_by_role("button", name="Finish").click()
+    expect(page.locator("[data-past] button")).to_have_count(1)
+    check(page, "learning about sex, about, with past answers")
+    page.get_by_role("link", name=back).click()
+
+    page.get_by_role("link", name="Know your painful points").click()
+    expect(page.get_by_role("heading", name="Before you go on")).to_be_visible()
+    check(page, "painful points, content note")
+    page.get_by_role("button", name="Go on to the exercise").click()
+    expect(page.get_by_role("button", name="Start an inventory")).to_be_visible()
+    check(page, "painful points, about")
+    page.get_by_role("button", name="Start an inventory").click()
+    page.get_by_text("Sexual disrespect and swears", exact=True).click()
+    expect(
+        page.get_by_role("textbox", name="What you have experienced (Sexual disrespect and swears)")
+    ).to_be_visible()
+    check(page, "painful points, inventory with one category open")
+    page.get_by_role("button", name="Stop here for now").click()
+    page.get_by_role("link", name=back).click()
+
+    page.get_by_role("link", name="Norms, expectations and beliefs").click()
+    page.get_by_role("button", name="Start a reflection").click()
+    expect(page.get_by_role("heading", name="Naming the elephant in the room")).to_be_visible()
+    check(page, "norms, reflecting")
+    page.locator("header").get_by_role("button", name="Lock").click()
+    expect(page.get_by_role("heading", name="Your private space is locked")).to_be_visible()
+    check(page, "norms, locked")

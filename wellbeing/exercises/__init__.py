@@ -26,7 +26,7 @@ def emphasis(text: str) -> Markup:
 @bp.get("/")
 @role_required("facilitator")
 def vault_show():
-    return render_template("exercises/vault.html", shoulds=content.guidelines()["shoulds"])
+    return render_template("exercises/vault.html", guidelines=content.guidelines())
 
 
 @bp.get("/recovery-sheet")
@@ -40,3 +40,31 @@ def recovery_sheet_show():
 def shoulds_show():
     # The guidelines' wording comes from the content file, never from the template.
     return render_template("exercises/shoulds.html", shoulds=content.guidelines()["shoulds"])
+
+
+# The guidelines' wording for each page below comes from the content file, never the template.
+
+
+@bp.get("/learning-about-sex")
+@role_required("facilitator")
+def learning_about_sex_show():
+    # Guidelines, "Exercises for worker preparation and ongoing wellbeing": Learning about sex.
+    exercise = content.guidelines()["learning_about_sex"]
+    return render_template("exercises/learning_about_sex.html", exercise=exercise)
+
+
+@bp.get("/painful-points")
+@role_required("facilitator")
+def painful_points_show():
+    # Guidelines, "Exercises for worker preparation and ongoing wellbeing": Know your painful
+    # points. The 1-5 discomfort checklist that follows it there is an exercise of its own.
+    exercise = content.guidelines()["painful_points"]
+    return render_template("exercises/painful_points.html", exercise=exercise)
+
+
+@bp.get("/norms")
+@role_required("facilitator")
+def norms_show():
+    # Guidelines, "Norms, expectations and beliefs": identity and power, the elephant in the
+    # room, culture.
+    return render_template("exercises/norms.html", exercise=content.guidelines()["norms"])
