@@ -117,3 +117,19 @@ def m005_pairs(db):
         pk=("pair_id", "user_id"),
         foreign_keys=[("pair_id", "pairs", "id"), ("user_id", "users", "id")],
     )
+
+
+@migrations()
+def m006_vault_backups(db):
+    # The optional server backup of a worker's private vault (issue 3). DESIGN "The data rule":
+    # the server keeps only what the browser's exportFile() wrote: ciphertext, salt and KDF
+    # settings, never a key or a word in the clear. A few versions per person, so a bad backup
+    # can't wipe out the last good one; a version number per person lets two phones notice
+    # each other instead of overwriting.
+    db["vault_backups"].create(
+        {"id": int, "user_id": int, "version": int, "file": str, "size": int, "created_at": str},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "version", "file", "size", "created_at"},
+    )
+    db["vault_backups"].create_index(["user_id", "version"], unique=True)

@@ -347,10 +347,26 @@ function vaultScreen(root, opened) {
       }
       showState(root, created ? "created" : "unlocked");
       showLastBackup(root, opened);
+      const backup = await serverBackup;
+      if (backup) await backup.render();
       await showStorage(root, created);
       keepForOffline(root);
     },
   };
+
+  // The optional encrypted server backup and the new phone's restore: static/backup.js, loaded
+  // by its versioned URL. If it can't load, the rest of the vault screen still works.
+  const serverBackup = import(root.querySelector("[data-backup-module]").dataset.backupModule)
+    .then((module) =>
+      module.serverBackup(root, opened.vault, {
+        lastFileBackup: () => (lastBackup(opened) || {}).date,
+        changed: vaultChanged,
+      }),
+    )
+    .catch((error) => {
+      console.error(error);
+      return null;
+    });
 
   const create = root.querySelector("[data-form=create]");
   const [first, again] = create.querySelectorAll("[data-passphrase]");
@@ -974,6 +990,33 @@ async function recoverySheet(root) {
 // --- starting up ------------------------------------------------------------------------
 
 const SCREENS = { vault: vaultScreen, shoulds: shouldsScreen, prompts: promptsScreen };
+
+// A screen kept in a module of its own, imported by the versioned URL the page names
+// (data-screen-module, listed in the service worker's SHELL so it opens offline). The module gets
+// the vault already opened here and these helpers; it never imports vault.js itself, so there is
+// still one vault module, and one key, per page.
+const SCREEN_KIT = { recordKeeper, showState, handleUnlock, showPast, language, savers };
+
+function moduleScreen(root, opened) {
+  let inner = null;
+  const loading = import(root.dataset.screenModule).then((module) => {
+    inner = module.screen(root, opened, SCREEN_KIT);
+  });
+  return {
+    root,
+    unsaved: () => Boolean(inner && inner.unsaved && inner.unsaved()),
+    async render() {
+      await loading;
+      return inner.render();
+    },
+  };
+}
+
+// The discomfort checklist: static/checklist.js.
+SCREENS.checklist = moduleScreen;
+// "Is this always abusive?" on your own, and the stance check: static/placements.js.
+SCREENS.line = moduleScreen;
+SCREENS.stance = moduleScreen;
 
 async function start() {
   await showLockButtons();

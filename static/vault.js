@@ -565,6 +565,31 @@ class Vault {
     this.#keep(dataKey, locksBefore);
   }
 
+  /**
+   * Opens a record from another copy of this vault (a server backup) with this vault's data key:
+   * {id, kind, updatedAt, value}. Refuses with `damaged-record` a record this key doesn't open.
+   * For merging two phones' backups (docs/vault-format.md, "Merging two backups").
+   */
+  async openSealed(record) {
+    return openRecord(this.#key(), record);
+  }
+
+  /**
+   * Keeps an encrypted record from another copy of this vault exactly as it is (same id, IV,
+   * ciphertext and updatedAt), replacing any record with its id. It is stored only if this
+   * vault's data key opens it, so nothing foreign or damaged gets in (`damaged-record`).
+   */
+  async putSealed(record) {
+    const dataKey = this.#key();
+    const checked = checkStoredRecord(record);
+    await openRecord(dataKey, checked);
+    const database = await this.#db();
+    const writing = database.transaction("records", "readwrite");
+    writing.objectStore("records").put(checked);
+    await finished(writing);
+    return checked.id;
+  }
+
   /** One JSON text with the header, the wrapped key and every record, all still encrypted. */
   async exportFile() {
     const meta = await this.#meta();

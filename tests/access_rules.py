@@ -30,6 +30,34 @@ class Row:
     name: str
 
 
+# A vault backup as the browser uploads it: the export file's shape, with random bytes where
+# the ciphertext would be (the server can't tell the difference, and mustn't need to).
+BACKUP_UPLOAD = {
+    "basedOn": 0,
+    "file": {
+        "format": "wellbeing-vault-export",
+        "version": 1,
+        "exportedAt": "2024-05-01T09:30:00.000Z",
+        "header": {
+            "version": 1,
+            "kdf": "PBKDF2-SHA256",
+            "iterations": 600000,
+            "salt": "AAECAwQFBgcICQoLDA0ODw",
+        },
+        "keyWrap": {"iv": "AAECAwQFBgcICQoL", "wrappedKey": "A" * 64},
+        "records": [
+            {
+                "id": "shoulds-2024-05-01T09:30:00.000Z",
+                "kind": "shoulds",
+                "version": 1,
+                "iv": "AAECAwQFBgcICQoL",
+                "ciphertext": "B" * 40,
+                "updatedAt": "2024-05-01T09:30:00.000Z",
+            }
+        ],
+    },
+}
+
 RULES = {
     "static": {
         "methods": {"GET"},
@@ -186,10 +214,42 @@ RULES = {
         "url": {},
         "rule": "facilitator",
     },
+    "exercises.checklist_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
     "exercises.norms_show": {
         "methods": {"GET"},
         "url": {},
         "rule": "facilitator",
+    },
+    "exercises.line_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "exercises.stance_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "exercises.backup_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "exercises.backup_versions_list": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "exercises.backup_upload": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "facilitator",
+        # Sent as JSON with the X-CSRFToken header, as the page's fetch() sends it.
+        "json": BACKUP_UPLOAD,
     },
     "pwa.manifest": {
         "methods": {"GET"},

@@ -20,6 +20,10 @@ def send(one, persona, endpoint, headers=None, **overrides):
     client, path = one.client(persona), path_of(one, endpoint, **overrides)
     if method_of(endpoint) == "GET":
         return client.get(path, headers=headers)
+    if "json" in RULES[endpoint]:
+        # fetch() from the page: a JSON body, and the form token in the X-CSRFToken header.
+        token = {"X-CSRFToken": one.form_token(persona)}
+        return client.post(path, json=RULES[endpoint]["json"], headers=(headers or {}) | token)
     form = dict(RULES[endpoint].get("form", {}), csrf_token=one.form_token(persona))
     return client.post(path, data=form, headers=headers)
 

@@ -20,7 +20,10 @@ EXERCISES = {
     "/private/shoulds": "shoulds",
     "/private/learning-about-sex": "learning_about_sex",
     "/private/painful-points": "painful_points",
+    "/private/checklist": "checklist",
     "/private/norms": "norms",
+    "/private/line": "solo_line",
+    "/private/stance": "stance",
 }
 PRIVATE_PAGES = ["/private/", "/private/recovery-sheet", *EXERCISES]
 SHOULDS = guidelines()["shoulds"]
@@ -139,6 +142,8 @@ def test_shoulds_content_keeps_the_guidelines_sentences():
         ("/private/learning-about-sex", "https://youtu.be/GJ-UH4R1Bfo"),
         ("/private/painful-points", "https://youtu.be/GJ-UH4R1Bfo"),
         ("/private/norms", "https://youtu.be/pyzF_W9Fa2M"),  # "Culture"
+        ("/private/line", "https://youtu.be/GJ-UH4R1Bfo"),  # "What helps"
+        ("/private/stance", "https://youtu.be/1QGoIRwtBfA"),  # "Stance"
     ],
 )
 def test_each_exercise_links_its_video_session_safely(one, path, video):
@@ -265,3 +270,123 @@ def test_recovery_sheet_never_asks_for_the_passphrase(one):
     main = main_of(one.client("facilitator").get("/private/recovery-sheet").get_data(as_text=True))
     assert "<input" not in main and "<textarea" not in main
     assert "Never write the passphrase itself here." in html.unescape(main)
+
+
+CHECKLIST = guidelines()["checklist"]
+
+
+def test_checklist_uses_the_guidelines_wording_from_the_content_file(one):
+    page = html.unescape(text_of(one.client("facilitator").get("/private/checklist")))
+    # Guidelines, "Know your painful points", exactly as written there.
+    assert CHECKLIST["instruction"] == (
+        "go through the checklist of these below and scale from 1-5 how uncomfortable they"
+        " would be for you"
+    )
+    assert CHECKLIST["instruction"] in page and CHECKLIST["introduction"] in page
+    assert CHECKLIST["column"] == "Discomfort level 1-5" and CHECKLIST["column"] in page
+    assert "Nothing is shared until you choose to, and you'll see exactly what first." in page
+    assert "https://youtu.be/GJ-UH4R1Bfo" in page
+
+
+def test_checklist_offers_the_organisations_situations(one):
+    page = html.unescape(one.client("facilitator").get("/private/checklist").get_data(as_text=True))
+    situations = re.findall(
+        r'<li data-situation="situation-\d+" data-note="[^"]*">([^<]+)</li>', page
+    )
+    assert situations == [entry["text"] for entry in guidelines()["situation"]["entries"]]
+    assert len(situations) == 13
+
+
+def test_checklist_follows_the_organisations_own_list(one):
+    from wellbeing import content
+
+    with one.app.app_context():
+        org = one.rows["organisation_one"]
+        first = content.entries(org, "situation")[0]
+        content.remove(first["id"])
+        added = content.add(org, "situation", {"text": "A man who laughs off fear", "note": ""})
+    page = html.unescape(one.client("facilitator").get("/private/checklist").get_data(as_text=True))
+    assert f'data-situation="situation-{first["id"]}"' not in page
+    assert (
+        f'<li data-situation="situation-{added}" data-note="">A man who laughs off fear</li>'
+        in page
+    )
+
+
+def test_checklist_module_is_versioned_and_kept_for_offline(one):
+    page = one.client("facilitator").get("/private/checklist").get_data(as_text=True)
+    script = one.client("anonymous").get("/sw.js").get_data(as_text=True)
+    with one.app.test_request_context():
+        from wellbeing.pwa import asset_url
+
+        url = asset_url("checklist.js")
+    # exercises.js imports the screen by the URL the page names, the one the service worker keeps.
+    assert f'data-screen-module="{url}"' in page
+    assert "checklist.js" in SHELL and json.dumps(url) in script
+
+
+LINE = guidelines()["solo_line"]
+STANCE = guidelines()["stance"]
+
+
+def test_line_on_your_own_offers_the_organisations_practices_with_their_footnotes(one):
+    from wellbeing import content
+
+    with one.app.app_context():
+        practices = content.entries(one.rows["organisation_one"], "practice")
+        content.add(
+            one.rows["organisation_one"],
+            "practice",
+            {"text": "A practice added locally", "note": ""},
+        )
+    main = html.unescape(
+        main_of(one.client("facilitator").get("/private/line").get_data(as_text=True))
+    )
+    for practice in practices:
+        assert f'<h3 id="practice-{practice["id"]}">{practice["text"]}</h3>' in main
+        if practice["note"]:
+            assert practice["note"] in main
+    # "Feel free to add and remove practices": the organisation's list, not the guidelines'.
+    assert "A practice added locally" in main
+    assert "BDSM = Bondage & Discipline, Dominance & Submission, Sadism & Masochism" in main
+    # One native range input per practice: drag, tap, keyboard and screen reader all work.
+    assert main.count('type="range"') == len(practices) + 1
+    assert "You do not need to define where the line of abusiveness is" in main
+    assert LINE["always"] == "always abusive" and LINE["never"] == "never abusive"
+
+
+def test_stance_check_uses_the_guidelines_five_columns_and_both_lists(one):
+    main = html.unescape(
+        main_of(one.client("facilitator").get("/private/stance").get_data(as_text=True))
+    )
+    assert [column["heading"] for column in STANCE["columns"]] == [
+        "Collusive Stance",
+        "Earlier in cycle of change or hyper-aroused",
+        "Neutral Useful Stance",
+        "Later in cycle of change or hypo-aroused",
+        "Persecutory Stance",
+    ]
+    for column in STANCE["columns"]:
+        assert f'value="{column["id"]}"' in main
+        for description in column["descriptions"]:
+            assert f"<li>{description}</li>" in main
+    assert main.count('type="radio"') == 5
+    assert [pull["heading"] for pull in STANCE["pulls"]] == [
+        "Connecting and grounding",
+        "Leaning the other way",
+    ]
+    assert "Persevering in returning to the issue of abuse." in main
+    assert "what would it say about you if it weren't difficult?" in main
+    assert "stay in the neutral zone of the continuum of stance" in main
+    # No scores, streaks or badges about feelings.
+    for word in ("score", "streak", "badge"):
+        assert word not in main.lower()
+
+
+def test_line_and_stance_screens_are_loaded_from_the_shell(one):
+    page = one.client("facilitator").get("/private/stance").get_data(as_text=True)
+    with one.app.test_request_context():
+        from wellbeing.pwa import asset_url
+
+        assert f'data-screen-module="{asset_url("placements.js")}"' in page
+    assert "placements.js" in SHELL

@@ -57,3 +57,30 @@ def pairs_of(member=None) -> list[dict]:
         [member.id, member.org_id],
     )
     return [dict(row, name=unseal(row["name_sealed"], "pairs.name")) for row in found]
+
+
+def get_backup(owner=None, version=None) -> dict | None:
+    """One of the owner's own vault backups (the latest without a version), or None.
+
+    DESIGN "The data rule": a vault backup is ciphertext only its owner's passphrase opens, and
+    only its owner may fetch or replace it: not an admin, not a supervisor. Every query about
+    backups goes through here or `backup_versions`, and both are keyed on the owner alone."""
+    owner = owner or current_user
+    if version is None:
+        return first_row(
+            "select * from vault_backups where user_id = ? order by version desc limit 1",
+            [owner.id],
+        )
+    return first_row(
+        "select * from vault_backups where user_id = ? and version = ?", [owner.id, version]
+    )
+
+
+def backup_versions(owner=None) -> list[dict]:
+    """The owner's own backup versions, newest first: numbers, dates and sizes, no ciphertext."""
+    owner = owner or current_user
+    return rows(
+        "select version, created_at, size from vault_backups where user_id = ?"
+        " order by version desc",
+        [owner.id],
+    )

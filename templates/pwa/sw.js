@@ -49,7 +49,9 @@ self.addEventListener("message", (event) => {
 async function privatePage(request) {
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected && response.type === "basic") {
+    // Pages only: the vault's server backup (JSON under PRIVATE) must always come fresh.
+    const page = (response.headers.get("Content-Type") || "").startsWith("text/html");
+    if (page && response.ok && !response.redirected && response.type === "basic") {
       const cache = await caches.open(PRIVATE_CACHE);
       await cache.put(request.url, response.clone());
     }

@@ -355,11 +355,14 @@ def test_private_pages_open_and_keep_what_is_written_without_signal(page, live_s
     assert pages == [
         "/offline",
         "/private/",
+        "/private/checklist",
         "/private/learning-about-sex",
+        "/private/line",
         "/private/norms",
         "/private/painful-points",
         "/private/recovery-sheet",
         "/private/shoulds",
+        "/private/stance",
     ]
 
     live_server.stop()

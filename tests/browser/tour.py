@@ -206,6 +206,8 @@ def walk_private_space(page, check):
     page.get_by_label("Your passphrase", exact=True).fill(passphrase)
     page.get_by_role("button", name="Unlock").click()
     walk_prompt_exercises(page, check)
+    walk_checklist(page, check, passphrase)
+    walk_line_and_stance(page, check, passphrase)
 
 
 def walk_prompt_exercises(page, check):
@@ -244,3 +246,57 @@ def walk_prompt_exercises(page, check):
     page.locator("header").get_by_role("button", name="Lock").click()
     expect(page.get_by_role("heading", name="Your private space is locked")).to_be_visible()
     check(page, "norms, locked")
+
+
+def walk_line_and_stance(page, check, passphrase):
+    """'Is this always abusive?' on your own (a second session beside the first) and the stance
+    check (its history drawn after one check)."""
+    page.goto("/private/line")
+    page.get_by_label("Your passphrase", exact=True).fill(passphrase)
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("button", name="Place yourself on the line")).to_be_visible()
+    check(page, "line, about")
+    page.get_by_role("button", name="Place yourself on the line").click()
+    page.get_by_role("slider").first.focus()
+    page.keyboard.press("Home")
+    expect(page.locator("circle.current-place")).to_have_count(1)
+    check(page, "line, placing")
+    page.get_by_role("button", name="Finish").click()
+    expect(page.locator("[data-past] button")).to_have_count(1)
+    check(page, "line, about, with a past session")
+    page.get_by_role("button", name="Place yourself on the line").click()
+    expect(page.locator("circle.earlier-place")).to_have_count(1)
+    check(page, "line, placing beside earlier places")
+    page.get_by_role("button", name="Stop here for now").click()
+    page.get_by_role("link", name="Back to your private space").click()
+
+    page.get_by_role("link", name="Stance check after a session").click()
+    expect(page.get_by_role("button", name="Check my stance after a session")).to_be_visible()
+    check(page, "stance, about")
+    page.get_by_role("button", name="Check my stance after a session").click()
+    page.get_by_label("Neutral Useful Stance").check()
+    check(page, "stance, checking")
+    page.get_by_role("button", name="Finish").click()
+    expect(page.locator("[data-stance-history] li")).to_have_count(1)
+    check(page, "stance, about, with history")
+
+
+def walk_checklist(page, check, passphrase):
+    """The discomfort checklist: about, rating (an own situation added, one kept for sharing
+    later), and about again with its history chart drawn in the browser."""
+    page.goto("/private/checklist")
+    page.get_by_label("Your passphrase", exact=True).fill(passphrase)
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("button", name="Start a new rating")).to_be_visible()
+    check(page, "checklist, about")
+    page.get_by_role("button", name="Start a new rating").click()
+    page.get_by_label("Add a situation of your own").fill("A man who reminds me of someone")
+    page.get_by_role("button", name="Add", exact=True).click()
+    own = page.get_by_role("group", name="A man who reminds me of someone")
+    own.get_by_role("radio").nth(3).check()
+    own.get_by_role("checkbox").check()
+    expect(own.get_by_role("button", name="Clear my answer")).to_be_visible()
+    check(page, "checklist, rating")
+    page.get_by_role("button", name="Finish").click()
+    expect(page.locator("svg.chart")).to_have_count(1)
+    check(page, "checklist, about, with history")

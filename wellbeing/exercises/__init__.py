@@ -2,12 +2,14 @@
 
 DESIGN "The data rule": everything a worker writes here is private. It is encrypted in the
 browser by static/vault.js and kept in IndexedDB on their own phone. The server renders only the
-page chrome: these views take no form data, and nothing private is ever sent to them.
+page chrome: these views take no form data, and nothing private is ever sent to them. The
+optional server backup (backup.py) receives only the vault's export file: ciphertext.
 """
 
 import re
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from .. import content
@@ -15,6 +17,9 @@ from ..permissions import role_required
 
 bp = Blueprint("exercises", __name__, url_prefix="/private")
 STARRED = re.compile(r"\*([^*]+)\*")
+
+# The encrypted server backup of the vault lives in backup.py, on this blueprint.
+from . import backup  # noqa: E402, F401
 
 
 @bp.app_template_filter("emphasis")
@@ -62,9 +67,39 @@ def painful_points_show():
     return render_template("exercises/painful_points.html", exercise=exercise)
 
 
+@bp.get("/checklist")
+@role_required("facilitator")
+def checklist_show():
+    # Guidelines, "Know your painful points": "go through the checklist of these below and scale
+    # from 1-5 how uncomfortable they would be for you". The situations are the organisation's
+    # adapted list; the worker's own situations and every rating stay in their vault.
+    situations = content.entries(current_user.org_id, "situation")
+    exercise = content.guidelines()["checklist"]
+    return render_template("exercises/checklist.html", exercise=exercise, situations=situations)
+
+
 @bp.get("/norms")
 @role_required("facilitator")
 def norms_show():
     # Guidelines, "Norms, expectations and beliefs": identity and power, the elephant in the
     # room, culture.
     return render_template("exercises/norms.html", exercise=content.guidelines()["norms"])
+
+
+@bp.get("/line")
+@role_required("facilitator")
+def line_show():
+    # Guidelines, "Scrutinise your beliefs and expectations": Is this always abusive?, done on
+    # your own. The practices are the organisation's adapted list ("Feel free to add and remove
+    # practices"), with their footnotes.
+    practices = content.entries(current_user.org_id, "practice")
+    exercise = content.guidelines()["solo_line"]
+    return render_template("exercises/line.html", exercise=exercise, practices=practices)
+
+
+@bp.get("/stance")
+@role_required("facilitator")
+def stance_show():
+    # Guidelines, "Stance": the continuum of stance, its five columns, and the connecting and
+    # grounding and leaning the other way lists.
+    return render_template("exercises/stance.html", exercise=content.guidelines()["stance"])

@@ -21,6 +21,12 @@ SHELL = [
     # The private exercises open offline (issue 3); exercises.js imports vault.js by this URL.
     "exercises.js",
     "vault.js",
+    # The vault screen's server backup (restore on a new phone); exercises.js imports it.
+    "backup.js",
+    # The discomfort checklist's screen; exercises.js imports it by this URL too.
+    "checklist.js",
+    # "Is this always abusive?" on your own and the stance check; imported by this URL too.
+    "placements.js",
     # Only the icon pages show; the browser fetches the PNG icons itself when installing,
     # so precaching them would only add 26 KB to a first visit (DESIGN: about 60 KB in all).
     "icons/icon.svg",
