@@ -44,7 +44,7 @@ function newMine() {
 }
 
 export function screen(root, opened, kit) {
-  const { recordKeeper, showState, handleUnlock, showPast, language } = kit;
+  const { recordKeeper, showState, handleUnlock, showPast, language, wireEndings } = kit;
   const keeper = recordKeeper(root, opened, SESSION);
   const labels = root.dataset;
   const scale = labels.scale.split("|");
@@ -360,11 +360,6 @@ export function screen(root, opened, kit) {
     await showOverview();
   }
 
-  root.querySelector("[data-action=finish]").addEventListener("click", () => {
-    session().finishedAt = new Date().toISOString();
-    keeper.saveNow();
-    return close();
-  });
-  root.querySelector("[data-action=overview]").addEventListener("click", close);
+  wireEndings(root, keeper, close);
   return checklistScreen;
 }

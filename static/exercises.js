@@ -861,6 +861,32 @@ function shouldsScreen(root, opened) {
   return screen;
 }
 
+// --- pieces every exercise screen shares --------------------------------------------------
+
+// Each answer box writes into the open record's `answers`; an emptied box leaves no key.
+function keepAnswers(boxes, keeper) {
+  for (const box of boxes) {
+    box.addEventListener("input", () => {
+      if (!keeper.current) return;
+      const { answers } = keeper.current.value;
+      if (box.value) answers[box.dataset.answer] = box.value;
+      else delete answers[box.dataset.answer];
+      keeper.changed();
+    });
+  }
+}
+
+// "Finish" stamps the open record finished and saves it; then it, like "Back to the overview",
+// leaves the record: `leave` clears the screen, closes the record and shows the overview.
+function wireEndings(root, keeper, leave) {
+  root.querySelector("[data-action=finish]").addEventListener("click", () => {
+    keeper.current.value.finishedAt = new Date().toISOString();
+    keeper.saveNow();
+    return leave();
+  });
+  root.querySelector("[data-action=overview]").addEventListener("click", leave);
+}
+
 // --- answers to a list of prompts -------------------------------------------------------
 //
 // Guidelines, "Exercises for worker preparation and ongoing wellbeing": Learning about sex and
@@ -943,25 +969,8 @@ function promptsScreen(root, opened) {
     showAnswers();
   });
 
-  for (const box of boxes) {
-    box.addEventListener("input", () => {
-      if (!keeper.current) return;
-      const { answers } = keeper.current.value;
-      if (box.value) answers[box.dataset.answer] = box.value;
-      else delete answers[box.dataset.answer];
-      keeper.changed();
-    });
-  }
-
-  root.querySelector("[data-action=finish]").addEventListener("click", async () => {
-    keeper.current.value.finishedAt = new Date().toISOString();
-    keeper.saveNow();
-    clear();
-    await keeper.close();
-    await showOverview();
-  });
-
-  root.querySelector("[data-action=overview]").addEventListener("click", async () => {
+  keepAnswers(boxes, keeper);
+  wireEndings(root, keeper, async () => {
     clear();
     await keeper.close();
     await showOverview();
@@ -995,7 +1004,16 @@ const SCREENS = { vault: vaultScreen, shoulds: shouldsScreen, prompts: promptsSc
 // (data-screen-module, listed in the service worker's SHELL so it opens offline). The module gets
 // the vault already opened here and these helpers; it never imports vault.js itself, so there is
 // still one vault module, and one key, per page.
-const SCREEN_KIT = { recordKeeper, showState, handleUnlock, showPast, language, savers };
+const SCREEN_KIT = {
+  recordKeeper,
+  showState,
+  handleUnlock,
+  showPast,
+  language,
+  savers,
+  keepAnswers,
+  wireEndings,
+};
 
 function moduleScreen(root, opened) {
   let inner = null;

@@ -54,7 +54,8 @@ function placeWords(place, words) {
 //   {startedAt, finishedAt, placements: {"<practice id>": {practice, place: 0..100|null, why}}}
 
 function line(root, opened, helpers) {
-  const { recordKeeper, showState, showPast, handleUnlock, language } = helpers;
+  const { recordKeeper, showState, showPast, handleUnlock, language, keepAnswers, wireEndings } =
+    helpers;
   const keeper = recordKeeper(root, opened, "line");
   const practices = [...root.querySelectorAll("[data-practice]")];
   const past = root.querySelector("[data-past]");
@@ -227,15 +228,7 @@ function line(root, opened, helpers) {
     });
   }
 
-  root.querySelector("[data-action=finish]").addEventListener("click", async () => {
-    keeper.current.value.finishedAt = new Date().toISOString();
-    keeper.saveNow();
-    clear();
-    await keeper.close();
-    await showOverview();
-  });
-
-  root.querySelector("[data-action=overview]").addEventListener("click", async () => {
+  wireEndings(root, keeper, async () => {
     clear();
     await keeper.close();
     await showOverview();
@@ -254,7 +247,8 @@ function line(root, opened, helpers) {
 //   {startedAt, finishedAt, column: "<column id>"|null, answers: {pulled, grounding, leaning}}
 
 function stance(root, opened, helpers) {
-  const { recordKeeper, showState, showPast, handleUnlock, language } = helpers;
+  const { recordKeeper, showState, showPast, handleUnlock, language, keepAnswers, wireEndings } =
+    helpers;
   const keeper = recordKeeper(root, opened, "stance");
   const radios = [...root.querySelectorAll("[data-column]")];
   const boxes = [...root.querySelectorAll("[data-answer]")];
@@ -400,25 +394,8 @@ function stance(root, opened, helpers) {
     radios[0].focus();
   });
 
-  for (const box of boxes) {
-    box.addEventListener("input", () => {
-      if (!keeper.current) return;
-      const { answers } = keeper.current.value;
-      if (box.value) answers[box.dataset.answer] = box.value;
-      else delete answers[box.dataset.answer];
-      keeper.changed();
-    });
-  }
-
-  root.querySelector("[data-action=finish]").addEventListener("click", async () => {
-    keeper.current.value.finishedAt = new Date().toISOString();
-    keeper.saveNow();
-    clear();
-    await keeper.close();
-    await showOverview();
-  });
-
-  root.querySelector("[data-action=overview]").addEventListener("click", async () => {
+  keepAnswers(boxes, keeper);
+  wireEndings(root, keeper, async () => {
     clear();
     await keeper.close();
     await showOverview();
