@@ -36,9 +36,13 @@ function synced(vault) {
   return kept && Number.isSafeInteger(kept.version) ? kept : { version: 0, date: null, ivs: {} };
 }
 
-function keepSynced(vault, version, date, file) {
+// `auto` is true once this phone has backed up to the server itself (a restore alone is not
+// enough): from then on it backs up by itself whenever its records changed (autoBackUp below).
+function keepSynced(vault, version, date, file, backedUp = false) {
   const ivs = Object.fromEntries((file ? file.records : []).map((r) => [r.id, r.iv]));
-  localStorage.setItem(setting(SERVER_SETTING, vault), JSON.stringify({ version, date, ivs }));
+  const auto = backedUp || synced(vault).auto === true;
+  const kept = JSON.stringify({ version, date, ivs, auto });
+  localStorage.setItem(setting(SERVER_SETTING, vault), kept);
 }
 
 function csrfHeader() {
@@ -150,7 +154,7 @@ export async function backUp(vault, url) {
       body: JSON.stringify({ basedOn: since.version, file }),
     });
     if (status === 201) {
-      keepSynced(vault, answer.version, answer.createdAt, file);
+      keepSynced(vault, answer.version, answer.createdAt, file, true);
       return { ...answer, ...merged };
     }
     if (status !== 409 || !answer || !answer.latest) {
@@ -169,6 +173,43 @@ export async function backUp(vault, url) {
     keepSynced(vault, latest.version, latest.createdAt, latest.file);
   }
   throw new BackupError("busy");
+}
+
+/**
+ * Whether this phone's records differ from what it last had in common with the server: a record
+ * added, removed or saved again (every save has a fresh IV). Reads only the encrypted records, so
+ * it needs no key.
+ */
+async function changedSinceSync(vault) {
+  const { ivs } = synced(vault);
+  const { records } = JSON.parse(await vault.exportFile());
+  return records.length !== Object.keys(ivs).length || records.some((r) => ivs[r.id] !== r.iv);
+}
+
+let autoRunning = null;
+
+/**
+ * The automatic sync (docs/vault-format.md, "The server backup"): once this phone has backed up
+ * to the server, it backs up again by itself, encrypted and with the same merge, whenever its
+ * records changed since the last sync. static/exercises.js calls this when the browser comes back
+ * online, on every private page load and on every unlock. Only while unlocked (a merge needs the
+ * key) and online; a failure is silent and the next of those moments tries again.
+ * Resolves to backUp()'s answer, or null when nothing was sent or it didn't get through.
+ */
+export function autoBackUp(vault, url) {
+  if (autoRunning) return autoRunning;
+  autoRunning = (async () => {
+    if (!navigator.onLine || !vault.isUnlocked() || !synced(vault).auto) return null;
+    if (!(await changedSinceSync(vault))) return null;
+    try {
+      return await backUp(vault, url);
+    } catch {
+      return null;
+    }
+  })().finally(() => {
+    autoRunning = null;
+  });
+  return autoRunning;
 }
 
 /** A new phone: the server's latest backup becomes this phone's (locked) vault. */

@@ -282,8 +282,33 @@ function handleUnlock(root, opened) {
     }
     input.value = "";
     await vaultChanged();
+    autoSync();
   });
 }
+
+/**
+ * The automatic encrypted server backup (static/backup.js, autoBackUp): on a private page load,
+ * on unlock and when the browser comes back online. It does nothing unless this phone has backed
+ * up to the server before, the vault is unlocked and records changed; a failure stays silent.
+ * On success the vault screen shows its new "last server backup" line.
+ */
+async function autoSync() {
+  const holder = vaultHolder();
+  if (!holder || !holder.dataset.backupModule || !navigator.onLine) return;
+  const opened = opening && (await opening.catch(() => null));
+  if (!isUnlocked(opened)) return;
+  try {
+    const module = await import(holder.dataset.backupModule);
+    if (!(await module.autoBackUp(opened.vault, holder.dataset.backupUrl))) return;
+    for (const screen of [...screens]) {
+      if (screen.root.isConnected && screen.root.dataset.private === "vault") await screen.render();
+    }
+  } catch {
+    // Offline again, or the module didn't load: the next page load, unlock or reconnection retries.
+  }
+}
+
+window.addEventListener("online", () => autoSync());
 
 // --- the vault screen -------------------------------------------------------------------
 
@@ -1038,6 +1063,7 @@ SCREENS.stance = moduleScreen;
 
 async function start() {
   await showLockButtons();
+  let privatePage = false;
   for (const root of document.querySelectorAll("[data-private]:not([data-started])")) {
     root.dataset.started = "yes";
     if (root.dataset.private === "sheet") {
@@ -1051,6 +1077,7 @@ async function start() {
       const screen = SCREENS[root.dataset.private](root, opened);
       screens.add(screen);
       await screen.render();
+      privatePage = true;
     } catch (error) {
       // The vault module didn't load or this browser can't run it: say so rather than spin.
       showState(root, "broken");
@@ -1058,6 +1085,7 @@ async function start() {
       throw error;
     }
   }
+  if (privatePage) autoSync();
 }
 
 // Pages reached by a boosted link arrive as new content; htmx announces each with htmx:load.

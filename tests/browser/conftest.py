@@ -49,14 +49,22 @@ class LiveServer:
     """The app served on 127.0.0.1 (a secure context, so service workers run)."""
 
     def __init__(self, app):
+        self.serve(app, 0)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def serve(self, app, port):
         self.server = make_server(
-            "127.0.0.1", 0, app, threaded=True, request_handler=TrackingHandler
+            "127.0.0.1", port, app, threaded=True, request_handler=TrackingHandler
         )
         self.server.open_connections = set()
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.stopped = False
+
+    def start(self):
+        """After stop(): the same app (and any wrapper set on it) back on the same port."""
+        if self.stopped:
+            self.serve(self.server.app, self.server.server_port)
 
     def stop(self):
         """Stop listening and cut kept-alive connections, as if the network went away."""

@@ -8,11 +8,12 @@ and no record is lost.
 
 import json
 import sqlite3
+import time
 
 from playwright.sync_api import expect
 from vault_format import open_export
 
-from .conftest import sign_in
+from .conftest import controlled_by_service_worker, sign_in
 from .test_private_space import (
     MARKER,
     PASSPHRASE,
@@ -41,14 +42,18 @@ def restore_on_new_phone(page):
     unlock(page)
 
 
-def server_copy(tmp_path) -> dict:
-    """The latest backup in the live server's database (the live_server fixture's file)."""
+def latest_backup(tmp_path) -> tuple[int, dict]:
+    """The latest backup's version and file in the live server's database (the fixture's file)."""
     with sqlite3.connect(tmp_path / "wellbeing.db") as conn:
-        (text,) = conn.execute(
-            "select file from vault_backups order by version desc limit 1"
+        version, text = conn.execute(
+            "select version, file from vault_backups order by version desc limit 1"
         ).fetchone()
     conn.close()
-    return json.loads(text)
+    return version, json.loads(text)
+
+
+def server_copy(tmp_path) -> dict:
+    return latest_backup(tmp_path)[1]
 
 
 TWO_WEEKS_AGO = """() => localStorage.setItem(
@@ -147,3 +152,46 @@ def test_two_phones_backing_up_lose_no_record(new_context, tmp_path):
     # Phone A backs up again: it gets B's records too, and the server keeps every one.
     back_up(phone_a, "its notes are here now as well")
     assert len(server_copy(tmp_path)["records"]) == 4
+
+
+def test_written_offline_it_backs_up_by_itself_once_the_server_is_back(
+    new_context, live_server, tmp_path, caplog
+):
+    """Issue 3's proof, "Offline": the shoulds inventory written with the server stopped is still
+    there after a reload, and the encrypted backup syncs by itself when the server is back."""
+    context = new_context()
+    page = context.new_page()
+    recording = Recording(context, page, live_server, caplog)
+    sign_in(page, "facilitator")
+    create_vault(page)
+    controlled_by_service_worker(page)
+    unlock(page)
+    back_up(page)  # once, by hand: from now on this phone backs up by itself
+    assert latest_backup(tmp_path)[0] == 1
+
+    live_server.stop()
+    start_inventory(page)  # a boosted link, answered by the service worker
+    writing(page).fill(f"{MARKER}\nwritten with no signal")
+    saved(page)
+    page.reload()
+    unlock(page)  # the automatic backup tries now, and fails without a word
+    expect(writing(page)).to_have_value(f"{MARKER}\nwritten with no signal")
+    assert latest_backup(tmp_path)[0] == 1
+
+    live_server.start()  # the same port, so the same origin
+    context.set_offline(True)
+    context.set_offline(False)  # the browser's `online` event
+    deadline = time.monotonic() + 5
+    while latest_backup(tmp_path)[0] == 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    version, file = latest_backup(tmp_path)
+    assert version == 2
+    opened, damaged = open_export(json.dumps(file), PASSPHRASE)
+    assert not damaged and MARKER in json.dumps(opened)
+
+    # Only ciphertext travelled: the marker is in no request body, sent or received.
+    assert not recording.errors, "\n".join(recording.errors)
+    assert [r for r in recording.received.received if r.startswith(b"POST /private/backup")]
+    raw = MARKER.encode()
+    assert not [r for r in recording.left_the_page if raw in r]
+    assert not [r for r in recording.received.received if raw in r]
