@@ -44,7 +44,8 @@ function newMine() {
 }
 
 export function screen(root, opened, kit) {
-  const { recordKeeper, showState, handleUnlock, showPast, language, wireEndings } = kit;
+  const { recordKeeper, exerciseScreen, showState, handleUnlock, showPast, language } = kit;
+  const { wireEndings } = kit;
   const keeper = recordKeeper(root, opened, SESSION);
   const labels = root.dataset;
   const scale = labels.scale.split("|");
@@ -315,25 +316,19 @@ export function screen(root, opened, kit) {
     showState(root, "overview");
   }
 
-  const checklistScreen = {
-    root,
-    unsaved: keeper.unsaved,
-    async render() {
-      if (!(await opened.vault.exists())) return showState(root, "new");
-      if (!opened.vault.isUnlocked()) {
-        // Locked: nothing readable stays on screen or in this page's memory.
-        keeper.forget();
-        mine = null;
-        clear();
-        return showState(root, "locked");
-      }
-      if (!mine) mine = await loadMine();
-      if (session()) return showRating();
-      const record = await keeper.reopen();
-      if (record) return openSession(record);
-      return showOverview();
+  const checklistScreen = exerciseScreen(root, opened, keeper, {
+    clear: () => {
+      mine = null;
+      clear();
     },
-  };
+    // The worker's own situations and marks, kept in their own record.
+    async ready() {
+      if (!mine) mine = await loadMine();
+    },
+    showCurrent: showRating,
+    open: openSession,
+    showOverview,
+  });
 
   handleUnlock(root, opened);
 

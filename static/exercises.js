@@ -790,25 +790,16 @@ function shouldsScreen(root, opened) {
     showState(root, "overview");
   }
 
-  const screen = {
-    root,
-    unsaved: keeper.unsaved,
-    async render() {
-      if (!(await opened.vault.exists())) return showState(root, "new");
-      if (!opened.vault.isUnlocked()) {
-        // Locked: nothing readable stays on screen or in this page's memory.
-        keeper.forget();
-        writing.value = reflection.value = "";
-        root.querySelector("[data-lines]").replaceChildren();
-        past.replaceChildren();
-        return showState(root, "locked");
-      }
-      if (inventory()) return showInventory();
-      const record = await keeper.reopen();
-      if (record) return open(record);
-      return showOverview();
+  const screen = exerciseScreen(root, opened, keeper, {
+    clear() {
+      writing.value = reflection.value = "";
+      root.querySelector("[data-lines]").replaceChildren();
+      past.replaceChildren();
     },
-  };
+    showCurrent: showInventory,
+    open,
+    showOverview,
+  });
 
   handleUnlock(root, opened);
 
@@ -888,6 +879,30 @@ function shouldsScreen(root, opened) {
 
 // --- pieces every exercise screen shares --------------------------------------------------
 
+// The states every exercise screen goes through. No vault yet: "new". Locked: nothing readable
+// stays on screen or in this page's memory (`clear`), then "locked". Otherwise the record that
+// is open (`showCurrent`), the one open before a reload (`open`), or the overview. `ready` runs
+// first, once unlocked, for what a screen must load from the vault before it can show anything.
+function exerciseScreen(root, opened, keeper, { clear, showCurrent, open, showOverview, ready }) {
+  return {
+    root,
+    unsaved: keeper.unsaved,
+    async render() {
+      if (!(await opened.vault.exists())) return showState(root, "new");
+      if (!opened.vault.isUnlocked()) {
+        keeper.forget();
+        clear();
+        return showState(root, "locked");
+      }
+      if (ready) await ready();
+      if (keeper.current) return showCurrent();
+      const record = await keeper.reopen();
+      if (record) return open(record);
+      return showOverview();
+    },
+  };
+}
+
 // Each answer box writes into the open record's `answers`; an emptied box leaves no key.
 function keepAnswers(boxes, keeper) {
   for (const box of boxes) {
@@ -957,25 +972,20 @@ function promptsScreen(root, opened) {
     showState(root, "overview");
   }
 
+  const states = exerciseScreen(root, opened, keeper, {
+    clear,
+    showCurrent: showAnswers,
+    open,
+    showOverview,
+  });
   const screen = {
-    root,
-    unsaved: keeper.unsaved,
+    ...states,
     async render() {
       // DESIGN: "A short content note comes before the painful-points material."
       if ("contentNote" in root.dataset && !sessionStorage.getItem(noteSetting)) {
         return showState(root, "note");
       }
-      if (!(await opened.vault.exists())) return showState(root, "new");
-      if (!opened.vault.isUnlocked()) {
-        // Locked: nothing readable stays on screen or in this page's memory.
-        keeper.forget();
-        clear();
-        return showState(root, "locked");
-      }
-      if (keeper.current) return showAnswers();
-      const record = await keeper.reopen();
-      if (record) return open(record);
-      return showOverview();
+      return states.render();
     },
   };
 
@@ -1031,6 +1041,7 @@ const SCREENS = { vault: vaultScreen, shoulds: shouldsScreen, prompts: promptsSc
 // still one vault module, and one key, per page.
 const SCREEN_KIT = {
   recordKeeper,
+  exerciseScreen,
   showState,
   handleUnlock,
   showPast,

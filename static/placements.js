@@ -54,8 +54,8 @@ function placeWords(place, words) {
 //   {startedAt, finishedAt, placements: {"<practice id>": {practice, place: 0..100|null, why}}}
 
 function line(root, opened, helpers) {
-  const { recordKeeper, showState, showPast, handleUnlock, language, keepAnswers, wireEndings } =
-    helpers;
+  const { recordKeeper, exerciseScreen, showState, showPast, handleUnlock, language } = helpers;
+  const { keepAnswers, wireEndings } = helpers;
   const keeper = recordKeeper(root, opened, "line");
   const practices = [...root.querySelectorAll("[data-practice]")];
   const past = root.querySelector("[data-past]");
@@ -169,26 +169,15 @@ function line(root, opened, helpers) {
     showState(root, "overview");
   }
 
-  const screen = {
-    root,
-    unsaved: keeper.unsaved,
-    async render() {
-      if (!(await opened.vault.exists())) return showState(root, "new");
-      if (!opened.vault.isUnlocked()) {
-        // Locked: nothing readable stays on screen or in this page's memory.
-        keeper.forget();
-        clear();
-        return showState(root, "locked");
-      }
-      if (keeper.current) {
-        for (const practice of practices) showPractice(practice);
-        return showState(root, "writing");
-      }
-      const record = await keeper.reopen();
-      if (record) return open(record);
-      return showOverview();
+  const screen = exerciseScreen(root, opened, keeper, {
+    clear,
+    showCurrent() {
+      for (const practice of practices) showPractice(practice);
+      showState(root, "writing");
     },
-  };
+    open,
+    showOverview,
+  });
 
   handleUnlock(root, opened);
 
@@ -247,8 +236,8 @@ function line(root, opened, helpers) {
 //   {startedAt, finishedAt, column: "<column id>"|null, answers: {pulled, grounding, leaning}}
 
 function stance(root, opened, helpers) {
-  const { recordKeeper, showState, showPast, handleUnlock, language, keepAnswers, wireEndings } =
-    helpers;
+  const { recordKeeper, exerciseScreen, showState, showPast, handleUnlock, language } = helpers;
+  const { keepAnswers, wireEndings } = helpers;
   const keeper = recordKeeper(root, opened, "stance");
   const radios = [...root.querySelectorAll("[data-column]")];
   const boxes = [...root.querySelectorAll("[data-answer]")];
@@ -353,22 +342,12 @@ function stance(root, opened, helpers) {
     showState(root, "overview");
   }
 
-  const screen = {
-    root,
-    unsaved: keeper.unsaved,
-    async render() {
-      if (!(await opened.vault.exists())) return showState(root, "new");
-      if (!opened.vault.isUnlocked()) {
-        keeper.forget();
-        clear();
-        return showState(root, "locked");
-      }
-      if (keeper.current) return showCheck();
-      const record = await keeper.reopen();
-      if (record) return open(record);
-      return showOverview();
-    },
-  };
+  const screen = exerciseScreen(root, opened, keeper, {
+    clear,
+    showCurrent: showCheck,
+    open,
+    showOverview,
+  });
 
   handleUnlock(root, opened);
 
