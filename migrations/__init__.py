@@ -133,3 +133,94 @@ def m006_vault_backups(db):
         not_null={"user_id", "version", "file", "size", "created_at"},
     )
     db["vault_backups"].create_index(["user_id", "version"], unique=True)
+
+
+@migrations()
+def m007_coworking(db):
+    # Issue 4: co-working pairs. DESIGN "The data rule": everything a pair writes is pair data,
+    # read by the two co-workers only, and sealed at rest (wellbeing/atrest.py). Every sealed
+    # column below is listed in cli.SEALED_COLUMNS so a key rotation reseals it.
+    db["pairs"].add_column("checkin_day", int, not_null_default=0)  # 0 = Monday
+    db["pairs"].add_column("ended_by", int)
+    # Gender mix and experience, recorded only if both agree (see pair_consents "context").
+    db["pairs"].add_column("context_sealed", str)
+    db["pair_invitations"].create(
+        {
+            "id": int,
+            "org_id": int,
+            "inviter_id": int,
+            "invitee_id": int,
+            "name_sealed": str,
+            "created_at": str,
+            "answer": str,  # accepted, declined or withdrawn; null while open
+            "answered_at": str,
+            "pair_id": int,
+        },
+        pk="id",
+        foreign_keys=[
+            ("org_id", "organisations", "id"),
+            ("inviter_id", "users", "id"),
+            ("invitee_id", "users", "id"),
+            ("pair_id", "pairs", "id"),
+        ],
+        not_null={"org_id", "inviter_id", "invitee_id", "name_sealed", "created_at"},
+    )
+    db["pair_invitations"].create_index(["invitee_id", "answer"])
+    # Wider sharing needs both partners: one row per partner who said yes to a topic
+    # (DESIGN: moving something to a wider class is a deliberate act; it can be withdrawn).
+    db["pair_consents"].create(
+        {"pair_id": int, "topic": str, "user_id": int, "given_at": str},
+        pk=("pair_id", "topic", "user_id"),
+        foreign_keys=[("pair_id", "pairs", "id"), ("user_id", "users", "id")],
+    )
+    # The new-partnership conversation: what each partner chose to share, after a preview.
+    # Drafts never come here; they stay in the author's vault.
+    db["conversation_answers"].create(
+        {"id": int, "pair_id": int, "user_id": int, "answers_sealed": str, "shared_at": str},
+        pk="id",
+        foreign_keys=[("pair_id", "pairs", "id"), ("user_id", "users", "id")],
+        not_null={"pair_id", "user_id", "answers_sealed", "shared_at"},
+    )
+    db["conversation_answers"].create_index(["pair_id", "user_id"], unique=True)
+    # The redirection-strategy agreement. A version is agreed once both partners confirmed
+    # its latest revision; editing an agreed version starts the next one. `revision` counts
+    # saves, so two partners editing at once notice each other instead of overwriting.
+    db["agreement_versions"].create(
+        {
+            "id": int,
+            "pair_id": int,
+            "number": int,
+            "revision": int,
+            "strategies_sealed": str,
+            "edited_by": int,
+            "edited_at": str,
+            "agreed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("pair_id", "pairs", "id"), ("edited_by", "users", "id")],
+        not_null={"pair_id", "number", "revision", "strategies_sealed", "edited_at"},
+    )
+    db["agreement_versions"].create_index(["pair_id", "number"], unique=True)
+    db["agreement_confirmations"].create(
+        {"version_id": int, "user_id": int, "revision": int, "confirmed_at": str},
+        pk=("version_id", "user_id"),
+        foreign_keys=[("version_id", "agreement_versions", "id"), ("user_id", "users", "id")],
+    )
+    # Weekly check-ins: one row per partner per week (the Monday that starts it).
+    db["checkins"].create(
+        {
+            "id": int,
+            "pair_id": int,
+            "week": str,
+            "user_id": int,
+            "more_sealed": str,
+            "less_sealed": str,
+            "answered_at": str,
+            "reply_sealed": str,  # the partner's short reply to this answer
+            "replied_at": str,
+        },
+        pk="id",
+        foreign_keys=[("pair_id", "pairs", "id"), ("user_id", "users", "id")],
+        not_null={"pair_id", "week", "user_id", "more_sealed", "less_sealed", "answered_at"},
+    )
+    db["checkins"].create_index(["pair_id", "week", "user_id"], unique=True)

@@ -1071,6 +1071,10 @@ SCREENS.checklist = moduleScreen;
 // "Is this always abusive?" on your own, and the stance check: static/placements.js.
 SCREENS.line = moduleScreen;
 SCREENS.stance = moduleScreen;
+// The new-partnership conversation's drafts, and the before-session card's own flagged
+// situations: static/conversation.js and static/card.js.
+SCREENS.conversation = moduleScreen;
+SCREENS.card = moduleScreen;
 
 async function start() {
   await showLockButtons();

@@ -31,6 +31,7 @@ def http_error(error: HTTPException):
         403: _("This page isn't for your role"),
         404: _("We couldn't find that page"),
         405: _("That doesn't work here"),
+        409: _("This is kept read-only now"),
         429: _("Please wait a moment"),
     }
     title = titles.get(error.code, _("Something went wrong"))

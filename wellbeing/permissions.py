@@ -47,7 +47,8 @@ def pairs_of(member=None) -> list[dict]:
     """The pairs a facilitator co-works in, with their partner's name."""
     member = member or current_user
     found = rows(
-        "select pairs.*, partner.name as partner_name from pair_members mine"
+        "select pairs.*, partner.id as partner_id, partner.name as partner_name"
+        " from pair_members mine"
         " join pairs on pairs.id = mine.pair_id"
         " join pair_members theirs"
         "   on theirs.pair_id = pairs.id and theirs.user_id != mine.user_id"
@@ -57,6 +58,40 @@ def pairs_of(member=None) -> list[dict]:
         [member.id, member.org_id],
     )
     return [dict(row, name=unseal(row["name_sealed"], "pairs.name")) for row in found]
+
+
+def get_pair(pair_id: int, member=None, writing=False) -> dict:
+    """A pair the member co-works in, or 404: to everyone else the pair doesn't exist.
+
+    DESIGN "The data rule": pair data is read by the two co-workers only. Not by a third
+    facilitator, not by an admin; a supervisor sees only what the pair shares, through the
+    supervision pages. `writing` refuses an ended pair: its history stays, read-only (409)."""
+    if not 0 < pair_id <= SQLITE_MAX_INTEGER:
+        abort(404)
+    member = member or current_user
+    pair = next((pair for pair in pairs_of(member) if pair["id"] == pair_id), None)
+    if pair is None:
+        abort(404)
+    if writing and pair["ended_at"]:
+        abort(409)
+    return pair
+
+
+def get_pair_invitation(invitation_id: int, side: str, member=None) -> dict:
+    """An open invitation to co-work, or 404: `side` "invitee" for the person invited (who
+    accepts or declines), "inviter" for the person who sent it (who may withdraw it)."""
+    assert side in ("invitee", "inviter")
+    if not 0 < invitation_id <= SQLITE_MAX_INTEGER:
+        abort(404)
+    member = member or current_user
+    invitation = first_row(
+        f"select * from pair_invitations where id = ? and org_id = ? and answer is null"
+        f" and {side}_id = ?",
+        [invitation_id, member.org_id, member.id],
+    )
+    if invitation is None:
+        abort(404)
+    return invitation
 
 
 def get_backup(owner=None, version=None) -> dict | None:

@@ -1,9 +1,11 @@
 // Service worker for the app shell. Served from /sw.js so that its scope is the whole site.
 // It precaches only the versioned static shell and a generic offline page. Pages are
 // fetched from the network first and never stored, so nobody's data is kept in a cache,
-// with one exception: the private exercise pages under PRIVATE are kept once visited, so
-// they open offline (issue 3). They hold only chrome: the worker's notes live encrypted in
-// IndexedDB, and are never in a page. Sign-out clears every cache, these pages included.
+// with two exceptions, kept once visited so they open offline. The private exercise pages
+// under PRIVATE (issue 3) hold only chrome: the worker's notes live encrypted in IndexedDB,
+// and are never in a page. The before-session cards (CARD, issue 4) hold what the worker's own
+// pair shares with them, for a group somewhere with poor signal. Sign-out clears every cache,
+// these pages included.
 // It never touches IndexedDB: the encrypted vault must survive sign-out.
 const VERSION = {{ version|tojson }};
 const SHELL_CACHE = "shell-" + VERSION;
@@ -11,6 +13,7 @@ const PRIVATE_CACHE = "private-pages-" + VERSION;
 const SHELL = {{ shell|tojson }};
 const OFFLINE = {{ offline|tojson }};
 const PRIVATE = {{ private|tojson }};
+const CARD = new RegExp({{ card|tojson }});
 
 async function precache() {
   const cache = await caches.open(SHELL_CACHE);
@@ -68,7 +71,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith(PRIVATE)) {
+  if (url.pathname.startsWith(PRIVATE) || CARD.test(url.pathname)) {
     event.respondWith(privatePage(request));
     return;
   }

@@ -2,6 +2,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..coworking import checkins
+from ..coworking.pairs import open_invitations
 from ..organisation.people import summary
 from ..permissions import pairs_of
 from ..security import safe_next
@@ -12,9 +14,14 @@ from .forms import InvitationAcceptForm, PasswordResetForm, SignInForm
 @bp.get("/")
 @login_required
 def home():
+    facilitator = current_user.has_role("facilitator")
+    pairs = pairs_of() if facilitator else []
+    today = checkins.today()
     return render_template(
         "accounts/home.html",
-        pairs=pairs_of() if current_user.has_role("facilitator") else [],
+        pairs=pairs,
+        states={pair["id"]: checkins.state(pair, current_user, today) for pair in pairs},
+        invited=[i for i in open_invitations(current_user) if i["to_me"]] if facilitator else [],
         summary=summary(current_user.org_id) if current_user.has_role("admin") else None,
     )
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +28,8 @@ SHELL = [
     "checklist.js",
     # "Is this always abusive?" on your own and the stance check; imported by this URL too.
     "placements.js",
+    # The before-session card's own flagged situations: the card opens offline (issue 4).
+    "card.js",
     # Only the icon pages show; the browser fetches the PNG icons itself when installing,
     # so precaching them would only add 26 KB to a first visit (DESIGN: about 60 KB in all).
     "icons/icon.svg",
@@ -81,6 +84,12 @@ def manifest():
     return current_app.response_class(json.dumps(body), mimetype="application/manifest+json")
 
 
+def card_pattern() -> str:
+    """The before-session cards' paths as a JavaScript regular expression's source."""
+    example = url_for("coworking.card_show", pair_id=987654321)
+    return "^" + re.escape(example).replace("987654321", r"\d+").replace("/", r"\/") + "$"
+
+
 @bp.get("/sw.js")
 def sw():
     script = render_template(
@@ -89,6 +98,7 @@ def sw():
         shell=[asset_url(name) for name in SHELL] + [url_for("pwa.offline")],
         offline=url_for("pwa.offline"),
         private=url_for("exercises.vault_show"),
+        card=card_pattern(),
     )
     response = current_app.response_class(script, mimetype="text/javascript")
     # The browser must check for a new worker on every visit (no stale app shell).

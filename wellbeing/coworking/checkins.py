@@ -1,0 +1,147 @@
+"""Weekly check-ins: "What would you want more of from me?" and "…less of from me?".
+
+Guidelines, Support and supervision: "I recommend co-workers ask each other weekly". Each
+partner answers about the other; neither sees the other's answer until both have answered,
+and then both see both at once. A week is named by its Monday. The pair picks the day its
+check-in falls on. DESIGN "Trauma-informed": a late check-in is shown gently, never as a
+failure, and there is no streak or score.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from ..atrest import seal, unseal
+from ..db import first_row, get_db, now, rows
+
+WEEKS_SHOWN = 12
+# Days after the pair's check-in day before "due" gently becomes "overdue".
+GRACE_DAYS = 2
+MAX_ANSWER = 2000
+MAX_REPLY = 300
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _open(row: dict) -> dict:
+    """A check-in row with its words unsealed."""
+    opened = dict(row)
+    for column in ("more", "less", "reply"):
+        sealed = row.get(f"{column}_sealed")
+        opened[column] = unseal(sealed, f"checkins.{column}") if sealed else ""
+    return opened
+
+
+def answers(pair: dict, week: date) -> dict[int, dict]:
+    found = rows(
+        "select * from checkins where pair_id = ? and week = ?", [pair["id"], week.isoformat()]
+    )
+    return {row["user_id"]: _open(row) for row in found}
+
+
+def week_view(pair: dict, member, week: date) -> dict:
+    """What the member may see of one week: their own answer; their partner's once both did."""
+    given = answers(pair, week)
+    revealed = len(given) == 2
+    return {
+        "week": week,
+        "mine": given.get(member.id),
+        "theirs": given.get(pair["partner_id"]) if revealed else None,
+        "partner_answered": pair["partner_id"] in given,
+        "revealed": revealed,
+    }
+
+
+def submit(pair: dict, member, week: date, more: str, less: str) -> bool:
+    """Keeps the member's answer for the week; False once it was revealed (it stays as read)."""
+    if week_view(pair, member, week)["revealed"]:
+        return False
+    words = {
+        "more_sealed": seal(more, "checkins.more"),
+        "less_sealed": seal(less, "checkins.less"),
+        "answered_at": now(),
+    }
+    row_id = _row_id(pair, member.id, week)
+    if row_id:
+        get_db()["checkins"].update(row_id, words)
+    else:
+        keys = {"pair_id": pair["id"], "week": week.isoformat(), "user_id": member.id}
+        get_db()["checkins"].insert(keys | words)
+    return True
+
+
+def reply(pair: dict, member, week: date, text: str) -> bool:
+    """A short reply to the partner's answer, once it is revealed."""
+    view = week_view(pair, member, week)
+    if not view["revealed"]:
+        return False
+    get_db()["checkins"].update(
+        view["theirs"]["id"], {"reply_sealed": seal(text, "checkins.reply"), "replied_at": now()}
+    )
+    return True
+
+
+def _row_id(pair: dict, user_id: int, week: date) -> int | None:
+    row = first_row(
+        "select id from checkins where pair_id = ? and week = ? and user_id = ?",
+        [pair["id"], week.isoformat(), user_id],
+    )
+    return row["id"] if row else None
+
+
+def set_day(pair: dict, weekday: int):
+    get_db()["pairs"].update(pair["id"], {"checkin_day": weekday})
+
+
+def state(pair: dict, member, today: date) -> str:
+    """This week, for the member: done, waiting (for the partner), upcoming, due or overdue."""
+    week = monday_of(today)
+    view = week_view(pair, member, week)
+    if view["revealed"]:
+        return "done"
+    if view["mine"]:
+        return "waiting"
+    day = week + timedelta(days=pair["checkin_day"])
+    if today < day:
+        return "upcoming"
+    return "due" if today <= day + timedelta(days=GRACE_DAYS) else "overdue"
+
+
+def rhythm(pair: dict, today: date, count: int = WEEKS_SHOWN) -> list[dict]:
+    """The last `count` weeks since the pair began, oldest first: done, missed or this week."""
+    started = monday_of(date.fromisoformat(pair["created_at"][:10]))
+    this_week = monday_of(today)
+    answered = {}
+    for row in rows(
+        "select week, count(*) as answers, max(answered_at) as at from checkins"
+        " where pair_id = ? group by week",
+        [pair["id"]],
+    ):
+        answered[row["week"]] = row
+    weeks = []
+    for back in range(count - 1, -1, -1):
+        week = this_week - timedelta(weeks=back)
+        if week < started:
+            continue
+        row = answered.get(week.isoformat())
+        done = bool(row and row["answers"] == 2)
+        weeks.append(
+            {
+                "week": week,
+                "status": "done" if done else ("this-week" if week == this_week else "missed"),
+                "at": row["at"][:10] if done else None,
+            }
+        )
+    return weeks
+
+
+def timeline(pair: dict, member) -> list[dict]:
+    """Every week with an answer in it, newest first, as the member may see it."""
+    weeks = rows(
+        "select distinct week from checkins where pair_id = ? order by week desc", [pair["id"]]
+    )
+    return [week_view(pair, member, date.fromisoformat(row["week"])) for row in weeks]

@@ -1,0 +1,67 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from .checkins import MAX_ANSWER, MAX_REPLY
+
+WEEKDAYS = [
+    (0, _l("Monday")),
+    (1, _l("Tuesday")),
+    (2, _l("Wednesday")),
+    (3, _l("Thursday")),
+    (4, _l("Friday")),
+    (5, _l("Saturday")),
+    (6, _l("Sunday")),
+]
+
+
+class PairInvitationForm(FlaskForm):
+    colleague = SelectField(
+        _l("Who would you like to co-work with?"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose a colleague."))],
+    )
+    name = StringField(
+        _l("Name your pair"),
+        description=_l("Usually the group you run together, e.g. “Tuesday evening group”."),
+        validators=[
+            DataRequired(_l("Please give the pair a name.")),
+            Length(max=80, message=_l("Please keep it under 80 characters.")),
+        ],
+    )
+
+
+def answer_box(label, max_length):
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=max_length, message=_l("Please keep it shorter."))],
+    )
+
+
+class CheckinForm(FlaskForm):
+    # Guidelines, Support and supervision: "What would you want more of from me?" and "What
+    # would you want less of from me?". Blank is a fine answer: "Nothing this week".
+    more = answer_box(_l("More of, from you:"), MAX_ANSWER)
+    less = answer_box(_l("Less of, from you:"), MAX_ANSWER)
+
+
+class CheckinReplyForm(FlaskForm):
+    reply = StringField(
+        _l("Reply"),
+        description=_l("A few words, e.g. “thanks — I'll try that”."),
+        validators=[
+            DataRequired(_l("Please write a few words, or leave it.")),
+            Length(max=MAX_REPLY, message=_l("Please keep it short.")),
+        ],
+    )
+
+
+class CheckinDayForm(FlaskForm):
+    day = SelectField(_l("Our check-in day"), coerce=int, choices=WEEKDAYS)
+
+
+class ContextForm(FlaskForm):
+    # Guidelines: "power dynamics (such as gender and experience) are inevitably at work".
+    gender = RadioField(_l("Gender mix"), validators=[InputRequired(_l("Choose one."))])
+    experience = RadioField(_l("Experience"), validators=[InputRequired(_l("Choose one."))])

@@ -1,0 +1,392 @@
+from datetime import date
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import content
+from ..fragments import render_page_or_block
+from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
+from . import agreement, bp, checkins, conversation, pairs
+from .forms import CheckinDayForm, CheckinForm, CheckinReplyForm, ContextForm, PairInvitationForm
+from .parsing import AgreementInput, shared_answers
+
+TOPIC = "<any(context,agreement,checkins):topic>"
+
+
+def guidance() -> dict:
+    return content.guidelines()["coworking"]
+
+
+# --- pairs and invitations ---------------------------------------------------------------
+
+
+def invitation_form(formdata=None) -> PairInvitationForm:
+    form = PairInvitationForm(formdata=formdata)
+    colleagues = pairs.colleagues_to_invite(current_user)
+    form.colleague.choices = [(c["id"], c["name"]) for c in colleagues]
+    return form
+
+
+def render_index(status=200, **context):
+    context.setdefault("form", invitation_form())
+    mine = pairs_of()
+    states = {pair["id"]: checkins.state(pair, current_user, checkins.today()) for pair in mine}
+    return render_page_or_block(
+        "coworking/index.html",
+        "pairs",
+        status,
+        pairs=mine,
+        states=states,
+        invitations=pairs.open_invitations(current_user),
+        **context,
+    )
+
+
+@bp.get("/")
+@role_required("facilitator")
+def pairs_index():
+    return render_index()
+
+
+@bp.post("/invitations")
+@role_required("facilitator")
+def invitation_create():
+    form = invitation_form(request.form)
+    if not form.validate():
+        return render_index(422, form=form)
+    pairs.invite(current_user, form.colleague.data, form.name.data.strip())
+    notice = _("Invitation sent. It shows on their home screen until they answer.")
+    return render_index(201, notice=notice, form=invitation_form(formdata=None))
+
+
+@bp.post("/invitations/<int:invitation_id>/accept")
+@role_required("facilitator")
+def invitation_accept(invitation_id):
+    invitation = get_pair_invitation(invitation_id, "invitee")
+    pair_id = pairs.answer_invitation(invitation, "accepted")
+    return redirect(url_for("coworking.pair_show", pair_id=pair_id))
+
+
+@bp.post("/invitations/<int:invitation_id>/decline")
+@role_required("facilitator")
+def invitation_decline(invitation_id):
+    pairs.answer_invitation(get_pair_invitation(invitation_id, "invitee"), "declined")
+    return render_index(notice=_("You declined. They will see that the invitation was declined."))
+
+
+@bp.post("/invitations/<int:invitation_id>/withdraw")
+@role_required("facilitator")
+def invitation_withdraw(invitation_id):
+    pairs.answer_invitation(get_pair_invitation(invitation_id, "inviter"), "withdrawn")
+    return render_index(notice=_("Invitation withdrawn."))
+
+
+@bp.get("/<int:pair_id>")
+@role_required("facilitator")
+def pair_show(pair_id):
+    pair = get_pair(pair_id)
+    return render_template(
+        "coworking/pair.html",
+        pair=pair,
+        state=checkins.state(pair, current_user, checkins.today()),
+        rhythm=checkins.rhythm(pair, checkins.today()),
+        agreed=agreement.agreed(pair),
+        draft=agreement.current(pair),
+        talk=conversation.view(pair, current_user),
+    )
+
+
+@bp.get("/<int:pair_id>/end")
+@role_required("facilitator")
+def pair_end_confirm(pair_id):
+    return render_template("coworking/end.html", pair=get_pair(pair_id, writing=True))
+
+
+@bp.post("/<int:pair_id>/end")
+@role_required("facilitator")
+def pair_end(pair_id):
+    pairs.end(get_pair(pair_id, writing=True), current_user)
+    return redirect(url_for("coworking.pair_show", pair_id=pair_id))
+
+
+# --- what the pair shares with supervision, and its power context -------------------------
+
+
+def render_sharing(pair, status=200, **context):
+    context.setdefault("form", context_form(pair))
+    return render_page_or_block(
+        "coworking/sharing.html",
+        "sharing",
+        status,
+        pair=pair,
+        consents=pairs.consents(pair),
+        context=pairs.context(pair),
+        agreed=agreement.agreed(pair),
+        rhythm=checkins.rhythm(pair, checkins.today()),
+        guidance=guidance(),
+        **context,
+    )
+
+
+def context_form(pair, formdata=None) -> ContextForm:
+    form = ContextForm(formdata=formdata, data=pairs.context(pair) if formdata is None else None)
+    power = guidance()["power"]
+    form.gender.choices = [(text, text) for text in power["gender"]]
+    form.experience.choices = [(text, text) for text in power["experience"]]
+    return form
+
+
+@bp.get("/<int:pair_id>/sharing")
+@role_required("facilitator")
+def sharing_show(pair_id):
+    return render_sharing(get_pair(pair_id))
+
+
+@bp.post(f"/<int:pair_id>/consents/{TOPIC}")
+@role_required("facilitator")
+def consent_give(pair_id, topic):
+    pair = get_pair(pair_id, writing=True)
+    if topic == "context" and not pairs.context(pair):
+        abort(409)
+    pairs.give_consent(pair, topic, current_user)
+    return render_sharing(pair, notice=_("Done. Your co-worker sees that you said yes."))
+
+
+@bp.post(f"/<int:pair_id>/consents/{TOPIC}/withdraw")
+@role_required("facilitator")
+def consent_withdraw(pair_id, topic):
+    pair = get_pair(pair_id, writing=True)
+    pairs.withdraw_consent(pair, topic, current_user)
+    return render_sharing(pair, notice=_("Withdrawn. It is no longer shared."))
+
+
+@bp.post("/<int:pair_id>/context")
+@role_required("facilitator")
+def context_update(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    form = context_form(pair, request.form)
+    if not form.validate():
+        return render_sharing(pair, 422, form=form)
+    pairs.record_context(pair, form.gender.data, form.experience.data, current_user)
+    notice = _("Recorded. It is shared only once your co-worker agrees too.")
+    return render_sharing(get_pair(pair_id), notice=notice)
+
+
+@bp.post("/<int:pair_id>/context/forget")
+@role_required("facilitator")
+def context_forget(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    pairs.forget_context(pair)
+    return render_sharing(get_pair(pair_id), notice=_("Removed. Nothing about it is kept."))
+
+
+# --- the new-partnership conversation ----------------------------------------------------
+
+
+@bp.get("/<int:pair_id>/conversation")
+@role_required("facilitator")
+def conversation_show(pair_id):
+    pair = get_pair(pair_id)
+    return render_conversation(pair)
+
+
+def render_conversation(pair, status=200, **context):
+    return render_page_or_block(
+        "coworking/conversation.html",
+        "shared",
+        status,
+        pair=pair,
+        talk=conversation.view(pair, current_user),
+        questions=conversation.questions(),
+        guidance=guidance()["conversation"],
+        **context,
+    )
+
+
+@bp.post("/<int:pair_id>/conversation")
+@role_required("facilitator")
+def conversation_share(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    answers, situations, problem = shared_answers(request.form, conversation.questions())
+    if problem:
+        return render_conversation(pair, 422, problem=problem)
+    conversation.share(pair, current_user, answers, situations)
+    return render_conversation(pair, shared_now=True)
+
+
+# --- the redirection-strategy agreement ---------------------------------------------------
+
+
+def render_agreement(pair, status=200, edit=None, **context):
+    latest = agreement.current(pair)
+    if edit is None:
+        strategies = latest["strategies"] if latest else agreement.starting_point()
+        edit = AgreementInput(agreement.with_guidelines(strategies), agreement.base_of(latest))
+    return render_page_or_block(
+        "coworking/agreement.html",
+        "agreement",
+        status,
+        pair=pair,
+        latest=latest,
+        agreed=agreement.agreed(pair),
+        edit=edit,
+        versions=agreement.versions(pair),
+        guidance=guidance()["agreement"],
+        choices=agreement.CHOICES,
+        **context,
+    )
+
+
+@bp.get("/<int:pair_id>/agreement")
+@role_required("facilitator")
+def agreement_show(pair_id):
+    return render_agreement(get_pair(pair_id))
+
+
+@bp.post("/<int:pair_id>/agreement")
+@role_required("facilitator")
+def agreement_save(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    edit = AgreementInput.from_form(request.form)
+    if edit.problems:
+        return render_agreement(pair, 422, edit=edit)
+    try:
+        agreement.save(pair, current_user, edit.base, edit.strategies)
+    except agreement.Conflict as conflict:
+        return render_agreement(pair, 409, edit=edit.after_conflict(conflict.current))
+    return render_agreement(pair, notice=_("Saved. Both of you confirm it to make it agreed."))
+
+
+@bp.post("/<int:pair_id>/agreement/confirm")
+@role_required("facilitator")
+def agreement_confirm(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    base = AgreementInput.base_from(request.form)
+    try:
+        latest = agreement.confirm(pair, current_user, base)
+    except agreement.Conflict:
+        notice = _("It changed before you confirmed. Please read it again, then confirm.")
+        return render_agreement(pair, 409, stale=notice)
+    if latest["agreed_at"]:
+        return render_agreement(pair, notice=_("Agreed by both of you."))
+    return render_agreement(pair, notice=_("Confirmed. It is agreed once your co-worker confirms."))
+
+
+@bp.get("/<int:pair_id>/agreement/versions/<int:number>")
+@role_required("facilitator")
+def agreement_version_show(pair_id, number):
+    pair = get_pair(pair_id)
+    shown = agreement.version(pair, number)
+    if shown is None:
+        abort(404)
+    before = agreement.version(pair, number - 1)
+    return render_template(
+        "coworking/version.html",
+        pair=pair,
+        shown=shown,
+        strategies=agreement.with_guidelines(shown["strategies"]),
+        changes=agreement.changes(before, shown),
+        before=before,
+    )
+
+
+# --- weekly check-ins ------------------------------------------------------------------------
+
+
+def render_checkins(pair, status=200, **context):
+    week = checkins.monday_of(checkins.today())
+    view = checkins.week_view(pair, current_user, week)
+    if "form" not in context:
+        mine = view["mine"] or {}
+        context["form"] = CheckinForm(formdata=None, data=mine)
+    context.setdefault("editing", bool(request.args.get("edit")))
+    context.setdefault("reply_week", None)
+    return render_page_or_block(
+        "coworking/checkins.html",
+        "this_week",
+        status,
+        pair=pair,
+        view=view,
+        state=checkins.state(pair, current_user, checkins.today()),
+        rhythm=checkins.rhythm(pair, checkins.today()),
+        timeline=checkins.timeline(pair, current_user),
+        day_form=CheckinDayForm(formdata=None, day=pair["checkin_day"]),
+        reply_form=CheckinReplyForm(formdata=None),
+        guidance=guidance()["checkin"],
+        **context,
+    )
+
+
+@bp.get("/<int:pair_id>/checkins")
+@role_required("facilitator")
+def checkins_show(pair_id):
+    return render_checkins(get_pair(pair_id))
+
+
+@bp.post("/<int:pair_id>/checkins")
+@role_required("facilitator")
+def checkin_submit(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    form = CheckinForm()
+    if not form.validate():
+        return render_checkins(pair, 422, form=form)
+    week = checkins.monday_of(checkins.today())
+    more, less = (form.more.data or "").strip(), (form.less.data or "").strip()
+    if not checkins.submit(pair, current_user, week, more, less):
+        return render_checkins(pair, 409, form=form, refusal=_("This week's answers are open."))
+    return render_checkins(pair, notice=_("Sent."))
+
+
+@bp.post("/<int:pair_id>/checkins/<week>/reply")
+@role_required("facilitator")
+def checkin_reply(pair_id, week):
+    pair = get_pair(pair_id, writing=True)
+    monday = week_from(week)
+    form = CheckinReplyForm()
+    if not form.validate():
+        return render_checkins(pair, 422, reply_form=form, reply_week=monday)
+    if not checkins.reply(pair, current_user, monday, form.reply.data.strip()):
+        abort(404)
+    return render_checkins(pair, notice=_("Reply sent."))
+
+
+def week_from(text: str) -> date:
+    """A week named in a URL by its Monday, or 404."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        abort(404)
+    if day != checkins.monday_of(day):
+        abort(404)
+    return day
+
+
+@bp.post("/<int:pair_id>/checkins/day")
+@role_required("facilitator")
+def checkin_day_update(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    form = CheckinDayForm()
+    if not form.validate():
+        return render_checkins(pair, 422, day_form=form)
+    checkins.set_day(pair, form.day.data)
+    return render_checkins(get_pair(pair_id), notice=_("Check-in day changed for both of you."))
+
+
+# --- the before-session card -----------------------------------------------------------------
+
+
+@bp.get("/<int:pair_id>/card")
+@role_required("facilitator")
+def card_show(pair_id):
+    pair = get_pair(pair_id)
+    agreed = agreement.agreed(pair)
+    strategies = agreement.with_guidelines(agreed["strategies"]) if agreed else []
+    return render_template(
+        "coworking/card.html",
+        pair=pair,
+        agreed=agreed,
+        strategies=[s for s in strategies if s["choice"] != "not_for_us"],
+        talk=conversation.view(pair, current_user),
+        guidance=guidance(),
+    )
