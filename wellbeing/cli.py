@@ -67,8 +67,17 @@ def rotate_key_command():
     click.echo(f"New key {key_id} is current; re-sealed {count} values.")
 
 
-# Every sealed column, as (table, column, associated-data label).
-SEALED_COLUMNS = [("pairs", "name_sealed", "pairs.name")]
+# Every sealed column, with the label its value is bound to (wellbeing/atrest.py).
+SEALED_COLUMNS = [
+    ("pairs", "name_sealed", "pairs.name"),
+    ("pairs", "context_sealed", "pairs.context"),
+    ("pair_invitations", "name_sealed", "pair_invitations.name"),
+    ("conversation_answers", "answers_sealed", "conversation.answers"),
+    ("agreement_versions", "strategies_sealed", "agreements.body"),
+    ("checkins", "more_sealed", "checkins.more"),
+    ("checkins", "less_sealed", "checkins.less"),
+    ("checkins", "reply_sealed", "checkins.reply"),
+]
 
 
 def reseal_all() -> int:
@@ -76,6 +85,8 @@ def reseal_all() -> int:
     with database.atomic():
         for table, column, label in SEALED_COLUMNS:
             for row in database[table].rows:
+                if row[column] is None:
+                    continue  # an optional column left empty: nothing to reseal
                 plain = atrest.unseal(row[column], label)
                 database[table].update(row["id"], {column: atrest.seal(plain, label)})
                 count += 1
