@@ -1,8 +1,12 @@
 """The demo organisation that `make run` creates on an empty database."""
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 from .accounts import people
 from .atrest import seal
-from .db import get_db, now
+from .coworking import agreement, checkins, conversation
+from .db import get_db
 
 DEMO_ORGANISATION = "Demo organisation"
 # Demo sign-ins are printed by `make run`. They exist only in the demo database.
@@ -40,24 +44,63 @@ def create_demo() -> bool:
             email: people.create_person(org_id, email, name, password, roles)
             for name, email, password, roles in DEMO_PEOPLE
         }
+        # The pair began ten weeks ago, so its pages have a history to show.
+        began = (checkins.today() - timedelta(weeks=10)).isoformat() + "T09:00:00+00:00"
         pair_id = (
             db["pairs"]
             .insert(
                 {
                     "org_id": org_id,
                     "name_sealed": seal(DEMO_PAIR, "pairs.name"),
-                    "created_at": now(),
+                    "created_at": began,
+                    "checkin_day": 1,  # Tuesday, the day of their group
                 }
             )
             .last_pk
         )
         for email in ("alex@demo.example", "sam@demo.example"):
             db["pair_members"].insert({"pair_id": pair_id, "user_id": ids[email]})
+        alex, sam = (
+            SimpleNamespace(id=ids[email], org_id=org_id)
+            for email in ("alex@demo.example", "sam@demo.example")
+        )
+        demo_pair_history(pair_id, began, alex, sam)
         for position, contact in enumerate(DEMO_SUPPORT):
             db["content_entries"].insert(
                 {"org_id": org_id, "kind": "support_contact", "position": position, **contact}
             )
     return True
+
+
+def demo_pair_history(pair_id: int, began: str, alex, sam):
+    """Alex and Sam's conversation, an agreed agreement and nine weeks of check-ins."""
+    pair = {"id": pair_id, "created_at": began, "checkin_day": 1}
+    as_alex, as_sam = dict(pair, partner_id=sam.id), dict(pair, partner_id=alex.id)
+    conversation.share(
+        as_alex,
+        alex,
+        {"situations": "Graphic detail told for effect; being ignored when I ask a question."},
+        ["A man who has shared explicit images of his partner"],
+    )
+    conversation.share(
+        as_sam, sam, {"want": "A nod when you're about to step in, so I'm not caught out."}, []
+    )
+    strategies = agreement.starting_point()
+    for strategy in strategies:
+        strategy["choice"] = "as_written"
+    strategies[0]["signal"] = "Alex taps the table twice"
+    strategies[1].update(choice="adapt", who="Whoever is not being addressed")
+    strategies[1]["words"] = strategies[1]["words"].replace("NAME's", "Alex's")
+    agreement.save(as_alex, alex, agreement.Base(0, 0), strategies)
+    agreement.confirm(as_alex, alex, agreement.Base(1, 1))
+    agreement.confirm(as_sam, sam, agreement.Base(1, 1))
+    this_week = checkins.monday_of(checkins.today())
+    for back in range(9, 0, -1):
+        if back == 4:
+            continue  # a week without a check-in: shown gently, never as a failure
+        week = this_week - timedelta(weeks=back)
+        checkins.submit(as_alex, alex, week, "Taking the lead on the opening round.", "")
+        checkins.submit(as_sam, sam, week, "", "Finishing my sentences in the group.")
 
 
 def demo_sign_ins() -> str:
