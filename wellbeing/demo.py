@@ -94,6 +94,11 @@ def demo_pair_history(pair_id: int, began: str, alex, sam):
     agreement.save(as_alex, alex, agreement.Base(0, 0), strategies)
     agreement.confirm(as_alex, alex, agreement.Base(1, 1))
     agreement.confirm(as_sam, sam, agreement.Base(1, 1))
+    # Sam has since proposed a change, which waits for Alex: version 1 holds until then.
+    strategies[2]["signal"] = "Sam turns a page of the session plan"
+    strategies[3]["who"] = "Alex, when the humour is aimed at Sam"
+    agreement.save(as_sam, sam, agreement.Base(1, 1), strategies)
+    agreement.confirm(as_sam, sam, agreement.Base(2, 1))
     this_week = checkins.monday_of(checkins.today())
     for back in range(9, 0, -1):
         if back == 4:

@@ -183,10 +183,12 @@ def changes(before: dict | None, after: dict) -> list[dict]:
         if was is None:
             found.append({"strategy": strategy, "kind": "added", "fields": []})
             continue
+        # Compared as stored: the guidelines' own titles are not part of a version.
+        stored = new[strategy["id"]]
         fields = [
-            {"name": name, "before": was.get(name, ""), "after": strategy.get(name, "")}
+            {"name": name, "before": was.get(name, ""), "after": stored.get(name, "")}
             for name in ("title", *FIELDS)
-            if was.get(name, "") != strategy.get(name, "")
+            if was.get(name, "") != stored.get(name, "")
         ]
         if fields:
             found.append({"strategy": strategy, "kind": "changed", "fields": fields})

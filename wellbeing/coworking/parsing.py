@@ -61,6 +61,10 @@ class AgreementInput:
             fields = [n for n in names if other and other.get(n, "") != mine.get(n, "")]
             if other is None or fields:
                 differences.append({"strategy": mine, "theirs": other, "fields": fields})
+        typed = {s["id"] for s in self.strategies}
+        for other in agreement.with_guidelines(list(theirs.values())):
+            if other["id"] not in typed:
+                differences.append({"strategy": other, "theirs": other, "fields": [], "mine": None})
         base = agreement.base_of(current)
         return AgreementInput(self.strategies, base, {}, current, differences)
 
