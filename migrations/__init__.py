@@ -224,3 +224,98 @@ def m007_coworking(db):
         not_null={"pair_id", "week", "user_id", "more_sealed", "less_sealed", "answered_at"},
     )
     db["checkins"].create_index(["pair_id", "week", "user_id"], unique=True)
+
+
+@migrations()
+def m009_supervision(db):
+    # Issue 5: supervision. An admin assigns a supervisor to a facilitator; the supervisor may
+    # set a monthly target above Respect §3.13's minimum of 1.5 hours ("Inexperienced staff
+    # will require more than this"). Null means the minimum.
+    db["supervisions"].create(
+        {
+            "id": int,
+            "org_id": int,
+            "supervisor_id": int,
+            "supervisee_id": int,
+            "target_minutes": int,
+            "assigned_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("org_id", "organisations", "id"),
+            ("supervisor_id", "users", "id"),
+            ("supervisee_id", "users", "id"),
+        ],
+        not_null={"org_id", "supervisor_id", "supervisee_id", "assigned_at"},
+    )
+    db["supervisions"].create_index(["supervisor_id", "supervisee_id"], unique=True)
+    db["supervisions"].create_index(["supervisee_id"])
+    # DESIGN "The data rule": every time a supervisor views something a pair shared, it is
+    # logged, and the pair can see the log.
+    db["supervision_views"].create(
+        {"id": int, "pair_id": int, "supervisor_id": int, "what": str, "at": str},
+        pk="id",
+        foreign_keys=[("pair_id", "pairs", "id"), ("supervisor_id", "users", "id")],
+        not_null={"pair_id", "supervisor_id", "what", "at"},
+    )
+    db["supervision_views"].create_index(["pair_id", "at"])
+    # What a supervisor says about a shared agreement version: a comment, "reviewed", or a
+    # request for a change. The pair sees all three on their agreement.
+    db["agreement_reviews"].create(
+        {
+            "id": int,
+            "pair_id": int,
+            "version_number": int,
+            "supervisor_id": int,
+            "kind": str,
+            "text_sealed": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("pair_id", "pairs", "id"), ("supervisor_id", "users", "id")],
+        not_null={"pair_id", "version_number", "supervisor_id", "kind", "at"},
+    )
+    db["agreement_reviews"].create_index(["pair_id", "version_number"])
+    # The supervision record (Respect §3.13). Notes are sealed at rest; the supervisee reads
+    # the notes about them unless the supervisor marked one "supervisor only", and then they
+    # see that such a note exists.
+    db["supervision_sessions"].create(
+        {
+            "id": int,
+            "org_id": int,
+            "supervisor_id": int,
+            "held_on": str,
+            "minutes": int,
+            "format": str,  # individual or group
+            "areas": str,  # JSON list of Respect §3.13 area ids
+            "notes_sealed": str,
+            "supervisor_only": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("org_id", "organisations", "id"), ("supervisor_id", "users", "id")],
+        not_null={"org_id", "supervisor_id", "held_on", "minutes", "format", "areas"},
+    )
+    db["supervision_sessions"].create_index(["supervisor_id", "held_on"])
+    db["supervision_attendees"].create(
+        {"session_id": int, "supervisee_id": int},
+        pk=("session_id", "supervisee_id"),
+        foreign_keys=[("session_id", "supervision_sessions", "id"), ("supervisee_id", "users", "id")],
+    )
+    db["supervision_attendees"].create_index(["supervisee_id"])
+    # Group sessions a facilitator ran (Respect §3.12 mentoring, §4.9 workload). Dates and
+    # ticks only: nothing about the group or its members.
+    db["group_sessions"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "pair_id": int,
+            "held_on": str,
+            "with_experienced": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id"), ("pair_id", "pairs", "id")],
+        not_null={"user_id", "held_on", "with_experienced", "created_at"},
+    )
+    db["group_sessions"].create_index(["user_id", "held_on"])

@@ -34,4 +34,10 @@
       done();
     }
   });
+
+  // "Print" buttons: <button data-print>. An agreement or a supervision record prints on A4
+  // with the print rules in app.css.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
 })();

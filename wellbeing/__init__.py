@@ -6,7 +6,18 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, coworking, db, errors, exercises, keys, organisation, pwa, security
+from . import (
+    accounts,
+    coworking,
+    db,
+    errors,
+    exercises,
+    keys,
+    organisation,
+    pwa,
+    security,
+    supervision,
+)
 from .extensions import babel, csrf, htmx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +71,7 @@ def create_app(test_config=None):
     app.register_blueprint(organisation.bp)
     app.register_blueprint(exercises.bp)
     app.register_blueprint(coworking.bp)
+    app.register_blueprint(supervision.bp)
     app.register_blueprint(pwa.bp)
 
     from . import cli

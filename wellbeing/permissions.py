@@ -9,7 +9,7 @@ from .atrest import unseal
 from .db import first_row, rows
 
 # Tables whose rows belong to one organisation, by their `org_id` column.
-ORG_TABLES = {"users", "invitations", "content_entries", "pairs"}
+ORG_TABLES = {"users", "invitations", "content_entries", "pairs", "supervisions"}
 SQLITE_MAX_INTEGER = 2**63 - 1
 
 
@@ -119,3 +119,84 @@ def backup_versions(owner=None) -> list[dict]:
         " order by version desc",
         [owner.id],
     )
+
+
+# --- supervision (issue 5) ---------------------------------------------------------------
+#
+# DESIGN "The data rule": a supervisor sees only the people an admin assigned to them, their
+# pairs, and what those pairs chose to share. Every question about that goes through here.
+
+
+def supervisees_of(supervisor=None) -> list[dict]:
+    """The people an admin assigned to this supervisor, by name."""
+    supervisor = supervisor or current_user
+    return rows(
+        "select users.id, users.name, supervisions.target_minutes, supervisions.id as link_id"
+        " from supervisions join users on users.id = supervisions.supervisee_id"
+        " where supervisions.supervisor_id = ? and supervisions.org_id = ?"
+        " order by users.name",
+        [supervisor.id, supervisor.org_id],
+    )
+
+
+def get_supervisee(user_id: int, supervisor=None) -> dict:
+    """Someone this supervisor supervises, or 404: nobody else's record exists for them."""
+    if not 0 < user_id <= SQLITE_MAX_INTEGER:
+        abort(404)
+    found = next((p for p in supervisees_of(supervisor) if p["id"] == user_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def supervised_pairs(supervisor=None) -> list[dict]:
+    """The pairs of this supervisor's supervisees, each once, with both partners' names."""
+    supervisor = supervisor or current_user
+    found = rows(
+        "select distinct pairs.*, a.user_id as first_id, first.name as first_name,"
+        " b.user_id as second_id, second.name as second_name"
+        " from supervisions"
+        " join pair_members mine on mine.user_id = supervisions.supervisee_id"
+        " join pairs on pairs.id = mine.pair_id and pairs.org_id = supervisions.org_id"
+        " join pair_members a on a.pair_id = pairs.id"
+        " join pair_members b on b.pair_id = pairs.id and b.user_id > a.user_id"
+        " join users first on first.id = a.user_id"
+        " join users second on second.id = b.user_id"
+        " where supervisions.supervisor_id = ? and supervisions.org_id = ?"
+        " order by pairs.ended_at is not null, pairs.id",
+        [supervisor.id, supervisor.org_id],
+    )
+    return [dict(row, name=unseal(row["name_sealed"], "pairs.name")) for row in found]
+
+
+def get_supervised_pair(pair_id: int, supervisor=None) -> dict:
+    """A pair one of this supervisor's supervisees works in, or 404."""
+    if not 0 < pair_id <= SQLITE_MAX_INTEGER:
+        abort(404)
+    found = next((p for p in supervised_pairs(supervisor) if p["id"] == pair_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def supervisor_sees(pair: dict, topic: str) -> bool:
+    """Whether both partners said yes to sharing `topic` with supervision (pair_consents)."""
+    said = first_row(
+        "select count(*) as yes from pair_consents where pair_id = ? and topic = ?",
+        [pair["id"], topic],
+    )
+    return said["yes"] == 2
+
+
+def get_supervision_session(session_id: int, supervisor=None) -> dict:
+    """A supervision session this supervisor logged, or 404."""
+    if not 0 < session_id <= SQLITE_MAX_INTEGER:
+        abort(404)
+    supervisor = supervisor or current_user
+    found = first_row(
+        "select * from supervision_sessions where id = ? and supervisor_id = ? and org_id = ?",
+        [session_id, supervisor.id, supervisor.org_id],
+    )
+    if found is None:
+        abort(404)
+    return found

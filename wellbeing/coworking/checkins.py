@@ -113,15 +113,28 @@ def state(pair: dict, member, today: date) -> str:
 
 def rhythm(pair: dict, today: date, count: int = WEEKS_SHOWN) -> list[dict]:
     """The last `count` weeks since the pair began, oldest first: done, missed or this week."""
-    started = monday_of(date.fromisoformat(pair["created_at"][:10]))
+    return rhythms([pair], today, count)[pair["id"]]
+
+
+def rhythms(pairs: list[dict], today: date, count: int = WEEKS_SHOWN) -> dict[int, list]:
+    """`rhythm` for many pairs at once, from one query (the supervisor's home lists them all)."""
     this_week = monday_of(today)
-    answered = {}
-    for row in rows(
-        "select week, count(*) as answers, max(answered_at) as at from checkins"
-        " where pair_id = ? group by week",
-        [pair["id"]],
-    ):
-        answered[row["week"]] = row
+    first = this_week - timedelta(weeks=count - 1)
+    ids = [pair["id"] for pair in pairs]
+    answered = {pair_id: {} for pair_id in ids}
+    found = rows(
+        "select pair_id, week, count(*) as answers, max(answered_at) as at from checkins"
+        f" where pair_id in ({', '.join('?' * len(ids))}) and week >= ?"
+        " group by pair_id, week",
+        [*ids, first.isoformat()],
+    )
+    for row in found:
+        answered[row["pair_id"]][row["week"]] = row
+    return {pair["id"]: _weeks(pair, answered[pair["id"]], this_week, count) for pair in pairs}
+
+
+def _weeks(pair: dict, answered: dict, this_week: date, count: int) -> list[dict]:
+    started = monday_of(date.fromisoformat(pair["created_at"][:10]))
     weeks = []
     for back in range(count - 1, -1, -1):
         week = this_week - timedelta(weeks=back)
@@ -137,6 +150,22 @@ def rhythm(pair: dict, today: date, count: int = WEEKS_SHOWN) -> list[dict]:
             }
         )
     return weeks
+
+
+def shared_weeks(pair: dict, names: dict[int, str]) -> list[dict]:
+    """Weeks both partners answered, newest first, with each partner's words by name: what a
+    supervisor reads once both partners chose to share check-in content."""
+    found = rows(
+        "select * from checkins where pair_id = ? and week in (select week from checkins"
+        " where pair_id = ? group by week having count(*) = 2) order by week desc, user_id",
+        [pair["id"], pair["id"]],
+    )
+    weeks = {}
+    for row in found:
+        opened = _open(row)
+        week = weeks.setdefault(row["week"], {"week": date.fromisoformat(row["week"]), "by": []})
+        week["by"].append(dict(opened, name=names.get(row["user_id"], "")))
+    return list(weeks.values())
 
 
 def timeline(pair: dict, member) -> list[dict]:

@@ -7,6 +7,8 @@ from flask_login import current_user
 from .. import content
 from ..fragments import render_page_or_block
 from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
+from ..supervision import oversight, workload
+from ..supervision.forms import GroupSessionForm
 from . import agreement, bp, checkins, conversation, pairs
 from .forms import CheckinDayForm, CheckinForm, CheckinReplyForm, ContextForm, PairInvitationForm
 from .parsing import AgreementInput, shared_answers
@@ -125,6 +127,7 @@ def render_sharing(pair, status=200, **context):
         agreed=agreement.agreed(pair),
         rhythm=checkins.rhythm(pair, checkins.today()),
         guidance=guidance(),
+        views=oversight.views_of(pair),
         **context,
     )
 
@@ -232,6 +235,7 @@ def render_agreement(pair, status=200, edit=None, **context):
         agreed=agreement.agreed(pair),
         edit=edit,
         versions=agreement.versions(pair),
+        reviews=oversight.reviews(pair),
         guidance=guidance()["agreement"],
         choices=agreement.CHOICES,
         **context,
@@ -302,6 +306,9 @@ def render_checkins(pair, status=200, **context):
         context["form"] = CheckinForm(formdata=None, data=mine)
     context.setdefault("editing", bool(request.args.get("edit")))
     context.setdefault("reply_week", None)
+    # A refused reply or day comes back with its own form, errors and all.
+    context.setdefault("day_form", CheckinDayForm(formdata=None, day=pair["checkin_day"]))
+    context.setdefault("reply_form", CheckinReplyForm(formdata=None))
     return render_page_or_block(
         "coworking/checkins.html",
         "this_week",
@@ -311,8 +318,6 @@ def render_checkins(pair, status=200, **context):
         state=checkins.state(pair, current_user, checkins.today()),
         rhythm=checkins.rhythm(pair, checkins.today()),
         timeline=checkins.timeline(pair, current_user),
-        day_form=CheckinDayForm(formdata=None, day=pair["checkin_day"]),
-        reply_form=CheckinReplyForm(formdata=None),
         guidance=guidance()["checkin"],
         **context,
     )
@@ -376,17 +381,39 @@ def checkin_day_update(pair_id):
 # --- the before-session card -----------------------------------------------------------------
 
 
-@bp.get("/<int:pair_id>/card")
-@role_required("facilitator")
-def card_show(pair_id):
-    pair = get_pair(pair_id)
+def render_card(pair, status=200, **context):
     agreed = agreement.agreed(pair)
     strategies = agreement.with_guidelines(agreed["strategies"]) if agreed else []
-    return render_template(
+    if "group_form" not in context:
+        context["group_form"] = GroupSessionForm(formdata=None, held_on=checkins.today())
+    ran = workload.sessions_of(current_user.id)
+    return render_page_or_block(
         "coworking/card.html",
+        "group_log",
+        status,
         pair=pair,
         agreed=agreed,
         strategies=[s for s in strategies if s["choice"] != "not_for_us"],
         talk=conversation.view(pair, current_user),
         guidance=guidance(),
+        flags=workload.flags(ran, checkins.today()),
+        **context,
     )
+
+
+@bp.get("/<int:pair_id>/card")
+@role_required("facilitator")
+def card_show(pair_id):
+    return render_card(get_pair(pair_id))
+
+
+@bp.post("/<int:pair_id>/group-sessions")
+@role_required("facilitator")
+def group_session_log(pair_id):
+    # Respect §3.12 (mentoring) and §4.9 (workload): dates and a tick, nothing about the group.
+    pair = get_pair(pair_id, writing=True)
+    form = GroupSessionForm()
+    if not form.validate():
+        return render_card(pair, 422, group_form=form)
+    workload.log(current_user, pair["id"], form.held_on.data, form.with_experienced.data)
+    return render_card(pair, logged=form.held_on.data)

@@ -1,0 +1,22 @@
+"""Supervision (issue 5): the supervisor's home, shared agreements to review, the rhythm of
+check-ins, the supervision record against Respect §3.13, and mentoring and workload (§3.12,
+§4.9).
+
+DESIGN "The data rule": a supervisor sees only their assigned supervisees, those people's pairs,
+and what a pair chose to share, and every view of a pair's shared things is logged for the pair
+to see (oversight.py). Supervision records can be disclosed in court, so a supervisee can always
+read the notes about them, or at least see that a "supervisor only" note exists.
+"""
+
+from flask import Blueprint
+
+from .. import content
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+
+
+def guidance() -> dict:
+    return content.guidelines()["supervision"]
+
+
+from . import routes  # noqa: E402, F401

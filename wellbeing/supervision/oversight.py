@@ -1,0 +1,111 @@
+"""What a supervisor sees of the pairs they supervise, and the log of each look.
+
+DESIGN "The data rule": "every time a supervisor views something, it is logged and the pair can
+see the log". A supervisor who opens their home page many times in an hour adds one entry per
+pair and kind of view in that hour, so the log stays readable for the pair.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from ..atrest import seal, unseal
+from ..coworking import agreement
+from ..db import get_db, now, rows
+
+# What a supervisor saw, as the pair reads it in their log.
+VIEWS = ("checkin-dates", "checkin-content", "agreement", "context")
+REVIEW_KINDS = ("comment", "reviewed", "change")
+MAX_REVIEW = 2000
+
+
+def log_views(pair_ids: list[int], supervisor, what: str):
+    """One log entry per pair for this look, unless the same look is logged in the last hour."""
+    assert what in VIEWS
+    if not pair_ids:
+        return
+    at = now()
+    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    db = get_db()
+    with db.atomic():
+        db.conn.executemany(
+            "insert into supervision_views (pair_id, supervisor_id, what, at)"
+            " select ?, ?, ?, ? where not exists (select 1 from supervision_views"
+            " where pair_id = ? and supervisor_id = ? and what = ? and at > ?)",
+            [
+                (pair_id, supervisor.id, what, at, pair_id, supervisor.id, what, hour_ago)
+                for pair_id in pair_ids
+            ],
+        )
+
+
+def views_of(pair: dict, limit: int = 50) -> list[dict]:
+    """The pair's log: who looked at what, newest first."""
+    return rows(
+        "select supervision_views.what, supervision_views.at, users.name from supervision_views"
+        " join users on users.id = supervision_views.supervisor_id"
+        " where supervision_views.pair_id = ? order by supervision_views.id desc limit ?",
+        [pair["id"], limit],
+    )
+
+
+def reviews(pair: dict) -> list[dict]:
+    """What supervisors said about the pair's agreement, oldest first."""
+    found = rows(
+        "select agreement_reviews.*, users.name from agreement_reviews"
+        " join users on users.id = agreement_reviews.supervisor_id"
+        " where agreement_reviews.pair_id = ? order by agreement_reviews.id",
+        [pair["id"]],
+    )
+    for row in found:
+        sealed = row.pop("text_sealed")
+        row["text"] = unseal(sealed, "agreement_reviews.text") if sealed else ""
+    return found
+
+
+def add_review(pair: dict, supervisor, version_number: int, kind: str, text: str):
+    assert kind in REVIEW_KINDS
+    get_db()["agreement_reviews"].insert(
+        {
+            "pair_id": pair["id"],
+            "version_number": version_number,
+            "supervisor_id": supervisor.id,
+            "kind": kind,
+            "text_sealed": seal(text, "agreement_reviews.text") if text else None,
+            "at": now(),
+        }
+    )
+
+
+def waiting_for_review(pair: dict, shared: bool, reviewed_versions: set[int]) -> int | None:
+    """The agreed version a supervisor hasn't marked reviewed yet, if the pair shared it."""
+    if not shared:
+        return None
+    agreed = agreement.agreed(pair)
+    if agreed is None or agreed["number"] in reviewed_versions:
+        return None
+    return agreed["number"]
+
+
+def reviewed_versions(pair_ids: list[int]) -> dict[int, set[int]]:
+    marks = {pair_id: set() for pair_id in pair_ids}
+    found = rows(
+        "select pair_id, version_number from agreement_reviews where kind = 'reviewed'"
+        f" and pair_id in ({', '.join('?' * len(pair_ids))})",
+        pair_ids,
+    )
+    for row in found:
+        marks[row["pair_id"]].add(row["version_number"])
+    return marks
+
+
+def shared_topics(pair_ids: list[int]) -> dict[int, set[str]]:
+    """For each pair, the topics both partners agreed to share."""
+    topics = {pair_id: set() for pair_id in pair_ids}
+    found = rows(
+        "select pair_id, topic from pair_consents"
+        f" where pair_id in ({', '.join('?' * len(pair_ids))})"
+        " group by pair_id, topic having count(*) = 2",
+        pair_ids,
+    )
+    for row in found:
+        topics[row["pair_id"]].add(row["topic"])
+    return topics

@@ -1,0 +1,301 @@
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..coworking import agreement, checkins, pairs
+from ..db import get_db, now, rows
+from ..fragments import render_page_or_block
+from ..organisation.people import members
+from ..permissions import (
+    get_in_organisation,
+    get_supervised_pair,
+    get_supervisee,
+    get_supervision_session,
+    pairs_of,
+    role_required,
+    supervised_pairs,
+    supervisees_of,
+    supervisor_sees,
+)
+from . import bp, guidance, oversight, record, workload
+from .forms import AssignmentForm, ReviewForm, SessionForm, TargetForm
+
+# --- the supervisor's home -------------------------------------------------------------------
+
+
+@bp.get("/")
+@role_required("supervisor")
+def home():
+    today = checkins.today()
+    people = supervisees_of()
+    ids = [person["id"] for person in people]
+    shown = supervised_pairs()
+    pair_ids = [pair["id"] for pair in shown]
+    topics = oversight.shared_topics(pair_ids)
+    reviewed = oversight.reviewed_versions(pair_ids)
+    # Dates only, unless both partners shared more: logged for each pair (DESIGN: data rule).
+    oversight.log_views(pair_ids, current_user, "checkin-dates")
+    return render_template(
+        "supervision/home.html",
+        people=people,
+        minutes=record.this_month_minutes(ids, today),
+        targets={p["id"]: max(p["target_minutes"] or 0, record.minimum_minutes()) for p in people},
+        flagged=workload.flagged_people(ids, today),
+        pairs=shown,
+        rhythms=checkins.rhythms(shown, today),
+        topics=topics,
+        waiting={
+            pair["id"]: oversight.waiting_for_review(
+                pair, "agreement" in topics[pair["id"]], reviewed[pair["id"]]
+            )
+            for pair in shown
+        },
+        guidance=guidance(),
+    )
+
+
+# --- one pair, as its supervisor sees it -------------------------------------------------------
+
+
+@bp.get("/pairs/<int:pair_id>")
+@role_required("supervisor")
+def pair_show(pair_id):
+    pair = get_supervised_pair(pair_id)
+    names = {pair["first_id"]: pair["first_name"], pair["second_id"]: pair["second_name"]}
+    content_shared = supervisor_sees(pair, "checkins")
+    context_shared = supervisor_sees(pair, "context")
+    oversight.log_views([pair["id"]], current_user, "checkin-dates")
+    if content_shared:
+        oversight.log_views([pair["id"]], current_user, "checkin-content")
+    if context_shared:
+        oversight.log_views([pair["id"]], current_user, "context")
+    return render_template(
+        "supervision/pair.html",
+        pair=pair,
+        rhythm=checkins.rhythm(pair, checkins.today()),
+        weeks=checkins.shared_weeks(pair, names) if content_shared else None,
+        context=pairs.context(pair) if context_shared else None,
+        agreement_shared=supervisor_sees(pair, "agreement"),
+        guidance=guidance(),
+    )
+
+
+def shared_agreement(pair_id: int) -> dict:
+    """A supervised pair whose agreement both partners shared, or 404: not shared, or
+    withdrawn, is the same as not there."""
+    pair = get_supervised_pair(pair_id)
+    if not supervisor_sees(pair, "agreement") or agreement.agreed(pair) is None:
+        abort(404)
+    return pair
+
+
+def render_review(pair, status=200, **context):
+    agreed = agreement.agreed(pair)
+    before = agreement.version(pair, agreed["number"] - 1)
+    context.setdefault("form", ReviewForm(formdata=None))
+    return render_page_or_block(
+        "supervision/agreement.html",
+        "reviews",
+        status,
+        pair=pair,
+        agreed=agreed,
+        strategies=agreement.with_guidelines(agreed["strategies"]),
+        changes=agreement.changes(before, agreed),
+        before=before,
+        versions=[v for v in agreement.versions(pair) if v["agreed_at"]],
+        reviews=oversight.reviews(pair),
+        **context,
+    )
+
+
+@bp.get("/pairs/<int:pair_id>/agreement")
+@role_required("supervisor")
+def agreement_show(pair_id):
+    pair = shared_agreement(pair_id)
+    oversight.log_views([pair["id"]], current_user, "agreement")
+    return render_review(pair)
+
+
+@bp.post("/pairs/<int:pair_id>/agreement/reviews")
+@role_required("supervisor")
+def review_add(pair_id):
+    pair = shared_agreement(pair_id)
+    form = ReviewForm()
+    if not form.validate():
+        return render_review(pair, 422, form=form)
+    number = agreement.agreed(pair)["number"]
+    oversight.add_review(pair, current_user, number, form.kind.data, (form.text.data or "").strip())
+    names = {"a": pair["first_name"], "b": pair["second_name"]}
+    notice = _("Saved. %(a)s and %(b)s see it on their agreement.", **names)
+    return render_review(pair, notice=notice)
+
+
+# --- the supervision record ----------------------------------------------------------------------
+
+
+def session_form(formdata=None) -> SessionForm:
+    form = SessionForm(formdata=formdata)
+    form.supervisees.choices = [(p["id"], p["name"]) for p in supervisees_of()]
+    form.areas.choices = [(a["id"], a["text"]) for a in guidance()["areas"]]
+    return form
+
+
+@bp.get("/sessions/new")
+@role_required("supervisor")
+def session_new():
+    form = session_form()
+    form.held_on.data = checkins.today()
+    who = request.args.get("supervisee", type=int)
+    form.supervisees.data = [who] if who else []
+    return render_template("supervision/session_new.html", form=form)
+
+
+@bp.post("/sessions")
+@role_required("supervisor")
+def session_create():
+    form = session_form(request.form)
+    if not form.validate():
+        return render_template("supervision/session_new.html", form=form), 422
+    fields = {name: getattr(form, name).data for name in ("held_on", "minutes", "format", "areas")}
+    fields["notes"] = (form.notes.data or "").strip()
+    fields["supervisor_only"] = form.supervisor_only.data
+    record.log_session(current_user, fields, form.supervisees.data)
+    return redirect(url_for("supervision.supervisee_show", user_id=form.supervisees.data[0]))
+
+
+@bp.post("/sessions/<int:session_id>/remove")
+@role_required("supervisor")
+def session_remove(session_id):
+    session = get_supervision_session(session_id)
+    record.remove_session(session)
+    return redirect(url_for("supervision.home"))
+
+
+def record_context(person_id: int, sessions: list[dict]) -> dict:
+    """What a supervisee's record shows: hours by month, areas by month, mentoring, workload."""
+    today = checkins.today()
+    target = record.target_of(person_id)
+    ran = workload.sessions_of(person_id)
+    return {
+        "sessions": sessions,
+        "target": target,
+        "months": record.months(sessions, today, target),
+        "areas": record.areas_by_month(sessions, today),
+        "mentoring": workload.mentoring(ran, today),
+        "flags": workload.flags(ran, today),
+        "guidance": guidance(),
+    }
+
+
+@bp.get("/people/<int:user_id>")
+@role_required("supervisor")
+def supervisee_show(user_id):
+    person = get_supervisee(user_id)
+    sessions = record.sessions_of(user_id)
+    form = TargetForm(formdata=None, minutes=record.target_of(user_id))
+    return render_template(
+        "supervision/supervisee.html",
+        person=person,
+        target_form=form,
+        **record_context(user_id, sessions),
+    )
+
+
+@bp.post("/people/<int:user_id>/target")
+@role_required("supervisor")
+def target_update(user_id):
+    person = get_supervisee(user_id)
+    form = TargetForm()
+    if not form.validate():
+        sessions = record.sessions_of(user_id)
+        page = render_template(
+            "supervision/supervisee.html",
+            person=person,
+            target_form=form,
+            **record_context(user_id, sessions),
+        )
+        return page, 422
+    record.set_target(person["link_id"], form.minutes.data)
+    return redirect(url_for("supervision.supervisee_show", user_id=user_id))
+
+
+# --- a facilitator's own record ----------------------------------------------------------------
+
+
+@bp.get("/me")
+@role_required("facilitator")
+def mine_show():
+    sessions = record.for_supervisee(record.sessions_of(current_user.id))
+    return render_template(
+        "supervision/mine.html",
+        ran=workload.sessions_of(current_user.id),
+        pair_names={pair["id"]: pair["name"] for pair in pairs_of()},
+        **record_context(current_user.id, sessions),
+    )
+
+
+@bp.post("/me/groups/<int:session_id>/remove")
+@role_required("facilitator")
+def group_session_remove(session_id):
+    if not workload.remove(current_user, session_id):
+        abort(404)
+    return redirect(url_for("supervision.mine_show", removed=1))
+
+
+# --- assigning supervisors (admins) -----------------------------------------------------------
+
+
+def assignment_form(formdata=None) -> AssignmentForm:
+    form = AssignmentForm(formdata=formdata)
+    people = members(current_user.org_id)
+    form.supervisor.choices = [(p["id"], p["name"]) for p in people if "supervisor" in p["roles"]]
+    form.supervisee.choices = [(p["id"], p["name"]) for p in people if "facilitator" in p["roles"]]
+    return form
+
+
+def render_assignments(status=200, **context):
+    context.setdefault("form", assignment_form())
+    links = rows(
+        "select supervisions.id, supervisor.name as supervisor, supervisee.name as supervisee"
+        " from supervisions join users supervisor on supervisor.id = supervisions.supervisor_id"
+        " join users supervisee on supervisee.id = supervisions.supervisee_id"
+        " where supervisions.org_id = ? order by supervisee.name, supervisor.name",
+        [current_user.org_id],
+    )
+    return render_page_or_block(
+        "supervision/assignments.html", "assignments", status, links=links, **context
+    )
+
+
+@bp.get("/assignments")
+@role_required("admin")
+def assignments_list():
+    return render_assignments()
+
+
+@bp.post("/assignments")
+@role_required("admin")
+def assignment_create():
+    form = assignment_form(request.form)
+    if not form.validate():
+        return render_assignments(422, form=form)
+    if form.supervisor.data == form.supervisee.data:
+        return render_assignments(422, form=form, problem=_("Someone can't supervise themselves."))
+    get_db()["supervisions"].insert(
+        {
+            "org_id": current_user.org_id,
+            "supervisor_id": form.supervisor.data,
+            "supervisee_id": form.supervisee.data,
+            "assigned_at": now(),
+        },
+        ignore=True,
+    )
+    return render_assignments(201, notice=_("Assigned."), form=assignment_form())
+
+
+@bp.post("/assignments/<int:link_id>/remove")
+@role_required("admin")
+def assignment_remove(link_id):
+    link = get_in_organisation("supervisions", link_id)
+    get_db()["supervisions"].delete(link["id"])
+    return render_assignments(notice=_("No longer assigned. Past supervision records stay."))

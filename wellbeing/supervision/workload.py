@@ -1,0 +1,98 @@
+"""Group sessions a facilitator ran: mentoring (Respect §3.12) and workload (§4.9).
+
+§3.12: "mentored by an experienced co-worker for at least 6 months or 26 sessions before working
+without an experienced co-worker". §4.9: "Workers should run no more than two groups per day or
+three groups per week." Going over is shown to the worker and their supervisor as a wellbeing
+signal, never as a block: logging a session always works.
+"""
+
+from collections import Counter
+from datetime import date, timedelta
+
+from ..db import get_db, now, rows
+from . import guidance
+
+FLAG_WEEKS = 8
+
+
+def log(member, pair_id: int, held_on: date, with_experienced: bool) -> int:
+    return (
+        get_db()["group_sessions"]
+        .insert(
+            {
+                "user_id": member.id,
+                "pair_id": pair_id,
+                "held_on": held_on.isoformat(),
+                "with_experienced": int(with_experienced),
+                "created_at": now(),
+            }
+        )
+        .last_pk
+    )
+
+
+def remove(member, session_id: int) -> bool:
+    """Takes back one of the member's own logged sessions (undo); False if it isn't theirs."""
+    cursor = get_db().execute(
+        "delete from group_sessions where id = ? and user_id = ?", [session_id, member.id]
+    )
+    return cursor.rowcount == 1
+
+
+def sessions_of(user_id: int) -> list[dict]:
+    return rows(
+        "select id, pair_id, held_on, with_experienced from group_sessions"
+        " where user_id = ? order by held_on desc, id desc",
+        [user_id],
+    )
+
+
+def mentoring(sessions: list[dict], today: date) -> dict:
+    """Progress towards 26 sessions or 6 months with an experienced co-worker."""
+    rule = guidance()["mentoring"]
+    mentored = sorted(s["held_on"] for s in sessions if s["with_experienced"])
+    first = date.fromisoformat(mentored[0]) if mentored else None
+    months = ((today - first).days / 30.44) if first else 0.0
+    done = len(mentored) >= rule["sessions"] or months >= rule["months"]
+    return {
+        "sessions": len(mentored),
+        "months": round(months, 1),
+        "first": first,
+        "target_sessions": rule["sessions"],
+        "target_months": rule["months"],
+        "complete": done,
+    }
+
+
+def flags(sessions: list[dict], today: date) -> list[dict]:
+    """Days with more than two groups and weeks with more than three, in the last weeks."""
+    rule = guidance()["workload"]
+    since = (today - timedelta(weeks=FLAG_WEEKS)).isoformat()
+    recent = [s["held_on"] for s in sessions if s["held_on"] >= since]
+    found = []
+    for day, count in sorted(Counter(recent).items(), reverse=True):
+        if count > rule["per_day"]:
+            found.append({"kind": "day", "start": date.fromisoformat(day), "count": count})
+    weeks = Counter(monday(date.fromisoformat(day)) for day in recent)
+    for week, count in sorted(weeks.items(), reverse=True):
+        if count > rule["per_week"]:
+            found.append({"kind": "week", "start": week, "count": count})
+    return found
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def flagged_people(user_ids: list[int], today: date) -> set[int]:
+    """Who of these people ran more groups than §4.9 advises in the last weeks (one query)."""
+    since = (today - timedelta(weeks=FLAG_WEEKS)).isoformat()
+    found = rows(
+        "select user_id, held_on from group_sessions"
+        f" where user_id in ({', '.join('?' * len(user_ids))}) and held_on >= ?",
+        [*user_ids, since],
+    )
+    by_person = {}
+    for row in found:
+        by_person.setdefault(row["user_id"], []).append(row)
+    return {who for who, sessions in by_person.items() if flags(sessions, today)}
