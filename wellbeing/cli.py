@@ -77,6 +77,8 @@ SEALED_COLUMNS = [
     ("checkins", "more_sealed", "checkins.more"),
     ("checkins", "less_sealed", "checkins.less"),
     ("checkins", "reply_sealed", "checkins.reply"),
+    ("agreement_reviews", "text_sealed", "agreement_reviews.text"),
+    ("supervision_sessions", "notes_sealed", "supervision.notes"),
 ]
 
 

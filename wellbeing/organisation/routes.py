@@ -1,4 +1,6 @@
-from flask import redirect, request, url_for
+import json
+
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,7 +9,7 @@ from ..accounts import people as accounts
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_in_organisation, role_required
-from . import bp
+from . import bp, export
 from .forms import KIND_FORMS, InvitationForm
 from .people import members, pending_invitations, revoke_invitation
 
@@ -173,3 +175,33 @@ def support_show():
         "contacts",
         contacts=content.entries(current_user.org_id, "support_contact"),
     )
+
+
+# --- exporting the organisation's shared records (issue 5) ------------------------------------
+
+
+@bp.get("/export")
+@role_required("admin")
+def export_show():
+    return render_template(
+        "organisation/export.html", tables=export.TABLES, left_out=export.LEFT_OUT
+    )
+
+
+@bp.get("/export.json")
+@role_required("admin")
+def export_json():
+    body = json.dumps(export.everything(current_user.org_id), indent=2, ensure_ascii=False)
+    return download(body, "application/json", "organisation.json")
+
+
+@bp.get(f"/export/<any({','.join(export.TABLES)}):table>.csv")
+@role_required("admin")
+def export_csv(table):
+    return download(export.as_csv(current_user.org_id, table), "text/csv", f"{table}.csv")
+
+
+def download(body: str, mimetype: str, filename: str):
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

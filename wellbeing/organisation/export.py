@@ -1,0 +1,98 @@
+"""The organisation's shared records, exported by an admin for their own files (issue 5).
+
+DESIGN "The data rule": only organisation-class data and the dates, durations and ticks that
+run the service. Never a vault (it is ciphertext only its owner can open), never what a pair
+wrote together (pair data: the conversation, the agreement, check-ins), and never supervision
+notes, which belong to the supervisor and the supervisee.
+"""
+
+import csv
+import io
+import json
+
+from ..atrest import unseal
+from ..db import rows
+
+TABLES = ("people", "pairs", "supervisors", "supervision_sessions", "group_sessions", "content")
+LEFT_OUT = (
+    "Private vaults (only their owner's passphrase opens them)",
+    "What pairs wrote together: conversation answers, agreements, check-ins",
+    "Supervision notes and supervisors' comments on agreements",
+)
+
+
+def people(org_id):
+    return rows(
+        "select users.id, users.name, users.email, users.created_at,"
+        " (select group_concat(role, ' ') from user_roles where user_id = users.id) as roles"
+        " from users where org_id = ? order by users.id",
+        [org_id],
+    )
+
+
+def pairs(org_id):
+    found = rows(
+        "select pairs.id, pairs.name_sealed, pairs.created_at, pairs.ended_at,"
+        " (select group_concat(users.name, ' & ') from pair_members"
+        "  join users on users.id = pair_members.user_id where pair_id = pairs.id) as members"
+        " from pairs where org_id = ? order by pairs.id",
+        [org_id],
+    )
+    return [{"id": r["id"], "name": unseal(r.pop("name_sealed"), "pairs.name"), **r} for r in found]
+
+
+def supervisors(org_id):
+    return rows(
+        "select supervisor.name as supervisor, supervisee.name as supervisee,"
+        " coalesce(supervisions.target_minutes, 90) as monthly_target_minutes,"
+        " supervisions.assigned_at from supervisions"
+        " join users supervisor on supervisor.id = supervisions.supervisor_id"
+        " join users supervisee on supervisee.id = supervisions.supervisee_id"
+        " where supervisions.org_id = ? order by supervisions.id",
+        [org_id],
+    )
+
+
+def supervision_sessions(org_id):
+    found = rows(
+        "select s.id, s.held_on, s.minutes, s.format, s.areas, users.name as supervisor,"
+        " (select group_concat(u.name, ' & ') from supervision_attendees a"
+        "  join users u on u.id = a.supervisee_id where a.session_id = s.id) as supervisees"
+        " from supervision_sessions s join users on users.id = s.supervisor_id"
+        " where s.org_id = ? order by s.held_on, s.id",
+        [org_id],
+    )
+    return [dict(r, areas=" ".join(json.loads(r["areas"]))) for r in found]
+
+
+def group_sessions(org_id):
+    return rows(
+        "select g.id, users.name as facilitator, g.pair_id, g.held_on, g.with_experienced"
+        " from group_sessions g join users on users.id = g.user_id"
+        " where users.org_id = ? order by g.held_on, g.id",
+        [org_id],
+    )
+
+
+def content(org_id):
+    return rows(
+        "select kind, position, text, note, phone, link from content_entries"
+        " where org_id = ? and removed_at is null order by kind, position, id",
+        [org_id],
+    )
+
+
+def everything(org_id) -> dict:
+    tables = {name: globals()[name](org_id) for name in TABLES}
+    return {"left_out": list(LEFT_OUT), **tables}
+
+
+def as_csv(org_id, table: str) -> str:
+    assert table in TABLES
+    found = globals()[table](org_id)
+    out = io.StringIO()
+    if found:
+        writer = csv.DictWriter(out, fieldnames=list(found[0]))
+        writer.writeheader()
+        writer.writerows(found)
+    return out.getvalue()
