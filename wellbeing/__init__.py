@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
     accounts,
+    charts,
     coworking,
     db,
     errors,
@@ -66,6 +67,7 @@ def create_app(test_config=None):
     db.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    charts.init_app(app)
     accounts.init_app(app)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(organisation.bp)

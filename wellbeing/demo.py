@@ -5,8 +5,9 @@ from types import SimpleNamespace
 
 from .accounts import people
 from .atrest import seal
-from .coworking import agreement, checkins, conversation
-from .db import get_db
+from .coworking import agreement, checkins, conversation, pairs
+from .db import get_db, now
+from .supervision import record, workload
 
 DEMO_ORGANISATION = "Demo organisation"
 # Demo sign-ins are printed by `make run`. They exist only in the demo database.
@@ -65,6 +66,8 @@ def create_demo() -> bool:
             for email in ("alex@demo.example", "sam@demo.example")
         )
         demo_pair_history(pair_id, began, alex, sam)
+        sky = SimpleNamespace(id=ids["supervisor@demo.example"], org_id=org_id)
+        demo_supervision(pair_id, sky, alex, sam)
         for position, contact in enumerate(DEMO_SUPPORT):
             db["content_entries"].insert(
                 {"org_id": org_id, "kind": "support_contact", "position": position, **contact}
@@ -106,6 +109,46 @@ def demo_pair_history(pair_id: int, began: str, alex, sam):
         week = this_week - timedelta(weeks=back)
         checkins.submit(as_alex, alex, week, "Taking the lead on the opening round.", "")
         checkins.submit(as_sam, sam, week, "", "Finishing my sentences in the group.")
+
+
+def demo_supervision(pair_id: int, sky, alex, sam):
+    """Sky supervises Alex and Sam, who shared their agreement; sessions and groups logged."""
+    db = get_db()
+    for who in (alex, sam):
+        db["supervisions"].insert(
+            {
+                "org_id": sky.org_id,
+                "supervisor_id": sky.id,
+                "supervisee_id": who.id,
+                "assigned_at": now(),
+            }
+        )
+    for who in (alex, sam):
+        pairs.give_consent({"id": pair_id}, "agreement", who)
+    today = checkins.today()
+    # Alex is newer to the work, so Sky set a higher target (Respect §3.13).
+    db.execute("update supervisions set target_minutes = 120 where supervisee_id = ?", [alex.id])
+    sessions = [
+        (60, "individual", ["impact", "own_issues"], [alex.id], 70),
+        (90, "group", ["coworkers", "clients", "diversity"], [alex.id, sam.id], 40),
+        (45, "individual", ["impact", "skills"], [alex.id], 12),
+        (90, "individual", ["accountability", "delivery", "impact"], [sam.id], 20),
+    ]
+    for minutes, format_, areas, people_ids, days_ago in sessions:
+        fields = {
+            "held_on": today - timedelta(days=days_ago),
+            "minutes": minutes,
+            "format": format_,
+            "areas": areas,
+            "notes": "Talked about the weight of last week's session and what helps.",
+            "supervisor_only": False,
+        }
+        record.log_session(sky, fields, people_ids)
+    for weeks_ago in range(9, 0, -1):
+        held_on = today - timedelta(weeks=weeks_ago)
+        held_on -= timedelta(days=held_on.weekday() - 1)  # their Tuesday group
+        workload.log(alex, pair_id, held_on, with_experienced=True)
+        workload.log(sam, pair_id, held_on, with_experienced=False)
 
 
 def demo_sign_ins() -> str:

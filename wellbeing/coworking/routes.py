@@ -307,6 +307,8 @@ def render_checkins(pair, status=200, **context):
     context.setdefault("editing", bool(request.args.get("edit")))
     context.setdefault("reply_week", None)
     # A refused reply or day comes back with its own form, errors and all.
+    context.setdefault("day_form", CheckinDayForm(formdata=None, day=pair["checkin_day"]))
+    context.setdefault("reply_form", CheckinReplyForm(formdata=None))
     return render_page_or_block(
         "coworking/checkins.html",
         "this_week",
@@ -316,8 +318,6 @@ def render_checkins(pair, status=200, **context):
         state=checkins.state(pair, current_user, checkins.today()),
         rhythm=checkins.rhythm(pair, checkins.today()),
         timeline=checkins.timeline(pair, current_user),
-        day_form=CheckinDayForm(formdata=None, day=pair["checkin_day"]),
-        reply_form=CheckinReplyForm(formdata=None),
         guidance=guidance()["checkin"],
         **context,
     )

@@ -8,7 +8,6 @@ pair and kind of view in that hour, so the log stays readable for the pair.
 from datetime import UTC, datetime, timedelta
 
 from ..atrest import seal, unseal
-from ..coworking import agreement
 from ..db import get_db, now, rows
 
 # What a supervisor saw, as the pair reads it in their log.
@@ -22,19 +21,20 @@ def log_views(pair_ids: list[int], supervisor, what: str):
     assert what in VIEWS
     if not pair_ids:
         return
-    at = now()
     hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
-    db = get_db()
-    with db.atomic():
-        db.conn.executemany(
-            "insert into supervision_views (pair_id, supervisor_id, what, at)"
-            " select ?, ?, ?, ? where not exists (select 1 from supervision_views"
-            " where pair_id = ? and supervisor_id = ? and what = ? and at > ?)",
-            [
-                (pair_id, supervisor.id, what, at, pair_id, supervisor.id, what, hour_ago)
-                for pair_id in pair_ids
-            ],
-        )
+    # Read first: a supervisor reloading their home writes nothing, so it takes no write lock.
+    recent = rows(
+        "select distinct pair_id from supervision_views where supervisor_id = ? and what = ?"
+        f" and at > ? and pair_id in ({', '.join('?' * len(pair_ids))})",
+        [supervisor.id, what, hour_ago, *pair_ids],
+    )
+    seen = {row["pair_id"] for row in recent}
+    at = now()
+    get_db()["supervision_views"].insert_all(
+        {"pair_id": pair_id, "supervisor_id": supervisor.id, "what": what, "at": at}
+        for pair_id in pair_ids
+        if pair_id not in seen
+    )
 
 
 def views_of(pair: dict, limit: int = 50) -> list[dict]:
@@ -75,14 +75,21 @@ def add_review(pair: dict, supervisor, version_number: int, kind: str, text: str
     )
 
 
-def waiting_for_review(pair: dict, shared: bool, reviewed_versions: set[int]) -> int | None:
-    """The agreed version a supervisor hasn't marked reviewed yet, if the pair shared it."""
-    if not shared:
-        return None
-    agreed = agreement.agreed(pair)
-    if agreed is None or agreed["number"] in reviewed_versions:
-        return None
-    return agreed["number"]
+def waiting_for_review(pair_ids: list[int], shared: dict[int, set[str]]) -> dict[int, int]:
+    """For each pair that shared its agreement, the newest agreed version no supervisor has
+    marked reviewed yet. One query for all pairs: the supervisor's home lists every pair."""
+    reviewed = reviewed_versions(pair_ids)
+    found = rows(
+        "select pair_id, max(number) as number from agreement_versions"
+        f" where agreed_at is not null and pair_id in ({', '.join('?' * len(pair_ids))})"
+        " group by pair_id",
+        pair_ids,
+    )
+    return {
+        row["pair_id"]: row["number"]
+        for row in found
+        if "agreement" in shared[row["pair_id"]] and row["number"] not in reviewed[row["pair_id"]]
+    }
 
 
 def reviewed_versions(pair_ids: list[int]) -> dict[int, set[int]]:

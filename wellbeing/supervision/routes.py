@@ -32,7 +32,6 @@ def home():
     shown = supervised_pairs()
     pair_ids = [pair["id"] for pair in shown]
     topics = oversight.shared_topics(pair_ids)
-    reviewed = oversight.reviewed_versions(pair_ids)
     # Dates only, unless both partners shared more: logged for each pair (DESIGN: data rule).
     oversight.log_views(pair_ids, current_user, "checkin-dates")
     return render_template(
@@ -44,12 +43,7 @@ def home():
         pairs=shown,
         rhythms=checkins.rhythms(shown, today),
         topics=topics,
-        waiting={
-            pair["id"]: oversight.waiting_for_review(
-                pair, "agreement" in topics[pair["id"]], reviewed[pair["id"]]
-            )
-            for pair in shown
-        },
+        waiting=oversight.waiting_for_review(pair_ids, topics),
         guidance=guidance(),
     )
 

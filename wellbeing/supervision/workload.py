@@ -85,14 +85,20 @@ def monday(day: date) -> date:
 
 
 def flagged_people(user_ids: list[int], today: date) -> set[int]:
-    """Who of these people ran more groups than §4.9 advises in the last weeks (one query)."""
+    """Who of these people ran more groups than §4.9 advises in the last weeks, counted by
+    SQLite in one query (the supervisor's home lists everyone they supervise)."""
+    rule = guidance()["workload"]
     since = (today - timedelta(weeks=FLAG_WEEKS)).isoformat()
+    people = ", ".join("?" * len(user_ids))
     found = rows(
-        "select user_id, held_on from group_sessions"
-        f" where user_id in ({', '.join('?' * len(user_ids))}) and held_on >= ?",
-        [*user_ids, since],
+        "select user_id from group_sessions"
+        f" where user_id in ({people}) and held_on >= ? group by user_id, held_on"
+        " having count(*) > ?"
+        " union select user_id from group_sessions"
+        f" where user_id in ({people}) and held_on >= ?"
+        # The Monday that starts each session's week, as `monday` counts weeks.
+        " group by user_id, date(held_on, '+1 day', 'weekday 1', '-7 days')"
+        " having count(*) > ?",
+        [*user_ids, since, rule["per_day"], *user_ids, since, rule["per_week"]],
     )
-    by_person = {}
-    for row in found:
-        by_person.setdefault(row["user_id"], []).append(row)
-    return {who for who, sessions in by_person.items() if flags(sessions, today)}
+    return {row["user_id"] for row in found}
