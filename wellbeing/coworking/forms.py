@@ -1,18 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .checkins import MAX_ANSWER, MAX_REPLY
 
 WEEKDAYS = [
-    (0, _l("Monday")),
-    (1, _l("Tuesday")),
-    (2, _l("Wednesday")),
-    (3, _l("Thursday")),
-    (4, _l("Friday")),
-    (5, _l("Saturday")),
-    (6, _l("Sunday")),
+    SelectChoice(0, _l("Monday")),
+    SelectChoice(1, _l("Tuesday")),
+    SelectChoice(2, _l("Wednesday")),
+    SelectChoice(3, _l("Thursday")),
+    SelectChoice(4, _l("Friday")),
+    SelectChoice(5, _l("Saturday")),
+    SelectChoice(6, _l("Sunday")),
 ]
 
 

@@ -3,6 +3,7 @@ from datetime import date
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from .. import content
 from ..fragments import render_page_or_block
@@ -26,7 +27,7 @@ def guidance() -> dict:
 def invitation_form(formdata=None) -> PairInvitationForm:
     form = PairInvitationForm(formdata=formdata)
     colleagues = pairs.colleagues_to_invite(current_user)
-    form.colleague.choices = [(c["id"], c["name"]) for c in colleagues]
+    form.colleague.choices = [SelectChoice(c["id"], c["name"]) for c in colleagues]
     return form
 
 
@@ -135,8 +136,8 @@ def render_sharing(pair, status=200, **context):
 def context_form(pair, formdata=None) -> ContextForm:
     form = ContextForm(formdata=formdata, data=pairs.context(pair) if formdata is None else None)
     power = guidance()["power"]
-    form.gender.choices = [(text, text) for text in power["gender"]]
-    form.experience.choices = [(text, text) for text in power["experience"]]
+    form.gender.choices = [SelectChoice(text, text) for text in power["gender"]]
+    form.experience.choices = [SelectChoice(text, text) for text in power["experience"]]
     return form
 
 

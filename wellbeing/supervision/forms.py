@@ -10,6 +10,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .record import MAX_NOTES
@@ -29,16 +30,17 @@ class ReviewForm(FlaskForm):
     kind = RadioField(
         _l("What would you like to do?"),
         choices=[
-            ("comment", _l("Comment")),
-            ("reviewed", _l("Mark this version reviewed")),
-            ("change", _l("Ask for a change")),
+            SelectChoice("comment", _l("Comment")),
+            SelectChoice("reviewed", _l("Mark this version reviewed")),
+            SelectChoice("change", _l("Ask for a change")),
         ],
         validators=[InputRequired(_l("Choose one."))],
     )
     text = TextAreaField(
         _l("Your words to the pair"),
         description=_l("Needed for a comment or a change; optional when marking reviewed."),
-        validators=[Optional(), Length(max=2000, message=_l("Please keep it shorter."))],
+        # No Optional(): it would stop validate_text from asking for words when they're needed.
+        validators=[Length(max=2000, message=_l("Please keep it shorter."))],
     )
 
     def validate_text(self, field):
@@ -57,7 +59,7 @@ class SessionForm(FlaskForm):
     )
     format = RadioField(
         _l("Individual or group"),
-        choices=[("individual", _l("Individual")), ("group", _l("Group"))],
+        choices=[SelectChoice("individual", _l("Individual")), SelectChoice("group", _l("Group"))],
         default="individual",
         validators=[InputRequired(_l("Choose one."))],
     )

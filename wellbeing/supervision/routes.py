@@ -1,6 +1,7 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..coworking import agreement, checkins, pairs
 from ..db import get_db, now, rows
@@ -129,8 +130,8 @@ def review_add(pair_id):
 
 def session_form(formdata=None) -> SessionForm:
     form = SessionForm(formdata=formdata)
-    form.supervisees.choices = [(p["id"], p["name"]) for p in supervisees_of()]
-    form.areas.choices = [(a["id"], a["text"]) for a in guidance()["areas"]]
+    form.supervisees.choices = [SelectChoice(p["id"], p["name"]) for p in supervisees_of()]
+    form.areas.choices = [SelectChoice(a["id"], a["text"]) for a in guidance()["areas"]]
     return form
 
 
@@ -242,8 +243,12 @@ def group_session_remove(session_id):
 def assignment_form(formdata=None) -> AssignmentForm:
     form = AssignmentForm(formdata=formdata)
     people = members(current_user.org_id)
-    form.supervisor.choices = [(p["id"], p["name"]) for p in people if "supervisor" in p["roles"]]
-    form.supervisee.choices = [(p["id"], p["name"]) for p in people if "facilitator" in p["roles"]]
+    form.supervisor.choices = [
+        SelectChoice(p["id"], p["name"]) for p in people if "supervisor" in p["roles"]
+    ]
+    form.supervisee.choices = [
+        SelectChoice(p["id"], p["name"]) for p in people if "facilitator" in p["roles"]
+    ]
     return form
 
 
