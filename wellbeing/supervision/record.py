@@ -105,9 +105,14 @@ def months(sessions: list[dict], today: date, target: int, count: int = MONTHS_S
     return shown
 
 
+def area_months(today: date) -> list[date]:
+    """The first days of the months the areas view covers, oldest first."""
+    return [month_start(today, back) for back in range(AREA_MONTHS - 1, -1, -1)]
+
+
 def areas_by_month(sessions: list[dict], today: date) -> list[dict]:
     """For each Respect §3.13 area, whether a session touched it in each of the last 3 months."""
-    starts = [month_start(today, back) for back in range(AREA_MONTHS - 1, -1, -1)]
+    starts = area_months(today)
     ends = [*starts[1:], month_start(today, -1)]
     covered = []
     for area in guidance()["areas"]:

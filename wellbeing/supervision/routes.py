@@ -176,6 +176,7 @@ def record_context(person_id: int, sessions: list[dict]) -> dict:
         "target": target,
         "months": record.months(sessions, today, target),
         "areas": record.areas_by_month(sessions, today),
+        "area_months": record.area_months(today),
         "mentoring": workload.mentoring(ran, today),
         "flags": workload.flags(ran, today),
         "guidance": guidance(),
