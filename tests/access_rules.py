@@ -13,9 +13,24 @@ Rules:
 - "facilitator": someone with the facilitator role (the private exercises). Other signed-in
   people get a friendly 403, and everyone who isn't signed in goes to sign-in.
 
+- "pair": a pair's own pages (`get_pair`). Only the pair's two partners, the facilitator and
+  the co-worker, may use them. A third facilitator of the organisation and anyone of another
+  organisation get 404, as if the pair did not exist; supervisors and admins who aren't
+  facilitators get the friendly 403 (supervisors see what a pair shares through the
+  supervision pages, never through these).
+- "invitee": an open invitation to co-work, answered (accepted or declined) only by the
+  colleague it was sent to (`get_pair_invitation(…, "invitee")`), here the co-worker.
+- "inviter": the same invitation, withdrawn only by the facilitator who sent it.
+  For both invitation rules every other facilitator, including the other side of the
+  invitation, gets 404, and people without the facilitator role get 403.
+
 `org_object` marks routes about one row of Organisation One (an invitation, a person, a content
 entry): an admin of another organisation gets 404, as if it did not exist. `signed_in` is the
-status a signed-in person gets on a token page that is only for newcomers.
+status a signed-in person gets on a token page that is only for newcomers. `form` values
+that are a `Row` are looked up like URL values, and `form_as` changes the form for one persona
+(a facilitator can't invite themselves to co-work, so the one invited is someone else).
+`other_organisation` is the status another organisation's facilitator gets for a form that
+names one of Organisation One's people, who are never among their choices.
 """
 
 from dataclasses import dataclass
@@ -251,6 +266,155 @@ RULES = {
         # Sent as JSON with the X-CSRFToken header, as the page's fetch() sends it.
         "json": BACKUP_UPLOAD,
     },
+    "coworking.pairs_index": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "coworking.invitation_create": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "facilitator",
+        "form": {"colleague": Row("bystander"), "name": "Wednesday afternoon group"},
+        "form_as": {"bystander": {"colleague": Row("facilitator")}},
+        # Organisation One's people are no choice for another organisation's facilitator.
+        "other_organisation": 422,
+    },
+    "coworking.invitation_accept": {
+        "methods": {"POST"},
+        "url": {"invitation_id": Row("pair_invitation")},
+        "rule": "invitee",
+    },
+    "coworking.invitation_decline": {
+        "methods": {"POST"},
+        "url": {"invitation_id": Row("pair_invitation")},
+        "rule": "invitee",
+    },
+    "coworking.invitation_withdraw": {
+        "methods": {"POST"},
+        "url": {"invitation_id": Row("pair_invitation")},
+        "rule": "inviter",
+    },
+    "coworking.pair_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.pair_end_confirm": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.pair_end": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.sharing_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.consent_give": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair"), "topic": "agreement"},
+        "rule": "pair",
+    },
+    "coworking.consent_withdraw": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair"), "topic": "checkins"},
+        "rule": "pair",
+    },
+    "coworking.context_update": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+        "form": {"gender": "Mixed gender", "experience": "Both experienced"},
+    },
+    "coworking.context_forget": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.conversation_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.conversation_share": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+        "form": {
+            "answer-materials": "I'm not yet at ease leading the session on consent.",
+            "situation": ["A client describing a partner in sexualised detail"],
+        },
+    },
+    "coworking.agreement_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.agreement_save": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+        # Based on the draft Fran saved (version 1, revision 1), so it saves without a conflict.
+        "form": {
+            "number": "1",
+            "revision": "1",
+            "s0-id": "confrontational",
+            "s0-choice": "as_written",
+            "s0-who": "The other facilitator",
+            "s0-words": "If I were in Fran's shoes right now I might feel a bit intimidated.",
+            "s0-signal": "A hand flat on the table",
+        },
+    },
+    "coworking.agreement_confirm": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+        "form": {"number": "1", "revision": "1"},
+    },
+    "coworking.agreement_version_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair"), "number": 1},
+        "rule": "pair",
+    },
+    "coworking.checkins_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.checkin_submit": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+        "form": {"more": "Asking me how I'm arriving", "less": ""},
+    },
+    "coworking.checkin_reply": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair"), "week": Row("checkin_week")},
+        "rule": "pair",
+        "form": {"reply": "thanks — I'll try that"},
+    },
+    "coworking.checkin_day_update": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+        "form": {"day": "3"},
+    },
+    "coworking.card_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+    },
+    "coworking.group_session_log": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "pair",
+        "form": {"held_on": "2024-05-09", "with_experienced": "y"},
+    },
     "pwa.manifest": {
         "methods": {"GET"},
         "url": {},
@@ -275,10 +439,20 @@ WHO = {
     "member": "any signed-in member",
     "admin": "admins",
     "facilitator": "facilitators",
+    "pair": "the two partners of the pair",
+    "invitee": "the colleague who was invited",
+    "inviter": "the facilitator who sent the invitation",
 }
 # Rules that need someone signed in; the role rules also need that role.
-SIGNED_IN_RULES = ("member", "admin", "facilitator")
+SIGNED_IN_RULES = ("member", "admin", "facilitator", "pair", "invitee", "inviter")
 ROLE_RULES = ("admin", "facilitator")
+# Rules about one pair or invitation: facilitators who aren't its parties get 404, as if it
+# did not exist, and people without the facilitator role get 403.
+PARTIES = {
+    "pair": ("facilitator", "coworker"),
+    "invitee": ("coworker",),
+    "inviter": ("facilitator",),
+}
 
 
 def url_values(endpoint: str, rows: dict) -> dict:
@@ -286,6 +460,16 @@ def url_values(endpoint: str, rows: dict) -> dict:
     return {
         name: rows[value.name] if isinstance(value, Row) else value
         for name, value in RULES[endpoint]["url"].items()
+    }
+
+
+def form_values(endpoint: str, rows: dict, persona: str) -> dict:
+    """The form the table describes for this persona, with `Row` names looked up."""
+    rule = RULES[endpoint]
+    form = rule.get("form", {}) | rule.get("form_as", {}).get(persona, {})
+    return {
+        name: str(rows[value.name]) if isinstance(value, Row) else value
+        for name, value in form.items()
     }
 
 

@@ -20,6 +20,8 @@ PEOPLE = {
     "supervisor": ("Sol Supervisor", "supervisor@one.example", ["supervisor"]),
     "facilitator": ("Fran Facilitator", "fran@one.example", ["facilitator"]),
     "coworker": ("Cole Coworker", "cole@one.example", ["facilitator"]),
+    # A third facilitator of Organisation One, in no pair: pair pages must not exist for her.
+    "bystander": ("Bea Bystander", "bea@one.example", ["facilitator"]),
     "outsider": ("Otto Outsider", "otto@two.example", ["admin", "facilitator", "supervisor"]),
 }
 PASSWORD = "correct horse battery"

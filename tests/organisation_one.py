@@ -11,18 +11,35 @@ import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 from conftest import PEOPLE, csrf_token, make_app, sign_in
 
 from wellbeing.accounts.people import token_hash
+from wellbeing.coworking import checkins
+from wellbeing.permissions import get_pair
 
-PERSONAS = ("anonymous", "facilitator", "coworker", "supervisor", "admin", "outsider")
+PERSONAS = (
+    "anonymous",
+    "facilitator",
+    "coworker",
+    "bystander",
+    "supervisor",
+    "admin",
+    "outsider",
+)
 SESSION_COOKIE = "session"
 NEWCOMER_EMAIL = "newcomer@one.example"
+# Fran asks Cole to co-work a second group with her; Cole hasn't answered yet.
+PAIR_INVITATION_NAME = "Monday evening group"
+# What Fran and Cole wrote to each other last week.
+LAST_WEEK_MORE = "Checking in with me at the break"
+LAST_WEEK_LESS = "Finishing my sentences in the group"
 
 # Words that only someone in Organisation One could know. The outsider must never see them.
 ORGANISATION_ONE_WORDS = ("Organisation One", "@one.example") + tuple(
@@ -91,6 +108,8 @@ def prepare(template_db: Path) -> Prepared:
     ).get_data(as_text=True)
     reset_token = last_segment(link_on(page, "reset-link"))
 
+    pair_id, pair_invitation_id, checkin_week = prepare_pair(app, cookies, form_tokens, user_ids)
+
     with sqlite3.connect(database) as conn:
         invitation_id = conn.execute(
             "select id from invitations where token_hash = ?", [token_hash(invitation_token)]
@@ -106,10 +125,58 @@ def prepare(template_db: Path) -> Prepared:
         "invitation_token": invitation_token,
         "reset_token": reset_token,
         "practice": practice_id,
+        "pair": pair_id,
+        "pair_invitation": pair_invitation_id,
+        "checkin_week": checkin_week,
         "facilitator": facilitator_id,
         **{who: user_ids[PEOPLE[who][1]] for who in PEOPLE if who != "facilitator"},
     }
     return Prepared(database, cookies, form_tokens, rows)
+
+
+def prepare_pair(app, cookies, form_tokens, user_ids):
+    """Fran and Cole's pair as a few weeks in: an open invitation to a second pair (Fran to
+    Cole), a first draft of their agreement, and last week's check-in, answered by both.
+
+    The invitation and the draft go through the real pages. Last week can't be answered from a
+    page (a check-in is always for this week), so it is written by the same function the page
+    calls, sealed as the page would seal it."""
+    fran_id, cole_id = (user_ids[PEOPLE[who][1]] for who in ("facilitator", "coworker"))
+    fran = app.test_client()
+    fran.set_cookie(SESSION_COOKIE, cookies["facilitator"])
+    token = form_tokens["facilitator"]
+    response = fran.post(
+        "/pairs/invitations",
+        data={"colleague": cole_id, "name": PAIR_INVITATION_NAME, "csrf_token": token},
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    pair_invitation_id = int(
+        re.search(r"/pairs/invitations/(\d+)/withdraw", response.get_data(as_text=True)).group(1)
+    )
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        pair_id, org_id = conn.execute("select id, org_id from pairs").fetchone()
+    conn.close()
+    response = fran.post(
+        f"/pairs/{pair_id}/agreement",
+        data={
+            "number": 0,
+            "revision": 0,
+            "s0-id": "confrontational",
+            "s0-choice": "adapt",
+            "s0-who": "The other facilitator",
+            "s0-words": "I wonder how that question lands for my colleague.",
+            "s0-signal": "A hand flat on the table",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    last_week = checkins.monday_of(checkins.today()) - timedelta(weeks=1)
+    with app.app_context():
+        for who in (fran_id, cole_id):
+            member = SimpleNamespace(id=who, org_id=org_id)
+            pair = get_pair(pair_id, member=member)
+            assert checkins.submit(pair, member, last_week, LAST_WEEK_MORE, LAST_WEEK_LESS)
+    return pair_id, pair_invitation_id, last_week.isoformat()
 
 
 class OrganisationOne:

@@ -6,7 +6,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from access_rules import ROLE_RULES, RULES, SIGNED_IN_RULES, WHO, method_of
+from access_rules import (
+    PARTIES,
+    ROLE_RULES,
+    RULES,
+    SIGNED_IN_RULES,
+    WHO,
+    form_values,
+    method_of,
+)
 from conftest import PEOPLE
 from organisation_one import ORGANISATION_ONE_WORDS, PERSONAS, path_of
 
@@ -24,7 +32,7 @@ def send(one, persona, endpoint, headers=None, **overrides):
         # fetch() from the page: a JSON body, and the form token in the X-CSRFToken header.
         token = {"X-CSRFToken": one.form_token(persona)}
         return client.post(path, json=RULES[endpoint]["json"], headers=(headers or {}) | token)
-    form = dict(RULES[endpoint].get("form", {}), csrf_token=one.form_token(persona))
+    form = dict(form_values(endpoint, one.rows, persona), csrf_token=one.form_token(persona))
     return client.post(path, data=form, headers=headers)
 
 
@@ -37,8 +45,15 @@ def outcome(endpoint: str, persona: str) -> str:
         return "signed_in" if persona != "anonymous" and "signed_in" in rule else "allowed"
     if persona == "anonymous":
         return "sign_in"
+    if rule["rule"] in PARTIES:
+        if "facilitator" not in PEOPLE[persona][2]:
+            return "forbidden"
+        # To everyone but its parties, a pair or an invitation to co-work doesn't exist.
+        return "allowed" if persona in PARTIES[rule["rule"]] else "not_found"
     if persona == "outsider" and rule.get("org_object"):
         return "not_found"
+    if persona == "outsider" and "other_organisation" in rule:
+        return "other_organisation"
     if rule["rule"] in ROLE_RULES and rule["rule"] not in PEOPLE[persona][2]:
         return "forbidden"
     return "allowed"
@@ -69,6 +84,8 @@ def test_every_route_answers_each_person_as_its_rule_says(one, endpoint, persona
     elif expected == "not_found":
         assert response.status_code == 404
         assert FRIENDLY_404 in page
+    elif expected == "other_organisation":
+        assert response.status_code == RULES[endpoint]["other_organisation"], page
     else:
         assert response.status_code == RULES[endpoint]["signed_in"]
         assert "You're already signed in" in page

@@ -1,16 +1,22 @@
 """Free text that pairs write is never stored readable, and its keys can be rotated."""
 
 import base64
+import html
 import json
+import re
 import sqlite3
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import PAIR_NAME
+from conftest import PAIR_NAME, PASSWORD, PEOPLE, csrf_token, sign_in
 
 from wellbeing import create_app
+from wellbeing.accounts import people
 from wellbeing.atrest import SealError, key_id_of, seal, unseal
+from wellbeing.cli import SEALED_COLUMNS
+from wellbeing.coworking import checkins
 from wellbeing.db import get_db, migrate, now
 from wellbeing.demo import DEMO_PAIR
 
@@ -197,3 +203,197 @@ def test_sealed_value_moved_to_another_column_is_refused(app):
             unseal(value, "checkins.more_of")
         with pytest.raises(SealError):
             unseal(value, "pairs.name ")
+
+
+# --- everything a pair writes ----------------------------------------------------------------
+
+# One distinctive marker per free-text field a pair can write, so a leak names its field.
+MARKERS = {
+    "invitation name, still open": "Zebra invitation left open",
+    "invitation name, becomes the pair's name": "Zebra invitation accepted",
+    "conversation: materials": "Zebra answer about materials",
+    "conversation: situations": "Zebra answer about situations",
+    "conversation: together": "Zebra answer about working together",
+    "conversation: want": "Zebra answer about what I want",
+    "conversation: attached situation": "Zebra attached checklist situation",
+    "agreement: who steps in": "Zebra who steps in",
+    "agreement: words": "Zebra words we will use",
+    "agreement: signal": "Zebra signal between us",
+    "agreement: own strategy's title": "Zebra own strategy title",
+    "agreement: own strategy's words": "Zebra own strategy words",
+    "check-in: more of": "Zebra more of from you",
+    "check-in: less of": "Zebra less of from you",
+    "check-in: reply": "Zebra reply to the check-in",
+}
+# The power context is chosen from the organisation's list, and is sealed all the same.
+CONTEXT = {
+    "gender": "We'd rather describe it ourselves",
+    "experience": "One of us is still in our first 26 co-worked sessions or 6 months",
+}
+PAIR_TABLES = {
+    "pairs",
+    "pair_invitations",
+    "conversation_answers",
+    "agreement_versions",
+    "checkins",
+}
+
+
+@dataclass
+class Partner:
+    client: object
+    token: str
+
+    def post(self, path, form=None):
+        response = self.client.post(path, data=dict(form or {}, csrf_token=self.token))
+        assert response.status_code in (200, 201, 302), response.get_data(as_text=True)
+        return response
+
+
+def write_every_pair_field(fran: Partner, cole: Partner, cole_id: int) -> int:
+    """Fran and Cole write each free-text field of a pair through the real pages; the pair's id."""
+    for name in ("invitation name, still open", "invitation name, becomes the pair's name"):
+        page = fran.post("/pairs/invitations", {"colleague": cole_id, "name": MARKERS[name]})
+    invitation_id = re.findall(r"/pairs/invitations/(\d+)/withdraw", page.get_data(as_text=True))
+    accepted = cole.post(f"/pairs/invitations/{invitation_id[-1]}/accept")
+    pair = accepted.location.rsplit("/", 1)[1]
+
+    fran.post(f"/pairs/{pair}/context", CONTEXT)
+    cole.post(f"/pairs/{pair}/consents/context")
+    for who in (fran, cole):
+        answers = {
+            f"answer-{question}": MARKERS[f"conversation: {question}"]
+            for question in ("materials", "situations", "together", "want")
+        }
+        who.post(
+            f"/pairs/{pair}/conversation",
+            answers | {"situation": [MARKERS["conversation: attached situation"]]},
+        )
+    fran.post(
+        f"/pairs/{pair}/agreement",
+        {
+            "number": "0",
+            "revision": "0",
+            "s0-id": "confrontational",
+            "s0-choice": "adapt",
+            "s0-who": MARKERS["agreement: who steps in"],
+            "s0-words": MARKERS["agreement: words"],
+            "s0-signal": MARKERS["agreement: signal"],
+            "s1-id": "new",
+            "s1-title": MARKERS["agreement: own strategy's title"],
+            "s1-words": MARKERS["agreement: own strategy's words"],
+        },
+    )
+    for who in (fran, cole):
+        who.post(f"/pairs/{pair}/agreement/confirm", {"number": "1", "revision": "1"})
+        who.post(
+            f"/pairs/{pair}/checkins",
+            {"more": MARKERS["check-in: more of"], "less": MARKERS["check-in: less of"]},
+        )
+    monday = checkins.monday_of(checkins.today())
+    cole.post(f"/pairs/{pair}/checkins/{monday}/reply", {"reply": MARKERS["check-in: reply"]})
+    return int(pair)
+
+
+def pages_of(partner: Partner, pair_id: int) -> str:
+    paths = ["/pairs/", "conversation", "agreement", "checkins", "sharing", "card"]
+    return "".join(
+        html.unescape(
+            partner.client.get(
+                path if path.startswith("/") else f"/pairs/{pair_id}/{path}"
+            ).get_data(as_text=True)
+        )
+        for path in paths
+    )
+
+
+def sealed_values(path) -> dict[tuple[str, str], list[str]]:
+    """Every value of every sealed column, by (table, column)."""
+    conn = sqlite3.connect(path)
+    found = {
+        (table, column): [v for (v,) in conn.execute(f"select {column} from {table}") if v]
+        for table, column, _ in SEALED_COLUMNS
+    }
+    conn.close()
+    return found
+
+
+def test_every_sealed_column_is_resealed_on_key_rotation(app):
+    """Every `…_sealed` column the migrations made is in the list `rotate-key` reseals."""
+    conn = sqlite3.connect(app.config["DATABASE"])
+    tables = [t for (t,) in conn.execute("select name from sqlite_master where type = 'table'")]
+    columns = {
+        (table, column)
+        for table in tables
+        for (_, column, *_) in conn.execute(f"pragma table_info('{table}')")
+        if column.endswith("_sealed")
+    }
+    conn.close()
+    assert {(table, column) for table, column, _ in SEALED_COLUMNS} == columns
+    assert PAIR_TABLES <= {table for table, _ in columns}
+
+
+def test_nothing_a_pair_writes_is_stored_in_readable_form(one):
+    fran = Partner(one.client("facilitator"), one.form_token("facilitator"))
+    cole = Partner(one.client("coworker"), one.form_token("coworker"))
+    pair_id = write_every_pair_field(fran, cole, one.rows["coworker"])
+
+    # The partners can read every word back, so each was really stored.
+    shown = pages_of(fran, pair_id) + pages_of(cole, pair_id)
+    for field, marker in MARKERS.items():
+        assert marker in shown, field
+    for words in CONTEXT.values():
+        assert words in shown
+
+    for moment in ("before", "after a checkpoint"):
+        stored = database_bytes(one.database)
+        for field, marker in (MARKERS | CONTEXT).items():
+            assert marker.encode() not in stored, (field, moment)
+        checkpoint(one.database)
+    for (table, column), values in sealed_values(one.database).items():
+        if table in PAIR_TABLES:
+            assert values, f"{table}.{column} was never written"
+            assert all(v.startswith("aes1.k1.") for v in values), (table, column)
+
+
+def test_key_rotation_reseals_everything_a_pair_wrote_and_it_still_opens(own_instance):
+    app = own_instance
+    with app.app_context():
+        org_id = people.create_organisation("Organisation One")
+        ids = {
+            who: people.create_person(
+                org_id, PEOPLE[who][1], PEOPLE[who][0], PASSWORD, ["facilitator"]
+            )
+            for who in ("facilitator", "coworker")
+        }
+    partners = []
+    for who in ("facilitator", "coworker"):
+        client = sign_in(app.test_client(), who)
+        partners.append(Partner(client, csrf_token(client, "/")))
+    fran, cole = partners
+    pair_id = write_every_pair_field(fran, cole, ids["coworker"])
+    before = sealed_values(app.config["DATABASE"])
+
+    output = run(app, "rotate-key")
+
+    after = sealed_values(app.config["DATABASE"])
+    resealed = sum(len(values) for values in after.values())
+    assert f"re-sealed {resealed} values" in output
+    for key, values in after.items():
+        assert len(values) == len(before[key]), key
+        assert all(key_id_of(v) == "k2" for v in values), key
+        assert not set(values) & set(before[key]), key
+    # A restarted server opens every resealed value, and the words are the ones written.
+    restarted = create_app({"TESTING": True})
+    with restarted.app_context():
+        opened = " ".join(
+            unseal(value, label)
+            for table, column, label in SEALED_COLUMNS
+            for value in after[(table, column)]
+        )
+    for field, marker in MARKERS.items():
+        assert marker in opened, field
+    # And the partners still read their pages, now sealed under the new key.
+    shown = pages_of(fran, pair_id)
+    for field, marker in MARKERS.items():
+        assert marker in shown, field

@@ -5,6 +5,7 @@ Every test gets its own copy of the populated database, its own server (so its o
 service worker and caches) and a fresh browser context with a phone-sized viewport.
 """
 
+import re
 import shutil
 import socket
 import threading
@@ -139,6 +140,14 @@ def sign_in(page, who):
 def sign_out(page):
     page.locator("header").get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def post_form(page, path, data):
+    """A form post with this phone's session and a form token from `path`, as its form sends it."""
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.request.get(path).text())
+    response = page.request.post(path, form={"csrf_token": token.group(1), **data})
+    assert response.ok, response.status
+    return response
 
 
 def service_worker_activated(page):

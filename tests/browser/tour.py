@@ -5,9 +5,11 @@ The walk uses the real forms (invitation and reset links are created as an admin
 so a page that only appears after an action, such as a form with errors, is checked too.
 """
 
+import re
+
 from playwright.sync_api import expect
 
-from .conftest import sign_in, sign_out
+from .conftest import post_form, sign_in, sign_out
 
 SUPPORT_CONTACT = {
     "Name": "Staff support line",
@@ -208,6 +210,7 @@ def walk_private_space(page, check):
     walk_prompt_exercises(page, check)
     walk_checklist(page, check, passphrase)
     walk_line_and_stance(page, check, passphrase)
+    walk_coworking(page, check, passphrase)
 
 
 def walk_prompt_exercises(page, check):
@@ -300,3 +303,145 @@ def walk_checklist(page, check, passphrase):
     page.get_by_role("button", name="Finish").click()
     expect(page.locator("svg.chart")).to_have_count(1)
     check(page, "checklist, about, with history")
+
+
+def walk_coworking(page, check, passphrase):
+    """Co-working pairs, with the co-worker on a second phone: invitations, the pair, the
+    conversation (writing, preview, shared, both shared), the agreement (not started, draft,
+    conflict, agreed, changing), a version, the check-ins (form, waiting, both answered),
+    sharing with supervision, tonight's card and ending a pair."""
+    origin = re.match(r"https?://[^/]+", page.url).group(0)
+    other = page.context.browser.new_context(base_url=origin, viewport=page.viewport_size)
+    try:
+        cole = sign_in(other.new_page(), "coworker")
+        walk_pairs(page, cole, check)
+        pair = page.url.removeprefix(origin)
+        walk_conversation(page, cole, check, passphrase, pair)
+        walk_agreement(page, cole, check, pair)
+        walk_checkins(page, cole, check, pair)
+        page.goto(f"{pair}/sharing")
+        heading(page, "What supervision sees")
+        check(page, "pair sharing")
+        page.goto(f"{pair}/card")
+        page.get_by_label("Your passphrase", exact=True).fill(passphrase)
+        page.get_by_role("button", name="Unlock").click()
+        expect(page.locator("[data-flagged] li")).not_to_have_count(0)
+        check(page, "card")
+        page.goto(f"{pair}/end")
+        heading(page, "End this pair?")
+        check(page, "pair, ending")
+    finally:
+        other.close()
+
+
+def walk_pairs(page, cole, check):
+    page.goto("/pairs/")
+    heading(page, "Co-working pairs")
+    check(page, "pairs")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_text("Please give the pair a name.")).to_be_visible()
+    check(page, "pairs, invitation with errors")
+    page.get_by_label("Who would you like to co-work with?").select_option(label="Cole Coworker")
+    page.get_by_label("Name your pair").fill("Tuesday evening group")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("heading", name="Waiting for an answer")).to_be_visible()
+    check(page, "pairs, invitation sent")
+
+    cole.goto("/")
+    expect(cole.get_by_text("1 invitation to co-work is waiting for you.")).to_be_visible()
+    check(cole, "home (facilitator), invited to co-work")
+    cole.goto("/pairs/")
+    check(cole, "pairs, invited")
+    cole.get_by_role("button", name="Accept: Tuesday evening group").click()
+    heading(cole, "Tuesday evening group")
+    check(cole, "pair, new")
+    cole.get_by_role("link", name="End this pair").click()
+    cole.get_by_role("button", name="End the pair").click()
+    expect(cole.get_by_text("This pair ended on")).to_be_visible()
+    check(cole, "pair, ended")
+
+    page.goto("/")
+    page.get_by_role("link", name="Thursday morning group", exact=True).click()
+    heading(page, "Thursday morning group")
+    check(page, "pair")
+
+
+def walk_conversation(page, cole, check, passphrase, pair):
+    page.goto(f"{pair}/conversation")
+    heading(page, "The new-partnership conversation")
+    page.get_by_label("Your passphrase", exact=True).fill(passphrase)
+    page.get_by_role("button", name="Unlock").click()
+    question = "What kinds of situations in the groups might be difficult for me?"
+    page.get_by_role("textbox", name=question, exact=True).fill("Long silences.")
+    page.get_by_role("checkbox", name="A man who reminds me of someone").check()
+    check(page, "conversation, writing")
+    page.get_by_role("button", name="Preview what Cole Coworker will see").click()
+    expect(page.locator("[data-preview] li")).to_have_count(1)
+    check(page, "conversation, preview")
+    page.get_by_role("button", name="Share with Cole Coworker").click()
+    expect(page.get_by_text("Shared. Cole Coworker sees your answers")).to_be_visible()
+    check(page, "conversation, shared, waiting")
+    post_form(cole, f"{pair}/conversation", {"answer-want": "A look when you need me."})
+    page.goto(f"{pair}/conversation")
+    expect(page.get_by_role("heading", name="Cole Coworker's answers")).to_be_visible()
+    check(page, "conversation, both shared")
+
+
+def walk_agreement(page, cole, check, pair):
+    signal = page.get_by_label(
+        "The signal between us (A client gets confrontational with one facilitator)"
+    )
+    page.goto(f"{pair}/agreement")
+    heading(page, "How we step in: our agreement")
+    check(page, "agreement, not started")
+    signal.fill("a hand on the table")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Version 1 is a draft.")).to_be_visible()
+    check(page, "agreement, draft")
+
+    cole.goto(f"{pair}/agreement")
+    page.reload()
+    signal.fill("a nod")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    cole.get_by_label(
+        "The signal between us (A client gets confrontational with one facilitator)"
+    ).fill("a look")
+    cole.get_by_role("button", name="Save changes").click()
+    expect(cole.get_by_text("changed the agreement while you were editing")).to_be_visible()
+    check(cole, "agreement, conflict")
+
+    page.get_by_role("button", name="I confirm version 1 as it is now").click()
+    expect(page.get_by_text("Confirmed.")).to_be_visible()
+    cole.goto(f"{pair}/agreement")
+    cole.get_by_role("button", name="I confirm version 1 as it is now").click()
+    expect(cole.get_by_text("Agreed by both of you.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("Version 1 is agreed.")).to_be_visible()
+    check(page, "agreement, agreed")
+    page.get_by_text("Change the agreement").click()
+    signal.fill("two fingers on the table")
+    check(page, "agreement, agreed, changing")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Version 2 is a draft.")).to_be_visible()
+    check(page, "agreement, second version, draft")
+    page.get_by_role("link", name="Version 2", exact=True).click()
+    heading(page, "Agreement, version 2")
+    expect(page.locator("ins")).to_have_text("two fingers on the table")
+    check(page, "agreement version, with changes")
+
+
+def walk_checkins(page, cole, check, pair):
+    page.goto(f"{pair}/checkins")
+    heading(page, "Weekly check-in")
+    check(page, "check-ins")
+    page.get_by_label("More of, from you:").fill("Taking the lead on the role-plays.")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_text("Your answers, waiting for Cole Coworker's:")).to_be_visible()
+    check(page, "check-ins, waiting")
+    cole.goto(f"{pair}/checkins")
+    cole.get_by_role("button", name="Send my answers").click()
+    expect(cole.get_by_role("heading", name="Fran Facilitator to you")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Send reply")).to_be_visible()
+    check(page, "check-ins, both answered")
