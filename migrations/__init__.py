@@ -300,7 +300,10 @@ def m009_supervision(db):
     db["supervision_attendees"].create(
         {"session_id": int, "supervisee_id": int},
         pk=("session_id", "supervisee_id"),
-        foreign_keys=[("session_id", "supervision_sessions", "id"), ("supervisee_id", "users", "id")],
+        foreign_keys=[
+            ("session_id", "supervision_sessions", "id"),
+            ("supervisee_id", "users", "id"),
+        ],
     )
     db["supervision_attendees"].create_index(["supervisee_id"])
     # Group sessions a facilitator ran (Respect §3.12 mentoring, §4.9 workload). Dates and
