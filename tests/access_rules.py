@@ -415,6 +415,110 @@ RULES = {
         "rule": "pair",
         "form": {"held_on": "2024-05-09", "with_experienced": "y"},
     },
+    "supervision.home": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "supervisor",
+    },
+    "supervision.pair_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "supervisor_of",
+    },
+    "supervision.agreement_show": {
+        "methods": {"GET"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "supervisor_of",
+        "before": "share_agreement",
+    },
+    "supervision.review_add": {
+        "methods": {"POST"},
+        "url": {"pair_id": Row("pair")},
+        "rule": "supervisor_of",
+        "before": "share_agreement",
+        "form": {"kind": "comment", "text": "Good to see the signal agreed."},
+    },
+    "supervision.session_new": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "supervisor",
+    },
+    "supervision.session_create": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "supervisor_of",
+        "form": {
+            "held_on": "2024-05-09",
+            "minutes": "90",
+            "format": "individual",
+            "supervisees": Row("facilitator"),
+            "areas": "impact",
+        },
+        # Fran isn't someone Sid or Otto supervises, so she isn't a choice in their form.
+        "not_theirs": 422,
+    },
+    "supervision.session_remove": {
+        "methods": {"POST"},
+        "url": {"session_id": Row("supervision_session")},
+        "rule": "supervisor_of",
+        "before": "log_supervision_session",
+    },
+    "supervision.supervisee_show": {
+        "methods": {"GET"},
+        "url": {"user_id": Row("facilitator")},
+        "rule": "supervisor_of",
+    },
+    "supervision.target_update": {
+        "methods": {"POST"},
+        "url": {"user_id": Row("facilitator")},
+        "rule": "supervisor_of",
+        "form": {"minutes": "120"},
+    },
+    "supervision.mine_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "supervision.group_session_remove": {
+        "methods": {"POST"},
+        "url": {"session_id": Row("group_session")},
+        "rule": "owner",
+        "before": "log_group_session",
+    },
+    "supervision.assignments_list": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "admin",
+    },
+    "supervision.assignment_create": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "admin",
+        "form": {"supervisor": Row("supervisor"), "supervisee": Row("coworker")},
+        # Another organisation's admin can't choose Organisation One's people.
+        "other_organisation": 422,
+    },
+    "supervision.assignment_remove": {
+        "methods": {"POST"},
+        "url": {"link_id": Row("supervision_link")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.export_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "admin",
+    },
+    "organisation.export_json": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "admin",
+    },
+    "organisation.export_csv": {
+        "methods": {"GET"},
+        "url": {"table": "people"},
+        "rule": "admin",
+    },
     "pwa.manifest": {
         "methods": {"GET"},
         "url": {},
@@ -442,17 +546,98 @@ WHO = {
     "pair": "the two partners of the pair",
     "invitee": "the colleague who was invited",
     "inviter": "the facilitator who sent the invitation",
+    "owner": "the facilitator who logged it",
+    "supervisor": "supervisors",
+    "supervisor_of": "their assigned supervisor",
 }
 # Rules that need someone signed in; the role rules also need that role.
-SIGNED_IN_RULES = ("member", "admin", "facilitator", "pair", "invitee", "inviter")
-ROLE_RULES = ("admin", "facilitator")
+SIGNED_IN_RULES = (
+    "member",
+    "admin",
+    "facilitator",
+    "supervisor",
+    "pair",
+    "invitee",
+    "inviter",
+    "owner",
+    "supervisor_of",
+)
+ROLE_RULES = ("admin", "facilitator", "supervisor")
 # Rules about one pair or invitation: facilitators who aren't its parties get 404, as if it
 # did not exist, and people without the facilitator role get 403.
 PARTIES = {
     "pair": ("facilitator", "coworker"),
     "invitee": ("coworker",),
     "inviter": ("facilitator",),
+    "owner": ("facilitator",),
 }
+# Rules about someone a supervisor supervises, or that person's pair: only Sol, whom the admin
+# assigned to Fran, may use them. Other supervisors get 404 (or `not_theirs`), as if it did not
+# exist; people without the supervisor role get 403.
+SUPERVISING = {"supervisor_of": ("supervisor",)}
+
+
+# --- what some rows need first, done through the real pages ------------------------------------
+
+
+def post_as(one, persona, path, data) -> str:
+    response = one.client(persona).post(path, data=data | {"csrf_token": one.form_token(persona)})
+    assert response.status_code < 400, response.status_code
+    return response.get_data(as_text=True)
+
+
+def share_agreement(one) -> dict:
+    """Fran and Cole confirm their first draft and both share it with supervision."""
+    pair = one.rows["pair"]
+    for persona in ("facilitator", "coworker"):
+        post_as(one, persona, f"/pairs/{pair}/agreement/confirm", {"number": 1, "revision": 1})
+        post_as(one, persona, f"/pairs/{pair}/consents/agreement", {})
+    return {}
+
+
+def newest_id(one, table: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(one.database) as conn:
+        (found,) = conn.execute(f"select max(id) from {table}").fetchone()
+    conn.close()
+    return found
+
+
+def log_supervision_session(one) -> dict:
+    """Sol logs a session with Fran."""
+    form = {"held_on": "2024-05-02", "minutes": "60", "format": "individual"}
+    post_as(
+        one, "supervisor", "/supervision/sessions", form | {"supervisees": one.rows["facilitator"]}
+    )
+    return {"supervision_session": newest_id(one, "supervision_sessions")}
+
+
+def log_group_session(one) -> dict:
+    """Fran logs a group from her card."""
+    post_as(
+        one, "facilitator", f"/pairs/{one.rows['pair']}/group-sessions", {"held_on": "2024-05-02"}
+    )
+    return {"group_session": newest_id(one, "group_sessions")}
+
+
+BEFORE = {
+    "share_agreement": share_agreement,
+    "log_supervision_session": log_supervision_session,
+    "log_group_session": log_group_session,
+}
+
+
+def prepared_rows(one, endpoint: str) -> dict:
+    """Organisation One's rows, and any the route's `before` step made. The step runs once per
+    test, so asking twice gives the same rows."""
+    step = RULES[endpoint].get("before")
+    if not step:
+        return one.rows
+    made = one.__dict__.setdefault("made_before", {})
+    if step not in made:
+        made[step] = BEFORE[step](one)
+    return one.rows | made[step]
 
 
 def url_values(endpoint: str, rows: dict) -> dict:

@@ -22,6 +22,8 @@ PEOPLE = {
     "coworker": ("Cole Coworker", "cole@one.example", ["facilitator"]),
     # A third facilitator of Organisation One, in no pair: pair pages must not exist for her.
     "bystander": ("Bea Bystander", "bea@one.example", ["facilitator"]),
+    # A second supervisor of Organisation One, who supervises nobody: no pair is theirs to see.
+    "other_supervisor": ("Sid Supervisor", "sid@one.example", ["supervisor"]),
     "outsider": ("Otto Outsider", "otto@two.example", ["admin", "facilitator", "supervisor"]),
 }
 PASSWORD = "correct horse battery"

@@ -30,6 +30,7 @@ PERSONAS = (
     "coworker",
     "bystander",
     "supervisor",
+    "other_supervisor",
     "admin",
     "outsider",
 )
@@ -110,10 +111,21 @@ def prepare(template_db: Path) -> Prepared:
 
     pair_id, pair_invitation_id, checkin_week = prepare_pair(app, cookies, form_tokens, user_ids)
 
+    # The admin assigns Sol to supervise Fran through the real page; Sid supervises nobody.
+    admin.post(
+        "/supervision/assignments",
+        data={
+            "supervisor": user_ids[PEOPLE["supervisor"][1]],
+            "supervisee": facilitator_id,
+            "csrf_token": form_tokens["admin"],
+        },
+    )
+
     with sqlite3.connect(database) as conn:
         invitation_id = conn.execute(
             "select id from invitations where token_hash = ?", [token_hash(invitation_token)]
         ).fetchone()[0]
+        (supervision_link,) = conn.execute("select id from supervisions").fetchone()
         # Every write is in the main file, so one copied file is the whole database.
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -128,6 +140,7 @@ def prepare(template_db: Path) -> Prepared:
         "pair": pair_id,
         "pair_invitation": pair_invitation_id,
         "checkin_week": checkin_week,
+        "supervision_link": supervision_link,
         "facilitator": facilitator_id,
         **{who: user_ids[PEOPLE[who][1]] for who in PEOPLE if who != "facilitator"},
     }
@@ -204,12 +217,13 @@ class OrganisationOne:
         return self.prepared.form_tokens[persona]
 
 
-def path_of(one, endpoint, **overrides):
-    from access_rules import url_values
+def path_of(one, endpoint, rows=None, **overrides):
+    from access_rules import prepared_rows, url_values
     from flask import url_for
 
+    rows = rows or prepared_rows(one, endpoint)
     with one.app.test_request_context():
-        return url_for(endpoint, **(url_values(endpoint, one.rows) | overrides))
+        return url_for(endpoint, **(url_values(endpoint, rows) | overrides))
 
 
 def text_of(response) -> str:

@@ -11,9 +11,11 @@ from access_rules import (
     ROLE_RULES,
     RULES,
     SIGNED_IN_RULES,
+    SUPERVISING,
     WHO,
     form_values,
     method_of,
+    prepared_rows,
 )
 from conftest import PEOPLE
 from organisation_one import ORGANISATION_ONE_WORDS, PERSONAS, path_of
@@ -25,14 +27,15 @@ FRIENDLY_404 = "We couldn't find that page"
 
 def send(one, persona, endpoint, headers=None, **overrides):
     """The request the table describes, made by `persona`, with a valid form token."""
-    client, path = one.client(persona), path_of(one, endpoint, **overrides)
+    rows = prepared_rows(one, endpoint)
+    client, path = one.client(persona), path_of(one, endpoint, rows, **overrides)
     if method_of(endpoint) == "GET":
         return client.get(path, headers=headers)
     if "json" in RULES[endpoint]:
         # fetch() from the page: a JSON body, and the form token in the X-CSRFToken header.
         token = {"X-CSRFToken": one.form_token(persona)}
         return client.post(path, json=RULES[endpoint]["json"], headers=(headers or {}) | token)
-    form = dict(form_values(endpoint, one.rows, persona), csrf_token=one.form_token(persona))
+    form = dict(form_values(endpoint, rows, persona), csrf_token=one.form_token(persona))
     return client.post(path, data=form, headers=headers)
 
 
@@ -50,6 +53,13 @@ def outcome(endpoint: str, persona: str) -> str:
             return "forbidden"
         # To everyone but its parties, a pair or an invitation to co-work doesn't exist.
         return "allowed" if persona in PARTIES[rule["rule"]] else "not_found"
+    if rule["rule"] in SUPERVISING:
+        if "supervisor" not in PEOPLE[persona][2]:
+            return "forbidden"
+        if persona in SUPERVISING[rule["rule"]]:
+            return "allowed"
+        # To every other supervisor, someone they don't supervise doesn't exist.
+        return "not_theirs" if "not_theirs" in rule else "not_found"
     if persona == "outsider" and rule.get("org_object"):
         return "not_found"
     if persona == "outsider" and "other_organisation" in rule:
@@ -86,6 +96,8 @@ def test_every_route_answers_each_person_as_its_rule_says(one, endpoint, persona
         assert FRIENDLY_404 in page
     elif expected == "other_organisation":
         assert response.status_code == RULES[endpoint]["other_organisation"], page
+    elif expected == "not_theirs":
+        assert response.status_code == RULES[endpoint]["not_theirs"], page
     else:
         assert response.status_code == RULES[endpoint]["signed_in"]
         assert "You're already signed in" in page

@@ -3,7 +3,8 @@
 Every route in `app.url_map` gets random form fields (any unicode, very long, empty, missing,
 repeated) and random URL values (real ids, other organisations' ids, ids too big for SQLite,
 words where numbers belong), signed in with a valid form token as someone the route is for:
-an admin, or for facilitators' and pairs' routes, a facilitator in the pair. Each example starts
+an admin; for facilitators' and pairs' routes, a facilitator in the pair; for supervision's
+routes, her assigned supervisor. Each example starts
 from a fresh copy of Organisation One, so one example can't spoil the next.
 """
 
@@ -62,6 +63,18 @@ FIELD_NAMES = [
     "s1-id",
     "s99-id",
     "s1-title",
+    # Supervision's forms.
+    "supervisor",
+    "supervisee",
+    "kind",
+    "held_on",
+    "minutes",
+    "format",
+    "supervisees",
+    "areas",
+    "notes",
+    "supervisor_only",
+    "with_experienced",
 ]
 AWKWARD = [
     "",
@@ -86,6 +99,15 @@ AWKWARD = [
     "own-99999999999999999999",
     "confrontational",
     "Mixed gender",
+    "2026-11-21",
+    "2026-02-30",
+    "individual",
+    "group",
+    "impact",
+    "comment",
+    "change",
+    "reviewed",
+    "y",
     "admin@one.example",
     "otto@two.example",
     "https://",
@@ -127,6 +149,8 @@ def known_ids(one) -> list[int]:
         rows["outsider"],
         rows["pair"],
         rows["pair_invitation"],
+        rows["supervision_link"],
+        rows["supervisor"],
         1,
         2,
     ]
@@ -205,12 +229,16 @@ POSTS = sorted(e for e, rule in RULES.items() if "POST" in rule["methods"])
 # Routes for facilitators, or for a pair's partners, would turn an admin away at the door, so
 # they are fuzzed as Fran, a facilitator in the pair and the sender of its open invitation,
 # which takes them all the way to the database.
-FACILITATOR_RULES = ("facilitator", "pair", "inviter")
+FACILITATOR_RULES = ("facilitator", "pair", "inviter", "owner")
+# Supervision's routes are fuzzed as Sol, whom the admin assigned to supervise Fran.
+SUPERVISOR_RULES = ("supervisor", "supervisor_of")
 
 
 def fuzzed_as(endpoint: str) -> str:
     if RULES[endpoint]["rule"] == "invitee":
         return "coworker"
+    if RULES[endpoint]["rule"] in SUPERVISOR_RULES:
+        return "supervisor"
     return "facilitator" if RULES[endpoint]["rule"] in FACILITATOR_RULES else "admin"
 
 

@@ -81,21 +81,23 @@ def log_session(one, **fields):
 
 
 def test_supervisor_sees_only_the_pairs_of_people_assigned_to_them(one):
+    # Organisation One: the admin assigned Sol to Fran; Sid supervises nobody yet.
     pair = one.rows["pair"]
-    assert get(one, "supervisor", "supervision.pair_show", pair_id=pair).status_code == 404
-    assert PEOPLE["facilitator"][0] not in page(one, "supervisor", "supervision.home")
-    assign(one)
-    home = page(one, "supervisor", "supervision.home")
-    assert FRAN in home and COLE in home  # Fran's pair, with both partners
-    assert get(one, "supervisor", "supervision.pair_show", pair_id=pair).status_code == 200
+    assert get(one, "other_supervisor", "supervision.pair_show", pair_id=pair).status_code == 404
+    assert FRAN not in page(one, "other_supervisor", "supervision.home")
+    form = {"supervisor": one.rows["other_supervisor"], "supervisee": one.rows["coworker"]}
+    assert post(one, "admin", "supervision.assignment_create", form).status_code == 201
+    home = page(one, "other_supervisor", "supervision.home")
+    assert FRAN in home and COLE in home  # Cole's pair, with both partners
+    response = get(one, "other_supervisor", "supervision.pair_show", pair_id=pair)
+    assert response.status_code == 200
 
 
 def test_admin_removes_an_assignment_and_the_pair_is_gone_for_the_supervisor(one):
     assign(one)
-    with sqlite3.connect(one.database) as conn:
-        (link,) = conn.execute("select id from supervisions").fetchone()
-    conn.close()
-    response = post(one, "admin", "supervision.assignment_remove", link_id=link)
+    response = post(
+        one, "admin", "supervision.assignment_remove", link_id=one.rows["supervision_link"]
+    )
     assert "No longer assigned" in text_of(response)
     pair = one.rows["pair"]
     assert get(one, "supervisor", "supervision.pair_show", pair_id=pair).status_code == 404
@@ -294,7 +296,9 @@ def test_a_higher_target_for_an_inexperienced_worker(one):
 
 def test_supervisor_cannot_open_the_record_of_someone_not_assigned(one):
     user = one.rows["facilitator"]
-    assert get(one, "supervisor", "supervision.supervisee_show", user_id=user).status_code == 404
+    response = get(one, "other_supervisor", "supervision.supervisee_show", user_id=user)
+    assert response.status_code == 404
+    assert get(one, "supervisor", "supervision.supervisee_show", user_id=user).status_code == 200
 
 
 # --- mentoring and workload -------------------------------------------------------------------
