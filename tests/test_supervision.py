@@ -237,15 +237,28 @@ def test_supervisor_only_note_shows_as_existing_but_never_its_words(one):
     assert NOTE in shown
 
 
-def test_supervision_notes_are_never_stored_readable(one):
+def test_supervision_notes_and_reviews_are_never_stored_readable(one):
     assign(one)
+    agree_first_version(one)
+    share(one, "agreement", "facilitator", "coworker")
     log_session(one, notes="A marker for the notes QZX-NOTE-1")
+    form = {"kind": "change", "text": "A marker for the review QZX-REVIEW-2"}
+    post(one, "supervisor", "supervision.review_add", form, pair_id=one.rows["pair"])
+    assert "QZX-REVIEW-2" in page(
+        one, "facilitator", "coworking.agreement_show", pair_id=one.rows["pair"]
+    )
     with sqlite3.connect(one.database) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        sealed = conn.execute(
+            "select notes_sealed from supervision_sessions union all"
+            " select text_sealed from agreement_reviews"
+        ).fetchall()
     conn.close()
+    assert sealed and all(value.startswith("aes1.") for (value,) in sealed)
     files = [one.database, Path(f"{one.database}-wal"), Path(f"{one.database}-shm")]
     stored = b"".join(f.read_bytes() for f in files if f.exists())
     assert b"QZX-NOTE-1" not in stored
+    assert b"QZX-REVIEW-2" not in stored
 
 
 def test_individual_session_is_with_one_person_and_nothing_typed_is_lost(one):
