@@ -425,3 +425,14 @@ def test_export_as_csv_one_table_at_a_time(one):
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0].startswith("id,name,email")
     assert any(FRAN in line for line in lines)
+
+
+def test_context_shows_on_the_supervisors_home_only_when_both_agreed(one):
+    pair = one.rows["pair"]
+    form = {"gender": "Mixed gender", "experience": "Both experienced"}
+    post(one, "facilitator", "coworking.context_update", form, pair_id=pair)
+    assert "They recorded:" not in page(one, "supervisor", "supervision.home")
+    share(one, "context", "coworker")
+    home = page(one, "supervisor", "supervision.home")
+    assert "They recorded: Mixed gender · Both experienced" in home
+    assert "your power context" in page(one, "facilitator", "coworking.sharing_show", pair_id=pair)

@@ -35,6 +35,8 @@ def home():
     topics = oversight.shared_topics(pair_ids)
     # Dates only, unless both partners shared more: logged for each pair (DESIGN: data rule).
     oversight.log_views(pair_ids, current_user, "checkin-dates")
+    contexts = {p["id"]: pairs.context(p) for p in shown if "context" in topics[p["id"]]}
+    oversight.log_views(list(contexts), current_user, "context")
     return render_template(
         "supervision/home.html",
         people=people,
@@ -45,6 +47,7 @@ def home():
         rhythms=checkins.rhythms(shown, today),
         topics=topics,
         waiting=oversight.waiting_for_review(pair_ids, topics),
+        contexts=contexts,
         guidance=guidance(),
     )
 
