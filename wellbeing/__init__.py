@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, db, errors, exercises, keys, organisation, pwa, security
+from . import accounts, db, errors, exercises, keys, line, organisation, pwa, security
 from .extensions import babel, csrf, htmx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +59,7 @@ def create_app(test_config=None):
     app.register_blueprint(accounts.bp)
     app.register_blueprint(organisation.bp)
     app.register_blueprint(exercises.bp)
+    app.register_blueprint(line.bp)
     app.register_blueprint(pwa.bp)
 
     from . import cli
