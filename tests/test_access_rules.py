@@ -6,9 +6,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from access_rules import ROLE_RULES, RULES, SIGNED_IN_RULES, WHO, method_of
+from access_rules import ROLE_RULES, RULES, SIGNED_IN_RULES, WHO, form_values, method_of
 from conftest import PEOPLE
-from organisation_one import ORGANISATION_ONE_WORDS, PERSONAS, path_of
+from organisation_one import (
+    ORGANISATION_ONE_WORDS,
+    PERSONAS,
+    ROOM_PARTICIPANT,
+    ROOM_TRAINER,
+    path_of,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "access.md"
 FRIENDLY_403 = "This page isn't for your role"
@@ -24,7 +30,7 @@ def send(one, persona, endpoint, headers=None, **overrides):
         # fetch() from the page: a JSON body, and the form token in the X-CSRFToken header.
         token = {"X-CSRFToken": one.form_token(persona)}
         return client.post(path, json=RULES[endpoint]["json"], headers=(headers or {}) | token)
-    form = dict(RULES[endpoint].get("form", {}), csrf_token=one.form_token(persona))
+    form = dict(form_values(endpoint, one.rows), csrf_token=one.form_token(persona))
     return client.post(path, data=form, headers=headers)
 
 
@@ -35,6 +41,10 @@ def outcome(endpoint: str, persona: str) -> str:
         return "allowed"
     if rule["rule"] == "token":
         return "signed_in" if persona != "anonymous" and "signed_in" in rule else "allowed"
+    if rule["rule"] == "participant":
+        return "allowed" if persona == ROOM_PARTICIPANT else "join"
+    if rule["rule"] == "trainer":
+        return trainer_outcome(persona)
     if persona == "anonymous":
         return "sign_in"
     if persona == "outsider" and rule.get("org_object"):
@@ -42,6 +52,15 @@ def outcome(endpoint: str, persona: str) -> str:
     if rule["rule"] in ROLE_RULES and rule["rule"] not in PEOPLE[persona][2]:
         return "forbidden"
     return "allowed"
+
+
+def trainer_outcome(persona: str) -> str:
+    """Only the facilitator who opened the room runs it; another organisation can't see it."""
+    if persona == "anonymous":
+        return "sign_in"
+    if persona == "outsider":
+        return "not_found"
+    return "allowed" if persona == ROOM_TRAINER else "forbidden"
 
 
 def docs_path(rule_path: str) -> str:
@@ -69,6 +88,12 @@ def test_every_route_answers_each_person_as_its_rule_says(one, endpoint, persona
     elif expected == "not_found":
         assert response.status_code == 404
         assert FRIENDLY_404 in page
+    elif expected == "join":
+        # Someone who hasn't joined the room is sent to join it, with its code filled in.
+        assert response.status_code == 302
+        location = urlsplit(response.location)
+        assert location.path == "/join"
+        assert parse_qs(location.query)["code"] == [one.rows["room_code"]]
     else:
         assert response.status_code == RULES[endpoint]["signed_in"]
         assert "You're already signed in" in page

@@ -394,6 +394,8 @@ def purge(now: datetime | None = None) -> int:
         return 0
     marks = ",".join("?" * len(expired))
     db = get_db()
+    # Deleted means gone from the file too: SQLite overwrites the freed space with zeros.
+    db.execute("PRAGMA secure_delete = ON")
     with db.atomic():
         db.execute(
             "delete from placements where participant_id in"
@@ -403,4 +405,5 @@ def purge(now: datetime | None = None) -> int:
         db.execute(f"delete from participants where room_id in ({marks})", expired)
         db.execute(f"delete from room_practices where room_id in ({marks})", expired)
         db.execute(f"delete from rooms where id in ({marks})", expired)
+    db.execute("PRAGMA secure_delete = OFF")
     return len(expired)
