@@ -38,6 +38,18 @@ FIELD_NAMES = [
     "link",
     "roles",
     "direction",
+    # Training-day rooms.
+    "code",
+    "first_name",
+    "opened_with",
+    "practice",
+    "round",
+    "position",
+    "seq",
+    "action",
+    "stage",
+    "minutes",
+    "days",
 ]
 AWKWARD = [
     "",
@@ -51,6 +63,13 @@ AWKWARD = [
     "NaN",
     "up",
     "down",
+    "1000",
+    "1001",
+    "500",
+    "reveal",
+    "next",
+    "end",
+    "questions",
     "admin",
     "facilitator",
     "supervisor",
@@ -88,7 +107,14 @@ URL_PART = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
 
 def known_ids(one) -> list[int]:
     rows = one.rows
-    return [rows["practice"], rows["invitation"], rows["facilitator"], rows["outsider"]]
+    return [
+        rows["practice"],
+        rows["invitation"],
+        rows["facilitator"],
+        rows["outsider"],
+        rows["room"],
+        rows["room_practice"],
+    ]
 
 
 def mostly(usual, unusual):
@@ -131,6 +157,9 @@ def url_part(one, converter, options, name):
     if name == "token":
         tokens = [one.rows["invitation_token"], one.rows["reset_token"]]
         return mostly(st.sampled_from(tokens), nonsense)
+    if name == "code":
+        room_code = one.rows["room_code"]
+        return mostly(st.sampled_from([room_code, room_code.lower()]), nonsense)
     return mostly(st.sampled_from(["app.css", "icons/icon.svg"]), nonsense)
 
 
@@ -160,11 +189,17 @@ POSTS = sorted(e for e, rule in RULES.items() if "POST" in rule["methods"])
 # Joining, resetting and signing in turn a signed-in admin away early, so they are also
 # fuzzed as someone signed out, which takes them all the way to the database.
 SIGNED_OUT_POSTS = [e for e in POSTS if RULES[e]["rule"] in ("public", "token")]
+# A training-day room turns an admin away too: its trainer's and its participant's forms are
+# fuzzed as the people who may send them (organisation_one: ROOM_TRAINER, ROOM_PARTICIPANT).
+ROOM_POSTS = [(e, "facilitator") for e in POSTS if RULES[e]["rule"] in ("trainer", "facilitator")]
+ROOM_POSTS += [(e, "coworker") for e in POSTS if RULES[e]["rule"] == "participant"]
 
 
 @pytest.mark.parametrize(
     ("endpoint", "persona"),
-    [(e, "admin") for e in POSTS] + [(e, "anonymous") for e in SIGNED_OUT_POSTS],
+    [(e, "admin") for e in POSTS]
+    + [(e, "anonymous") for e in SIGNED_OUT_POSTS]
+    + ROOM_POSTS,
 )
 def test_random_form_input_never_crashes(one, endpoint, persona):
     rule = rule_for(one.app, endpoint)

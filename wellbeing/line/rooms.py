@@ -118,6 +118,8 @@ def practices_of(room_id: int) -> list[dict]:
 
 
 def practice_in(room: dict, practice_id: int) -> dict | None:
+    if not 0 < practice_id < 2**63:
+        return None  # a made-up id too big for SQLite is simply not in the room
     return first_row(
         "select * from room_practices where id = ? and room_id = ?", [practice_id, room["id"]]
     )
