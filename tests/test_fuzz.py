@@ -197,9 +197,7 @@ ROOM_POSTS += [(e, "coworker") for e in POSTS if RULES[e]["rule"] == "participan
 
 @pytest.mark.parametrize(
     ("endpoint", "persona"),
-    [(e, "admin") for e in POSTS]
-    + [(e, "anonymous") for e in SIGNED_OUT_POSTS]
-    + ROOM_POSTS,
+    [(e, "admin") for e in POSTS] + [(e, "anonymous") for e in SIGNED_OUT_POSTS] + ROOM_POSTS,
 )
 def test_random_form_input_never_crashes(one, endpoint, persona):
     rule = rule_for(one.app, endpoint)
