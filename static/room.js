@@ -41,10 +41,15 @@ function placement(form) {
   let settle = null;
   const describe = () => slider.setAttribute("aria-valuetext", placeWords(slider.value, words));
   slider.addEventListener("input", describe);
-  slider.addEventListener("change", () => {
+  const settled = () => {
     describe();
     clearTimeout(settle);
     settle = setTimeout(() => send(form), SETTLE_MS);
+  };
+  slider.addEventListener("change", settled);
+  // A tap exactly where the unplaced marker rests changes no value, but it is a place too.
+  slider.addEventListener("pointerup", () => {
+    if (slider.classList.contains("unplaced")) settled();
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();

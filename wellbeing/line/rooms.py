@@ -285,14 +285,18 @@ def join(room: dict, first_name: str, known_token: str | None) -> str:
                 get_db()["participants"].update(participant["id"], {"first_name": first_name})
             return known_token
     token = secrets.token_urlsafe(18)
-    get_db()["participants"].insert(
-        {
-            "room_id": room["id"],
-            "token_hash": token_hash(token),
-            "first_name": first_name or None,
-            "joined_at": stamp(),
-        }
-    )
+    db = get_db()
+    with db.atomic():
+        db["participants"].insert(
+            {
+                "room_id": room["id"],
+                "token_hash": token_hash(token),
+                "first_name": first_name or None,
+                "joined_at": stamp(),
+            }
+        )
+        # The projector and the trainer show how many have joined.
+        db.execute("update rooms set version = version + 1 where id = ?", [room["id"]])
     return token
 
 
