@@ -566,3 +566,12 @@ def test_purge_leaves_rooms_still_within_their_time(one):
         result = one.app.test_cli_runner().invoke(args=["purge-rooms"])
     assert "Deleted 0 training-day rooms." in result.output
     assert room_of(one)
+
+
+def test_place_without_its_form_token_is_refused(one):
+    phone = Phone(one)
+    room = room_of(one)
+    form = {"practice": room["practice_id"], "round": 1, "position": 300}
+    response = phone.client.post(f"/line/{phone.code}/placement", data=form, headers=JSON)
+    assert response.status_code == 400
+    assert query(one, "select count(*) from placements")[0][0] == 0

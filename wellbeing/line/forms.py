@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from .rooms import CONTROLS, LINE_END, MAX_MINUTES, MAX_RETENTION_DAYS
+from .rooms import CONTROLS, MAX_MINUTES, MAX_RETENTION_DAYS
 
 # A whole number that SQLite can hold; anything else is simply not a valid value.
 BIG = 2**62
@@ -27,20 +27,6 @@ class JoinForm(FlaskForm):
             "Only the trainer sees who has joined. Where you stand is never linked to you."
         ),
     )
-
-
-class PlacementForm(FlaskForm):
-    practice = IntegerField(validators=[InputRequired(), NumberRange(0, BIG)])
-    round = IntegerField(validators=[InputRequired(), NumberRange(1, 2)])
-    position = IntegerField(
-        _l("Your place on the line"),
-        validators=[
-            InputRequired(),
-            NumberRange(0, LINE_END),
-        ],
-    )
-    # The phone numbers its moves, so a retry that arrives late can't undo a newer one.
-    seq = IntegerField(validators=[Optional(), NumberRange(0, BIG)])
 
 
 class ControlForm(FlaskForm):
