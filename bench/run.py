@@ -6,7 +6,9 @@
 3. Signs in through the real /signin form and loads the signed-in home page and "hello" with wrk,
    interleaved, and compares their throughput and the home page's p99 latency.
 4. Measures the gzip-compressed size of every HTML page and of a first visit.
-5. Writes docs/benchmarks.md and prints a one-line summary last.
+5. Runs a training-day room of 200 simulated phones against the same server
+   (bench/room_fanout.py) and adds the room's pages to the page sizes.
+6. Writes docs/benchmarks.md and prints a one-line summary last.
 """
 
 import argparse
