@@ -15,9 +15,10 @@ from ..permissions import get_room, get_seat, refuse, role_required, rooms_run_b
 from . import bp, picture, rooms
 from .forms import ControlForm, JoinForm, OpenRoomForm, RetentionForm
 
+# The largest id SQLite can hold; a bigger number in a form is simply not valid.
+MAX_ID = 2**63 - 1
 # Polled every half second by projectors and trainers' phones, and posted to by every phone:
 # these skip the retention check, which the room's other pages do as they open.
-MAX_ID = 2**63 - 1
 POLLED = {"line.room_show", "line.projector_show", "line.place_show", "line.placement_submit"}
 
 
