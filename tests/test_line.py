@@ -575,3 +575,24 @@ def test_place_without_its_form_token_is_refused(one):
     response = phone.client.post(f"/line/{phone.code}/placement", data=form, headers=JSON)
     assert response.status_code == 400
     assert query(one, "select count(*) from placements")[0][0] == 0
+
+
+# --- the picture's layout -------------------------------------------------------------------------
+
+
+def test_dots_on_the_projector_never_hide_each_other():
+    from wellbeing.line.picture import strip
+
+    laid_out = strip([500] * 12 + [0, 5, 10, 1000, 990] + list(range(0, 1001, 25)))
+    assert len(laid_out.dots) == 12 + 5 + 41
+    gap = 2 * laid_out.radius
+    for index, (x, y) in enumerate(laid_out.dots):
+        for other_x, other_y in laid_out.dots[index + 1 :]:
+            assert (x - other_x) ** 2 + (y - other_y) ** 2 >= gap**2
+        assert 0 < y < laid_out.axis
+
+
+def test_stretches_of_the_line_cover_it_end_to_end():
+    from wellbeing.line.picture import band_counts
+
+    assert band_counts([0, 200, 201, 400, 401, 600, 601, 800, 801, 1000]) == [2, 2, 2, 2, 2]
