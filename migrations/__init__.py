@@ -227,6 +227,84 @@ def m007_coworking(db):
 
 
 @migrations()
+def m008_line_rooms(db):
+    # Training-day rooms for the live 'Is this always abusive?' line (issue 6). DESIGN "The data
+    # rule", class room: anonymous positions, deleted automatically after a set time; the room
+    # sees only the combined picture. The organisation sets that time (30 days unless changed).
+    db["organisations"].add_column("room_retention_days", int)
+    db["rooms"].create(
+        {
+            "id": int,
+            "org_id": int,
+            "trainer_id": int,
+            # What people type on their phones; unique while the room's data is kept.
+            "code": str,
+            # A double-tapped "Open a room" opens one room, not two.
+            "opened_with": str,
+            "practice_id": int,
+            "round": int,
+            "revealed": int,
+            "view": str,
+            "timer_ends_at": str,
+            "dv_context": int,
+            # `version` changes with every placement and control, `stage_version` only when the
+            # trainer changes what the room is doing: they are the ETags the views poll with.
+            "version": int,
+            "stage_version": int,
+            "created_at": str,
+            "ended_at": str,
+        },
+        pk="id",
+        foreign_keys=[("org_id", "organisations", "id"), ("trainer_id", "users", "id")],
+        not_null={"org_id", "trainer_id", "code", "created_at"},
+        defaults={
+            "round": 1,
+            "revealed": 0,
+            "view": "line",
+            "dv_context": 0,
+            "version": 0,
+            "stage_version": 0,
+        },
+    )
+    db["rooms"].create_index(["code"], unique=True)
+    db["rooms"].create_index(["trainer_id", "opened_with"], unique=True)
+    # The room's own copy of the practices: "Feel free to add and remove practices to fit what
+    # you think is most relevant to your local context" (guidelines), without touching the
+    # organisation's list unless the trainer saves it as that.
+    db["room_practices"].create(
+        {"id": int, "room_id": int, "position": int, "text": str, "note": str},
+        pk="id",
+        foreign_keys=[("room_id", "rooms", "id")],
+    )
+    db["room_practices"].create_index(["room_id", "position"])
+    # No account is needed: a random token in the person's cookie, kept here only as a hash.
+    db["participants"].create(
+        {"id": int, "room_id": int, "token_hash": str, "first_name": str, "joined_at": str},
+        pk="id",
+        foreign_keys=[("room_id", "rooms", "id")],
+    )
+    db["participants"].create_index(["token_hash"], unique=True)
+    db["participants"].create_index(["room_id"])
+    # One place per person, practice and round; `seq` keeps a late retry from undoing a move.
+    db["placements"].create(
+        {
+            "participant_id": int,
+            "practice_id": int,
+            "round": int,
+            "position": int,
+            "seq": int,
+            "updated_at": str,
+        },
+        pk=("participant_id", "practice_id", "round"),
+        foreign_keys=[
+            ("participant_id", "participants", "id"),
+            ("practice_id", "room_practices", "id"),
+        ],
+    )
+    db["placements"].create_index(["practice_id", "round"])
+
+
+@migrations()
 def m009_supervision(db):
     # Issue 5: supervision. An admin assigns a supervisor to a facilitator; the supervisor may
     # set a monthly target above Respect §3.13's minimum of 1.5 hours ("Inexperienced staff

@@ -18,6 +18,35 @@
     tellWorker({ type: "signed-out" });
   }
 
+  // Polled views (training-day rooms) carry their ETag as data-etag: sent back, a room that has
+  // not changed answers 304, which htmx-config in base.html leaves unswapped.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var etag = event.detail.elt.getAttribute("data-etag");
+    if (etag) event.detail.headers["If-None-Match"] = etag;
+  });
+
+  // Page modules: htmx boost doesn't run a page's scripts (allowScriptTags is false), so an
+  // element names its module (data-module, a versioned URL) and is started here, once.
+  function startModules() {
+    document.querySelectorAll("[data-module]:not([data-started])").forEach(function (root) {
+      root.setAttribute("data-started", "yes");
+      import(root.getAttribute("data-module")).then(function (module) {
+        module.start(root);
+      });
+    });
+  }
+  document.addEventListener("htmx:load", startModules);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startModules);
+  } else {
+    startModules();
+  }
+
+  // "Print" buttons, e.g. a training day's summary.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // "Copy link" buttons: <button data-copy="#id">. htmx may add them later, so delegate.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

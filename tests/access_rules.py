@@ -12,6 +12,11 @@ Rules:
   who isn't signed in goes to sign-in.
 - "facilitator": someone with the facilitator role (the private exercises). Other signed-in
   people get a friendly 403, and everyone who isn't signed in goes to sign-in.
+- "trainer": the facilitator who opened this training-day room. Colleagues in the same
+  organisation get a friendly 403, another organisation gets 404, and everyone who isn't signed
+  in goes to sign-in. Participants never can: they have no account in the room, only a seat.
+- "participant": someone who has joined this room (its seat is in their cookie). Everyone else,
+  the trainer included, is sent to the room's join page.
 
 - "pair": a pair's own pages (`get_pair`). Only the pair's two partners, the facilitator and
   the co-worker, may use them. A third facilitator of the organisation and anyone of another
@@ -519,6 +524,104 @@ RULES = {
         "url": {"table": "people"},
         "rule": "admin",
     },
+    "line.room_list": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
+    "line.room_open": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "facilitator",
+        "form": {"opened_with": "a-second-room"},
+    },
+    "line.room_show": {
+        "methods": {"GET"},
+        "url": {"room_id": Row("room")},
+        "rule": "trainer",
+    },
+    "line.room_control": {
+        "methods": {"POST"},
+        "url": {"room_id": Row("room")},
+        "rule": "trainer",
+        "form": {"action": "reveal"},
+    },
+    "line.projector_show": {
+        "methods": {"GET"},
+        "url": {"room_id": Row("room")},
+        "rule": "trainer",
+    },
+    "line.summary_show": {
+        "methods": {"GET"},
+        "url": {"room_id": Row("room")},
+        "rule": "trainer",
+    },
+    "line.practices_show": {
+        "methods": {"GET"},
+        "url": {"room_id": Row("room")},
+        "rule": "trainer",
+    },
+    "line.practice_add": {
+        "methods": {"POST"},
+        "url": {"room_id": Row("room")},
+        "rule": "trainer",
+        "form": {"text": "Checking a partner's phone", "note": ""},
+    },
+    "line.practice_update": {
+        "methods": {"POST"},
+        "url": {"room_id": Row("room"), "practice_id": Row("room_practice")},
+        "rule": "trainer",
+        "form": {"text": "Sex with someone outside the relationship", "note": ""},
+    },
+    "line.practice_move": {
+        "methods": {"POST"},
+        "url": {"room_id": Row("room"), "practice_id": Row("room_practice")},
+        "rule": "trainer",
+        "form": {"direction": "down"},
+    },
+    "line.practice_remove": {
+        "methods": {"POST"},
+        "url": {"room_id": Row("room"), "practice_id": Row("room_practice")},
+        "rule": "trainer",
+    },
+    "line.practices_save": {
+        "methods": {"POST"},
+        "url": {"room_id": Row("room")},
+        "rule": "trainer",
+    },
+    "line.retention_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "admin",
+    },
+    "line.retention_update": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "admin",
+        "form": {"days": "14"},
+    },
+    "line.join_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "public",
+    },
+    "line.join_submit": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "public",
+        "form": {"code": Row("room_code"), "first_name": "Sam"},
+    },
+    "line.place_show": {
+        "methods": {"GET"},
+        "url": {"code": Row("room_code")},
+        "rule": "participant",
+    },
+    "line.placement_submit": {
+        "methods": {"POST"},
+        "url": {"code": Row("room_code")},
+        "rule": "participant",
+        "form": {"practice": Row("room_practice"), "round": "1", "position": "250"},
+    },
     "pwa.manifest": {
         "methods": {"GET"},
         "url": {},
@@ -549,6 +652,8 @@ WHO = {
     "owner": "the facilitator who logged it",
     "supervisor": "supervisors",
     "supervisor_of": "their assigned supervisor",
+    "trainer": "the room's trainer",
+    "participant": "people who joined the room",
 }
 # Rules that need someone signed in; the role rules also need that role.
 SIGNED_IN_RULES = (
@@ -561,6 +666,7 @@ SIGNED_IN_RULES = (
     "inviter",
     "owner",
     "supervisor_of",
+    "trainer",
 )
 ROLE_RULES = ("admin", "facilitator", "supervisor")
 # Rules about one pair or invitation: facilitators who aren't its parties get 404, as if it

@@ -36,6 +36,9 @@ PERSONAS = (
 )
 SESSION_COOKIE = "session"
 NEWCOMER_EMAIL = "newcomer@one.example"
+# The facilitator opens a training-day room; this persona has joined it as a participant.
+ROOM_TRAINER = "facilitator"
+ROOM_PARTICIPANT = "coworker"
 # Fran asks Cole to co-work a second group with her; Cole hasn't answered yet.
 PAIR_INVITATION_NAME = "Monday evening group"
 # What Fran and Cole wrote to each other last week.
@@ -65,6 +68,16 @@ def last_segment(link: str) -> str:
     return urlsplit(link).path.rsplit("/", 1)[1]
 
 
+def join_room(client, room_id: int, form_token: str) -> str:
+    """Join the room through the real join form, as a phone would; returns the room's code."""
+    with sqlite3.connect(client.application.config["DATABASE"]) as conn:
+        (code,) = conn.execute("select code from rooms where id = ?", [room_id]).fetchone()
+    conn.close()
+    response = client.post("/join", data={"code": code, "csrf_token": form_token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return code
+
+
 @cache
 def prepare(template_db: Path) -> Prepared:
     database = template_db.parent / "organisation-one.db"
@@ -79,6 +92,14 @@ def prepare(template_db: Path) -> Prepared:
         ).fetchone()[0]
     conn.close()
 
+    # The facilitator opens a training-day room through the real pages; the co-worker joins it
+    # as a participant (a signed-in person joins the same way as anyone else).
+    trainer = sign_in(app.test_client(), "facilitator")
+    opened = trainer.post(
+        "/rooms/", data={"csrf_token": csrf_token(trainer, "/rooms/"), "opened_with": "grid-room"}
+    )
+    room_id = int(opened.location.rsplit("/", 1)[1])
+
     cookies, form_tokens = {}, {}
     for persona in PERSONAS:
         client = app.test_client()
@@ -88,6 +109,8 @@ def prepare(template_db: Path) -> Prepared:
             sign_in(client, persona)
             # Every signed-in page carries a token in its sign-out form.
             form_tokens[persona] = csrf_token(client, "/")
+        if persona == ROOM_PARTICIPANT:
+            room_code = join_room(client, room_id, form_tokens[persona])
         cookies[persona] = client.get_cookie(SESSION_COOKIE).value
 
     # The admin makes an invitation and a reset link through the real pages.
@@ -126,11 +149,17 @@ def prepare(template_db: Path) -> Prepared:
             "select id from invitations where token_hash = ?", [token_hash(invitation_token)]
         ).fetchone()[0]
         (supervision_link,) = conn.execute("select id from supervisions").fetchone()
+        room_practice = conn.execute(
+            "select practice_id from rooms where id = ?", [room_id]
+        ).fetchone()[0]
         # Every write is in the main file, so one copied file is the whole database.
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
 
     rows = {
+        "room": room_id,
+        "room_code": room_code,
+        "room_practice": room_practice,
         "organisation_one": org_ids["Organisation One"],
         "organisation_two": org_ids["Organisation Two"],
         "invitation": invitation_id,

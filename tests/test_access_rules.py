@@ -18,7 +18,13 @@ from access_rules import (
     prepared_rows,
 )
 from conftest import PEOPLE
-from organisation_one import ORGANISATION_ONE_WORDS, PERSONAS, path_of
+from organisation_one import (
+    ORGANISATION_ONE_WORDS,
+    PERSONAS,
+    ROOM_PARTICIPANT,
+    ROOM_TRAINER,
+    path_of,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "access.md"
 FRIENDLY_403 = "This page isn't for your role"
@@ -46,6 +52,10 @@ def outcome(endpoint: str, persona: str) -> str:
         return "allowed"
     if rule["rule"] == "token":
         return "signed_in" if persona != "anonymous" and "signed_in" in rule else "allowed"
+    if rule["rule"] == "participant":
+        return "allowed" if persona == ROOM_PARTICIPANT else "join"
+    if rule["rule"] == "trainer":
+        return trainer_outcome(persona)
     if persona == "anonymous":
         return "sign_in"
     if rule["rule"] in PARTIES:
@@ -67,6 +77,15 @@ def outcome(endpoint: str, persona: str) -> str:
     if rule["rule"] in ROLE_RULES and rule["rule"] not in PEOPLE[persona][2]:
         return "forbidden"
     return "allowed"
+
+
+def trainer_outcome(persona: str) -> str:
+    """Only the facilitator who opened the room runs it; another organisation can't see it."""
+    if persona == "anonymous":
+        return "sign_in"
+    if persona == "outsider":
+        return "not_found"
+    return "allowed" if persona == ROOM_TRAINER else "forbidden"
 
 
 def docs_path(rule_path: str) -> str:
@@ -98,6 +117,12 @@ def test_every_route_answers_each_person_as_its_rule_says(one, endpoint, persona
         assert response.status_code == RULES[endpoint]["other_organisation"], page
     elif expected == "not_theirs":
         assert response.status_code == RULES[endpoint]["not_theirs"], page
+    elif expected == "join":
+        # Someone who hasn't joined the room is sent to join it, with its code filled in.
+        assert response.status_code == 302
+        location = urlsplit(response.location)
+        assert location.path == "/join"
+        assert parse_qs(location.query)["code"] == [one.rows["room_code"]]
     else:
         assert response.status_code == RULES[endpoint]["signed_in"]
         assert "You're already signed in" in page

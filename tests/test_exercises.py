@@ -186,11 +186,12 @@ def test_learning_about_sex_asks_the_guidelines_three_questions(one):
     )
 
 
-def test_learning_about_sex_says_the_team_version_comes_later_without_a_dead_link(one):
+def test_learning_about_sex_points_to_the_team_version_on_training_days(one):
     main = main_of(
         one.client("facilitator").get("/private/learning-about-sex").get_data(as_text=True)
     )
-    assert "A team version will appear with training days" in html.unescape(main)
+    # Issue 6: a training-day room shows the three questions to small groups, with a timer.
+    assert "On a training day your trainer can show these questions" in html.unescape(main)
     links = re.findall(r'href="([^"]+)"', main)
     assert all(link.startswith(("https://youtu.be/", "/private/")) for link in links), links
 

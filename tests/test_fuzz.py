@@ -75,6 +75,18 @@ FIELD_NAMES = [
     "notes",
     "supervisor_only",
     "with_experienced",
+    # Training-day rooms.
+    "code",
+    "first_name",
+    "opened_with",
+    "practice",
+    "round",
+    "position",
+    "seq",
+    "action",
+    "stage",
+    "minutes",
+    "days",
 ]
 AWKWARD = [
     "",
@@ -88,6 +100,13 @@ AWKWARD = [
     "NaN",
     "up",
     "down",
+    "1000",
+    "1001",
+    "500",
+    "reveal",
+    "next",
+    "end",
+    "questions",
     "admin",
     "facilitator",
     "supervisor",
@@ -151,6 +170,8 @@ def known_ids(one) -> list[int]:
         rows["pair_invitation"],
         rows["supervision_link"],
         rows["supervisor"],
+        rows["room"],
+        rows["room_practice"],
         1,
         2,
     ]
@@ -200,6 +221,9 @@ def url_part(one, converter, options, name):
     if name == "token":
         tokens = [one.rows["invitation_token"], one.rows["reset_token"]]
         return mostly(st.sampled_from(tokens), nonsense)
+    if name == "code":
+        room_code = one.rows["room_code"]
+        return mostly(st.sampled_from([room_code, room_code.lower()]), nonsense)
     return mostly(st.sampled_from(["app.css", "icons/icon.svg"]), nonsense)
 
 
@@ -229,13 +253,15 @@ POSTS = sorted(e for e, rule in RULES.items() if "POST" in rule["methods"])
 # Routes for facilitators, or for a pair's partners, would turn an admin away at the door, so
 # they are fuzzed as Fran, a facilitator in the pair and the sender of its open invitation,
 # which takes them all the way to the database.
-FACILITATOR_RULES = ("facilitator", "pair", "inviter", "owner")
+FACILITATOR_RULES = ("facilitator", "pair", "inviter", "owner", "trainer")
 # Supervision's routes are fuzzed as Sol, whom the admin assigned to supervise Fran.
 SUPERVISOR_RULES = ("supervisor", "supervisor_of")
 
 
 def fuzzed_as(endpoint: str) -> str:
-    if RULES[endpoint]["rule"] == "invitee":
+    # A training-day room's forms are fuzzed as its trainer and its participant
+    # (organisation_one: ROOM_TRAINER, ROOM_PARTICIPANT); anyone else is turned away early.
+    if RULES[endpoint]["rule"] in ("invitee", "participant"):
         return "coworker"
     if RULES[endpoint]["rule"] in SUPERVISOR_RULES:
         return "supervisor"

@@ -14,6 +14,7 @@ from . import (
     errors,
     exercises,
     keys,
+    line,
     organisation,
     pwa,
     security,
@@ -74,6 +75,7 @@ def create_app(test_config=None):
     app.register_blueprint(exercises.bp)
     app.register_blueprint(coworking.bp)
     app.register_blueprint(supervision.bp)
+    app.register_blueprint(line.bp)
     app.register_blueprint(pwa.bp)
 
     from . import cli

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from . import atrest, db, demo, keys
 from .accounts import people
+from .line import rooms
 
 
 @click.command("migrate")
@@ -67,6 +68,16 @@ def rotate_key_command():
     click.echo(f"New key {key_id} is current; re-sealed {count} values.")
 
 
+@click.command("purge-rooms")
+@with_appcontext
+def purge_rooms_command():
+    """Delete training-day rooms kept longer than their organisation's retention time."""
+    # DESIGN "The data rule", class room: deleted automatically after a set time. Room pages
+    # do this as they open; this command is for a daily timer, so it happens on quiet days too.
+    count = rooms.purge()
+    click.echo(f"Deleted {count} training-day room{'' if count == 1 else 's'}.")
+
+
 # Every sealed column, with the label its value is bound to (wellbeing/atrest.py).
 SEALED_COLUMNS = [
     ("pairs", "name_sealed", "pairs.name"),
@@ -102,5 +113,6 @@ def init_app(app):
         demo_command,
         backup_command,
         rotate_key_command,
+        purge_rooms_command,
     ):
         app.cli.add_command(command)

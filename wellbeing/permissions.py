@@ -2,14 +2,16 @@
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, redirect, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import Forbidden, NotFound
 
 from .atrest import unseal
 from .db import first_row, rows
 
 # Tables whose rows belong to one organisation, by their `org_id` column.
-ORG_TABLES = {"users", "invitations", "content_entries", "pairs", "supervisions"}
+ORG_TABLES = {"users", "invitations", "content_entries", "pairs", "supervisions", "rooms"}
 SQLITE_MAX_INTEGER = 2**63 - 1
 
 
@@ -200,3 +202,57 @@ def get_supervision_session(session_id: int, supervisor=None) -> dict:
     if found is None:
         abort(404)
     return found
+
+
+def refuse(error_class, friendly: str):
+    """A friendly 403 or 404 that says why, in words (templates/errors/error.html)."""
+    error = error_class()
+    error.friendly = friendly
+    raise error
+
+
+def get_room(room_id: int, trainer=None) -> dict:
+    """A training-day room, for its own trainer only.
+
+    Another organisation's room doesn't exist (404); a colleague who didn't open it gets a
+    friendly 403. Participants never come through here: they hold a seat (`get_seat`)."""
+    trainer = trainer or current_user
+    room = get_in_organisation("rooms", room_id, trainer)
+    if room["trainer_id"] != trainer.id:
+        refuse(Forbidden, _("Only the trainer who opened this room can run it."))
+    return room
+
+
+def rooms_run_by(trainer=None) -> list[dict]:
+    trainer = trainer or current_user
+    return rows(
+        "select * from rooms where trainer_id = ? and org_id = ? order by id desc",
+        [trainer.id, trainer.org_id],
+    )
+
+
+def seats() -> dict:
+    """The rooms this browser has joined, as {room id: token}, kept in its session cookie."""
+    return dict(session.get("seats") or {})
+
+
+def get_seat(code: str) -> tuple[dict, dict]:
+    """The room with this code and the person's own place in it, from their cookie.
+
+    DESIGN "The data rule", class room: a participant sees only their own place, never anyone
+    else's; someone who hasn't joined is sent to the join page with the code filled in."""
+    from .line.rooms import participant_of, room_by_code
+
+    room = room_by_code(code)
+    if room is None:
+        refuse(
+            NotFound,
+            _(
+                "We can't find a room with that code."
+                " Rooms are deleted some time after their training day."
+            ),
+        )
+    participant = participant_of(room, seats().get(str(room["id"])))
+    if participant is None:
+        abort(redirect(url_for("line.join_show", code=room["code"])))
+    return room, participant

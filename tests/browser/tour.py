@@ -29,6 +29,7 @@ def walk_every_page(page, check):
     walk_as_admin(page, check, links)
     walk_with_links(page, check, links)
     walk_as_supervisor_and_facilitator(page, check)
+    walk_training_day(page, check)
 
 
 def walk_as_nobody(page, check):
@@ -112,6 +113,14 @@ def walk_as_admin(page, check, links):
     expect(page.locator("#reset-link")).to_be_visible()
     links["reset"] = page.locator("#reset-link").input_value()
     check(page, "people, new reset link")
+
+    page.goto("/rooms/retention")
+    heading(page, "How long rooms are kept")
+    check(page, "room retention")
+    page.get_by_label("Delete training-day rooms after this many days").fill("0")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Choose between 1 and 365 days.")).to_be_visible()
+    check(page, "room retention with errors")
 
     sign_out(page)
     check(page, "signed out")
@@ -445,3 +454,65 @@ def walk_checkins(page, cole, check, pair):
     page.reload()
     expect(page.get_by_role("button", name="Send reply")).to_be_visible()
     check(page, "check-ins, both answered")
+
+
+def walk_training_day(page, check):
+    """A training-day room as its trainer runs it, and as a phone in it (the trainer joins their
+    own room here, so one page can see both sides)."""
+    page.goto("/rooms/")
+    heading(page, "Training days")
+    check(page, "training days")
+    page.get_by_role("button", name="Open a room").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Training day room ")
+    code = page.get_by_role("heading", level=1).inner_text().rsplit(" ", 1)[1]
+    room = page.url
+    check(page, "room, controls")
+
+    page.get_by_role("link", name="Adapt the practices").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Practices for room")
+    check(page, "room practices")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_text("Please fill this in.")).to_be_visible()
+    check(page, "room practices, add with errors")
+    page.locator(".entry").first.get_by_role("link", name="Reword").click()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_be_visible()
+    check(page, "room practices, rewording")
+
+    page.goto(room + "/projector")
+    expect(page.locator(".room-code")).to_have_text(code)
+    check(page, "projector, waiting")
+
+    page.goto("/join")
+    heading(page, "Join a training day room")
+    check(page, "join")
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_text("Please type the code shown on the projector.")).to_be_visible()
+    check(page, "join with errors")
+    page.get_by_label("Room code").fill(code)
+    page.get_by_role("button", name="Join", exact=True).click()
+    slider = page.get_by_role("slider")
+    expect(slider).to_be_visible()
+    check(page, "place, not placed")
+    slider.focus()
+    page.keyboard.press("Home")
+    expect(page.locator("[data-place-state]")).to_contain_text("Placed:")
+    check(page, "place, placed")
+
+    page.goto(room)
+    page.get_by_role("button", name="Show the questions").click()
+    expect(page.locator("#room-status")).to_contain_text("Small groups are discussing")
+    check(page, "room, questions")
+    page.goto(room + "/projector")
+    expect(page.locator("[data-countdown]")).to_be_visible()
+    check(page, "projector, questions")
+    page.goto(f"/line/{code}")
+    expect(page.get_by_role("link", name="Jot private notes in your vault")).to_be_visible()
+    check(page, "place, questions")
+
+    page.goto(room)
+    page.get_by_text("End the room…").click()
+    check(page, "room, ending")
+    page.get_by_role("button", name="End the room now").click()
+    page.get_by_role("link", name="See the summary").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Summary of room")
+    check(page, "room summary")

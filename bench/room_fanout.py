@@ -1,0 +1,297 @@
+"""The training-day room under load: 200 phones moving once a second, one projector watching.
+
+DESIGN budget: "A training-day room of 200 phones shows a moved dot on the projector within 1
+second (p95), and no placement is lost". bench/run.py calls `measure()` against the same gunicorn
+as its other figures (`make run`'s settings). Everything goes through the real routes:
+
+- The trainer (the demo facilitator) opens a room through the real form.
+- Each simulated phone gets its own session cookie and form token from `/join`, joins with the
+  room's code, and then, once a second for the run, POSTs a new place as the page's script does
+  (`Accept: application/json`, a growing `seq`), retrying a failed send as the page does.
+  Each phone also polls its own view every 2 s with its ETag, as the page does.
+- The projector polls `/rooms/<id>/projector` every 500 ms as htmx does (HX-Request, and the
+  ETag of the last answer as If-None-Match); the trainer's phone polls its status every 1 s.
+
+X, for each accepted POST: the time from its response (the place is committed) to the first
+projector answer whose ETag shows the room at or after the version that POST returned. A
+placement is lost if it was never accepted, if the projector never showed it, or if the places
+left in the database at the end are not exactly the last accepted place of each phone.
+"""
+
+import http.client
+import random
+import re
+import sqlite3
+import statistics
+import threading
+import time
+import urllib.parse
+
+HOST = "127.0.0.1"
+USER_AGENT = "wellbeing-bench"
+PROJECTOR_EVERY = 0.5  # hx-trigger="every 500ms" (templates/line/projector.html)
+STATUS_EVERY = 1.0  # the trainer's status, hx-trigger="every 1s" (templates/line/room.html)
+PHONE_EVERY = 2.0  # each phone's own view, hx-trigger="every 2s" (templates/line/place.html)
+RETRIES = 10  # a failed send is sent again, as static/room.js does
+RETRY_PAUSE = 0.5
+TOKEN = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Browser:
+    """One phone or laptop: its own cookie jar (just the session cookie), a fresh connection
+    per request, since gunicorn's sync workers close each connection after one response."""
+
+    def __init__(self, port, cookie=None):
+        self.port, self.cookie = port, cookie
+
+    def send(self, method, path, form=None, headers=None):
+        all_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **(headers or {})}
+        if self.cookie:
+            all_headers["Cookie"] = f"session={self.cookie}"
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=all_headers)
+            response = connection.getresponse()
+            payload = response.read()
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            if name.strip() == "session":
+                self.cookie = rest.split(";", 1)[0]
+        return response.status, response.headers, payload
+
+
+def form_token(body: bytes) -> str:
+    found = TOKEN.search(body)
+    if not found:
+        raise RuntimeError("no csrf_token on the page")
+    return found.group(1).decode()
+
+
+def version_of(etag: str | None) -> int:
+    """`"projector-<room>-<version>"` -> version."""
+    return int(etag.strip('"').rsplit("-", 1)[1]) if etag else -1
+
+
+def open_room(port, trainer_cookie):
+    trainer = Browser(port, trainer_cookie)
+    status, _, body = trainer.send("GET", "/rooms/")
+    opened_with = re.search(rb'name="opened_with" type="hidden" value="([^"]+)"', body)
+    form = {"csrf_token": form_token(body), "opened_with": opened_with.group(1).decode()}
+    status, headers, _ = trainer.send("POST", "/rooms/", form)
+    if status != 302:
+        raise RuntimeError(f"opening a room gave {status}")
+    room_path = headers["Location"]
+    status, _, body = trainer.send("GET", room_path)
+    code = re.search(rb"Training day room ([A-Z0-9]+)", body).group(1).decode()
+    # Revealed from the start, so every projector answer draws every dot: the heaviest view.
+    form = {"csrf_token": form_token(body), "action": "reveal"}
+    status, _, _ = trainer.send("POST", f"{room_path}/control", form)
+    if status != 302:
+        raise RuntimeError(f"revealing gave {status}")
+    return trainer, room_path, code
+
+
+def pages(trainer, room_path, phone) -> list[tuple[str, str, int, bytes]]:
+    """The room's pages as each person sees them: (name, path, status, body)."""
+    found = []
+    for name, browser, path in [
+        ("Training day room (trainer)", trainer, room_path),
+        ("Projector, 200 dots (trainer)", trainer, f"{room_path}/projector"),
+        ("Room practices (trainer)", trainer, f"{room_path}/practices"),
+        ("Room summary (trainer)", trainer, f"{room_path}/summary"),
+        ("A phone in the room (participant)", phone.browser, phone.path),
+    ]:
+        status, _, body = browser.send("GET", path)
+        found.append((name, path, status, body))
+    return found
+
+
+class Phone:
+    def __init__(self, port, code):
+        self.browser = Browser(port)
+        _, _, body = self.browser.send("GET", f"/join?code={code}")
+        self.token = form_token(body)
+        status, headers, _ = self.browser.send(
+            "POST", "/join", {"code": code, "csrf_token": self.token}
+        )
+        if status != 302:
+            raise RuntimeError(f"joining gave {status}")
+        self.path = headers["Location"]
+        status, headers, body = self.browser.send("GET", self.path)
+        self.etag = headers.get("ETag")
+        self.practice = re.search(rb'name="practice" value="(\d+)"', body).group(1).decode()
+        self.position, self.seq = None, 0
+        self.accepted = []  # (time the POST was answered, room version it returned)
+        self.failed = 0
+        self.last_accepted = None
+        self.post_ms = []
+
+    def move(self):
+        choices = [p for p in range(0, 1001, 10) if p != self.position]
+        self.position = random.choice(choices)
+        self.seq += 1
+        form = {
+            "csrf_token": self.token,
+            "practice": self.practice,
+            "round": "1",
+            "position": str(self.position),
+            "seq": str(self.seq),
+        }
+        for _ in range(RETRIES):
+            started = time.monotonic()
+            try:
+                status, _, body = self.browser.send(
+                    "POST", f"{self.path}/placement", form, {"Accept": "application/json"}
+                )
+            except OSError:
+                status, body = 0, b""
+            answered = time.monotonic()
+            if status == 200:
+                version = int(re.search(rb'"version":\s*(\d+)', body).group(1))
+                self.accepted.append((answered, version))
+                self.post_ms.append((answered - started) * 1000)
+                self.last_accepted = self.position
+                return
+            time.sleep(RETRY_PAUSE)
+        self.failed += 1
+
+    def poll(self):
+        headers = {"HX-Request": "true", "If-None-Match": self.etag or ""}
+        status, answer, _ = self.browser.send("GET", self.path, headers=headers)
+        if status == 200:
+            self.etag = answer.get("ETag")
+        return status
+
+
+def poller(browser, path, every, stop, seen=None, statuses=None):
+    """Polls like htmx's `every`: a request each period, the last ETag as If-None-Match."""
+    etag = None
+    while not stop.is_set():
+        started = time.monotonic()
+        headers = {"HX-Request": "true", **({"If-None-Match": etag} if etag else {})}
+        try:
+            status, answer, _ = browser.send("GET", path, headers=headers)
+        except OSError:
+            status, answer = 0, {}
+        if statuses is not None:
+            statuses.append(status)
+        if status == 200:
+            etag = answer.get("ETag")
+            if seen is not None:
+                seen.append((time.monotonic(), version_of(etag)))
+        stop.wait(max(0.0, every - (time.monotonic() - started)))
+
+
+def phone_loop(phone, duration, stop, phone_statuses):
+    # Phones start at random moments within the first second, as people do.
+    time.sleep(random.random())
+    ends = time.monotonic() + duration
+    next_move, next_poll = time.monotonic(), time.monotonic() + random.random() * PHONE_EVERY
+    while time.monotonic() < ends and not stop.is_set():
+        now = time.monotonic()
+        if now >= next_poll:
+            try:
+                phone_statuses.append(phone.poll())
+            except OSError:
+                phone_statuses.append(0)
+            next_poll += PHONE_EVERY
+        if now >= next_move:
+            phone.move()
+            next_move += 1.0
+        time.sleep(max(0.0, min(next_move, next_poll) - time.monotonic()))
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+def measure(port, trainer_cookie, database, participants=200, duration=60) -> dict:
+    trainer, room_path, code = open_room(port, trainer_cookie)
+    phones = [Phone(port, code) for _ in range(participants)]
+    stop = threading.Event()
+    seen, projector_statuses, status_statuses, phone_statuses = [], [], [], []
+    projector = Browser(port, trainer_cookie)
+    watchers = [
+        threading.Thread(
+            target=poller,
+            args=(projector, f"{room_path}/projector", PROJECTOR_EVERY, stop, seen),
+            kwargs={"statuses": projector_statuses},
+        ),
+        threading.Thread(
+            target=poller,
+            args=(trainer, room_path, STATUS_EVERY, stop),
+            kwargs={"statuses": status_statuses},
+        ),
+    ]
+    for watcher in watchers:
+        watcher.start()
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=phone_loop, args=(phone, duration, stop, phone_statuses))
+        for phone in phones
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    time.sleep(2)  # the projector's last polls, for the last moves
+    stop.set()
+    for watcher in watchers:
+        watcher.join()
+
+    latencies, unseen = [], 0
+    for phone in phones:
+        for answered, version in phone.accepted:
+            shown = next((t for t, v in seen if v >= version and t >= answered), None)
+            if shown is None:
+                unseen += 1
+            else:
+                latencies.append((shown - answered) * 1000)
+    failed = sum(phone.failed for phone in phones)
+    conn = sqlite3.connect(database)
+    stored = sorted(
+        position
+        for (position,) in conn.execute(
+            "select position from placements join participants"
+            " on participants.id = placements.participant_id"
+            " join rooms on rooms.id = participants.room_id where rooms.code = ?",
+            [code],
+        )
+    )
+    conn.close()
+    expected = sorted(p.last_accepted for p in phones if p.last_accepted is not None)
+    mismatched = sum(abs(stored.count(v) - expected.count(v)) for v in set(stored + expected))
+    accepted = sum(len(phone.accepted) for phone in phones)
+    post_ms = [ms for phone in phones for ms in phone.post_ms]
+    return {
+        "pages": pages(trainer, room_path, phones[0]),
+        "participants": participants,
+        "duration": duration,
+        "elapsed": elapsed,
+        "accepted": accepted,
+        "posts_per_s": accepted / elapsed,
+        "failed": failed,
+        "unseen": unseen,
+        "mismatched": mismatched,
+        "lost": failed + unseen + mismatched,
+        "p50_ms": statistics.median(latencies) if latencies else 0.0,
+        "p95_ms": percentile(latencies, 0.95),
+        "max_ms": max(latencies, default=0.0),
+        "post_p95_ms": percentile(post_ms, 0.95),
+        "projector_polls": len(projector_statuses),
+        "projector_304": projector_statuses.count(304),
+        "phone_polls": len(phone_statuses),
+        "phone_304": phone_statuses.count(304),
+        "status_polls": len(status_statuses),
+        "other_statuses": sorted(
+            {s for s in projector_statuses + phone_statuses + status_statuses} - {200, 304}
+        ),
+    }

@@ -1,0 +1,140 @@
+// Training-day rooms (issue 6): a person's place on the live line, and the projector's timer.
+//
+// static/app.js starts this module for each element with data-module (start(root)). Without
+// it, the place form is a plain form whose button sends the slider's value.
+//
+// Placing: every move is sent as a plain POST (the form's own fields, with its CSRF token). On a
+// flaky connection it is sent again, with growing pauses, until it arrives; a newer move replaces
+// one still waiting. The status line only says "Placed" once the server has said so. Each move
+// carries a number that only grows (seq), so a late retry can't undo a newer move on the server.
+
+// Wait this long after the last change before sending, so arrow-key presses send one move.
+const SETTLE_MS = 250;
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 8000;
+
+let waiting = null; // the move still to be confirmed: { form, body, seq }
+let retryTimer = null;
+let attempt = 0;
+let lastSeq = 0;
+
+export function start(root) {
+  if (root.matches("form.placement")) placement(root);
+  if (root.hasAttribute("data-countdown")) countdown(root);
+}
+
+/** Words for a place (0 'always abusive' .. 1000 'never abusive'), as the server says them. */
+function placeWords(value, words) {
+  const place = Number(value);
+  if (place === 0) return words.atAlways;
+  if (place <= 150) return words.nearAlways;
+  if (place < 500) return words.nearerAlways;
+  if (place === 500) return words.middle;
+  if (place < 850) return words.nearerNever;
+  if (place < 1000) return words.nearNever;
+  return words.atNever;
+}
+
+function placement(form) {
+  const slider = form.querySelector("input[type=range]");
+  const words = form.dataset;
+  let settle = null;
+  const describe = () => slider.setAttribute("aria-valuetext", placeWords(slider.value, words));
+  slider.addEventListener("input", describe);
+  const settled = () => {
+    describe();
+    clearTimeout(settle);
+    settle = setTimeout(() => send(form), SETTLE_MS);
+  };
+  slider.addEventListener("change", settled);
+  // A tap exactly where the unplaced marker rests changes no value, but it is a place too.
+  slider.addEventListener("pointerup", () => {
+    if (slider.classList.contains("unplaced")) settled();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(settle);
+    send(form);
+  });
+}
+
+function say(form, key, place) {
+  const state = form.querySelector("[data-place-state]");
+  if (!state) return;
+  state.textContent = form.dataset[key].replace("{place}", place || "");
+  state.classList.toggle("retrying", key === "retrying" || key === "lost");
+}
+
+function send(form) {
+  const slider = form.querySelector("input[type=range]");
+  slider.classList.remove("unplaced");
+  lastSeq = Math.max(Date.now(), lastSeq + 1);
+  const body = new FormData(form);
+  body.set("seq", String(lastSeq));
+  waiting = { form, body, seq: lastSeq, place: placeWords(slider.value, form.dataset) };
+  attempt = 0;
+  clearTimeout(retryTimer);
+  say(form, "sending");
+  deliver();
+}
+
+async function deliver() {
+  const move = waiting;
+  if (!move) return;
+  let reply = null;
+  let response = null;
+  try {
+    response = await fetch(move.form.action, {
+      method: "POST",
+      body: move.body,
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.status >= 500 || response.status === 429) throw new Error(response.status);
+    const type = response.headers.get("Content-Type") || "";
+    reply = type.includes("application/json") ? await response.json() : null;
+  } catch {
+    if (waiting !== move) return; // a newer move is on its way instead
+    attempt += 1;
+    say(move.form, "retrying");
+    retryTimer = setTimeout(deliver, Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt));
+    return;
+  }
+  if (waiting !== move) return;
+  waiting = null;
+  if (reply === null) {
+    // Not the room's answer (a sign-in or "please try again" page): say so rather than guess.
+    say(move.form, "lost");
+    return;
+  }
+  if (reply.outcome === "placed") {
+    say(move.form, "placed", move.place);
+    return;
+  }
+  const state = move.form.querySelector("[data-place-state]");
+  if (state) state.textContent = reply.message;
+  // The trainer has moved on or the room has ended: show the room as it is now.
+  const seat = document.getElementById("seat");
+  if (seat && window.htmx && reply.outcome !== "outside") window.htmx.trigger(seat, "refresh");
+}
+
+// Back online: send what is waiting now, rather than at the end of the current pause.
+window.addEventListener("online", () => {
+  if (!waiting) return;
+  clearTimeout(retryTimer);
+  deliver();
+});
+
+// The small groups' timer on the projector (Learning about sex, as a team). The server gives
+// the seconds left when it drew the page; the countdown runs here, with no server round trips.
+function countdown(root) {
+  const ends = Date.now() + Number(root.dataset.countdown) * 1000;
+  const tick = () => {
+    if (!root.isConnected) return;
+    const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+    const seconds = String(left % 60).padStart(2, "0");
+    root.textContent = left > 0 ? `${Math.floor(left / 60)}:${seconds}` : root.dataset.done;
+    if (left > 0) setTimeout(tick, 1000);
+  };
+  tick();
+}

@@ -1,0 +1,427 @@
+"""What a training-day room is and does, as plain functions the views and tests call.
+
+Guidelines, "Scrutinise your beliefs and expectations: Is this always abusive?": "Create a line
+across the room from 'always abusive' to 'never abusive' and get workers to place themselves
+along it in relation to one of the following examples one after the other." A place on the line
+is a whole number from 0 ('always abusive') to LINE_END ('never abusive').
+
+DESIGN "The data rule", class room: anonymous positions, deleted automatically after a set time;
+the room sees only the combined picture.
+"""
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+
+from .. import content
+from ..accounts.people import token_hash
+from ..db import first_row, get_db, rows
+
+LINE_END = 1000
+# The phone's slider moves in steps of this many; any whole number on the line is accepted.
+LINE_STEP = 10
+# Nothing is drawn until this many people have placed, so nobody can be picked out.
+THRESHOLD = 3
+DEFAULT_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 365
+# No 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: a code read off a projector at the back of a room.
+CODE_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
+CODE_LENGTH = 6
+# The Learning about sex questions are discussed in small groups for this long unless set.
+DEFAULT_MINUTES = 10
+MAX_MINUTES = 60
+# A person's cookie remembers this many rooms they joined (a cookie has little room).
+SEATS_KEPT = 5
+
+CONTROLS = (
+    "reveal",
+    "hide",
+    "next",
+    "previous",
+    "second_round",
+    "first_round",
+    "questions",
+    "line",
+    "context_on",
+    "context_off",
+    "end",
+)
+
+
+def clock() -> datetime:
+    """Now, in UTC. Tests and the browser test set app.config["CLOCK"] to move time on."""
+    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
+
+
+def stamp(moment: datetime | None = None) -> str:
+    return (moment or clock()).isoformat(timespec="seconds")
+
+
+def normalise_code(text: str | None) -> str:
+    """What someone typed, as a code: spaces and dashes dropped, capitals."""
+    return "".join(ch for ch in (text or "").upper() if ch not in " -\t")[:40]
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if first_row("select 1 from rooms where code = ?", [code]) is None:
+            return code
+
+
+# --- opening and adapting a room --------------------------------------------------------------
+
+
+def open_room(org_id: int, trainer_id: int, opened_with: str) -> int:
+    """A room with its own copy of the organisation's practices; one room per opening form."""
+    existing = first_row(
+        "select id from rooms where trainer_id = ? and opened_with = ?", [trainer_id, opened_with]
+    )
+    if existing:
+        return existing["id"]
+    practices = content.entries(org_id, "practice")
+    db = get_db()
+    with db.atomic():
+        room_id = (
+            db["rooms"]
+            .insert(
+                {
+                    "org_id": org_id,
+                    "trainer_id": trainer_id,
+                    "code": new_code(),
+                    "opened_with": opened_with,
+                    "created_at": stamp(),
+                }
+            )
+            .last_pk
+        )
+        for position, practice in enumerate(practices):
+            db["room_practices"].insert(
+                {
+                    "room_id": room_id,
+                    "position": position,
+                    "text": practice["text"],
+                    "note": practice["note"] or "",
+                }
+            )
+        first = practices_of(room_id)
+        db.execute(
+            "update rooms set practice_id = ? where id = ?",
+            [first[0]["id"] if first else None, room_id],
+        )
+    return room_id
+
+
+def practices_of(room_id: int) -> list[dict]:
+    return rows("select * from room_practices where room_id = ? order by position, id", [room_id])
+
+
+def practice_in(room: dict, practice_id: int) -> dict | None:
+    if not 0 < practice_id < 2**63:
+        return None  # a made-up id too big for SQLite is simply not in the room
+    return first_row(
+        "select * from room_practices where id = ? and room_id = ?", [practice_id, room["id"]]
+    )
+
+
+def touch(room_id: int):
+    """Something every view of the room shows has changed: new ETags for all of them."""
+    get_db().execute(
+        "update rooms set version = version + 1, stage_version = stage_version + 1 where id = ?",
+        [room_id],
+    )
+
+
+def add_practice(room: dict, text: str, note: str):
+    db = get_db()
+    with db.atomic():
+        last = first_row(
+            "select coalesce(max(position), -1) + 1 as next from room_practices where room_id = ?",
+            [room["id"]],
+        )
+        practice_id = (
+            db["room_practices"]
+            .insert({"room_id": room["id"], "position": last["next"], "text": text, "note": note})
+            .last_pk
+        )
+        if room["practice_id"] is None:
+            db.execute("update rooms set practice_id = ? where id = ?", [practice_id, room["id"]])
+        touch(room["id"])
+
+
+def reword_practice(room: dict, practice: dict, text: str, note: str):
+    db = get_db()
+    with db.atomic():
+        db["room_practices"].update(practice["id"], {"text": text, "note": note})
+        touch(room["id"])
+
+
+def move_practice(room: dict, practice: dict, offset: int):
+    """Swap with a neighbour; positions are rewritten densely so ties cannot stick."""
+    practices = practices_of(room["id"])
+    index = next(i for i, p in enumerate(practices) if p["id"] == practice["id"])
+    target = index + offset
+    if not 0 <= target < len(practices):
+        return
+    practices[index], practices[target] = practices[target], practices[index]
+    db = get_db()
+    with db.atomic():
+        for position, each in enumerate(practices):
+            db["room_practices"].update(each["id"], {"position": position})
+        touch(room["id"])
+
+
+def remove_practice(room: dict, practice: dict):
+    """Gone from this room with its places; the room moves on to a neighbour if it was current."""
+    practices = practices_of(room["id"])
+    index = next(i for i, p in enumerate(practices) if p["id"] == practice["id"])
+    rest = practices[:index] + practices[index + 1 :]
+    db = get_db()
+    with db.atomic():
+        db.execute("delete from placements where practice_id = ?", [practice["id"]])
+        db.execute("delete from room_practices where id = ?", [practice["id"]])
+        if room["practice_id"] == practice["id"]:
+            neighbour = rest[min(index, len(rest) - 1)]["id"] if rest else None
+            db.execute(
+                "update rooms set practice_id = ?, round = 1, revealed = 0 where id = ?",
+                [neighbour, room["id"]],
+            )
+        touch(room["id"])
+
+
+def save_as_organisation_list(room: dict):
+    """The room's list becomes the organisation's `practice` list for later training days.
+
+    The old entries are removed softly (content.remove), as an admin's removals are."""
+    db = get_db()
+    with db.atomic():
+        db.execute(
+            "update content_entries set removed_at = ?"
+            " where org_id = ? and kind = 'practice' and removed_at is null",
+            [stamp(), room["org_id"]],
+        )
+        for practice in practices_of(room["id"]):
+            content.add(
+                room["org_id"], "practice", {"text": practice["text"], "note": practice["note"]}
+            )
+
+
+# --- running a room ----------------------------------------------------------------------------
+
+
+def control(room: dict, action: str, stage: int | None, minutes: int | None = None) -> str:
+    """The trainer's buttons. Returns "done", "stale" (a double tap, or the room had already
+    changed: nothing is done twice) or "closed"."""
+    if room["ended_at"]:
+        return "closed"
+    if stage is not None and stage != room["stage_version"]:
+        return "stale"
+    changes = changes_for(room, action, minutes)
+    if changes is None:
+        return "stale"
+    db = get_db()
+    with db.atomic():
+        db["rooms"].update(room["id"], changes)
+        touch(room["id"])
+    return "done"
+
+
+def changes_for(room: dict, action: str, minutes: int | None) -> dict | None:
+    if action == "reveal":
+        return {"revealed": 1}
+    if action == "hide":
+        return {"revealed": 0}
+    if action in ("next", "previous"):
+        neighbour = neighbour_of(room, 1 if action == "next" else -1)
+        # A new practice starts hidden, in its first round, on the line.
+        return neighbour and {"practice_id": neighbour, "round": 1, "revealed": 0, "view": "line"}
+    if action == "second_round":
+        return {"round": 2, "revealed": 0, "view": "line"}
+    if action == "first_round":
+        return {"round": 1, "revealed": 0, "view": "line"}
+    if action == "questions":
+        ends = clock() + timedelta(minutes=minutes or DEFAULT_MINUTES)
+        return {"view": "questions", "timer_ends_at": stamp(ends)}
+    if action == "line":
+        return {"view": "line", "timer_ends_at": None}
+    if action in ("context_on", "context_off"):
+        return {"dv_context": int(action == "context_on")}
+    if action == "end":
+        return {"ended_at": stamp()}
+    return None
+
+
+def neighbour_of(room: dict, offset: int) -> int | None:
+    practices = practices_of(room["id"])
+    ids = [p["id"] for p in practices]
+    if room["practice_id"] not in ids:
+        return ids[0] if ids else None
+    target = ids.index(room["practice_id"]) + offset
+    return ids[target] if 0 <= target < len(ids) else None
+
+
+def seconds_left(room: dict) -> int:
+    if not room["timer_ends_at"]:
+        return 0
+    ends = datetime.fromisoformat(room["timer_ends_at"])
+    return max(0, int((ends - clock()).total_seconds()))
+
+
+# --- people in the room ------------------------------------------------------------------------
+
+
+def room_by_code(code: str) -> dict | None:
+    return first_row("select * from rooms where code = ?", [normalise_code(code)]) if code else None
+
+
+def join(room: dict, first_name: str, known_token: str | None) -> str:
+    """The person's token for this room: the one they already hold (a second tap on Join is
+    the same person), or a new one. Only its hash is kept."""
+    if known_token:
+        participant = participant_of(room, known_token)
+        if participant:
+            if first_name:
+                get_db()["participants"].update(participant["id"], {"first_name": first_name})
+            return known_token
+    token = secrets.token_urlsafe(18)
+    db = get_db()
+    with db.atomic():
+        db["participants"].insert(
+            {
+                "room_id": room["id"],
+                "token_hash": token_hash(token),
+                "first_name": first_name or None,
+                "joined_at": stamp(),
+            }
+        )
+        # The projector and the trainer show how many have joined.
+        db.execute("update rooms set version = version + 1 where id = ?", [room["id"]])
+    return token
+
+
+def participant_of(room: dict, token: str | None) -> dict | None:
+    if not token:
+        return None
+    return first_row(
+        "select * from participants where token_hash = ? and room_id = ?",
+        [token_hash(token), room["id"]],
+    )
+
+
+def place(room, participant, practice_id, round_, position, seq) -> tuple[str, int]:
+    """Put the person's place for the room's current practice and round.
+
+    Returns (outcome, room version): "placed", "moved_on" (the trainer has moved on: the place
+    is for a practice or round that is over) or "closed". Sending the same place twice is the
+    same as sending it once, and `seq` keeps an old retry from undoing a newer move.
+    """
+    if room["ended_at"]:
+        return "closed", room["version"]
+    if (practice_id, round_) != (room["practice_id"], room["round"]) or room["view"] != "line":
+        return "moved_on", room["version"]
+    db = get_db()
+    # A place is a moment's opinion that the phone sends again until it is answered, and 200
+    # phones send one a second each (DESIGN budget). So its commit skips the fsync: in WAL mode
+    # that survives the app or the server process crashing and loses only the last moments'
+    # places if the machine loses power. Every other write keeps SQLite's full sync.
+    db.execute("PRAGMA synchronous = NORMAL")
+    try:
+        return "placed", upsert_place(db, room, participant, practice_id, round_, position, seq)
+    finally:
+        db.execute("PRAGMA synchronous = FULL")
+
+
+def upsert_place(db, room, participant, practice_id, round_, position, seq) -> int:
+    with db.atomic():
+        changed = db.execute(
+            "insert into placements (participant_id, practice_id, round, position, seq,"
+            " updated_at) values (?, ?, ?, ?, ?, ?)"
+            " on conflict (participant_id, practice_id, round) do update set"
+            " position = excluded.position, seq = excluded.seq, updated_at = excluded.updated_at"
+            " where excluded.seq >= placements.seq and excluded.position != placements.position",
+            [participant["id"], practice_id, round_, position, seq, stamp()],
+        ).rowcount
+        if changed:
+            db.execute("update rooms set version = version + 1 where id = ?", [room["id"]])
+        version = db.execute("select version from rooms where id = ?", [room["id"]]).fetchone()
+    return version[0]
+
+
+def own_place(participant: dict, practice_id: int, round_: int) -> int | None:
+    row = first_row(
+        "select position from placements where participant_id = ? and practice_id = ?"
+        " and round = ?",
+        [participant["id"], practice_id, round_],
+    )
+    return row["position"] if row else None
+
+
+def joined_names(room: dict) -> tuple[int, list[str]]:
+    found = rows("select first_name from participants where room_id = ? order by id", [room["id"]])
+    return len(found), [row["first_name"] for row in found if row["first_name"]]
+
+
+def positions(practice_id: int, round_: int) -> list[int]:
+    """Everyone's places, in order along the line, with nothing to say whose is whose."""
+    found = rows(
+        "select position from placements where practice_id = ? and round = ? order by position",
+        [practice_id, round_],
+    )
+    return [row["position"] for row in found]
+
+
+def moves(practice_id: int) -> list[tuple[int, int]]:
+    """(before, after) for each person who placed in both rounds, in order of `before`."""
+    found = rows(
+        "select first.position as before, second.position as after from placements first"
+        " join placements second on second.participant_id = first.participant_id"
+        "  and second.practice_id = first.practice_id and second.round = 2"
+        " where first.practice_id = ? and first.round = 1 order by first.position, second.position",
+        [practice_id],
+    )
+    return [(row["before"], row["after"]) for row in found]
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+
+def retention_days(org_id: int) -> int:
+    row = first_row("select room_retention_days from organisations where id = ?", [org_id])
+    return (row and row["room_retention_days"]) or DEFAULT_RETENTION_DAYS
+
+
+def set_retention_days(org_id: int, days: int):
+    get_db()["organisations"].update(org_id, {"room_retention_days": days})
+
+
+EXPIRED = (
+    "select rooms.id from rooms join organisations on organisations.id = rooms.org_id"
+    " where rooms.created_at <= strftime('%Y-%m-%dT%H:%M:%S+00:00', ?, '-' ||"
+    f" coalesce(organisations.room_retention_days, {DEFAULT_RETENTION_DAYS}) || ' days')"
+)
+
+
+def purge(now: datetime | None = None) -> int:
+    """Delete every room older than its organisation's retention time, with everything in it.
+
+    Runs on room pages as they are opened, and from `flask purge-rooms` (docs/operations.md)."""
+    moment = stamp(now)
+    expired = [row["id"] for row in rows(EXPIRED, [moment])]
+    if not expired:
+        return 0
+    marks = ",".join("?" * len(expired))
+    db = get_db()
+    # Deleted means gone from the file too: SQLite overwrites the freed space with zeros.
+    db.execute("PRAGMA secure_delete = ON")
+    with db.atomic():
+        db.execute(
+            "delete from placements where participant_id in"
+            f" (select id from participants where room_id in ({marks}))",
+            expired,
+        )
+        db.execute(f"delete from participants where room_id in ({marks})", expired)
+        db.execute(f"delete from room_practices where room_id in ({marks})", expired)
+        db.execute(f"delete from rooms where id in ({marks})", expired)
+    db.execute("PRAGMA secure_delete = OFF")
+    return len(expired)
