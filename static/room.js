@@ -56,6 +56,8 @@ function placement(form) {
     clearTimeout(settle);
     send(form);
   });
+  // Moves are sent as they happen from now on (until now, only the form's button sent them).
+  form.dataset.live = "yes";
 }
 
 function say(form, key, place) {

@@ -465,6 +465,16 @@ def test_projector_poll_is_304_until_someone_moves(one):
     assert "<html" not in text_of(changed)
 
 
+def test_hiding_and_revealing_never_redraw_a_phone_while_someone_is_placing(one):
+    phone = Phone(one)
+    etag = phone.page().headers["ETag"]
+    for action in ("reveal", "hide", "reveal"):
+        assert control(one, action).status_code == 302
+        assert phone.page(**HTMX, **{"If-None-Match": etag}).status_code == 304
+    # The projector does change.
+    assert room_of(one)["revealed"] == 1
+
+
 def test_full_page_is_never_a_304(one):
     etag = projector(one).headers["ETag"]
     assert projector(one, **{"If-None-Match": etag}).status_code == 200

@@ -30,6 +30,8 @@ def join(new_context, code, first_name=""):
         phone.get_by_label("Your first name (optional)").fill(first_name)
     phone.get_by_role("button", name="Join", exact=True).click()
     expect(phone.get_by_role("slider", name=SLIDER)).to_be_visible()
+    # static/room.js is a module loaded after the page: until it runs, a move sends nothing.
+    expect(phone.locator("form.placement[data-live]")).to_be_attached()
     return phone
 
 

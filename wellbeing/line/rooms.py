@@ -125,12 +125,12 @@ def practice_in(room: dict, practice_id: int) -> dict | None:
     )
 
 
-def touch(room_id: int):
-    """Something every view of the room shows has changed: new ETags for all of them."""
-    get_db().execute(
-        "update rooms set version = version + 1, stage_version = stage_version + 1 where id = ?",
-        [room_id],
-    )
+def touch(room_id: int, stage: bool = True):
+    """Something the views of the room show has changed: new ETags for them. `stage` False is
+    for what only the trainer and the projector show (hidden or revealed): the phones' view
+    stays as it is, so a person moving their place isn't interrupted by a redraw."""
+    column = ", stage_version = stage_version + 1" if stage else ""
+    get_db().execute(f"update rooms set version = version + 1{column} where id = ?", [room_id])
 
 
 def add_practice(room: dict, text: str, note: str):
@@ -223,8 +223,13 @@ def control(room: dict, action: str, stage: int | None, minutes: int | None = No
     db = get_db()
     with db.atomic():
         db["rooms"].update(room["id"], changes)
-        touch(room["id"])
+        touch(room["id"], stage=action not in PROJECTOR_ONLY)
     return "done"
+
+
+# Hiding and revealing change the projector and the trainer's controls, never a phone's view.
+# Tapping either twice does nothing more, so they need no double-tap guard.
+PROJECTOR_ONLY = ("reveal", "hide")
 
 
 def changes_for(room: dict, action: str, minutes: int | None) -> dict | None:
