@@ -36,7 +36,7 @@ async function readable(opened, id) {
 }
 
 export function screen(root, opened, kit) {
-  const { recordKeeper, showState, handleUnlock, keepAnswers } = kit;
+  const { recordKeeper, exerciseScreen, showState, handleUnlock, keepAnswers } = kit;
   const pairId = root.dataset.pair;
   const id = `${KIND}-pair-${pairId}`;
   const keeper = recordKeeper(root, opened, KIND);
@@ -137,18 +137,14 @@ export function screen(root, opened, kit) {
     if (event.detail.successful) backToDraft();
   });
 
-  return {
-    root,
-    unsaved: keeper.unsaved,
-    async render() {
-      if (!(await opened.vault.exists())) return showState(root, "new");
-      if (!opened.vault.isUnlocked()) {
-        keeper.forget();
-        clear();
-        return showState(root, "locked");
-      }
+  // One record per pair, loaded once unlocked and kept open: the draft is always on screen.
+  return exerciseScreen(root, opened, keeper, {
+    clear,
+    ready: async () => {
       if (!keeper.current) await load();
+    },
+    showCurrent: () => {
       if (root.dataset.state !== "preview") showState(root, "writing");
     },
-  };
+  });
 }

@@ -15,6 +15,12 @@ ORG_TABLES = {"users", "invitations", "content_entries", "pairs", "supervisions"
 SQLITE_MAX_INTEGER = 2**63 - 1
 
 
+def storable(row_id: int) -> bool:
+    """Whether an id from a URL could be a row at all: a made-up id too big for SQLite is
+    simply not found, rather than a crash."""
+    return 0 < row_id <= SQLITE_MAX_INTEGER
+
+
 def role_required(*roles: str):
     """The view is for people holding one of these roles; others get a friendly 403."""
 
@@ -34,8 +40,7 @@ def role_required(*roles: str):
 def get_in_organisation(table: str, row_id: int, member=None) -> dict:
     """A row of the member's own organisation, or 404: other organisations don't exist."""
     assert table in ORG_TABLES
-    if not 0 < row_id <= SQLITE_MAX_INTEGER:
-        # A made-up id too big for SQLite is simply not found, rather than a crash.
+    if not storable(row_id):
         abort(404)
     member = member or current_user
     # `table` is one of ORG_TABLES (asserted above), never text from a request.
@@ -68,7 +73,7 @@ def get_pair(pair_id: int, member=None, writing=False) -> dict:
     DESIGN "The data rule": pair data is read by the two co-workers only. Not by a third
     facilitator, not by an admin; a supervisor sees only what the pair shares, through the
     supervision pages. `writing` refuses an ended pair: its history stays, read-only (409)."""
-    if not 0 < pair_id <= SQLITE_MAX_INTEGER:
+    if not storable(pair_id):
         abort(404)
     member = member or current_user
     pair = next((pair for pair in pairs_of(member) if pair["id"] == pair_id), None)
@@ -83,7 +88,7 @@ def get_pair_invitation(invitation_id: int, side: str, member=None) -> dict:
     """An open invitation to co-work, or 404: `side` "invitee" for the person invited (who
     accepts or declines), "inviter" for the person who sent it (who may withdraw it)."""
     assert side in ("invitee", "inviter")
-    if not 0 < invitation_id <= SQLITE_MAX_INTEGER:
+    if not storable(invitation_id):
         abort(404)
     member = member or current_user
     invitation = first_row(
@@ -143,7 +148,7 @@ def supervisees_of(supervisor=None) -> list[dict]:
 
 def get_supervisee(user_id: int, supervisor=None) -> dict:
     """Someone this supervisor supervises, or 404: nobody else's record exists for them."""
-    if not 0 < user_id <= SQLITE_MAX_INTEGER:
+    if not storable(user_id):
         abort(404)
     found = next((p for p in supervisees_of(supervisor) if p["id"] == user_id), None)
     if found is None:
@@ -173,7 +178,7 @@ def supervised_pairs(supervisor=None) -> list[dict]:
 
 def get_supervised_pair(pair_id: int, supervisor=None) -> dict:
     """A pair one of this supervisor's supervisees works in, or 404."""
-    if not 0 < pair_id <= SQLITE_MAX_INTEGER:
+    if not storable(pair_id):
         abort(404)
     found = next((p for p in supervised_pairs(supervisor) if p["id"] == pair_id), None)
     if found is None:
@@ -192,7 +197,7 @@ def supervisor_sees(pair: dict, topic: str) -> bool:
 
 def get_supervision_session(session_id: int, supervisor=None) -> dict:
     """A supervision session this supervisor logged, or 404."""
-    if not 0 < session_id <= SQLITE_MAX_INTEGER:
+    if not storable(session_id):
         abort(404)
     supervisor = supervisor or current_user
     found = first_row(

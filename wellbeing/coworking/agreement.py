@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .. import content
 from ..atrest import seal, unseal
 from ..db import first_row, get_db, now, rows
-from ..permissions import SQLITE_MAX_INTEGER
+from ..permissions import storable
 
 CHOICES = ("as_written", "adapt", "not_for_us")
 FIELDS = ("choice", "who", "words", "signal")
@@ -100,7 +100,7 @@ def agreed(pair: dict) -> dict | None:
 
 
 def version(pair: dict, number: int) -> dict | None:
-    if not 0 < number <= SQLITE_MAX_INTEGER:
+    if not storable(number):
         return None  # a number from a URL too big for SQLite is simply no version, not a crash
     return _open(
         first_row(

@@ -17,6 +17,7 @@ from flask import current_app
 from .. import content
 from ..accounts.people import token_hash
 from ..db import first_row, get_db, rows
+from ..permissions import storable
 
 LINE_END = 1000
 # The phone's slider moves in steps of this many; any whole number on the line is accepted.
@@ -118,7 +119,7 @@ def practices_of(room_id: int) -> list[dict]:
 
 
 def practice_in(room: dict, practice_id: int) -> dict | None:
-    if not 0 < practice_id < 2**63:
+    if not storable(practice_id):
         return None  # a made-up id too big for SQLite is simply not in the room
     return first_row(
         "select * from room_practices where id = ? and room_id = ?", [practice_id, room["id"]]

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from ..db import get_db, now, rows
-from ..permissions import SQLITE_MAX_INTEGER
+from ..permissions import storable
 from . import guidance
 
 FLAG_WEEKS = 8
@@ -34,7 +34,7 @@ def log(member, pair_id: int, held_on: date, with_experienced: bool) -> int:
 
 def remove(member, session_id: int) -> bool:
     """Takes back one of the member's own logged sessions (undo); False if it isn't theirs."""
-    if not 0 < session_id <= SQLITE_MAX_INTEGER:
+    if not storable(session_id):
         return False  # a made-up id too big for SQLite is simply not theirs
     cursor = get_db().execute(
         "delete from group_sessions where id = ? and user_id = ?", [session_id, member.id]
