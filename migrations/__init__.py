@@ -400,3 +400,30 @@ def m009_supervision(db):
         not_null={"user_id", "held_on", "with_experienced", "created_at"},
     )
     db["group_sessions"].create_index(["user_id", "held_on"])
+
+
+@migrations()
+def m010_caseload_changes(db):
+    # Issue 5: the supervisor's home draws every supervisee's pairs and a year of check-ins. It
+    # is drawn again only when something it shows has changed: SQLite counts every change to
+    # those tables here, in the same transaction as the change, so no write can be missed.
+    db["caseload_changes"].create({"id": int, "count": int}, pk="id", not_null={"count"})
+    db["caseload_changes"].insert({"id": 1, "count": 0})
+    for table in (
+        "users",
+        "supervisions",
+        "pairs",
+        "pair_members",
+        "pair_consents",
+        "checkins",
+        "agreement_versions",
+        "agreement_reviews",
+        "supervision_sessions",
+        "supervision_attendees",
+        "group_sessions",
+    ):
+        for event in ("insert", "update", "delete"):
+            db.execute(
+                f"create trigger {table}_{event}_counts after {event} on {table}"
+                " begin update caseload_changes set count = count + 1 where id = 1; end"
+            )

@@ -436,3 +436,28 @@ def test_context_shows_on_the_supervisors_home_only_when_both_agreed(one):
     home = page(one, "supervisor", "supervision.home")
     assert "They recorded: Mixed gender · Both experienced" in home
     assert "your power context" in page(one, "facilitator", "coworking.sharing_show", pair_id=pair)
+
+
+def test_the_supervisors_home_is_never_stale(one):
+    # The caseload is drawn once for each state of what it shows (m010 counts every change),
+    # so any change, even one made outside the app's pages, shows at once.
+    assert FRAN in page(one, "supervisor", "supervision.home")
+    with sqlite3.connect(one.database) as conn:
+        conn.execute(
+            "update users set name = 'Frankie Facilitator' where id = ?", [one.rows["facilitator"]]
+        )
+    conn.close()
+    home = page(one, "supervisor", "supervision.home")
+    assert "Frankie Facilitator" in home and FRAN not in home
+    # A check-in both answer this week fills this week's square at once.
+    week = checkins.monday_of(date.today()).isoformat()
+    assert f"{week}: both answered" not in home
+    with sqlite3.connect(one.database) as conn:
+        for who in ("facilitator", "coworker"):
+            conn.execute(
+                "insert into checkins (pair_id, week, user_id, more_sealed, less_sealed,"
+                " answered_at) values (?, ?, ?, 'x', 'x', '2026-01-01')",
+                [one.rows["pair"], week, one.rows[who]],
+            )
+    conn.close()
+    assert f"{week}: both answered" in page(one, "supervisor", "supervision.home")

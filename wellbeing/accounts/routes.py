@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..coworking import checkins
-from ..coworking.pairs import open_invitations
+from ..coworking.pairs import invitations_waiting
 from ..organisation.people import summary
 from ..permissions import pairs_of
 from ..security import safe_next
@@ -21,7 +21,7 @@ def home():
         "accounts/home.html",
         pairs=pairs,
         states={pair["id"]: checkins.state(pair, current_user, today) for pair in pairs},
-        invited=[i for i in open_invitations(current_user) if i["to_me"]] if facilitator else [],
+        invited=invitations_waiting(current_user) if facilitator else 0,
         summary=summary(current_user.org_id) if current_user.has_role("admin") else None,
     )
 

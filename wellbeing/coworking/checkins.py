@@ -9,6 +9,8 @@ failure, and there is no streak or score.
 
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from ..atrest import seal, unseal
 from ..db import first_row, get_db, now, rows
 
@@ -97,13 +99,33 @@ def set_day(pair: dict, weekday: int):
     get_db()["pairs"].update(pair["id"], {"checkin_day": weekday})
 
 
+# "Check-in due" shown gently, in the pair's own words for the week. DESIGN "Trauma-informed":
+# a late check-in is never a failure, and there is no streak or score.
+STATE_WORDS = {
+    "done": _l("This week's check-in is done."),
+    "waiting": _l(
+        "You've answered this week. Your answers open to you both once your co-worker answers."
+    ),
+    "upcoming": _l("This week's check-in is coming up."),
+    "due": _l("This week's check-in is due."),
+    "overdue": _l("This week's check-in is still open, whenever you're ready."),
+}
+
+
 def state(pair: dict, member, today: date) -> str:
     """This week, for the member: done, waiting (for the partner), upcoming, due or overdue."""
     week = monday_of(today)
-    view = week_view(pair, member, week)
-    if view["revealed"]:
+    # Who answered, without opening what they wrote: the home page asks this for every pair.
+    answered = {
+        row["user_id"]
+        for row in rows(
+            "select user_id from checkins where pair_id = ? and week = ?",
+            [pair["id"], week.isoformat()],
+        )
+    }
+    if len(answered) == 2:
         return "done"
-    if view["mine"]:
+    if member.id in answered:
         return "waiting"
     day = week + timedelta(days=pair["checkin_day"])
     if today < day:

@@ -56,6 +56,16 @@ def open_invitations(member) -> list[dict]:
     return [dict(row, name=unseal(row["name_sealed"], "pair_invitations.name")) for row in found]
 
 
+def invitations_waiting(member) -> int:
+    """How many open invitations to co-work are waiting for the member's answer."""
+    found = rows(
+        "select count(*) as waiting from pair_invitations"
+        " where invitee_id = ? and org_id = ? and answer is null",
+        [member.id, member.org_id],
+    )
+    return found[0]["waiting"]
+
+
 def answer_invitation(invitation: dict, answer: str) -> int | None:
     """Accept (which starts the pair), decline or withdraw. Returns the new pair's id."""
     db = get_db()

@@ -16,6 +16,11 @@ REVIEW_KINDS = ("comment", "reviewed", "change")
 MAX_REVIEW = 2000
 
 
+def changes() -> int:
+    """How many times anything the supervisor's home shows has changed (m010's triggers)."""
+    return rows("select count from caseload_changes where id = 1")[0]["count"]
+
+
 def log_views(pair_ids: list[int], supervisor, what: str):
     """One log entry per pair for this look, unless the same look is logged in the last hour."""
     assert what in VIEWS
