@@ -434,3 +434,21 @@ def test_reset_link_keeps_the_old_password_until_the_new_one_is_chosen(one):
     # A failed try doesn't spend the link or sign anyone out.
     assert fran.get(f"/reset/{token}").status_code == 200
     assert one.client("facilitator").get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ('{{ _("Hello, %(name)s", name=who) }}', "Hello, &lt;b&gt;Eve&lt;/b&gt;"),
+        ('{{ _("Hello, <em>you</em>") }}', "Hello, <em>you</em>"),
+        ('{{ _("100%% yours, %(name)s", name="Sam") }}', "100% yours, Sam"),
+        ('{{ ngettext("%(num)d pair", "%(num)d pairs", 2) }}', "2 pairs"),
+        ('{{ _("Move up: %(text)s", text=who) }}', "Move up: &lt;b&gt;Eve&lt;/b&gt;"),
+    ],
+)
+def test_template_text_escapes_what_people_typed(app, source, shown):
+    # Interface text is the template's own; a name or any other value put into it is escaped.
+    from flask import render_template_string
+
+    with app.test_request_context():
+        assert render_template_string(source, who="<b>Eve</b>") == shown

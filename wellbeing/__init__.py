@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
@@ -19,6 +20,7 @@ from . import (
     pwa,
     security,
     supervision,
+    urls,
 )
 from .extensions import babel, csrf, htmx
 
@@ -69,6 +71,7 @@ def create_app(test_config=None):
     security.init_app(app)
     errors.init_app(app)
     charts.init_app(app)
+    urls.init_app(app)
     accounts.init_app(app)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(organisation.bp)
@@ -93,8 +96,15 @@ def use_source_text_when_untranslated(app):
     """
     if any((Path(app.root_path) / "translations").glob("*/LC_MESSAGES/*.mo")):
         return
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda text: text,
-        ngettext=lambda singular, plural, n: singular if n == 1 else plural,
-        newstyle=True,
-    )
+    # Plain functions in place of Jinja's newstyle wrappers (which pass the template context
+    # to each call), with the same meaning: the source text is the template's own, so it is
+    # Markup, and every value put into it is escaped (Markup's %), `num` included for ngettext.
+    # Positional-only, so a template's own variable may be called `text`, `singular` or `n`.
+    def gettext(text, /, **variables):
+        # Without a % in it, formatting would change nothing, so it is skipped.
+        return Markup(text) % variables if "%" in text else Markup(text)
+
+    def ngettext(singular, plural, n, /, **variables):
+        return gettext(singular if n == 1 else plural, num=n, **variables)
+
+    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)

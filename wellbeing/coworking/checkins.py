@@ -9,8 +9,6 @@ failure, and there is no streak or score.
 
 from datetime import UTC, date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from ..atrest import seal, unseal
 from ..db import first_row, get_db, now, rows
 
@@ -99,16 +97,21 @@ def set_day(pair: dict, weekday: int):
     get_db()["pairs"].update(pair["id"], {"checkin_day": weekday})
 
 
+def N_(text: str) -> str:
+    """Marks text for translation (Babel extracts N_); templates translate it with _()."""
+    return text
+
+
 # "Check-in due" shown gently, in the pair's own words for the week. DESIGN "Trauma-informed":
 # a late check-in is never a failure, and there is no streak or score.
 STATE_WORDS = {
-    "done": _l("This week's check-in is done."),
-    "waiting": _l(
+    "done": N_("This week's check-in is done."),
+    "waiting": N_(
         "You've answered this week. Your answers open to you both once your co-worker answers."
     ),
-    "upcoming": _l("This week's check-in is coming up."),
-    "due": _l("This week's check-in is due."),
-    "overdue": _l("This week's check-in is still open, whenever you're ready."),
+    "upcoming": N_("This week's check-in is coming up."),
+    "due": N_("This week's check-in is due."),
+    "overdue": N_("This week's check-in is still open, whenever you're ready."),
 }
 
 
