@@ -96,6 +96,7 @@ def use_source_text_when_untranslated(app):
     """
     if any((Path(app.root_path) / "translations").glob("*/LC_MESSAGES/*.mo")):
         return
+
     # Plain functions in place of Jinja's newstyle wrappers (which pass the template context
     # to each call), with the same meaning: the source text is the template's own, so it is
     # Markup, and every value put into it is escaped (Markup's %), `num` included for ngettext.
