@@ -461,3 +461,23 @@ def test_the_supervisors_home_is_never_stale(one):
             )
     conn.close()
     assert f"{week}: both answered" in page(one, "supervisor", "supervision.home")
+
+
+def test_supervisor_removes_a_session_they_logged_and_it_leaves_the_record(one):
+    log_session(one)
+    user = one.rows["facilitator"]
+    shown = page(one, "supervisor", "supervision.supervisee_show", user_id=user)
+    assert "Remove this session" in shown and NOTE in shown
+    with sqlite3.connect(one.database) as conn:
+        (session_id,) = conn.execute("select max(id) from supervision_sessions").fetchone()
+    conn.close()
+    # Another supervisor can't, and doesn't even see the button on a record that isn't theirs.
+    response = post(one, "other_supervisor", "supervision.session_remove", session_id=session_id)
+    assert response.status_code == 404
+    path = url(one, "supervision.session_remove", session_id=session_id)
+    data = {"csrf_token": one.form_token("supervisor")}
+    response = one.client("supervisor").post(path, data=data, follow_redirects=True)
+    assert response.request.path == url(one, "supervision.supervisee_show", user_id=user)
+    shown = text_of(response)
+    assert "Session removed." in shown and NOTE not in shown
+    assert NOTE not in page(one, "facilitator", "supervision.mine_show")

@@ -30,6 +30,7 @@ def walk_every_page(page, check):
     walk_with_links(page, check, links)
     walk_as_supervisor_and_facilitator(page, check)
     walk_training_day(page, check)
+    walk_supervision(page, check)
 
 
 def walk_as_nobody(page, check):
@@ -516,3 +517,54 @@ def walk_training_day(page, check):
     page.get_by_role("link", name="See the summary").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Summary of room")
     check(page, "room summary")
+
+
+def walk_supervision(page, check):
+    """Supervision, after the pair pages: a facilitator's own record, the admin assigning a
+    supervisor and exporting, the supervisor's home, a pair, logging a session (with errors
+    first) and the supervisee's record, then the facilitator's record with that session."""
+    page.goto("/supervision/me")
+    heading(page, "Your supervision record")
+    check(page, "own supervision record, empty")
+    sign_out(page)
+
+    sign_in(page, "admin")
+    page.goto("/supervision/assignments")
+    heading(page, "Who supervises whom")
+    check(page, "supervisor assignments, none")
+    page.get_by_label("Supervisor", exact=True).select_option(label="Sol Supervisor")
+    page.get_by_label("Supervises", exact=True).select_option(label="Fran Facilitator")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Sol Supervisor supervises Fran Facilitator")).to_be_visible()
+    check(page, "supervisor assignments, one")
+    page.goto("/organisation/export")
+    heading(page, "Export your organisation's records")
+    check(page, "export")
+    sign_out(page)
+
+    sign_in(page, "supervisor")
+    page.get_by_role("link", name="Open supervision").click()
+    heading(page, "Supervision")
+    check(page, "supervisor home")
+    page.get_by_role("link", name="Thursday morning group").first.click()
+    heading(page, "Thursday morning group")
+    check(page, "supervisor, a pair")
+    page.goto("/supervision/sessions/new")
+    heading(page, "Log a supervision session")
+    page.get_by_label("How long, in minutes").fill("")
+    page.get_by_role("button", name="Save the session").click()
+    expect(page.get_by_text("Please say how long it was, in minutes.")).to_be_visible()
+    check(page, "log a session, with errors")
+    page.get_by_label("How long, in minutes").fill("45")
+    page.get_by_label("Fran Facilitator").check()
+    page.get_by_label("Exploring the personal impact of the work").check()
+    page.get_by_label("Notes (optional)").fill("What helped after Tuesday.")
+    page.get_by_role("button", name="Save the session").click()
+    heading(page, "Supervision record: Fran Facilitator")
+    check(page, "supervisee record")
+    sign_out(page)
+
+    sign_in(page, "facilitator")
+    page.goto("/supervision/me")
+    expect(page.get_by_text("What helped after Tuesday.")).to_be_visible()
+    check(page, "own supervision record, a session")

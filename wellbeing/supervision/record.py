@@ -54,11 +54,20 @@ def log_session(supervisor, fields: dict, supervisee_ids: list[int]) -> int:
     return session_id
 
 
-def remove_session(session: dict):
+def remove_session(session: dict) -> list[int]:
+    """Removes a session and who was in it; returns who was in it."""
     db = get_db()
+    attendees = [
+        row["supervisee_id"]
+        for row in rows(
+            "select supervisee_id from supervision_attendees where session_id = ?",
+            [session["id"]],
+        )
+    ]
     with db.atomic():
         db.execute("delete from supervision_attendees where session_id = ?", [session["id"]])
         db.execute("delete from supervision_sessions where id = ?", [session["id"]])
+    return attendees
 
 
 def sessions_of(supervisee_id: int, supervisor_id: int | None = None) -> list[dict]:

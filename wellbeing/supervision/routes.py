@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -191,9 +191,11 @@ def session_create():
 @bp.post("/sessions/<int:session_id>/remove")
 @role_required("supervisor")
 def session_remove(session_id):
-    session = get_supervision_session(session_id)
-    record.remove_session(session)
-    return redirect(url_for("supervision.home"))
+    attendees = record.remove_session(get_supervision_session(session_id))
+    flash(_("Session removed."))
+    if not attendees:
+        return redirect(url_for("supervision.home"))
+    return redirect(url_for("supervision.supervisee_show", user_id=attendees[0]))
 
 
 def record_context(person_id: int, sessions: list[dict]) -> dict:
