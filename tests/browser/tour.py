@@ -494,6 +494,8 @@ def walk_training_day(page, check):
     slider = page.get_by_role("slider")
     expect(slider).to_be_visible()
     check(page, "place, not placed")
+    # static/room.js is a module loaded after the page: until it runs, a move sends nothing.
+    expect(page.locator("form.placement[data-live]")).to_be_attached()
     slider.focus()
     page.keyboard.press("Home")
     expect(page.locator("[data-place-state]")).to_contain_text("Placed:")
