@@ -186,13 +186,24 @@ def get_supervised_pair(pair_id: int, supervisor=None) -> dict:
     return found
 
 
-def supervisor_sees(pair: dict, topic: str) -> bool:
-    """Whether both partners said yes to sharing `topic` with supervision (pair_consents)."""
-    said = first_row(
-        "select count(*) as yes from pair_consents where pair_id = ? and topic = ?",
-        [pair["id"], topic],
+def topics_shared(pair_ids: list[int]) -> dict[int, set[str]]:
+    """For each pair, what both partners said yes to sharing with supervision (pair_consents:
+    one row per partner and topic). One query, however many pairs the supervisor has."""
+    topics = {pair_id: set() for pair_id in pair_ids}
+    found = rows(
+        "select pair_id, topic from pair_consents"
+        f" where pair_id in ({', '.join('?' * len(pair_ids))})"
+        " group by pair_id, topic having count(*) = 2",
+        pair_ids,
     )
-    return said["yes"] == 2
+    for row in found:
+        topics[row["pair_id"]].add(row["topic"])
+    return topics
+
+
+def supervisor_sees(pair: dict, topic: str) -> bool:
+    """Whether both partners said yes to sharing `topic` with supervision."""
+    return topic in topics_shared([pair["id"]])[pair["id"]]
 
 
 def get_supervision_session(session_id: int, supervisor=None) -> dict:

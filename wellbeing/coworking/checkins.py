@@ -45,7 +45,10 @@ def answers(pair: dict, week: date) -> dict[int, dict]:
 
 def week_view(pair: dict, member, week: date) -> dict:
     """What the member may see of one week: their own answer; their partner's once both did."""
-    given = answers(pair, week)
+    return _view(pair, member, week, answers(pair, week))
+
+
+def _view(pair: dict, member, week: date, given: dict[int, dict]) -> dict:
     revealed = len(given) == 2
     return {
         "week": week,
@@ -54,6 +57,15 @@ def week_view(pair: dict, member, week: date) -> dict:
         "partner_answered": pair["partner_id"] in given,
         "revealed": revealed,
     }
+
+
+def _answered_weeks(pair: dict) -> dict[str, dict[int, dict]]:
+    """Every answer the pair gave, opened, by week (newest first) and then by person."""
+    weeks = {}
+    found = rows("select * from checkins where pair_id = ? order by week desc", [pair["id"]])
+    for row in found:
+        weeks.setdefault(row["week"], {})[row["user_id"]] = _open(row)
+    return weeks
 
 
 def submit(pair: dict, member, week: date, more: str, less: str) -> bool:
@@ -180,22 +192,19 @@ def _weeks(pair: dict, answered: dict, this_week: date, count: int) -> list[dict
 def shared_weeks(pair: dict, names: dict[int, str]) -> list[dict]:
     """Weeks both partners answered, newest first, with each partner's words by name: what a
     supervisor reads once both partners chose to share check-in content."""
-    found = rows(
-        "select * from checkins where pair_id = ? and week in (select week from checkins"
-        " where pair_id = ? group by week having count(*) = 2) order by week desc, user_id",
-        [pair["id"], pair["id"]],
-    )
-    weeks = {}
-    for row in found:
-        opened = _open(row)
-        week = weeks.setdefault(row["week"], {"week": date.fromisoformat(row["week"]), "by": []})
-        week["by"].append(dict(opened, name=names.get(row["user_id"], "")))
-    return list(weeks.values())
+    return [
+        {
+            "week": date.fromisoformat(week),
+            "by": [dict(answer, name=names.get(who, "")) for who, answer in sorted(given.items())],
+        }
+        for week, given in _answered_weeks(pair).items()
+        if len(given) == 2
+    ]
 
 
 def timeline(pair: dict, member) -> list[dict]:
     """Every week with an answer in it, newest first, as the member may see it."""
-    weeks = rows(
-        "select distinct week from checkins where pair_id = ? order by week desc", [pair["id"]]
-    )
-    return [week_view(pair, member, date.fromisoformat(row["week"])) for row in weeks]
+    return [
+        _view(pair, member, date.fromisoformat(week), given)
+        for week, given in _answered_weeks(pair).items()
+    ]

@@ -109,10 +109,6 @@ def consents(pair: dict) -> dict[str, set[int]]:
     return said
 
 
-def both_agree(pair: dict, topic: str) -> bool:
-    return len(consents(pair)[topic]) == 2
-
-
 def give_consent(pair: dict, topic: str, member):
     get_db()["pair_consents"].insert(
         {"pair_id": pair["id"], "topic": topic, "user_id": member.id, "given_at": now()},

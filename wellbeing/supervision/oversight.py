@@ -107,17 +107,3 @@ def reviewed_versions(pair_ids: list[int]) -> dict[int, set[int]]:
     for row in found:
         marks[row["pair_id"]].add(row["version_number"])
     return marks
-
-
-def shared_topics(pair_ids: list[int]) -> dict[int, set[str]]:
-    """For each pair, the topics both partners agreed to share."""
-    topics = {pair_id: set() for pair_id in pair_ids}
-    found = rows(
-        "select pair_id, topic from pair_consents"
-        f" where pair_id in ({', '.join('?' * len(pair_ids))})"
-        " group by pair_id, topic having count(*) = 2",
-        pair_ids,
-    )
-    for row in found:
-        topics[row["pair_id"]].add(row["topic"])
-    return topics

@@ -22,6 +22,7 @@ from ..permissions import (
     supervised_pairs,
     supervisees_of,
     supervisor_sees,
+    topics_shared,
 )
 from . import bp, guidance, oversight, record, workload
 from .forms import AssignmentForm, ReviewForm, SessionForm, TargetForm
@@ -61,7 +62,7 @@ def drawn_caseload(supervisor_id, org_id, changes, today, database) -> Caseload:
     ids = [person["id"] for person in people]
     shown = supervised_pairs(supervisor)
     pair_ids = [pair["id"] for pair in shown]
-    topics = oversight.shared_topics(pair_ids)
+    topics = topics_shared(pair_ids)
     contexts = {p["id"]: pairs.context(p) for p in shown if "context" in topics[p["id"]]}
     html = render_template(
         "supervision/_caseload.html",
@@ -87,8 +88,8 @@ def drawn_caseload(supervisor_id, org_id, changes, today, database) -> Caseload:
 def pair_show(pair_id):
     pair = get_supervised_pair(pair_id)
     names = {pair["first_id"]: pair["first_name"], pair["second_id"]: pair["second_name"]}
-    content_shared = supervisor_sees(pair, "checkins")
-    context_shared = supervisor_sees(pair, "context")
+    shared = topics_shared([pair["id"]])[pair["id"]]
+    content_shared, context_shared = "checkins" in shared, "context" in shared
     oversight.log_views([pair["id"]], current_user, "checkin-dates")
     if content_shared:
         oversight.log_views([pair["id"]], current_user, "checkin-content")
@@ -100,7 +101,7 @@ def pair_show(pair_id):
         rhythm=checkins.rhythm(pair, checkins.today()),
         weeks=checkins.shared_weeks(pair, names) if content_shared else None,
         context=pairs.context(pair) if context_shared else None,
-        agreement_shared=supervisor_sees(pair, "agreement"),
+        agreement_shared="agreement" in shared,
         guidance=guidance(),
     )
 
