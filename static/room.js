@@ -19,6 +19,7 @@ let attempt = 0;
 let lastSeq = 0;
 
 export function start(root) {
+  if (root.matches("form.join")) joining(root);
   if (root.matches("form.placement")) placement(root);
   if (root.hasAttribute("data-countdown")) countdown(root);
 }
@@ -118,6 +119,37 @@ async function deliver() {
   // The trainer has moved on or the room has ended: show the room as it is now.
   const seat = document.getElementById("seat");
   if (seat && window.htmx && reply.outcome !== "outside") window.htmx.trigger(seat, "refresh");
+}
+
+// Joining: the first minute of a training day, when everyone presses Join at once. A busy server
+// answers 503 with Retry-After (DESIGN "Writing to the database"); the form is sent again after
+// that pause, growing, until the room answers. Any other answer is shown as a plain submit would.
+function joining(form) {
+  const state = form.querySelector("[data-join-state]");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = new FormData(form);
+    for (let tries = 0; ; tries += 1) {
+      let response = null;
+      try {
+        response = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+      } catch {
+        response = null; // no connection: try again after a pause, as for a busy server
+      }
+      if (response && response.status < 500 && response.status !== 429) {
+        if (response.redirected) {
+          window.location.assign(response.url);
+        } else {
+          form.submit(); // a problem with the code: the server's page says what (joining twice is the same seat)
+        }
+        return;
+      }
+      if (state) state.textContent = form.dataset.retrying;
+      const asked = Number(response && response.headers.get("Retry-After")) || 1;
+      const pause = Math.min(RETRY_MAX_MS, asked * 1000 * 1.5 ** tries * (0.5 + Math.random()));
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  });
 }
 
 // Back online: send what is waiting now, rather than at the end of the current pause.

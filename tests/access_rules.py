@@ -637,6 +637,11 @@ RULES = {
         "url": {},
         "rule": "public",
     },
+    "health.healthz": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "public",
+    },
 }
 
 # How docs/access.md says each rule, in the "who may use it" column.

@@ -29,6 +29,8 @@ PEOPLE = {
 PASSWORD = "correct horse battery"
 PAIR_NAME = "Thursday morning group"
 KEYS = {"current": "k1", "keys": {"k1": new_key_entry()}}
+# Every write a request makes outside `db.writing()` lands here (wellbeing/db.py, watch_writes).
+WRITES_OUTSIDE_WRITING = []
 
 
 def make_app(database):
@@ -39,8 +41,20 @@ def make_app(database):
             "SECRET_KEY": "test-secret-key",
             "ATREST_KEYS": KEYS,
             "SERVER_NAME": None,
+            "WRITES_OUTSIDE_WRITING": WRITES_OUTSIDE_WRITING,
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def every_write_goes_through_writing():
+    """DESIGN "Writing to the database": every write transaction starts with BEGIN IMMEDIATE,
+    through `db.writing()`. Any test whose requests write outside it fails here."""
+    WRITES_OUTSIDE_WRITING.clear()
+    yield
+    found = list(dict.fromkeys(WRITES_OUTSIDE_WRITING))
+    WRITES_OUTSIDE_WRITING.clear()
+    assert not found, "writes outside db.writing():\n" + "\n".join(found[:10])
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from . import (
     db,
     errors,
     exercises,
+    health,
     keys,
     line,
     organisation,
@@ -52,6 +53,9 @@ def create_app(test_config=None):
         BABEL_DEFAULT_LOCALE="en",
         # How many reverse proxies to believe X-Forwarded-* headers from (docs/operations.md).
         TRUSTED_PROXIES=0,
+        # A training-day place commits without an fsync (wellbeing/line/rooms.py, place):
+        # "NORMAL" survives a crash of the app, not a power cut. "FULL" for every write.
+        PLACEMENT_SYNCHRONOUS="NORMAL",
     )
     # Deployment settings from the environment, e.g. WELLBEING_DATABASE=/srv/wellbeing.db.
     app.config.from_prefixed_env("WELLBEING")
@@ -80,6 +84,7 @@ def create_app(test_config=None):
     app.register_blueprint(supervision.bp)
     app.register_blueprint(line.bp)
     app.register_blueprint(pwa.bp)
+    app.register_blueprint(health.bp)
 
     from . import cli
 

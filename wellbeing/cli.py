@@ -95,7 +95,7 @@ SEALED_COLUMNS = [
 
 def reseal_all() -> int:
     database, count = db.get_db(), 0
-    with database.atomic():
+    with db.writing():
         for table, column, label in SEALED_COLUMNS:
             for row in database[table].rows:
                 if row[column] is None:

@@ -8,6 +8,7 @@ worker is one thread, so it holds one connection; never start gunicorn with --pr
 would share a connection across forked workers.
 """
 
+import contextlib
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -19,16 +20,88 @@ from flask import current_app, g
 BUSY_TIMEOUT_MS = 5000
 
 
-def connect(path: str) -> sqlite_utils.Database:
+def connect(path: str, guard: list | None = None, pragmas=()) -> sqlite_utils.Database:
     # The timeout is SQLite's busy timeout: writers wait for each other instead of failing.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    # isolation_level=None: the driver opens no transaction of its own; `writing()` opens them.
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+    )
     database = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    database.writing_depth = 0
+    if guard is not None:
+        watch_writes(database, guard)
+    # Settings from the deployment, e.g. WELLBEING_DATABASE_PRAGMAS='["max_page_count = 250000"]'
+    # to cap the file's size (the disk-full test uses it to fill the database).
+    for pragma in pragmas:
+        database.execute(f"PRAGMA {pragma}")
     database.execute("PRAGMA foreign_keys = ON")
     if database.journal_mode != "wal":
         # WAL lets readers carry on while one request writes (DESIGN: architecture). It stays
         # in the file, but a restored `VACUUM INTO` backup starts in rollback mode.
         database.enable_wal()
     return database
+
+
+# --- writing -------------------------------------------------------------------------------
+
+# A statement that changes the file. Reads, PRAGMAs and transaction control are not writes.
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER")
+
+
+@contextlib.contextmanager
+def writing():
+    """The one way to write (DESIGN "Writing to the database"): `with writing():` around the
+    reads that decide what to write and the writes themselves, or `@writing()` on a view.
+
+    It starts with BEGIN IMMEDIATE, which takes the write lock before the first read. A
+    deferred BEGIN that reads and then writes fails at once with "database is locked" when
+    another gunicorn worker wrote in between (SQLite cannot upgrade a stale read snapshot, and
+    the busy timeout does not apply); IMMEDIATE makes the second writer wait its turn instead.
+    If the wait runs out, the OperationalError becomes a 503 with Retry-After (errors.py).
+    Nested blocks join the outer transaction as savepoints, as sqlite-utils' atomic() does.
+    """
+    database = get_db()
+    if database.writing_depth:
+        database.writing_depth += 1
+        try:
+            with database.atomic():  # inside a transaction: a savepoint
+                yield database
+        finally:
+            database.writing_depth -= 1
+        return
+    if database.conn.in_transaction:
+        # Something opened a transaction outside this helper; its reads may be stale.
+        raise RuntimeError("a transaction is already open outside writing()")
+    database.conn.execute("BEGIN IMMEDIATE")
+    database.writing_depth = 1
+    try:
+        yield database
+    except BaseException:
+        if database.conn.in_transaction:
+            database.conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            database.conn.execute("COMMIT")
+        except BaseException:
+            if database.conn.in_transaction:
+                database.conn.execute("ROLLBACK")
+            raise
+    finally:
+        database.writing_depth = 0
+
+
+def watch_writes(database: sqlite_utils.Database, found: list):
+    """Tests: note every write a request makes outside `writing()` (a trace callback sees each
+    statement as SQLite runs it; statements run by triggers arrive as "--" comments)."""
+    from flask import has_request_context
+
+    def trace(sql: str):
+        keyword = sqlite_utils.db._first_keyword(sql)
+        if keyword in WRITES and not database.writing_depth and has_request_context():
+            found.append(sql)
+
+    database.conn.set_trace_callback(trace)
 
 
 # The connection this thread's last request used, as (path, database), ready for the next.
@@ -45,7 +118,10 @@ def get_db() -> sqlite_utils.Database:
         else:
             if kept is not None:
                 kept[1].close()  # another database (tests run many): don't hoard files
-            g.db = connect(path)
+            config = current_app.config
+            g.db = connect(
+                path, config.get("WRITES_OUTSIDE_WRITING"), config.get("DATABASE_PRAGMAS", ())
+            )
         g.db_path = path
     return g.db
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from .accounts import people
 from .atrest import seal
 from .coworking import agreement, checkins, conversation, pairs
-from .db import get_db, now
+from .db import get_db, now, writing
 from .supervision import record, workload
 
 DEMO_ORGANISATION = "Demo organisation"
@@ -39,7 +39,7 @@ def create_demo() -> bool:
     db = get_db()
     if db["organisations"].count:
         return False
-    with db.atomic():
+    with writing():
         org_id = people.create_organisation(DEMO_ORGANISATION)
         ids = {
             email: people.create_person(org_id, email, name, password, roles)

@@ -1,6 +1,8 @@
 """Friendly error pages: no stack traces, and an expired form keeps what was typed."""
 
-from flask import render_template, request
+import sqlite3
+
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -13,17 +15,54 @@ WHOLE_PAGE = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
 NOT_ECHOED = ("password", "confirm", "csrf_token")
 
 
-def form_expired(error):
-    """Show the form's fields again with a fresh token, so nothing typed is lost."""
-    kept = [
+def kept_fields() -> list[tuple[str, str]]:
+    return [
         (name, value)
         for name, value in request.form.items(multi=True)
         if not any(word in name for word in NOT_ECHOED)
     ]
+
+
+def form_expired(error):
+    """Show the form's fields again with a fresh token, so nothing typed is lost."""
     page = render_template(
-        "errors/form_expired.html", kept=kept, action=request.full_path.rstrip("?")
+        "errors/form_expired.html", kept=kept_fields(), action=request.full_path.rstrip("?")
     )
     return page, 400, WHOLE_PAGE
+
+
+# SQLite's primary result codes (sqlite.org/rescode.html) that mean "not now", not "a bug".
+BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN = 5, 6, 8, 10, 13, 14
+# How long a person (or the join and place scripts) should wait before sending again.
+RETRY_AFTER_SECONDS = 2
+
+
+def database_unavailable(error: sqlite3.OperationalError):
+    """DESIGN "Writing to the database": a busy database is never a 500, at worst a 503 with
+    Retry-After. A full or read-only disk is a 503 too, with its own words: nothing already
+    saved is lost (SQLite rolls the transaction back), and what was typed is shown again."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (BUSY, LOCKED):
+        why = _("Many people are saving at this moment, so this wasn't saved yet.")
+    elif code in (FULL, READONLY, IOERR, CANTOPEN):
+        why = _(
+            "The server can't save anything just now (its storage is full or read-only)."
+            " Please tell your organisation's admin."
+        )
+    else:
+        raise error  # anything else is a real fault: the 500 page, and the log
+    message = _("%(why)s Nothing already saved is lost. Please try again in a moment.", why=why)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), **WHOLE_PAGE}
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error="unavailable", message=str(message)), 503, headers
+    page = render_template(
+        "errors/form_expired.html",
+        kept=kept_fields(),
+        action=request.full_path.rstrip("?") if request.method == "POST" else None,
+        title=_("Not saved yet"),
+        message=message,
+    )
+    return page, 503, headers
 
 
 def http_error(error: HTTPException):
@@ -45,5 +84,6 @@ def server_error(error):
 
 def init_app(app):
     app.register_error_handler(CSRFError, form_expired)
+    app.register_error_handler(sqlite3.OperationalError, database_unavailable)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(500, server_error)

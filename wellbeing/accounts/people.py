@@ -10,7 +10,7 @@ from flask import current_app
 from flask_login import UserMixin
 
 from .. import content
-from ..db import first_row, get_db, now
+from ..db import first_row, get_db, now, writing
 
 ROLES = ("facilitator", "supervisor", "admin")
 # Argon2id with the library's current defaults (RFC 9106 low-memory profile).
@@ -50,7 +50,7 @@ def roles_of(user_id: int) -> set[str]:
 
 def create_organisation(name: str) -> int:
     db = get_db()
-    with db.atomic():
+    with writing():
         org_id = db["organisations"].insert({"name": name, "created_at": now()}).last_pk
         for kind in content.RESETTABLE:
             content.reset_to_guidelines(org_id, kind)
@@ -72,13 +72,18 @@ def check_password(user: dict, password: str) -> bool:
     except (VerificationError, InvalidHashError):
         return False
     if hasher.check_needs_rehash(user["password_hash"]):
-        get_db()["users"].update(user["id"], {"password_hash": hasher.hash(password)})
+        new_hash = hasher.hash(password)
+        with writing():
+            get_db()["users"].update(user["id"], {"password_hash": new_hash})
     return True
 
 
 def start_session(user_id: int) -> str:
     token = secrets.token_urlsafe(32)
-    get_db()["sessions"].insert({"id": token_hash(token), "user_id": user_id, "created_at": now()})
+    with writing():
+        get_db()["sessions"].insert(
+            {"id": token_hash(token), "user_id": user_id, "created_at": now()}
+        )
     return token
 
 
@@ -100,17 +105,19 @@ def load_person(session_token: str) -> Person | None:
 
 
 def revoke_session(session_token: str):
-    get_db().execute(
-        "update sessions set revoked_at = ? where id = ? and revoked_at is null",
-        [now(), token_hash(session_token)],
-    )
+    with writing():
+        get_db().execute(
+            "update sessions set revoked_at = ? where id = ? and revoked_at is null",
+            [now(), token_hash(session_token)],
+        )
 
 
 def revoke_all_sessions(user_id: int):
-    get_db().execute(
-        "update sessions set revoked_at = ? where user_id = ? and revoked_at is null",
-        [now(), user_id],
-    )
+    with writing():
+        get_db().execute(
+            "update sessions set revoked_at = ? where user_id = ? and revoked_at is null",
+            [now(), user_id],
+        )
 
 
 # --- sign-in rate limit --------------------------------------------------------------
@@ -147,52 +154,66 @@ def signin_wait_minutes(email: str, address: str) -> int:
 
 def record_signin_failure(email: str, address: str):
     db = get_db()
-    with db.atomic():
+    with writing():
         db["signin_failures"].insert_all(
             {"key": key, "at": now()} for key in _failure_keys(email, address)
         )
 
 
 def clear_signin_failures(email: str):
-    get_db().execute(
-        "delete from signin_failures where key = ?", ["email:" + email.strip().lower()]
-    )
+    with writing():
+        get_db().execute(
+            "delete from signin_failures where key = ?", ["email:" + email.strip().lower()]
+        )
 
 
 # --- invitations and password resets --------------------------------------------------
 
 
+class EmailTaken(Exception):
+    """Someone already has an account with that email."""
+
+
 def create_person(org_id: int, email: str, name: str, password: str, roles) -> int:
+    # Argon2 is slow on purpose: hash before taking the write lock, never while holding it.
+    password_hash = hasher.hash(password)
+    with writing():
+        return _insert_person(org_id, email, name, password_hash, roles)
+
+
+def _insert_person(org_id: int, email: str, name: str, password_hash: str, roles) -> int:
     db = get_db()
-    with db.atomic():
-        user_id = (
-            db["users"]
-            .insert(
-                {
-                    "org_id": org_id,
-                    "email": email.strip().lower(),
-                    "name": name.strip(),
-                    "password_hash": hasher.hash(password),
-                    "created_at": now(),
-                }
-            )
-            .last_pk
+    if find_by_email(email):
+        raise EmailTaken(email)
+    user_id = (
+        db["users"]
+        .insert(
+            {
+                "org_id": org_id,
+                "email": email.strip().lower(),
+                "name": name.strip(),
+                "password_hash": password_hash,
+                "created_at": now(),
+            }
         )
-        db["user_roles"].insert_all({"user_id": user_id, "role": role} for role in roles)
+        .last_pk
+    )
+    db["user_roles"].insert_all({"user_id": user_id, "role": role} for role in roles)
     return user_id
 
 
 def issue_link(table: str, fields: dict, **lifetime) -> str:
     """A one-time link token. Only its hash is stored: a database copy holds no usable link."""
     token = secrets.token_urlsafe(24)
-    get_db()[table].insert(
-        {
-            **fields,
-            "token_hash": token_hash(token),
-            "created_at": now(),
-            "expires_at": later(**lifetime),
-        }
-    )
+    with writing():
+        get_db()[table].insert(
+            {
+                **fields,
+                "token_hash": token_hash(token),
+                "created_at": now(),
+                "expires_at": later(**lifetime),
+            }
+        )
     return token
 
 
@@ -217,14 +238,21 @@ def find_invitation(token: str) -> dict | None:
     )
 
 
-def accept_invitation(invitation: dict, email: str, name: str, password: str) -> int:
-    db = get_db()
-    with db.atomic():
-        user_id = create_person(
-            invitation["org_id"], email, name, password, invitation["roles"].split(",")
+def accept_invitation(invitation: dict, email: str, name: str, password: str) -> int | None:
+    """The new person's id, or None if the link was used (or withdrawn) meanwhile. Raises
+    EmailTaken. The link is spent by one conditional update inside the write transaction,
+    so of many people pressing "Join" on one link at once, exactly one gets an account."""
+    password_hash = hasher.hash(password)
+    with writing():
+        spent = get_db().execute(
+            "update invitations set used_at = ? where id = ? and used_at is null"
+            " and revoked_at is null and expires_at > ?",
+            [now(), invitation["id"], now()],
         )
-        db["invitations"].update(invitation["id"], {"used_at": now()})
-    return user_id
+        if spent.rowcount != 1:
+            return None
+        roles = invitation["roles"].split(",")
+        return _insert_person(invitation["org_id"], email, name, password_hash, roles)
 
 
 def create_password_reset(user_id: int, created_by: int) -> str:
@@ -241,10 +269,20 @@ def find_password_reset(token: str) -> dict | None:
     )
 
 
-def use_password_reset(reset: dict, password: str):
-    """Set the new password, spend the link, and sign the person out everywhere else."""
+def use_password_reset(reset: dict, password: str) -> bool:
+    """Set the new password, spend the link, and sign the person out everywhere else. False if
+    the link was used meanwhile: it is spent by one conditional update in the transaction, so
+    two people holding one link can't both set a password."""
+    password_hash = hasher.hash(password)
     db = get_db()
-    with db.atomic():
-        db["users"].update(reset["user_id"], {"password_hash": hasher.hash(password)})
-        db["password_resets"].update(reset["id"], {"used_at": now()})
+    with writing():
+        spent = db.execute(
+            "update password_resets set used_at = ? where id = ? and used_at is null"
+            " and expires_at > ?",
+            [now(), reset["id"], now()],
+        )
+        if spent.rowcount != 1:
+            return False
+        db["users"].update(reset["user_id"], {"password_hash": password_hash})
         revoke_all_sessions(reset["user_id"])
+    return True

@@ -75,12 +75,15 @@ def invitation_accept(token):
     form = InvitationAcceptForm()
     if invitation is None or current_user.is_authenticated or not form.validate():
         return _invitation_page(invitation, form, 422)
-    if people.find_by_email(form.email.data):
+    try:
+        user_id = people.accept_invitation(
+            invitation, form.email.data, form.name.data, form.password.data
+        )
+    except people.EmailTaken:
         form.email.errors.append(_("That email already has an account. Try signing in."))
         return _invitation_page(invitation, form, 422)
-    user_id = people.accept_invitation(
-        invitation, form.email.data, form.name.data, form.password.data
-    )
+    if user_id is None:  # someone used the link a moment earlier
+        return _invitation_page(None, form)
     login_user(people.load_person(people.start_session(user_id)))
     flash(_("Welcome, %(name)s.", name=form.name.data.strip()), "success")
     return redirect(url_for("accounts.home"))
@@ -102,7 +105,8 @@ def reset_submit(token):
     form = PasswordResetForm()
     if reset is None or not form.validate():
         return _reset_page(reset, form, 422)
-    people.use_password_reset(reset, form.password.data)
+    if not people.use_password_reset(reset, form.password.data):
+        return _reset_page(None, form)  # someone used the link a moment earlier
     if current_user.is_authenticated and current_user.id == reset["user_id"]:
         logout_user()  # their sessions are already revoked; this clears the cookie too
     flash(_("Your password is changed. Please sign in with it."), "success")

@@ -9,7 +9,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from ..db import get_db, now, rows
+from ..db import get_db, now, rows, writing
 
 KINDS = ("practice", "situation", "support_contact")
 # Kinds with a guidelines default to go back to; support contacts are always local.
@@ -33,7 +33,7 @@ def entries(org_id: int, kind: str) -> list[dict]:
 def reset_to_guidelines(org_id: int, kind: str):
     """Replace the organisation's list with the guidelines' own, in one transaction."""
     db = get_db()
-    with db.atomic():
+    with writing():
         db.execute("delete from content_entries where org_id = ? and kind = ?", [org_id, kind])
         db["content_entries"].insert_all(
             {
@@ -77,7 +77,7 @@ def move(entry: dict, offset: int):
         return
     siblings[index], siblings[target] = siblings[target], siblings[index]
     db = get_db()
-    with db.atomic():
+    with writing():
         for position, sibling in enumerate(siblings):
             db["content_entries"].update(sibling["id"], {"position": position})
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import content
 from ..atrest import seal, unseal
-from ..db import first_row, get_db, now, rows
+from ..db import first_row, get_db, now, rows, writing
 from ..permissions import storable
 
 CHOICES = ("as_written", "adapt", "not_for_us")
@@ -126,7 +126,7 @@ def save(pair: dict, member, base: Base, strategies: list[dict]) -> dict:
     """Save an edit made from `base`; raises Conflict if someone saved since."""
     db = get_db()
     body = seal(json.dumps(strategies), "agreements.body")
-    with db.atomic():
+    with writing():
         latest = current(pair)
         if base != base_of(latest):
             raise Conflict(latest)
@@ -158,7 +158,7 @@ def save(pair: dict, member, base: Base, strategies: list[dict]) -> dict:
 def confirm(pair: dict, member, base: Base) -> dict:
     """The member confirms the draft as they read it; with both, that version is agreed."""
     db = get_db()
-    with db.atomic():
+    with writing():
         latest = current(pair)
         if latest is None or latest["agreed_at"] or base != base_of(latest):
             raise Conflict(latest)

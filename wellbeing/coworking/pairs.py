@@ -8,7 +8,7 @@ yes from both partners: one row each in `pair_consents`, withdrawn by either of 
 import json
 
 from ..atrest import seal, unseal
-from ..db import get_db, now, rows
+from ..db import get_db, now, rows, writing
 
 # What both partners can agree to. DESIGN "The data rule": sharing with supervision is a
 # deliberate act by the pair, it can be withdrawn, and nothing moves on its own.
@@ -69,7 +69,7 @@ def invitations_waiting(member) -> int:
 def answer_invitation(invitation: dict, answer: str) -> int | None:
     """Accept (which starts the pair), decline or withdraw. Returns the new pair's id."""
     db = get_db()
-    with db.atomic():
+    with writing():
         pair_id = None
         if answer == "accepted":
             name = unseal(invitation["name_sealed"], "pair_invitations.name")
@@ -140,7 +140,7 @@ def record_context(pair: dict, gender: str, experience: str, member):
     """New words need both partners again: the one who wrote them says yes by writing them."""
     db = get_db()
     value = json.dumps({"gender": gender, "experience": experience})
-    with db.atomic():
+    with writing():
         db["pairs"].update(pair["id"], {"context_sealed": seal(value, "pairs.context")})
         _forget_consents(pair, "context")
         give_consent(pair, "context", member)
@@ -148,6 +148,6 @@ def record_context(pair: dict, gender: str, experience: str, member):
 
 def forget_context(pair: dict):
     db = get_db()
-    with db.atomic():
+    with writing():
         db["pairs"].update(pair["id"], {"context_sealed": None})
         _forget_consents(pair, "context")

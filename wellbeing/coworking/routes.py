@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from .. import content
+from ..db import writing
 from ..fragments import render_page_or_block
 from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
 from ..supervision import oversight, workload
@@ -54,6 +55,7 @@ def pairs_index():
 
 @bp.post("/invitations")
 @role_required("facilitator")
+@writing()
 def invitation_create():
     form = invitation_form(request.form)
     if not form.validate():
@@ -65,6 +67,7 @@ def invitation_create():
 
 @bp.post("/invitations/<int:invitation_id>/accept")
 @role_required("facilitator")
+@writing()
 def invitation_accept(invitation_id):
     invitation = get_pair_invitation(invitation_id, "invitee")
     pair_id = pairs.answer_invitation(invitation, "accepted")
@@ -73,6 +76,7 @@ def invitation_accept(invitation_id):
 
 @bp.post("/invitations/<int:invitation_id>/decline")
 @role_required("facilitator")
+@writing()
 def invitation_decline(invitation_id):
     pairs.answer_invitation(get_pair_invitation(invitation_id, "invitee"), "declined")
     return render_index(notice=_("You declined. They will see that the invitation was declined."))
@@ -80,6 +84,7 @@ def invitation_decline(invitation_id):
 
 @bp.post("/invitations/<int:invitation_id>/withdraw")
 @role_required("facilitator")
+@writing()
 def invitation_withdraw(invitation_id):
     pairs.answer_invitation(get_pair_invitation(invitation_id, "inviter"), "withdrawn")
     return render_index(notice=_("Invitation withdrawn."))
@@ -108,6 +113,7 @@ def pair_end_confirm(pair_id):
 
 @bp.post("/<int:pair_id>/end")
 @role_required("facilitator")
+@writing()
 def pair_end(pair_id):
     pairs.end(get_pair(pair_id, writing=True), current_user)
     return redirect(url_for("coworking.pair_show", pair_id=pair_id))
@@ -149,6 +155,7 @@ def sharing_show(pair_id):
 
 @bp.post(f"/<int:pair_id>/consents/{TOPIC}")
 @role_required("facilitator")
+@writing()
 def consent_give(pair_id, topic):
     pair = get_pair(pair_id, writing=True)
     if topic == "context" and not pairs.context(pair):
@@ -159,6 +166,7 @@ def consent_give(pair_id, topic):
 
 @bp.post(f"/<int:pair_id>/consents/{TOPIC}/withdraw")
 @role_required("facilitator")
+@writing()
 def consent_withdraw(pair_id, topic):
     pair = get_pair(pair_id, writing=True)
     pairs.withdraw_consent(pair, topic, current_user)
@@ -167,6 +175,7 @@ def consent_withdraw(pair_id, topic):
 
 @bp.post("/<int:pair_id>/context")
 @role_required("facilitator")
+@writing()
 def context_update(pair_id):
     pair = get_pair(pair_id, writing=True)
     form = context_form(pair, request.form)
@@ -179,6 +188,7 @@ def context_update(pair_id):
 
 @bp.post("/<int:pair_id>/context/forget")
 @role_required("facilitator")
+@writing()
 def context_forget(pair_id):
     pair = get_pair(pair_id, writing=True)
     pairs.forget_context(pair)
@@ -210,6 +220,7 @@ def render_conversation(pair, status=200, **context):
 
 @bp.post("/<int:pair_id>/conversation")
 @role_required("facilitator")
+@writing()
 def conversation_share(pair_id):
     pair = get_pair(pair_id, writing=True)
     answers, situations, problem = shared_answers(request.form, conversation.questions())
@@ -251,6 +262,7 @@ def agreement_show(pair_id):
 
 @bp.post("/<int:pair_id>/agreement")
 @role_required("facilitator")
+@writing()
 def agreement_save(pair_id):
     pair = get_pair(pair_id, writing=True)
     edit = AgreementInput.from_form(request.form)
@@ -265,6 +277,7 @@ def agreement_save(pair_id):
 
 @bp.post("/<int:pair_id>/agreement/confirm")
 @role_required("facilitator")
+@writing()
 def agreement_confirm(pair_id):
     pair = get_pair(pair_id, writing=True)
     base = AgreementInput.base_from(request.form)
@@ -332,6 +345,7 @@ def checkins_show(pair_id):
 
 @bp.post("/<int:pair_id>/checkins")
 @role_required("facilitator")
+@writing()
 def checkin_submit(pair_id):
     pair = get_pair(pair_id, writing=True)
     form = CheckinForm()
@@ -346,6 +360,7 @@ def checkin_submit(pair_id):
 
 @bp.post("/<int:pair_id>/checkins/<week>/reply")
 @role_required("facilitator")
+@writing()
 def checkin_reply(pair_id, week):
     pair = get_pair(pair_id, writing=True)
     monday = week_from(week)
@@ -370,6 +385,7 @@ def week_from(text: str) -> date:
 
 @bp.post("/<int:pair_id>/checkins/day")
 @role_required("facilitator")
+@writing()
 def checkin_day_update(pair_id):
     pair = get_pair(pair_id, writing=True)
     form = CheckinDayForm()
@@ -410,6 +426,7 @@ def card_show(pair_id):
 
 @bp.post("/<int:pair_id>/group-sessions")
 @role_required("facilitator")
+@writing()
 def group_session_log(pair_id):
     # Respect §3.12 (mentoring) and §4.9 (workload): dates and a tick, nothing about the group.
     pair = get_pair(pair_id, writing=True)

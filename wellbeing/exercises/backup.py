@@ -19,7 +19,7 @@ import sqlite3
 from flask import jsonify, request
 from flask_login import current_user
 
-from ..db import get_db, now
+from ..db import get_db, now, writing
 from ..permissions import backup_versions, get_backup, role_required
 from . import bp
 
@@ -191,7 +191,7 @@ def store_backup(owner, based_on: int, text: str) -> dict | None:
     oldest versions beyond KEEP_VERSIONS go in the same transaction."""
     db = get_db()
     try:
-        with db.atomic():
+        with writing():
             cursor = db.execute(
                 "insert into vault_backups (user_id, version, file, size, created_at)"
                 " select ?, coalesce(max(version), 0) + 1, ?, ?, ? from vault_backups"

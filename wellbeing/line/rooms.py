@@ -16,7 +16,7 @@ from flask import current_app
 
 from .. import content
 from ..accounts.people import token_hash
-from ..db import first_row, get_db, rows
+from ..db import first_row, get_db, rows, writing
 from ..permissions import storable
 
 LINE_END = 1000
@@ -83,7 +83,7 @@ def open_room(org_id: int, trainer_id: int, opened_with: str) -> int:
         return existing["id"]
     practices = content.entries(org_id, "practice")
     db = get_db()
-    with db.atomic():
+    with writing():
         room_id = (
             db["rooms"]
             .insert(
@@ -136,7 +136,7 @@ def touch(room_id: int, stage: bool = True):
 
 def add_practice(room: dict, text: str, note: str):
     db = get_db()
-    with db.atomic():
+    with writing():
         last = first_row(
             "select coalesce(max(position), -1) + 1 as next from room_practices where room_id = ?",
             [room["id"]],
@@ -153,7 +153,7 @@ def add_practice(room: dict, text: str, note: str):
 
 def reword_practice(room: dict, practice: dict, text: str, note: str):
     db = get_db()
-    with db.atomic():
+    with writing():
         db["room_practices"].update(practice["id"], {"text": text, "note": note})
         touch(room["id"])
 
@@ -167,7 +167,7 @@ def move_practice(room: dict, practice: dict, offset: int):
         return
     practices[index], practices[target] = practices[target], practices[index]
     db = get_db()
-    with db.atomic():
+    with writing():
         for position, each in enumerate(practices):
             db["room_practices"].update(each["id"], {"position": position})
         touch(room["id"])
@@ -179,7 +179,7 @@ def remove_practice(room: dict, practice: dict):
     index = next(i for i, p in enumerate(practices) if p["id"] == practice["id"])
     rest = practices[:index] + practices[index + 1 :]
     db = get_db()
-    with db.atomic():
+    with writing():
         db.execute("delete from placements where practice_id = ?", [practice["id"]])
         db.execute("delete from room_practices where id = ?", [practice["id"]])
         if room["practice_id"] == practice["id"]:
@@ -196,7 +196,7 @@ def save_as_organisation_list(room: dict):
 
     The old entries are removed softly (content.remove), as an admin's removals are."""
     db = get_db()
-    with db.atomic():
+    with writing():
         db.execute(
             "update content_entries set removed_at = ?"
             " where org_id = ? and kind = 'practice' and removed_at is null",
@@ -222,7 +222,7 @@ def control(room: dict, action: str, stage: int | None, minutes: int | None = No
     if changes is None:
         return "stale"
     db = get_db()
-    with db.atomic():
+    with writing():
         db["rooms"].update(room["id"], changes)
         touch(room["id"], stage=action not in PROJECTOR_ONLY)
     return "done"
@@ -284,22 +284,23 @@ def room_by_code(code: str) -> dict | None:
 def join(room: dict, first_name: str, known_token: str | None) -> str:
     """The person's token for this room: the one they already hold (a second tap on Join is
     the same person), or a new one. Only its hash is kept."""
-    if known_token:
-        participant = participant_of(room, known_token)
-        if participant:
-            if first_name:
-                get_db()["participants"].update(participant["id"], {"first_name": first_name})
-            return known_token
-    token = secrets.token_urlsafe(18)
     db = get_db()
-    with db.atomic():
-        db["participants"].insert(
-            {
-                "room_id": room["id"],
-                "token_hash": token_hash(token),
-                "first_name": first_name or None,
-                "joined_at": stamp(),
-            }
+    token = secrets.token_urlsafe(18)
+    with writing():
+        if known_token:
+            participant = participant_of(room, known_token)
+            if participant:
+                if first_name:
+                    db.execute(
+                        "update participants set first_name = ? where id = ?",
+                        [first_name, participant["id"]],
+                    )
+                return known_token
+        # Plain SQL: sqlite-utils' insert reads the schema first, and 200 phones join at once.
+        db.execute(
+            "insert into participants (room_id, token_hash, first_name, joined_at)"
+            " values (?, ?, ?, ?)",
+            [room["id"], token_hash(token), first_name or None, stamp()],
         )
         # The projector and the trainer show how many have joined.
         db.execute("update rooms set version = version + 1 where id = ?", [room["id"]])
@@ -322,36 +323,40 @@ def place(room, participant, practice_id, round_, position, seq) -> tuple[str, i
     is for a practice or round that is over) or "closed". Sending the same place twice is the
     same as sending it once, and `seq` keeps an old retry from undoing a newer move.
     """
-    if room["ended_at"]:
-        return "closed", room["version"]
-    if (practice_id, round_) != (room["practice_id"], room["round"]) or room["view"] != "line":
-        return "moved_on", room["version"]
     db = get_db()
     # A place is a moment's opinion that the phone sends again until it is answered, and 200
     # phones send one a second each (DESIGN budget). So its commit skips the fsync: in WAL mode
     # that survives the app or the server process crashing and loses only the last moments'
-    # places if the machine loses power. Every other write keeps SQLite's full sync.
-    db.execute("PRAGMA synchronous = NORMAL")
+    # places if the machine loses power (docs/operations.md). Every other write keeps FULL.
+    db.execute(f"PRAGMA synchronous = {current_app.config['PLACEMENT_SYNCHRONOUS']}")
     try:
-        return "placed", upsert_place(db, room, participant, practice_id, round_, position, seq)
+        with writing():
+            # The room as it is now, inside the transaction: the trainer may have moved on.
+            now_room = first_row(
+                "select ended_at, practice_id, round, view, version from rooms where id = ?",
+                [room["id"]],
+            )
+            if now_room["ended_at"]:
+                return "closed", now_room["version"]
+            current = (now_room["practice_id"], now_room["round"], now_room["view"])
+            if current != (practice_id, round_, "line"):
+                return "moved_on", now_room["version"]
+            changed = db.execute(
+                "insert into placements (participant_id, practice_id, round, position, seq,"
+                " updated_at) values (?, ?, ?, ?, ?, ?)"
+                " on conflict (participant_id, practice_id, round) do update set"
+                " position = excluded.position, seq = excluded.seq,"
+                " updated_at = excluded.updated_at"
+                " where excluded.seq >= placements.seq"
+                " and excluded.position != placements.position",
+                [participant["id"], practice_id, round_, position, seq, stamp()],
+            ).rowcount
+            if not changed:
+                return "placed", now_room["version"]
+            db.execute("update rooms set version = version + 1 where id = ?", [room["id"]])
+            return "placed", now_room["version"] + 1
     finally:
         db.execute("PRAGMA synchronous = FULL")
-
-
-def upsert_place(db, room, participant, practice_id, round_, position, seq) -> int:
-    with db.atomic():
-        changed = db.execute(
-            "insert into placements (participant_id, practice_id, round, position, seq,"
-            " updated_at) values (?, ?, ?, ?, ?, ?)"
-            " on conflict (participant_id, practice_id, round) do update set"
-            " position = excluded.position, seq = excluded.seq, updated_at = excluded.updated_at"
-            " where excluded.seq >= placements.seq and excluded.position != placements.position",
-            [participant["id"], practice_id, round_, position, seq, stamp()],
-        ).rowcount
-        if changed:
-            db.execute("update rooms set version = version + 1 where id = ?", [room["id"]])
-        version = db.execute("select version from rooms where id = ?", [room["id"]]).fetchone()
-    return version[0]
 
 
 def own_place(participant: dict, practice_id: int, round_: int) -> int | None:
@@ -420,7 +425,7 @@ def purge(now: datetime | None = None) -> int:
     db = get_db()
     # Deleted means gone from the file too: SQLite overwrites the freed space with zeros.
     db.execute("PRAGMA secure_delete = ON")
-    with db.atomic():
+    with writing():
         db.execute(
             "delete from placements where participant_id in"
             f" (select id from participants where room_id in ({marks}))",

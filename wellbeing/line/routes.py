@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from .. import content
+from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..organisation.forms import PracticeForm
@@ -57,6 +58,7 @@ def room_list():
 
 @bp.post("/rooms/")
 @role_required("facilitator")
+@writing()
 def room_open():
     form = OpenRoomForm()
     if not form.validate():
@@ -98,6 +100,7 @@ def room_show(room_id):
 
 @bp.post("/rooms/<int:room_id>/control")
 @role_required("facilitator")
+@writing()
 def room_control(room_id):
     room = get_room(room_id)
     form = ControlForm()
@@ -187,6 +190,7 @@ def practices_show(room_id):
 
 @bp.post("/rooms/<int:room_id>/practices")
 @role_required("facilitator")
+@writing()
 def practice_add(room_id):
     room = get_room(room_id)
     form = PracticeForm()
@@ -198,6 +202,7 @@ def practice_add(room_id):
 
 @bp.post("/rooms/<int:room_id>/practices/<int:practice_id>")
 @role_required("facilitator")
+@writing()
 def practice_update(room_id, practice_id):
     room = get_room(room_id)
     practice = get_room_practice(room, practice_id)
@@ -210,6 +215,7 @@ def practice_update(room_id, practice_id):
 
 @bp.post("/rooms/<int:room_id>/practices/<int:practice_id>/move")
 @role_required("facilitator")
+@writing()
 def practice_move(room_id, practice_id):
     room = get_room(room_id)
     practice = get_room_practice(room, practice_id)
@@ -219,6 +225,7 @@ def practice_move(room_id, practice_id):
 
 @bp.post("/rooms/<int:room_id>/practices/<int:practice_id>/remove")
 @role_required("facilitator")
+@writing()
 def practice_remove(room_id, practice_id):
     room = get_room(room_id)
     rooms.remove_practice(room, get_room_practice(room, practice_id))
@@ -227,6 +234,7 @@ def practice_remove(room_id, practice_id):
 
 @bp.post("/rooms/<int:room_id>/practices/save")
 @role_required("facilitator")
+@writing()
 def practices_save(room_id):
     room = get_room(room_id)
     rooms.save_as_organisation_list(room)
@@ -246,6 +254,7 @@ def retention_show():
 
 @bp.post("/rooms/retention")
 @role_required("admin")
+@writing()
 def retention_update():
     form = RetentionForm()
     if not form.validate():

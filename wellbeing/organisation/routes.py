@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import content
 from ..accounts import people as accounts
+from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_in_organisation, role_required
@@ -41,6 +42,7 @@ def people_list():
 
 @bp.post("/invitations")
 @role_required("admin")
+@writing()
 def invitation_create():
     form = InvitationForm()
     if not form.validate():
@@ -54,6 +56,7 @@ def invitation_create():
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 @role_required("admin")
+@writing()
 def invitation_revoke(invitation_id):
     revoke_invitation(get_in_organisation("invitations", invitation_id)["id"])
     return render_people(notice=_("Invitation withdrawn. Its link no longer works."))
@@ -61,6 +64,7 @@ def invitation_revoke(invitation_id):
 
 @bp.post("/people/<int:user_id>/reset")
 @role_required("admin")
+@writing()
 def reset_create(user_id):
     person = get_in_organisation("users", user_id)
     token = accounts.create_password_reset(person["id"], current_user.id)
@@ -104,6 +108,7 @@ def content_list(kind):
 
 @bp.post(f"/content/{KIND}")
 @role_required("admin")
+@writing()
 def content_add(kind):
     form = KIND_FORMS[kind]()
     if not form.validate():
@@ -120,6 +125,7 @@ def content_reset_confirm(kind):
 
 @bp.post(f"/content/{RESETTABLE_KIND}/reset")
 @role_required("admin")
+@writing()
 def content_reset(kind):
     content.reset_to_guidelines(current_user.org_id, kind)
     return after_change(kind)
@@ -131,6 +137,7 @@ def get_entry(entry_id):
 
 @bp.post("/entries/<int:entry_id>")
 @role_required("admin")
+@writing()
 def entry_update(entry_id):
     entry = get_entry(entry_id)
     form = KIND_FORMS[entry["kind"]]()
@@ -142,6 +149,7 @@ def entry_update(entry_id):
 
 @bp.post("/entries/<int:entry_id>/move")
 @role_required("admin")
+@writing()
 def entry_move(entry_id):
     entry = get_entry(entry_id)
     content.move(entry, -1 if request.form.get("direction") == "up" else 1)
@@ -150,6 +158,7 @@ def entry_move(entry_id):
 
 @bp.post("/entries/<int:entry_id>/remove")
 @role_required("admin")
+@writing()
 def entry_remove(entry_id):
     entry = get_entry(entry_id)
     content.remove(entry_id)
@@ -158,6 +167,7 @@ def entry_remove(entry_id):
 
 @bp.post("/entries/<int:entry_id>/restore")
 @role_required("admin")
+@writing()
 def entry_restore(entry_id):
     entry = get_entry(entry_id)
     content.restore(entry_id)

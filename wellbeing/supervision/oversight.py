@@ -8,7 +8,7 @@ pair and kind of view in that hour, so the log stays readable for the pair.
 from datetime import UTC, datetime, timedelta
 
 from ..atrest import seal, unseal
-from ..db import get_db, now, rows
+from ..db import get_db, now, rows, writing
 
 # What a supervisor saw, as the pair reads it in their log.
 VIEWS = ("checkin-dates", "checkin-content", "agreement", "context")
@@ -28,18 +28,25 @@ def log_views(pair_ids: list[int], supervisor, what: str):
         return
     hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
     # Read first: a supervisor reloading their home writes nothing, so it takes no write lock.
+    if not _unlogged(supervisor, what, pair_ids, hour_ago):
+        return
+    with writing():
+        # Again inside the transaction, so two workers serving one look log it once.
+        at = now()
+        get_db()["supervision_views"].insert_all(
+            {"pair_id": pair_id, "supervisor_id": supervisor.id, "what": what, "at": at}
+            for pair_id in _unlogged(supervisor, what, pair_ids, hour_ago)
+        )
+
+
+def _unlogged(supervisor, what: str, pair_ids: list[int], since: str) -> list[int]:
     recent = rows(
         "select distinct pair_id from supervision_views where supervisor_id = ? and what = ?"
         f" and at > ? and pair_id in ({', '.join('?' * len(pair_ids))})",
-        [supervisor.id, what, hour_ago, *pair_ids],
+        [supervisor.id, what, since, *pair_ids],
     )
     seen = {row["pair_id"] for row in recent}
-    at = now()
-    get_db()["supervision_views"].insert_all(
-        {"pair_id": pair_id, "supervisor_id": supervisor.id, "what": what, "at": at}
-        for pair_id in pair_ids
-        if pair_id not in seen
-    )
+    return [pair_id for pair_id in pair_ids if pair_id not in seen]
 
 
 def views_of(pair: dict, limit: int = 50) -> list[dict]:

@@ -9,7 +9,7 @@ import json
 from datetime import date
 
 from ..atrest import seal, unseal
-from ..db import get_db, now, rows
+from ..db import get_db, now, rows, writing
 from . import guidance
 
 MONTHS_SHOWN = 6
@@ -28,7 +28,7 @@ def minimum_minutes() -> int:
 def log_session(supervisor, fields: dict, supervisee_ids: list[int]) -> int:
     """A session and who was in it, written together or not at all."""
     db = get_db()
-    with db.atomic():
+    with writing():
         session_id = (
             db["supervision_sessions"]
             .insert(
@@ -64,7 +64,7 @@ def remove_session(session: dict) -> list[int]:
             [session["id"]],
         )
     ]
-    with db.atomic():
+    with writing():
         db.execute("delete from supervision_attendees where session_id = ?", [session["id"]])
         db.execute("delete from supervision_sessions where id = ?", [session["id"]])
     return attendees

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from ..coworking import agreement, checkins, pairs
-from ..db import get_db, now, rows
+from ..db import get_db, now, rows, writing
 from ..fragments import render_page_or_block
 from ..organisation.people import members
 from ..permissions import (
@@ -144,6 +144,7 @@ def agreement_show(pair_id):
 
 @bp.post("/pairs/<int:pair_id>/agreement/reviews")
 @role_required("supervisor")
+@writing()
 def review_add(pair_id):
     pair = shared_agreement(pair_id)
     form = ReviewForm()
@@ -178,6 +179,7 @@ def session_new():
 
 @bp.post("/sessions")
 @role_required("supervisor")
+@writing()
 def session_create():
     form = session_form(request.form)
     if not form.validate():
@@ -191,6 +193,7 @@ def session_create():
 
 @bp.post("/sessions/<int:session_id>/remove")
 @role_required("supervisor")
+@writing()
 def session_remove(session_id):
     attendees = record.remove_session(get_supervision_session(session_id))
     flash(_("Session removed."))
@@ -232,6 +235,7 @@ def supervisee_show(user_id):
 
 @bp.post("/people/<int:user_id>/target")
 @role_required("supervisor")
+@writing()
 def target_update(user_id):
     person = get_supervisee(user_id)
     form = TargetForm()
@@ -265,6 +269,7 @@ def mine_show():
 
 @bp.post("/me/groups/<int:session_id>/remove")
 @role_required("facilitator")
+@writing()
 def group_session_remove(session_id):
     if not workload.remove(current_user, session_id):
         abort(404)
@@ -308,6 +313,7 @@ def assignments_list():
 
 @bp.post("/assignments")
 @role_required("admin")
+@writing()
 def assignment_create():
     form = assignment_form(request.form)
     if not form.validate():
@@ -328,6 +334,7 @@ def assignment_create():
 
 @bp.post("/assignments/<int:link_id>/remove")
 @role_required("admin")
+@writing()
 def assignment_remove(link_id):
     link = get_in_organisation("supervisions", link_id)
     get_db()["supervisions"].delete(link["id"])
