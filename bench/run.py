@@ -8,7 +8,10 @@
 4. Measures the gzip-compressed size of every HTML page and of a first visit.
 5. Runs a training-day room of 200 simulated phones against the same server
    (bench/room_fanout.py) and adds the room's pages to the page sizes.
-6. Writes docs/benchmarks.md and prints a one-line summary last.
+6. Runs a training day's worst moments against `make run` itself (bench/training_day.py):
+   516 people pressing buttons at once (200 of them joining a room), a `kill -9` while 200
+   phones write, and what `synchronous = FULL` would cost placements.
+7. Writes docs/benchmarks.md and prints a one-line summary last.
 """
 
 import argparse
@@ -45,6 +48,7 @@ GZIP_LEVEL = 6  # the usual server default (nginx gzip_comp_level is often set t
 
 sys.path.insert(0, str(ROOT))
 import room_fanout  # noqa: E402  (bench/room_fanout.py, beside this file)
+import training_day  # noqa: E402  (bench/training_day.py)
 
 from wellbeing.demo import DEMO_PEOPLE  # noqa: E402
 
@@ -508,7 +512,9 @@ def verdict(ok: bool) -> str:
     return "pass" if ok else "**FAIL**"
 
 
-def write_docs(when, info, args, runs, summary, page_rows, first_visits, budgets, vault, room):
+def write_docs(
+    when, info, args, runs, summary, page_rows, first_visits, budgets, vault, room, training
+):
     server = " ".join(args.server_args)
     noisiest = max(run["others"] for name in runs for run in runs[name])
     lines = [
@@ -625,6 +631,7 @@ def write_docs(when, info, args, runs, summary, page_rows, first_visits, budgets
             f" | {measured['save']:.1f} ms | {each['unlock']} ms | {each['save']} ms |"
         )
     lines += room_section(room)
+    lines += training_day_section(training)
     lines += [
         "",
         "## Page sizes",
@@ -859,6 +866,67 @@ def measure_caseload(app, cookie, args, tmp) -> dict:
     }
 
 
+def measure_training_day(tmp) -> dict:
+    """Issue 10: everyone at once, a crash, and the cost of FULL, each against `make run`."""
+    print("bench: 516 people press a button at the same moment (make run)", flush=True)
+    with training_day.Server(tmp / "burst", free_port()) as server:
+        burst = training_day.summary(training_day.simultaneous(server))
+    print(f"  {burst}", flush=True)
+    print("bench: kill -9 of make run while 200 phones write", flush=True)
+    crash = training_day.crash(tmp / "crash", free_port(), writers=200)
+    print(f"  {dict(crash, lost=len(crash['lost']))}", flush=True)
+    print("bench: placements with synchronous NORMAL (as shipped) and FULL", flush=True)
+    cost = training_day.synchronous_cost(tmp / "synchronous", (free_port(), free_port()))
+    for mode, median in cost["median"].items():
+        print(f"  {mode:<6} {median['per_s']:7.0f} placements/s  p95 {median['p95_ms']:.0f} ms")
+    return {"burst": burst, "crash": crash, "cost": cost}
+
+
+def training_day_line(training) -> str:
+    burst, crash = training["burst"], training["crash"]
+    return (
+        f"bench: {training_day.CROWD['joins']} simultaneous joins, {burst['join_errors']} errors,"
+        f" p95 {burst['join_p95_ms']:.0f} ms; crash with {crash['writers']} writers,"
+        f" {len(crash['lost'])} of {crash['acknowledged']} acknowledged writes lost"
+    )
+
+
+def training_day_section(training) -> list[str]:
+    burst, crash, cost = training["burst"], training["crash"], training["cost"]
+    normal, full = cost["median"]["NORMAL"], cost["median"]["FULL"]
+    return [
+        "",
+        "## A training day's worst moments (`make run`, bench/training_day.py)",
+        "",
+        "Against the README's own `make run` (two gunicorn workers), in a fresh instance:",
+        "",
+        "| Measured | Result |",
+        "|---|---|",
+        f"| {burst['sent']} requests released at once: 200 joins, 200 placements, 50 check-ins,"
+        f" 50 agreement saves, 10 accepts of one invitation, 6 uses of one reset link"
+        f" | {burst['errors']} errors (≥ 500 or no answer); statuses {burst['statuses']};"
+        f" {burst['acknowledged']} acknowledged, {burst['lost']} lost |",
+        f"| The 200 joins among them | {burst['join_errors']} not admitted; p95"
+        f" {burst['join_p95_ms']:.0f} ms (all {burst['sent']}: p95 {burst['all_p95_ms']:.0f} ms) |",
+        f"| `kill -9` of the process group while {crash['writers']} phones join and place,"
+        f" then `make run` again | killed after {crash['killed_after_s']:.1f} s;"
+        f" {len(crash['lost'])} of {crash['acknowledged']} acknowledged writes lost;"
+        f" integrity_check {crash['integrity']} |",
+        "",
+        "What `synchronous = FULL` would cost placements (200 phones, 15 placements each, all at"
+        f" once; median of {len(cost['runs']['FULL'])} interleaved rounds):",
+        "",
+        "| Placements | per second | POST p95 |",
+        "|---|---:|---:|",
+        f"| `NORMAL` (as shipped) | {normal['per_s']:.0f} | {normal['p95_ms']:.0f} ms |",
+        f"| `FULL` | {full['per_s']:.0f} | {full['p95_ms']:.0f} ms |",
+        f"| FULL / NORMAL | {cost['throughput_ratio']:.2f} | {cost['p95_ratio']:.2f} |",
+        "",
+        "`NORMAL` loses nothing when a process crashes (the row above); it risks the last",
+        "moments of placements on a power loss (docs/operations.md).",
+    ]
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
@@ -885,6 +953,11 @@ def parse_args():
     parser.add_argument("--room-participants", type=int, default=200)
     parser.add_argument("--room-duration", type=int, default=60, help="seconds of room load")
     parser.add_argument(
+        "--training-day-only",
+        action="store_true",
+        help="only the training day's worst moments (implies --no-docs)",
+    )
+    parser.add_argument(
         "--room-only",
         action="store_true",
         help="only the training-day room fan-out (implies --no-docs)",
@@ -901,6 +974,10 @@ def main() -> int:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     info = machine()
     print(f"bench: {info['nproc']} CPUs, {info['cpu']}, load {info['load']}", flush=True)
+    if args.training_day_only:
+        with tempfile.TemporaryDirectory(prefix="wellbeing-bench-") as tmp_name:
+            print(training_day_line(measure_training_day(Path(tmp_name))))
+        return 0
     servers = []
     with tempfile.TemporaryDirectory(prefix="wellbeing-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -963,6 +1040,7 @@ def main() -> int:
         finally:
             for server in servers:
                 server.stop()
+        training = measure_training_day(tmp)
 
     summary = {}
     for name in ("hello", "home"):
@@ -1017,6 +1095,17 @@ def main() -> int:
             f" of {room['accepted']} accepted",
             room["p95_ms"] <= ROOM_BUDGET_MS and room["lost"] == 0,
         ),
+        (
+            "200 phones join a room in the same second: no errors (DESIGN, writing)",
+            f"{training['burst']['join_errors']} errors, p95"
+            f" {training['burst']['join_p95_ms']:.0f} ms",
+            training["burst"]["errors"] == 0 and training["burst"]["join_errors"] == 0,
+        ),
+        (
+            "A crash loses no acknowledged write",
+            f"{len(training['crash']['lost'])} of {training['crash']['acknowledged']} lost",
+            not training["crash"]["lost"] and training["crash"]["integrity"] == "ok",
+        ),
     ]
     for name, path, _, raw, packed, _ in page_rows:
         print(f"  {name[:40]:<40} {path:<38} {kb(raw):>8} raw {kb(packed):>8} gzip")
@@ -1032,7 +1121,9 @@ def main() -> int:
     for name, measured, ok in budgets:
         print(f"  {'pass' if ok else 'FAIL'}  {name}: {measured}")
     if not args.no_docs:
-        write_docs(when, info, args, runs, summary, page_rows, first_visits, budgets, vault, room)
+        write_docs(
+            when, info, args, runs, summary, page_rows, first_visits, budgets, vault, room, training
+        )
         print(f"bench: wrote {DOCS.relative_to(ROOT)}")
     slowed = vault[CPU_SLOWDOWN]
     print(
@@ -1042,6 +1133,7 @@ def main() -> int:
     report_room(room)
     print(f"bench: home/hello throughput ratio {ratio:.2f}, home p99 {summary['home_p99']:.1f} ms")
     print(f"bench: supervisor home p99 {caseload['p99_ms']:.1f} ms with {CASELOAD}")
+    print(training_day_line(training))
     missed = not all(ok for _, _, ok in budgets)
     return 1 if missed and args.strict else 0
 

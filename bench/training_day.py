@@ -1,0 +1,620 @@
+"""A training day's worst moments, through real HTTP against `make run` (issue 10).
+
+Used by the test suite (tests/test_training_day.py) and by `make bench` (bench/run.py):
+
+- `Server`: the README's run command, `make run`, on a free port with its own instance folder,
+  in its own process group, so a test can `kill -9` all of it (make, gunicorn, both workers).
+- `simultaneous()`: at one moment, 200 phones join a room, 200 phones already in it place
+  themselves, 50 facilitators send their check-in, 50 save their pair's agreement, 10 people
+  accept one invitation and 6 use one reset link. Every request is prepared first (session,
+  form token) and released together by a barrier, as people do when the code goes up.
+- `crash()`: 200 writers join and place in a loop; the whole server is killed with SIGKILL in
+  the middle and started again with `make run`; then every write that was answered with a
+  success must be in the database, and the database must pass `PRAGMA integrity_check`.
+
+What was acknowledged is decided only from the responses: a 302 after a join, a 200 with the
+room's version after a placement, "Sent." after a check-in, "Saved." after an agreement save.
+Everything checked afterwards is read straight from the SQLite file, unsealed with the
+instance's own keys where the text is sealed at rest.
+"""
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from room_fanout import HOST, Browser, form_token, open_room
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the app itself, for setting up and reading back
+STARTUP_SECONDS = 180  # `make run` may install the virtual environment's packages first
+PASSWORD = "correct horse battery staple"  # the burst's own people; a strong password
+CROWD = {"joins": 200, "placements": 200, "checkins": 50, "agreements": 50, "accepts": 10}
+RESETS = 6
+SUCCESS = {"join": 302, "place": 200, "checkin": 200, "agreement": 200, "accept": 302, "reset": 302}
+
+
+class Server:
+    """`make run` serving one instance folder on one port, in a process group of its own."""
+
+    def __init__(self, instance: Path, port: int, **settings):
+        self.instance, self.port = Path(instance), port
+        self.database = self.instance / "wellbeing.db"
+        self.log = self.instance / "make-run.log"
+        self.env = {
+            **os.environ,
+            "WELLBEING_INSTANCE_PATH": str(self.instance),
+            # Plain http on localhost: the session cookie must not be marked Secure here.
+            "WELLBEING_SESSION_COOKIE_SECURE": "false",
+            **{f"WELLBEING_{name}": str(value) for name, value in settings.items()},
+        }
+        self.process = None
+
+    def start(self) -> "Server":
+        self.instance.mkdir(parents=True, exist_ok=True)
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(
+                ["make", "--no-print-directory", "run", f"HOST={HOST}", f"PORT={self.port}"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: make, gunicorn and workers
+            )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"make run stopped:\n{self.log.read_text()[-3000:]}")
+            try:
+                if Browser(self.port).send("GET", "/healthz")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"make run did not answer /healthz:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self):
+        """SIGKILL to the whole process group: no worker finishes its request, nothing flushes."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def errors_logged(self) -> list[str]:
+        return [line for line in self.log.read_text().splitlines() if "Traceback" in line]
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def instance_app(instance: Path):
+    """The app as the server runs it (same database and keys), for setting up and checking."""
+    from wellbeing import create_app
+
+    before = os.environ.get("WELLBEING_INSTANCE_PATH")
+    os.environ["WELLBEING_INSTANCE_PATH"] = str(instance)
+    try:
+        return create_app()
+    finally:
+        if before is None:
+            del os.environ["WELLBEING_INSTANCE_PATH"]
+        else:
+            os.environ["WELLBEING_INSTANCE_PATH"] = before
+
+
+def sign_in(port: int, email: str, password: str) -> Browser:
+    """Sign in through the real form; a 503 (busy) is tried again, as a person would."""
+    for _ in range(10):
+        browser = Browser(port)
+        _, _, body = browser.send("GET", "/signin")
+        form = {"csrf_token": form_token(body), "email": email, "password": password}
+        status, _, _ = browser.send("POST", "/signin", form)
+        if status == 302:
+            return browser
+        if status != 503:
+            break
+        time.sleep(0.5)
+    raise RuntimeError(f"signing in as {email} gave {status}")
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+# --- at one moment ---------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    """One person's press of a button, prepared beforehand and sent at the moment."""
+
+    kind: str
+    browser: Browser
+    path: str
+    form: dict
+    headers: dict = field(default_factory=dict)
+    mark: str = ""  # what this request writes, to find it in the database afterwards
+    status: int = 0
+    body: bytes = b""
+    ms: float = 0.0
+
+    def send(self):
+        started = time.monotonic()
+        try:
+            self.status, _, self.body = self.browser.send(
+                "POST", self.path, self.form, self.headers
+            )
+        except OSError as error:
+            self.status, self.body = 0, str(error).encode()
+        self.ms = (time.monotonic() - started) * 1000
+
+    @property
+    def acknowledged(self) -> bool:
+        if self.status != SUCCESS[self.kind]:
+            return False
+        if self.kind == "checkin":
+            return b"Sent." in self.body
+        if self.kind == "agreement":
+            return b"Saved." in self.body
+        return True
+
+
+def setup_crowd(app, pairs: int) -> dict:
+    """The burst's people: `pairs` pairs of facilitators, an invitation and a reset link."""
+    from wellbeing.accounts import people
+    from wellbeing.atrest import seal
+    from wellbeing.db import get_db, now, writing
+
+    with app.app_context():
+        db = get_db()
+        org_id = db.execute("select id from organisations order by id limit 1").fetchone()[0]
+        # One Argon2 hash for all of them: the burst tests writing, not hashing.
+        password_hash = people.hasher.hash(PASSWORD)
+        members = []
+        with writing():
+            for number in range(pairs):
+                pair_id = (
+                    db["pairs"]
+                    .insert(
+                        {
+                            "org_id": org_id,
+                            "name_sealed": seal(f"Burst pair {number}", "pairs.name"),
+                            "created_at": now(),
+                            "checkin_day": 1,
+                        }
+                    )
+                    .last_pk
+                )
+                for side in ("a", "b"):
+                    email = f"burst{number}{side}@demo.example"
+                    user_id = people._insert_person(
+                        org_id, email, f"Burst {number}{side}", password_hash, ["facilitator"]
+                    )
+                    db["pair_members"].insert({"pair_id": pair_id, "user_id": user_id})
+                    members.append((pair_id, email))
+            reset_user = people._insert_person(
+                org_id, "reset@demo.example", "Reset Person", password_hash, ["facilitator"]
+            )
+        invitation = people.create_invitation(org_id, ["facilitator"], "invited@demo.example")
+        reset = people.create_password_reset(reset_user, reset_user)
+    return {"members": members, "invitation": invitation, "reset": reset, "reset_user": reset_user}
+
+
+def prepare(port: int, crowd: dict, code: str, room_phones: list) -> list[Request]:
+    """Every request of the burst, with its session and form token, ready to send."""
+    counts = CROWD
+
+    def joiner(number):
+        browser = Browser(port)
+        _, _, body = browser.send("GET", f"/join?code={code}")
+        form = {"code": code, "csrf_token": form_token(body), "first_name": f"Joiner {number}"}
+        return Request("join", browser, "/join", form, mark=f"Joiner {number}")
+
+    def placer(number):
+        phone = room_phones[number]
+        position = (number * 5) % 1001
+        form = {
+            "csrf_token": phone.token,
+            "practice": phone.practice,
+            "round": "1",
+            "position": str(position),
+            "seq": "1",
+        }
+        headers = {"Accept": "application/json"}
+        return Request("place", phone.browser, f"{phone.path}/placement", form, headers, position)
+
+    def partner(number):
+        """The first partner of pair `number` sends a check-in; the second saves the agreement."""
+        requests = []
+        for side, kind in (("a", "checkin"), ("b", "agreement")):
+            pair_id, email = crowd["members"][2 * number + (side == "b")]
+            browser = sign_in(port, email, PASSWORD)
+            page = (
+                f"/pairs/{pair_id}/checkins" if kind == "checkin" else f"/pairs/{pair_id}/agreement"
+            )
+            _, _, body = browser.send("GET", page)
+            mark = f"{kind} of pair {pair_id}, written at the busiest moment"
+            if kind == "checkin":
+                form = {"more": mark, "less": "Nothing this week"}
+            else:
+                form = {
+                    "number": "0",
+                    "revision": "0",
+                    "s0-id": "confrontational",
+                    "s0-choice": "adapt",
+                    "s0-who": "The other facilitator",
+                    "s0-words": mark,
+                    "s0-signal": "A nod",
+                }
+            form["csrf_token"] = form_token(body)
+            requests.append(Request(kind, browser, page, form, mark=mark))
+        return requests
+
+    def accepter(number):
+        browser = Browser(port)
+        path = f"/invite/{crowd['invitation']}"
+        _, _, body = browser.send("GET", path)
+        form = {
+            "csrf_token": form_token(body),
+            "name": f"Accepter {number}",
+            "email": "invited@demo.example",
+            "password": f"{PASSWORD} {number}",
+            "confirm": f"{PASSWORD} {number}",
+        }
+        return Request("accept", browser, path, form, mark=f"Accepter {number}")
+
+    def resetter(number):
+        browser = Browser(port)
+        path = f"/reset/{crowd['reset']}"
+        _, _, body = browser.send("GET", path)
+        password = f"lantern harbour violet {number} orchard"
+        form = {"csrf_token": form_token(body), "password": password, "confirm": password}
+        return Request("reset", browser, path, form, mark=password)
+
+    with ThreadPoolExecutor(8) as pool:
+        requests = list(pool.map(joiner, range(counts["joins"])))
+        requests += list(pool.map(placer, range(counts["placements"])))
+        for pair_requests in pool.map(partner, range(counts["checkins"])):
+            requests += pair_requests
+        requests += list(pool.map(accepter, range(counts["accepts"])))
+        requests += list(pool.map(resetter, range(RESETS)))
+    return requests
+
+
+def release(requests: list[Request]):
+    """Send every prepared request at the same moment: each thread waits at a barrier."""
+    barrier = threading.Barrier(len(requests))
+
+    def press(request):
+        barrier.wait()
+        request.send()
+
+    threads = [threading.Thread(target=press, args=(r,)) for r in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def simultaneous(server: Server) -> dict:
+    """The whole burst against a running server; returns what was sent, answered and stored."""
+    from room_fanout import Phone
+
+    app = instance_app(server.instance)
+    crowd = setup_crowd(app, CROWD["checkins"])
+    trainer = sign_in(server.port, "alex@demo.example", demo_password("alex@demo.example"))
+    _, room_path, code = open_room(server.port, trainer.cookie)
+    with ThreadPoolExecutor(8) as pool:
+        room_phones = list(pool.map(lambda _: Phone(server.port, code), range(CROWD["placements"])))
+    requests = prepare(server.port, crowd, code, room_phones)
+    release(requests)
+    return {
+        "requests": requests,
+        "stored": stored_after_burst(app, server.database, crowd, code),
+        "errors_logged": server.errors_logged(),
+    }
+
+
+def demo_password(email: str) -> str:
+    from wellbeing.demo import DEMO_PEOPLE
+
+    return next(password for _, address, password, _ in DEMO_PEOPLE if address == email)
+
+
+def stored_after_burst(app, database: Path, crowd: dict, code: str) -> dict:
+    """What the database holds after the burst, read from the file itself."""
+    from wellbeing.accounts import people
+    from wellbeing.atrest import unseal
+
+    conn = sqlite3.connect(database)
+    try:
+        room_id = conn.execute("select id from rooms where code = ?", [code]).fetchone()[0]
+        names = [
+            name
+            for (name,) in conn.execute(
+                "select first_name from participants where room_id = ?", [room_id]
+            )
+        ]
+        positions = sorted(
+            position
+            for (position,) in conn.execute(
+                "select position from placements join participants"
+                " on participants.id = placements.participant_id where room_id = ?",
+                [room_id],
+            )
+        )
+        sealed_checkins = [row[0] for row in conn.execute("select more_sealed from checkins")]
+        sealed_agreements = [
+            row[0] for row in conn.execute("select strategies_sealed from agreement_versions")
+        ]
+        invited = conn.execute(
+            "select count(*) from users where email = 'invited@demo.example'"
+        ).fetchone()[0]
+        reset_hash = conn.execute(
+            "select password_hash from users where id = ?", [crowd["reset_user"]]
+        ).fetchone()[0]
+        integrity = conn.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+    with app.app_context():
+        checkins = {unseal(value, "checkins.more") for value in sealed_checkins}
+        agreements = {unseal(value, "agreements.body") for value in sealed_agreements}
+    return {
+        "names": names,
+        "positions": positions,
+        "checkins": checkins,
+        "agreements": "\n".join(agreements),
+        "invited_accounts": invited,
+        "password_matches": lambda password: check_hash(people.hasher, reset_hash, password),
+        "integrity": integrity,
+    }
+
+
+def check_hash(hasher, password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except Exception:  # argon2's VerifyMismatchError and friends: not this password
+        return False
+
+
+def lost_in_burst(result: dict) -> dict[str, list]:
+    """Acknowledged writes missing from the database, by kind (empty lists when none is lost)."""
+    stored, lost = result["stored"], {}
+    for request in result["requests"]:
+        if not request.acknowledged:
+            continue
+        if request.kind == "join":
+            found = request.mark in stored["names"]
+        elif request.kind == "place":
+            found = request.mark in stored["positions"]
+        elif request.kind == "checkin":
+            found = request.mark in stored["checkins"]
+        elif request.kind == "agreement":
+            found = request.mark in stored["agreements"]
+        elif request.kind == "accept":
+            found = stored["invited_accounts"] == 1
+        else:
+            found = stored["password_matches"](request.form["password"])
+        lost.setdefault(request.kind, [])
+        if not found:
+            lost[request.kind].append(request.mark)
+    return lost
+
+
+def summary(result: dict) -> dict:
+    requests = result["requests"]
+    joins = [r for r in requests if r.kind == "join"]
+    return {
+        "sent": len(requests),
+        "errors": sum(1 for r in requests if r.status >= 500 or r.status == 0),
+        "statuses": sorted({r.status for r in requests}),
+        "acknowledged": sum(1 for r in requests if r.acknowledged),
+        "lost": sum(len(marks) for marks in lost_in_burst(result).values()),
+        "join_errors": sum(1 for r in joins if r.status != 302),
+        "join_p95_ms": percentile([r.ms for r in joins], 0.95),
+        "all_p95_ms": percentile([r.ms for r in requests], 0.95),
+    }
+
+
+# --- a crash in the middle -------------------------------------------------------------------
+
+
+@dataclass
+class Writer:
+    """One phone after another: each joins the room as a new person, then places itself."""
+
+    port: int
+    code: str
+    number: int
+    joined: list = field(default_factory=list)  # names whose join was answered with a redirect
+    placed: dict = field(default_factory=dict)  # name -> position answered with 200
+    failures: int = 0
+
+    def run(self, stop: threading.Event):
+        turn = 0
+        while not stop.is_set():
+            turn += 1
+            name = f"w{self.number}-{turn}"
+            try:
+                self.join_and_place(name)
+            except (OSError, AttributeError, RuntimeError):
+                # The server is gone (killed) or answered with something else: not acknowledged.
+                self.failures += 1
+                time.sleep(0.05)
+
+    def join_and_place(self, name: str):
+        browser = Browser(self.port)
+        _, _, body = browser.send("GET", f"/join?code={self.code}")
+        form = {"code": self.code, "csrf_token": form_token(body), "first_name": name}
+        status, headers, _ = browser.send("POST", "/join", form)
+        if status != 302:
+            self.failures += 1
+            return
+        self.joined.append(name)
+        path = headers["Location"]
+        _, _, body = browser.send("GET", path)
+        practice = re.search(rb'name="practice" value="(\d+)"', body).group(1).decode()
+        position = (self.number * 7 + len(self.joined)) % 1001
+        place = {
+            "csrf_token": form["csrf_token"],
+            "practice": practice,
+            "round": "1",
+            "position": str(position),
+            "seq": "1",
+        }
+        status, _, body = browser.send(
+            "POST", f"{path}/placement", place, {"Accept": "application/json"}
+        )
+        if status == 200 and json.loads(body)["outcome"] == "placed":
+            self.placed[name] = position
+
+
+def crash(instance: Path, port: int, writers: int = 200, kill_after_acks: int = 600) -> dict:
+    """Writers through HTTP, `kill -9` of the server's process group in the middle, `make run`
+    again, then: is every acknowledged write there, and is the file whole?"""
+    server = Server(instance, port).start()
+    try:
+        trainer = sign_in(port, "alex@demo.example", demo_password("alex@demo.example"))
+        _, _, code = open_room(port, trainer.cookie)
+        crowd = [Writer(port, code, number) for number in range(writers)]
+        stop = threading.Event()
+        threads = [threading.Thread(target=w.run, args=(stop,)) for w in crowd]
+        for thread in threads:
+            thread.start()
+        started = time.monotonic()
+        # Kill while the writers are in full flow: after enough acknowledgements, or 60 s.
+        while sum(len(w.joined) + len(w.placed) for w in crowd) < kill_after_acks:
+            if time.monotonic() - started > 60:
+                break
+            time.sleep(0.02)
+        server.kill()
+        killed_after = time.monotonic() - started
+        stop.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    # What the writers were told was written, fixed before anything is read back.
+    joined = {name for w in crowd for name in w.joined}
+    placed = {name: position for w in crowd for name, position in w.placed.items()}
+    restarted = Server(instance, port).start()
+    try:
+        conn = sqlite3.connect(restarted.database)
+        try:
+            integrity = conn.execute("pragma integrity_check").fetchone()[0]
+            names = {
+                name
+                for (name,) in conn.execute(
+                    "select first_name from participants join rooms"
+                    " on rooms.id = participants.room_id where rooms.code = ?",
+                    [code],
+                )
+            }
+            places = dict(
+                conn.execute(
+                    "select first_name, position from placements join participants"
+                    " on participants.id = placements.participant_id join rooms"
+                    " on rooms.id = participants.room_id where rooms.code = ?",
+                    [code],
+                ).fetchall()
+            )
+        finally:
+            conn.close()
+        answers_after_restart = Browser(port).send("GET", "/healthz")[0]
+    finally:
+        restarted.stop()
+    lost = sorted(joined - names) + sorted(n for n, p in placed.items() if places.get(n) != p)
+    return {
+        "writers": writers,
+        "acknowledged": len(joined) + len(placed),
+        "lost": lost,
+        "integrity": integrity,
+        "killed_after_s": killed_after,
+        "healthz_after_restart": answers_after_restart,
+    }
+
+
+# --- what synchronous = FULL would cost placements --------------------------------------------
+
+
+def placement_storm(server: Server, phones: int = 200, moves: int = 15) -> dict:
+    """`phones` phones in a new room, each sending `moves` placements back to back, all at once:
+    placements per second and each POST's p95, as the room's write path sees them."""
+    from room_fanout import Phone
+
+    trainer = sign_in(server.port, "alex@demo.example", demo_password("alex@demo.example"))
+    _, _, code = open_room(server.port, trainer.cookie)
+    with ThreadPoolExecutor(8) as pool:
+        crowd = list(pool.map(lambda _: Phone(server.port, code), range(phones)))
+    barrier = threading.Barrier(phones + 1)
+    latencies, failed = [], []
+
+    def send(phone):
+        barrier.wait()
+        for _ in range(moves):
+            started = time.monotonic()
+            phone.move()  # retries a failed send, as the page does
+            latencies.append((time.monotonic() - started) * 1000)
+        failed.append(phone.failed)
+
+    threads = [threading.Thread(target=send, args=(phone,)) for phone in crowd]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.monotonic()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return {
+        "per_s": phones * moves / elapsed,
+        "p95_ms": percentile(latencies, 0.95),
+        "failed": sum(failed),
+    }
+
+
+def synchronous_cost(folder: Path, ports, rounds: int = 3) -> dict:
+    """The placement storm against two `make run` servers, one with placements at NORMAL (as
+    shipped) and one at FULL, interleaved round by round so that noise falls on both."""
+    import statistics
+
+    servers = {
+        mode: Server(folder / mode.lower(), port, PLACEMENT_SYNCHRONOUS=mode).start()
+        for mode, port in zip(("NORMAL", "FULL"), ports, strict=True)
+    }
+    runs = {mode: [] for mode in servers}
+    try:
+        for _ in range(rounds):
+            for mode, server in servers.items():
+                runs[mode].append(placement_storm(server))
+    finally:
+        for server in servers.values():
+            server.stop()
+    median = {
+        mode: {key: statistics.median(run[key] for run in found) for key in found[0]}
+        for mode, found in runs.items()
+    }
+    return {
+        "runs": runs,
+        "median": median,
+        "throughput_ratio": median["FULL"]["per_s"] / median["NORMAL"]["per_s"],
+        "p95_ratio": median["FULL"]["p95_ms"] / median["NORMAL"]["p95_ms"],
+    }

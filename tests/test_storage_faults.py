@@ -1,0 +1,196 @@
+"""A full disk, a read-only disk, and the SQLite in use (issue 10, docs/operations.md).
+
+A full or read-only disk is a 503 with a plain message that shows again what was typed, and
+nothing already written is lost: SQLite rolls the failed transaction back. The real app, the
+real migrations and a real file; the disk is made full with `PRAGMA max_page_count` and made
+read-only with the file system's immutable flag (we run as root, who ignores file modes).
+"""
+
+import re
+import shutil
+import sqlite3
+import subprocess
+import threading
+import warnings
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from conftest import make_app, sign_in
+
+from wellbeing.atrest import unseal
+
+ROOT = Path(__file__).resolve().parent.parent
+# The WAL-reset bug (sqlite.org/wal.html#walresetbug) is fixed from this version on.
+WAL_RESET_FIXED = (3, 51, 3)
+
+
+def pair_of(database) -> int:
+    with sqlite3.connect(database) as conn:
+        return conn.execute("select id from pairs order by id limit 1").fetchone()[0]
+
+
+def form_token(client, path) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def send_checkin(client, pair_id, words, less="Nothing this week"):
+    path = f"/pairs/{pair_id}/checkins"
+    form = {"more": words, "less": less, "csrf_token": form_token(client, path)}
+    return client.post(path, data=form)
+
+
+def stored_checkins(database) -> set[str]:
+    app = make_app(database)
+    with app.app_context(), sqlite3.connect(database) as conn:
+        return {
+            unseal(v, "checkins.more") for (v,) in conn.execute("select more_sealed from checkins")
+        }
+
+
+def integrity(database) -> str:
+    with sqlite3.connect(database) as conn:
+        return conn.execute("pragma integrity_check").fetchone()[0]
+
+
+def test_a_full_disk_is_a_clear_message_and_loses_nothing(template_db, tmp_path):
+    database = tmp_path / "wellbeing.db"
+    shutil.copy(template_db, database)
+    pages = sqlite_utils.Database(database).execute("pragma page_count").fetchone()[0]
+    app = make_app(database)
+    # The file may grow by a few pages and no more: then it is "full" (SQLITE_FULL).
+    app.config["DATABASE_PRAGMAS"] = [f"max_page_count = {pages + 4}"]
+    facilitator = sign_in(app.test_client(), "facilitator")
+    pair_id = pair_of(database)
+    assert (
+        send_checkin(facilitator, pair_id, "Words sent before the disk filled").status_code == 200
+    )
+
+    # Training-day joins fill what is left, until the database refuses one.
+    trainer = sign_in(app.test_client(), "coworker")
+    rooms_page = trainer.get("/rooms/").get_data(as_text=True)
+    opened_with = re.search(r'name="opened_with" type="hidden" value="([^"]+)"', rooms_page)
+    form = {"csrf_token": form_token(trainer, "/rooms/"), "opened_with": opened_with.group(1)}
+    opened = trainer.post("/rooms/", data=form)
+    assert opened.status_code == 302, opened.get_data(as_text=True)
+    room = opened.headers["Location"]
+    with sqlite3.connect(database) as conn:
+        code = conn.execute("select code from rooms").fetchone()[0]
+    joined, refused = [], None
+    for number in range(2000):
+        phone = app.test_client()
+        name = f"Joiner {number}"
+        answer = phone.post(
+            "/join",
+            data={"code": code, "first_name": name, "csrf_token": form_token(phone, "/join")},
+        )
+        if answer.status_code != 302:
+            refused = answer
+            break
+        joined.append(name)
+    assert refused is not None, "the database never filled"
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    assert "storage is full or read-only" in refused.get_data(as_text=True)
+
+    # A check-in typed now is refused with the same words, and shown again to send later.
+    # Long enough to need pages of its own: a full page can still take a small change.
+    typed = ("Words typed when the disk was full. " * 60)[:1990].strip()
+    answer = send_checkin(facilitator, pair_id, typed, less=typed)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 503
+    assert "Nothing already saved is lost" in text and typed.strip() in text
+    assert trainer.get(room).status_code == 200  # reading still works
+
+    assert integrity(database) == "ok"
+    assert stored_checkins(database) == {"Words sent before the disk filled"}
+    with sqlite3.connect(database) as conn:
+        names = {n for (n,) in conn.execute("select first_name from participants")}
+    assert set(joined) <= names
+
+
+def immutable(paths, on: bool) -> bool:
+    """chattr +i / -i; False where the file system has no such flag."""
+    flag = "+i" if on else "-i"
+    done = subprocess.run(["chattr", flag, *map(str, paths)], capture_output=True)
+    return done.returncode == 0
+
+
+def test_a_read_only_disk_is_a_clear_message_and_loses_nothing(template_db, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    database = folder / "wellbeing.db"
+    shutil.copy(template_db, database)
+    app = make_app(database)
+    facilitator = sign_in(app.test_client(), "facilitator")
+    pair_id = pair_of(database)
+    path = f"/pairs/{pair_id}/checkins"
+    assert send_checkin(facilitator, pair_id, "Words sent before the disk").status_code == 200
+    token = form_token(facilitator, path)
+    typed = "Words typed when the disk was read-only"
+    with sqlite3.connect(database) as conn:
+        conn.execute("pragma wal_checkpoint(truncate)")
+    files = [database, *folder.glob("wellbeing.db-*"), folder]
+    if not immutable(files, True):
+        if shutil.os.geteuid() == 0:
+            pytest.skip("this file system has no immutable flag, and root ignores file modes")
+        for file in files:
+            file.chmod(0o555 if file.is_dir() else 0o444)
+    answers = []
+    try:
+        # A fresh connection, as a server started on a read-only disk would have: each thread
+        # keeps its own (wellbeing/db.py), so the request runs in a new thread.
+        def send():
+            answers.append(
+                facilitator.post(path, data={"more": typed, "less": "", "csrf_token": token})
+            )
+
+        worker = threading.Thread(target=send)
+        worker.start()
+        worker.join()
+    finally:
+        if not immutable(files, False):
+            for file in files:
+                file.chmod(0o755 if file.is_dir() else 0o644)
+    (answer,) = answers
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert "storage is full or read-only" in text and typed in text
+    assert integrity(database) == "ok"
+    assert stored_checkins(database) == {"Words sent before the disk"}
+
+
+def test_the_sqlite_in_use_is_reported_and_its_known_bugs_are_documented():
+    """The SQLite that sqlite-utils (and so the app) uses: the standard library's, or
+    pysqlite3's when that is installed. Before 3.51.3 it has the WAL-reset bug, and
+    docs/operations.md must say so and name the version; from 3.51.3 on, nothing to add."""
+    in_use = sqlite_utils.Database(memory=True).execute("select sqlite_version()").fetchone()[0]
+    driver = sqlite_utils.db.sqlite3.__name__
+    version = tuple(int(part) for part in in_use.split("."))
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    message = f"SQLite {in_use} through {driver}"
+    if version < WAL_RESET_FIXED:
+        warnings.warn(
+            f"{message}: before 3.51.3, see docs/operations.md (WAL-reset bug)", stacklevel=1
+        )
+        assert f"SQLite {in_use}" in operations, f"{message}: docs/operations.md must name it"
+        assert "WAL-reset" in operations and "integrity-check" in operations
+    else:
+        warnings.warn(f"{message}: has the WAL-reset fix", stacklevel=1)
+
+
+def test_integrity_check_command_finds_a_damaged_file(template_db, tmp_path):
+    """`flask integrity-check`, for a daily timer (docs/operations.md): 0 when the file is
+    whole, 1 with SQLite's findings when a page is damaged."""
+    database = tmp_path / "wellbeing.db"
+    shutil.copy(template_db, database)
+    whole = make_app(database).test_cli_runner().invoke(args=["integrity-check"])
+    assert whole.exit_code == 0 and "Database is intact" in whole.output
+    with sqlite3.connect(database) as conn:
+        page_size = conn.execute("pragma page_size").fetchone()[0]
+        (root,) = conn.execute("select rootpage from sqlite_master where name = 'users'").fetchone()
+    with database.open("r+b") as file:  # scribble over the users table's first page
+        file.seek((root - 1) * page_size + 8)
+        file.write(b"\xff" * 64)
+    damaged = make_app(database).test_cli_runner().invoke(args=["integrity-check"])
+    assert damaged.exit_code == 1 and "the database is damaged" in damaged.output
