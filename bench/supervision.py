@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from wellbeing import create_app  # noqa: E402
 from wellbeing.atrest import seal  # noqa: E402
 from wellbeing.coworking import agreement, checkins, pairs  # noqa: E402
-from wellbeing.db import get_db, now  # noqa: E402
+from wellbeing.db import get_db, now, writing  # noqa: E402
 from wellbeing.supervision import record  # noqa: E402
 
 SUPERVISEES = 50
@@ -54,7 +54,7 @@ def seed():
     already = {row[0] for row in db.execute("select supervisee_id from supervisions")}
     today = checkins.today()
     began = (today - timedelta(weeks=WEEKS)).isoformat() + "T09:00:00+00:00"
-    with db.atomic():
+    with writing():
         people = [add_facilitator(db, sky.org_id, n) for n in range(SUPERVISEES - len(already))]
         for who in people:
             db["supervisions"].insert(
