@@ -145,6 +145,32 @@ def test_supervisor_sees_checkin_dates_and_content_only_when_both_share_it(one):
     assert week.strftime("%d %B %Y") in shown
 
 
+def test_either_partner_withdraws_sharing_after_the_pair_has_ended(one):
+    """Issue 11, finding 2: after the pair ended, withdrawing still works, and no supervisor,
+    including one assigned after the end, reads the check-in words any more."""
+    from organisation_one import LAST_WEEK_MORE
+
+    assign(one)
+    pair = one.rows["pair"]
+    share(one, "checkins", "facilitator", "coworker")
+    assert post(one, "facilitator", "coworking.pair_end", pair_id=pair).status_code in (200, 302)
+    form = {"supervisor": one.rows["other_supervisor"], "supervisee": one.rows["coworker"]}
+    assert post(one, "admin", "supervision.assignment_create", form).status_code == 201
+    for supervisor in ("supervisor", "other_supervisor"):
+        assert LAST_WEEK_MORE in page(one, supervisor, "supervision.pair_show", pair_id=pair)
+    sharing = page(one, "coworker", "coworking.sharing_show", pair_id=pair)
+    assert "Withdraw my yes" in sharing and "Yes, share this" not in sharing
+    withdrawn = post(one, "coworker", "coworking.consent_withdraw", pair_id=pair, topic="checkins")
+    assert withdrawn.status_code == 200
+    assert "Withdrawn. It is no longer shared." in text_of(withdrawn)
+    for supervisor in ("supervisor", "other_supervisor"):
+        shown = page(one, supervisor, "supervision.pair_show", pair_id=pair)
+        assert LAST_WEEK_MORE not in shown and "You see the dates only" in shown
+    # Giving a yes is a change to the pair: an ended pair refuses it.
+    given = post(one, "coworker", "coworking.consent_give", pair_id=pair, topic="checkins")
+    assert given.status_code == 409
+
+
 def test_every_supervisor_view_is_logged_for_the_pair_to_see(one):
     assign(one)
     agree_first_version(one)
@@ -235,6 +261,26 @@ def test_supervisor_only_note_shows_as_existing_but_never_its_words(one):
     assert "There is a note for the supervisor only." in mine
     shown = page(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
     assert NOTE in shown
+
+
+def test_a_note_for_one_supervisor_never_reaches_another_supervisor_of_that_person(one):
+    """Issue 11, finding 1: Sid, assigned to Fran after Sol wrote a note for himself only,
+    sees that the note exists but not its words, on the person's page and after a refused
+    form on it."""
+    assign(one)
+    assert log_session(one, supervisor_only="y").status_code == 302
+    form = {"supervisor": one.rows["other_supervisor"], "supervisee": one.rows["facilitator"]}
+    assert post(one, "admin", "supervision.assignment_create", form).status_code == 201
+    fran = one.rows["facilitator"]
+    shown = page(one, "other_supervisor", "supervision.supervisee_show", user_id=fran)
+    assert NOTE not in shown and "Marked for you only" not in shown
+    assert "There is a note for the supervisor only." in shown
+    refused = post(
+        one, "other_supervisor", "supervision.target_update", {"minutes": "-5"}, user_id=fran
+    )
+    assert refused.status_code == 422 and NOTE not in text_of(refused)
+    # Sol, who wrote it, still reads it.
+    assert NOTE in page(one, "supervisor", "supervision.supervisee_show", user_id=fran)
 
 
 def test_supervision_notes_and_reviews_are_never_stored_readable(one):

@@ -206,6 +206,14 @@ def supervisor_sees(pair: dict, topic: str) -> bool:
     return topic in topics_shared([pair["id"]])[pair["id"]]
 
 
+def reads_note(session: dict, reader=None) -> bool:
+    """Whether `reader` may read a supervision session's note. A note marked "supervisor only"
+    is for the supervisor who wrote it: not for the supervisee, and not for another supervisor
+    assigned to the same person, before or after (Respect §3.13; issue 11, finding 1)."""
+    reader = reader or current_user
+    return not session["supervisor_only"] or session["supervisor_id"] == reader.id
+
+
 def get_supervision_session(session_id: int, supervisor=None) -> dict:
     """A supervision session this supervisor logged, or 404."""
     if not storable(session_id):

@@ -168,7 +168,9 @@ def consent_give(pair_id, topic):
 @role_required("facilitator")
 @writing()
 def consent_withdraw(pair_id, topic):
-    pair = get_pair(pair_id, writing=True)
+    # Not `writing=True`: an ended pair is read-only, but either partner can still take back
+    # what they shared (README: "either can withdraw it"; issue 11, finding 2).
+    pair = get_pair(pair_id)
     pairs.withdraw_consent(pair, topic, current_user)
     return render_sharing(pair, notice=_("Withdrawn. It is no longer shared."))
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from ..atrest import seal, unseal
 from ..db import get_db, now, rows, writing
+from ..permissions import reads_note
 from . import guidance
 
 MONTHS_SHOWN = 6
@@ -91,10 +92,11 @@ def sessions_of(supervisee_id: int, supervisor_id: int | None = None) -> list[di
     return found
 
 
-def for_supervisee(sessions: list[dict]) -> list[dict]:
-    """What a supervisee reads: every note about them, except one marked "supervisor only",
-    which they see exists (Respect §3.13; DESIGN: never surprised by what is kept)."""
-    return [dict(s, notes=None) if s["supervisor_only"] else s for s in sessions]
+def as_read_by(sessions: list[dict], reader=None) -> list[dict]:
+    """The sessions as `reader` may read them: a note they may not read (permissions.reads_note)
+    becomes None, so they see that it exists but not its words (DESIGN: never surprised by
+    what is kept)."""
+    return [s if reads_note(s, reader) else dict(s, notes=None) for s in sessions]
 
 
 def month_start(day: date, back: int = 0) -> date:

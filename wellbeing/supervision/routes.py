@@ -223,7 +223,7 @@ def record_context(person_id: int, sessions: list[dict]) -> dict:
 @role_required("supervisor")
 def supervisee_show(user_id):
     person = get_supervisee(user_id)
-    sessions = record.sessions_of(user_id)
+    sessions = record.as_read_by(record.sessions_of(user_id))
     form = TargetForm(formdata=None, minutes=record.target_of(user_id))
     return render_template(
         "supervision/supervisee.html",
@@ -240,7 +240,7 @@ def target_update(user_id):
     person = get_supervisee(user_id)
     form = TargetForm()
     if not form.validate():
-        sessions = record.sessions_of(user_id)
+        sessions = record.as_read_by(record.sessions_of(user_id))
         page = render_template(
             "supervision/supervisee.html",
             person=person,
@@ -258,7 +258,7 @@ def target_update(user_id):
 @bp.get("/me")
 @role_required("facilitator")
 def mine_show():
-    sessions = record.for_supervisee(record.sessions_of(current_user.id))
+    sessions = record.as_read_by(record.sessions_of(current_user.id))
     return render_template(
         "supervision/mine.html",
         ran=workload.sessions_of(current_user.id),
