@@ -141,6 +141,10 @@ REFUSALS = {
     "an unknown field in the header": (set_in(("file", "header", "hint"), "x"), 400, "bad-backup"),
     "no basedOn": (lambda body: body.pop("basedOn"), 400, "bad-backup"),
     "basedOn true": (set_in(("basedOn",), True), 400, "bad-backup"),
+    # Issue 11: 2**63 doesn't fit in SQLite's 64-bit integer and was a 500.
+    "basedOn 2**63": (set_in(("basedOn",), 2**63), 400, "bad-backup"),
+    "basedOn 2**63 - 1": (set_in(("basedOn",), 2**63 - 1), 400, "bad-backup"),
+    "basedOn 10**30": (set_in(("basedOn",), 10**30), 400, "bad-backup"),
     "another format": (set_in(("file", "format"), "zip"), 400, "bad-backup"),
     "a record id with spaces": (record(id="my worst day"), 400, "bad-backup"),
     "a record kind too long": (record(kind="k" * 129), 400, "bad-backup"),

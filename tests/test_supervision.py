@@ -5,6 +5,8 @@ a pair chose to share; every look is logged for the pair. Respect §3.12, §3.13
 mentoring, supervision and workload figures.
 """
 
+import csv
+import io
 import json
 import re
 import sqlite3
@@ -471,6 +473,29 @@ def test_export_as_csv_one_table_at_a_time(one):
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0].startswith("id,name,email")
     assert any(FRAN in line for line in lines)
+
+
+def test_export_leaves_pair_names_out(one):
+    """Issue 11: a pair's name is pair data, so the admin's export doesn't hold it."""
+    from conftest import PAIR_NAME
+
+    body = get(one, "admin", "organisation.export_json").get_data(as_text=True)
+    assert PAIR_NAME not in body and json.loads(body)["pairs"][0]["members"]
+    csv_text = get(one, "admin", "organisation.export_csv", table="pairs").get_data(as_text=True)
+    assert PAIR_NAME not in csv_text and "name" not in csv_text.splitlines()[0].split(",")
+
+
+@pytest.mark.parametrize(
+    "typed", ['=HYPERLINK("http://evil.example","Click")', "+1+1", "-2", "@SUM(A1)"]
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(one, typed):
+    with sqlite3.connect(one.database) as conn:
+        conn.execute("update users set name = ? where id = ?", [typed, one.rows["facilitator"]])
+    conn.close()
+    response = get(one, "admin", "organisation.export_csv", table="people")
+    cells = [row for row in csv.reader(io.StringIO(response.get_data(as_text=True)))]
+    names = [row[1] for row in cells[1:]]
+    assert "'" + typed in names and typed not in names
 
 
 def test_context_shows_on_the_supervisors_home_only_when_both_agreed(one):

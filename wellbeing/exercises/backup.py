@@ -162,6 +162,10 @@ def _no_duplicate_keys(pairs):
     return dict(pairs)
 
 
+# The next version is basedOn + 1, and it must still fit in SQLite's signed 64-bit integer.
+MAX_VERSION = 2**63 - 1
+
+
 def read_upload() -> tuple[int, str]:
     """(basedOn, the export as canonical JSON text) from the request body, or Refused."""
     if not request.is_json:
@@ -178,7 +182,8 @@ def read_upload() -> tuple[int, str]:
         raise Refused("not-json", "The backup is not valid JSON.") from None
     _object(upload, UPLOAD_KEYS, "upload")
     based_on = upload["basedOn"]
-    if not _integer(based_on) or based_on < 0:
+    # SQLite integers are 64-bit: a larger basedOn could not even be compared (issue 11).
+    if not _integer(based_on) or not 0 <= based_on < MAX_VERSION:
         raise Refused("bad-backup", "basedOn must be the version this backup started from, or 0.")
     file = check_export(upload["file"])
     return based_on, json.dumps(file, separators=(",", ":"), ensure_ascii=True)

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 
-from ..atrest import unseal
 from ..db import rows
 
 TABLES = ("people", "pairs", "supervisors", "supervision_sessions", "group_sessions", "content")
@@ -18,7 +17,11 @@ LEFT_OUT = (
     "Private vaults (only their owner's passphrase opens them)",
     "What pairs wrote together: conversation answers, agreements, check-ins",
     "Supervision notes and supervisors' comments on agreements",
+    "Pair names (a pair names itself: pair data)",
 )
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...)), so
+# such a cell gets a leading apostrophe: shown as typed, never run (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def people(org_id):
@@ -31,14 +34,14 @@ def people(org_id):
 
 
 def pairs(org_id):
-    found = rows(
-        "select pairs.id, pairs.name_sealed, pairs.created_at, pairs.ended_at,"
+    # Who co-works with whom, and when: organisation data. The pair's own name is pair data.
+    return rows(
+        "select pairs.id, pairs.created_at, pairs.ended_at,"
         " (select group_concat(users.name, ' & ') from pair_members"
         "  join users on users.id = pair_members.user_id where pair_id = pairs.id) as members"
         " from pairs where org_id = ? order by pairs.id",
         [org_id],
     )
-    return [{"id": r["id"], "name": unseal(r.pop("name_sealed"), "pairs.name"), **r} for r in found]
 
 
 def supervisors(org_id):
@@ -94,5 +97,11 @@ def as_csv(org_id, table: str) -> str:
     if found:
         writer = csv.DictWriter(out, fieldnames=list(found[0]))
         writer.writeheader()
-        writer.writerows(found)
+        writer.writerows({key: cell(value) for key, value in row.items()} for row in found)
     return out.getvalue()
+
+
+def cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
