@@ -6,6 +6,11 @@
 // passphrase can. Two phones never overwrite each other: the server answers 409 with its latest
 // copy, this page merges it into the vault without losing a record, and backs up again. The
 // endpoints and the merge rules are in docs/vault-format.md, "The server backup".
+//
+// Issue 11: the server can't roll the vault back. Every backup carries a manifest sealed with the
+// vault's data key (every record's counter and IV, every deletion's counter). This page refuses
+// a backup older than the newest it has seen, or one whose records don't match its manifest,
+// and a deletion on one phone reaches the others through the manifest's tombstones.
 
 // DESIGN: "remind the worker to back up when nothing has been backed up for a while".
 const REMIND_AFTER_DAYS = 14;
@@ -13,7 +18,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 // Another phone could back up between our merge and our upload; give up after a few rounds.
 const MERGE_ROUNDS = 3;
 // Not secret, kept in localStorage per vault: the server version this phone last matched, its
-// date, and each record's IV at that moment, so a merge can tell which phone changed a record.
+// date, each record's IV and each tombstone's counter at that moment, so a merge can tell which
+// phone changed a record; and the newest manifest counter it has seen, so an older one is refused.
 const SERVER_SETTING = "wellbeing:vault-server-backup:";
 // The day this phone first showed an unlocked vault with no backup, for the gentle reminder.
 const SINCE_SETTING = "wellbeing:vault-backup-since:";
@@ -30,19 +36,46 @@ function read(prefix, vault) {
   }
 }
 
-/** What this phone last had in common with the server: {version, date, ivs: {id: iv}}. */
+const has = (object, key) => Object.hasOwn(object, key);
+const counterOf = (record) => (record.version === 1 ? 0 : record.counter);
+
+/**
+ * What this phone last had in common with the server: {version, date, ivs: {id: iv},
+ * gone: {id: counter}, counter, auto, refused}. `counter` is the newest manifest it has seen.
+ */
 function synced(vault) {
   const kept = read(SERVER_SETTING, vault);
-  return kept && Number.isSafeInteger(kept.version) ? kept : { version: 0, date: null, ivs: {} };
+  const empty = { version: 0, date: null, ivs: {}, gone: {}, counter: 0 };
+  if (!kept || !Number.isSafeInteger(kept.version)) return empty;
+  return {
+    ...empty,
+    ...kept,
+    gone: kept.gone || {},
+    counter: Number.isSafeInteger(kept.counter) ? kept.counter : 0,
+  };
 }
 
 // `auto` is true once this phone has backed up to the server itself (a restore alone is not
 // enough): from then on it backs up by itself whenever its records changed (autoBackUp below).
-function keepSynced(vault, version, date, file, backedUp = false) {
+// `manifest` is the server copy's manifest ({counter, tombstones}), or null for format 1.
+function keepSynced(vault, version, date, file, manifest, backedUp = false) {
+  const before = synced(vault);
   const ivs = Object.fromEntries((file ? file.records : []).map((r) => [r.id, r.iv]));
-  const auto = backedUp || synced(vault).auto === true;
-  const kept = JSON.stringify({ version, date, ivs, auto });
+  const gone = manifest ? manifest.tombstones : {};
+  // Never goes down: from now on a backup with an older manifest is refused.
+  const counter = Math.max(before.counter, manifest ? manifest.counter : 0);
+  const auto = backedUp || before.auto === true;
+  const kept = JSON.stringify({ version, date, ivs, gone, counter, auto });
   localStorage.setItem(setting(SERVER_SETTING, vault), kept);
+}
+
+// A refused server copy is remembered until the next backup gets through, so the vault screen
+// can say so even when the refusal came from a backup made by itself.
+const REFUSALS = new Set(["rolled-back", "tampered"]);
+
+function keepRefusal(vault, code) {
+  const kept = { ...synced(vault), refused: code };
+  localStorage.setItem(setting(SERVER_SETTING, vault), JSON.stringify(kept));
 }
 
 function csrfHeader() {
@@ -87,18 +120,79 @@ function copyId(id) {
   return `${id.slice(0, 100)}.copy-${suffix}`;
 }
 
+async function anyOpens(vault, records) {
+  for (const record of records) {
+    try {
+      await vault.openSealed(record);
+      return true;
+    } catch (error) {
+      if (error.code !== "damaged-record") throw error;
+    }
+  }
+  return false;
+}
+
 /**
- * Merges the server's export file into this (unlocked) vault without losing a record:
- * - a record only the server has is added as it is;
- * - a record only one side changed since the last sync (`base`, ids to IVs) takes that side;
- * - a record both sides changed keeps the newer (by updatedAt) under its id, and the other
- *   is kept too, re-encrypted under a new id.
- * Returns how many records came from the server and how many copies were made.
+ * The server copy's manifest, opened and checked before anything is merged (null for a format 1
+ * copy from before manifests). Refuses, changing nothing:
+ * - `rolled-back`: the manifest is older than the newest this phone has seen (`seen`), or it is
+ *   a format 1 copy after this phone has seen a manifest;
+ * - `tampered`: the manifest doesn't open although records do, or the records aren't exactly the
+ *   ones it lists (one missing, added, or an older save in its place);
+ * - `other-vault`: neither the manifest nor any record opens with this vault's key.
  */
-export async function mergeServerCopy(vault, file, base = {}) {
-  const local = new Map(JSON.parse(await vault.exportFile()).records.map((r) => [r.id, r]));
+async function checkedManifest(vault, file, seen) {
+  if (file.version === 1) {
+    if (seen > 0) throw new BackupError("rolled-back");
+    return null;
+  }
+  let manifest;
+  try {
+    manifest = await vault.openManifest(file);
+  } catch (error) {
+    if (error.code !== "damaged-manifest" && error.code !== "bad-format") throw error;
+    throw new BackupError((await anyOpens(vault, file.records)) ? "tampered" : "other-vault");
+  }
+  if (manifest.counter < seen) throw new BackupError("rolled-back");
+  const listed = manifest.records;
+  const exact =
+    file.records.length === Object.keys(listed).length &&
+    file.records.every(
+      (record) =>
+        has(listed, record.id) &&
+        listed[record.id].iv === record.iv &&
+        listed[record.id].counter === counterOf(record),
+    );
+  if (!exact) throw new BackupError("tampered");
+  return manifest;
+}
+
+/**
+ * Merges the server's export file into this (unlocked) vault without losing a record, after
+ * checking its manifest (checkedManifest: nothing changes if it is refused). `base` is what this
+ * phone and the server last had in common ({ivs, gone}); `seen` the newest manifest counter.
+ * - a record only the server has is added as it is, unless this phone deleted it since the
+ *   last sync and the server's is the one it deleted;
+ * - a record only one side changed since the last sync takes that side;
+ * - a record both sides changed keeps the newer (by updatedAt) under its id, and the other
+ *   is kept too, re-encrypted under a new id (unless both hold the same words);
+ * - a record the server's manifest lists as deleted is deleted here, unless this phone changed
+ *   it since the last sync: then its words are kept, saved again with a newer counter.
+ * Returns how many records came from the server, copies made, records deleted, and the manifest.
+ */
+export async function mergeServerCopy(vault, file, base = {}, seen = 0) {
+  const manifest = await checkedManifest(vault, file, seen);
+  const baseIvs = base.ivs || {};
+  if (manifest) {
+    const counters = [manifest.counter, ...Object.values(manifest.tombstones)];
+    await vault.advanceClock(Math.max(...counters, ...file.records.map(counterOf)));
+  }
+  const local = new Map((await vault.sealedRecords()).map((r) => [r.id, r]));
+  const localGone = (await vault.state()).tombstones;
+  const sameAsBase = (id, iv) => has(baseIvs, id) && baseIvs[id] === iv;
   let added = 0;
   let copies = 0;
+  let removed = 0;
   let opened = 0;
   let unopened = 0;
   for (const theirs of file.records) {
@@ -117,21 +211,46 @@ export async function mergeServerCopy(vault, file, base = {}) {
       continue;
     }
     if (!mine) {
+      // Deleted on this phone since the last sync, and the server's is the one it deleted.
+      if (has(localGone, theirs.id) && sameAsBase(theirs.id, theirs.iv)) continue;
       await vault.putSealed(theirs);
       added += 1;
-    } else if (base[theirs.id] === theirs.iv) {
+    } else if (sameAsBase(theirs.id, theirs.iv)) {
       // Only this phone changed it since the last sync: this phone's is the one to keep.
-    } else if (base[theirs.id] === mine.iv) {
+    } else if (sameAsBase(theirs.id, mine.iv)) {
       await vault.putSealed(theirs); // only the other phone changed it
       added += 1;
     } else {
       // Both changed it (or they share no history): nothing is thrown away.
+      const mineOpened = await vault.openSealed(mine).catch((error) => {
+        if (error.code !== "damaged-record") throw error;
+        return null;
+      });
+      if (!mineOpened || JSON.stringify(mineOpened.value) === JSON.stringify(theirsOpened.value)) {
+        // The same words on both (both phones migrated it), or this phone's copy is damaged.
+        if (!mineOpened || counterOf(theirs) > counterOf(mine)) await vault.putSealed(theirs);
+        continue;
+      }
       const theirsNewer = theirs.updatedAt > mine.updatedAt;
-      const older = theirsNewer ? await vault.openSealed(mine) : theirsOpened;
+      const older = theirsNewer ? mineOpened : theirsOpened;
       if (theirsNewer) await vault.putSealed(theirs);
       await vault.put(older.kind, copyId(older.id), older.value);
       added += 1;
       copies += 1;
+    }
+  }
+  // Deletions made on another phone: the record goes here too, unless this phone changed it.
+  for (const [id, counter] of Object.entries(manifest ? manifest.tombstones : {})) {
+    const mine = local.get(id);
+    if (!mine) {
+      if (!has(localGone, id) || localGone[id] < counter) await vault.bury(id, counter);
+    } else if (sameAsBase(id, mine.iv)) {
+      await vault.bury(id, counter);
+      removed += 1;
+    } else if (counterOf(mine) <= counter) {
+      // Changed here while it was deleted there: keep the words, newer than the deletion.
+      const kept = await vault.openSealed(mine).catch(() => null);
+      if (kept) await vault.put(kept.kind, kept.id, kept.value);
     }
   }
   // Not one record opened: the server holds another vault (made with another data key), so
@@ -139,12 +258,21 @@ export async function mergeServerCopy(vault, file, base = {}) {
   if (unopened > 0 && opened === 0) {
     throw new BackupError("other-vault");
   }
-  return { added, copies, unopened };
+  return { added, copies, removed, unopened, manifest };
 }
 
 /** Backs up to the server, merging first whenever another phone got there before us. */
 export async function backUp(vault, url) {
-  let merged = { added: 0, copies: 0, unopened: 0 };
+  try {
+    return await backUpRounds(vault, url);
+  } catch (error) {
+    if (REFUSALS.has(error.code)) keepRefusal(vault, error.code);
+    throw error;
+  }
+}
+
+async function backUpRounds(vault, url) {
+  let merged = { added: 0, copies: 0, removed: 0, unopened: 0 };
   for (let round = 0; round < MERGE_ROUNDS; round += 1) {
     const file = JSON.parse(await vault.exportFile());
     const since = synced(vault);
@@ -154,23 +282,27 @@ export async function backUp(vault, url) {
       body: JSON.stringify({ basedOn: since.version, file }),
     });
     if (status === 201) {
-      keepSynced(vault, answer.version, answer.createdAt, file, true);
+      const mine = await vault.openManifest(file);
+      keepSynced(vault, answer.version, answer.createdAt, file, mine, true);
       return { ...answer, ...merged };
     }
     if (status !== 409 || !answer || !answer.latest) {
       throw new BackupError((answer && answer.error) || "failed");
     }
     const { latest } = answer;
+    let manifest = null;
     if (latest.file) {
-      const result = await mergeServerCopy(vault, latest.file, since.ivs);
+      const result = await mergeServerCopy(vault, latest.file, since, since.counter);
       merged = {
         added: merged.added + result.added,
         copies: merged.copies + result.copies,
+        removed: merged.removed + result.removed,
         unopened: merged.unopened + result.unopened,
       };
+      manifest = result.manifest;
     }
     // This phone now holds everything in the server's latest: that is the new common ground.
-    keepSynced(vault, latest.version, latest.createdAt, latest.file);
+    keepSynced(vault, latest.version, latest.createdAt, latest.file, manifest);
   }
   throw new BackupError("busy");
 }
@@ -181,9 +313,18 @@ export async function backUp(vault, url) {
  * it needs no key.
  */
 async function changedSinceSync(vault) {
-  const { ivs } = synced(vault);
-  const { records } = JSON.parse(await vault.exportFile());
-  return records.length !== Object.keys(ivs).length || records.some((r) => ivs[r.id] !== r.iv);
+  const { ivs, gone } = synced(vault);
+  const records = await vault.sealedRecords();
+  const { tombstones } = await vault.state();
+  const ids = Object.keys(tombstones);
+  const sameGone =
+    ids.length === Object.keys(gone).length &&
+    ids.every((id) => has(gone, id) && gone[id] === tombstones[id]);
+  return (
+    !sameGone ||
+    records.length !== Object.keys(ivs).length ||
+    records.some((r) => !has(ivs, r.id) || ivs[r.id] !== r.iv)
+  );
 }
 
 let autoRunning = null;
@@ -218,7 +359,11 @@ export async function restore(vault, url) {
   if (status !== 200 || !answer) throw new BackupError("failed");
   if (!answer.file) return null;
   const count = await vault.importFile(JSON.stringify(answer.file));
-  keepSynced(vault, answer.version, answer.createdAt, answer.file);
+  // The manifest can't be opened until the passphrase unlocks the vault; its counter is bound
+  // into its additional data, so a changed one makes that manifest fail at the next sync.
+  const file = answer.file;
+  const manifest = file.version === 1 ? null : { counter: file.manifest.counter, tombstones: {} };
+  keepSynced(vault, answer.version, answer.createdAt, file, manifest);
   return { ...answer, count };
 }
 
@@ -263,6 +408,11 @@ export function serverBackup(root, vault, { lastFileBackup, changed }) {
     last.textContent = date
       ? fill(messages.whenSaved, { date: dayText(date), version: kept.version })
       : messages.never;
+    if (kept.refused) say(refusalText(kept.refused));
+  }
+
+  function refusalText(code) {
+    return { "rolled-back": messages.rolledBack, tampered: messages.tampered }[code];
   }
 
   async function showVersions() {
@@ -308,7 +458,12 @@ export function serverBackup(root, vault, { lastFileBackup, changed }) {
       say(fill(text, { added: result.added, copies: result.copies }));
       await changed();
     } catch (error) {
-      const known = { offline: messages.offline, "other-vault": messages.otherVault };
+      const known = {
+        offline: messages.offline,
+        "other-vault": messages.otherVault,
+        "rolled-back": messages.rolledBack,
+        tampered: messages.tampered,
+      };
       say(known[error.code] || messages.failed);
       if (!known[error.code]) console.warn("server backup:", error.code || error.name);
     } finally {

@@ -10,7 +10,14 @@
 //   await vault.put("shoulds", "shoulds-2024-05-01", { lines: ["I should…"] });
 //   vault.lock();
 
-export const FORMAT_VERSION = 1;
+// Format 2 (issue 11): every record carries a counter that only grows, bound into its additional
+// data, and the export file carries a sealed manifest of every record and every deletion, so a
+// server can neither roll a record back nor bring a deleted one back. Format 1 is still read,
+// and migrated on the first unlock (docs/vault-format.md, "Format 1").
+export const FORMAT_VERSION = 2;
+const RECORD_VERSIONS = [1, 2];
+// The header (and so the key wrap's additional data) is unchanged since format 1.
+export const HEADER_VERSION = 1;
 export const KDF_NAME = "PBKDF2-SHA256";
 // OWASP Password Storage Cheat Sheet (2023): PBKDF2-HMAC-SHA256 needs at least 600,000.
 export const MIN_ITERATIONS = 600_000;
@@ -32,7 +39,10 @@ const VAULT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 // Separates the two kinds of additional data, so one can never stand in for the other.
 const KEY_WRAP_PURPOSE = "wellbeing-vault/key-wrap";
 const RECORD_PURPOSE = "wellbeing-vault/record";
+const MANIFEST_PURPOSE = "wellbeing-vault/manifest";
 const META_KEY = "vault";
+// Beside the header in "meta", in the clear like the ids: {clock, tombstones: {id: counter}}.
+const STATE_KEY = "state";
 
 const encoder = new TextEncoder();
 // Code-unit order, which for ASCII ids is the same as Python's sorted().
@@ -116,10 +126,19 @@ function keyWrapAdditionalData(header, salt) {
   return lengthPrefixed(KEY_WRAP_PURPOSE, header.version, header.kdf, header.iterations, salt);
 }
 
-// Binds each record to its id, kind and format version, so records can't be swapped or relabelled.
-function recordAdditionalData(id, kind, version) {
-  return lengthPrefixed(RECORD_PURPOSE, version, id, kind);
+// Binds each record to its id, kind and format version, so records can't be swapped or relabelled,
+// and (format 2) to its counter, so an older save can't pass for a newer one.
+function recordAdditionalData(id, kind, version, counter) {
+  if (version === 1) return lengthPrefixed(RECORD_PURPOSE, version, id, kind);
+  return lengthPrefixed(RECORD_PURPOSE, version, id, kind, counter);
 }
+
+// Binds the manifest to its purpose, the format version and its own counter.
+function manifestAdditionalData(counter) {
+  return lengthPrefixed(MANIFEST_PURPOSE, FORMAT_VERSION, counter);
+}
+
+const isCounter = (value) => Number.isSafeInteger(value) && value >= 1;
 
 function checkLabel(value, what) {
   if (typeof value !== "string" || !LABEL.test(value)) {
@@ -143,7 +162,7 @@ function checkHeader(header) {
   if (!header || typeof header !== "object") {
     throw new VaultError("bad-format", "The vault's header is missing.");
   }
-  if (header.version !== FORMAT_VERSION) {
+  if (header.version !== HEADER_VERSION) {
     throw new VaultError(
       "bad-format",
       `This vault uses format version ${JSON.stringify(header.version)}, ` +
@@ -204,8 +223,11 @@ function checkStoredRecord(record) {
   }
   checkLabel(record.id, "id");
   checkLabel(record.kind, "kind");
-  if (record.version !== FORMAT_VERSION) {
+  if (!RECORD_VERSIONS.includes(record.version)) {
     throw new VaultError("bad-format", `The record "${record.id}" has an unknown format version.`);
+  }
+  if (record.version === 2 && !isCounter(record.counter)) {
+    throw new VaultError("bad-format", `The record "${record.id}" has no counter.`);
   }
   if (typeof record.updatedAt !== "string") {
     throw new VaultError("bad-format", `The record "${record.id}" has no updatedAt time.`);
@@ -216,7 +238,24 @@ function checkStoredRecord(record) {
     throw new VaultError("bad-format", `The record "${record.id}" has the wrong length.`);
   }
   const { id, kind, version, updatedAt } = record;
-  return { id, kind, version, iv: record.iv, ciphertext: record.ciphertext, updatedAt };
+  const counter = version === 1 ? {} : { counter: record.counter };
+  return { id, kind, version, ...counter, iv: record.iv, ciphertext: record.ciphertext, updatedAt };
+}
+
+/** A record's counter: format 1 records (not yet migrated) count as 0. */
+const counterOf = (record) => (record.version === 1 ? 0 : record.counter);
+
+/** The manifest as a file carries it: {counter, iv, ciphertext}, checked for shape only. */
+function checkSealedManifest(manifest) {
+  if (!manifest || typeof manifest !== "object" || !isCounter(manifest.counter)) {
+    throw new VaultError("bad-format", "The vault's manifest is missing or has no counter.");
+  }
+  const iv = fromBase64url(manifest.iv, "manifest IV");
+  const ciphertext = fromBase64url(manifest.ciphertext, "manifest");
+  if (iv.length !== IV_BYTES || ciphertext.length < TAG_BYTES) {
+    throw new VaultError("bad-format", "The vault's manifest has the wrong length.");
+  }
+  return { counter: manifest.counter, iv: manifest.iv, ciphertext: manifest.ciphertext };
 }
 
 // The passphrase is NFC-normalised first, so "é" typed on any keyboard gives the same key.
@@ -262,7 +301,7 @@ async function unwrapDataKey(keyEncryptionKey, checked, wrap, extractable) {
 
 async function wrapDataKey(extractableDataKey, passphrase, iterations) {
   const checked = checkHeader({
-    version: FORMAT_VERSION,
+    version: HEADER_VERSION,
     kdf: KDF_NAME,
     iterations,
     salt: toBase64url(randomBytes(SALT_BYTES)),
@@ -296,14 +335,18 @@ async function openMeta(passphrase, meta, extractable) {
   return unwrapDataKey(keyEncryptionKey, checked, wrap, extractable);
 }
 
-async function sealRecord(dataKey, kind, id, value) {
+async function sealRecord(dataKey, kind, id, value, counter) {
   const plaintext = JSON.stringify(value);
   if (plaintext === undefined) {
     throw new VaultError("bad-argument", `The record "${id}" has no JSON value to save.`);
   }
   const iv = randomBytes(IV_BYTES);
   const ciphertext = await subtle().encrypt(
-    { name: "AES-GCM", iv, additionalData: recordAdditionalData(id, kind, FORMAT_VERSION) },
+    {
+      name: "AES-GCM",
+      iv,
+      additionalData: recordAdditionalData(id, kind, FORMAT_VERSION, counter),
+    },
     dataKey,
     encoder.encode(plaintext),
   );
@@ -311,6 +354,7 @@ async function sealRecord(dataKey, kind, id, value) {
     id,
     kind,
     version: FORMAT_VERSION,
+    counter,
     iv: toBase64url(iv),
     ciphertext: toBase64url(ciphertext),
     updatedAt: new Date().toISOString(),
@@ -327,7 +371,12 @@ async function openRecord(dataKey, stored) {
       {
         name: "AES-GCM",
         iv: fromBase64url(record.iv, "IV"),
-        additionalData: recordAdditionalData(record.id, record.kind, record.version),
+        additionalData: recordAdditionalData(
+          record.id,
+          record.kind,
+          record.version,
+          record.counter,
+        ),
       },
       dataKey,
       fromBase64url(record.ciphertext, "ciphertext"),
@@ -345,6 +394,87 @@ async function openRecord(dataKey, stored) {
     updatedAt: record.updatedAt,
     value: JSON.parse(decoder.decode(plaintext)),
   };
+}
+
+const damagedManifest = () =>
+  new VaultError(
+    "damaged-manifest",
+    "The list of notes that came with this copy can't be opened: it was changed or damaged, " +
+      "or it belongs to another private space.",
+  );
+
+// The same fields as in IndexedDB, in the documented order, and nothing else.
+function sealedCopy(record) {
+  const { id, kind, version, iv, ciphertext, updatedAt } = record;
+  const counter = version === 1 ? {} : { counter: record.counter };
+  return { id, kind, version, ...counter, iv, ciphertext, updatedAt };
+}
+
+/** The manifest's plaintext: every record's counter and IV, every deletion's counter. */
+function manifestOf(counter, records, tombstones) {
+  const listed = {};
+  for (const record of [...records].sort(byId)) {
+    listed[record.id] = { counter: counterOf(record), iv: record.iv };
+  }
+  const gone = {};
+  for (const id of Object.keys(tombstones).sort()) gone[id] = tombstones[id];
+  return { counter, records: listed, tombstones: gone };
+}
+
+async function sealManifest(dataKey, manifest) {
+  const iv = randomBytes(IV_BYTES);
+  const ciphertext = await subtle().encrypt(
+    { name: "AES-GCM", iv, additionalData: manifestAdditionalData(manifest.counter) },
+    dataKey,
+    encoder.encode(JSON.stringify(manifest)),
+  );
+  return { counter: manifest.counter, iv: toBase64url(iv), ciphertext: toBase64url(ciphertext) };
+}
+
+function checkManifest(manifest, counter) {
+  const isObject = (value) => value && typeof value === "object" && !Array.isArray(value);
+  if (!isObject(manifest) || manifest.counter !== counter) return false;
+  if (!isObject(manifest.records) || !isObject(manifest.tombstones)) return false;
+  for (const [id, entry] of Object.entries(manifest.records)) {
+    if (!LABEL.test(id) || !isObject(entry) || typeof entry.iv !== "string") return false;
+    if (!(entry.counter === 0 || isCounter(entry.counter))) return false;
+  }
+  for (const [id, gone] of Object.entries(manifest.tombstones)) {
+    if (!LABEL.test(id) || !isCounter(gone) || Object.hasOwn(manifest.records, id)) return false;
+  }
+  return true;
+}
+
+async function unsealManifest(dataKey, sealed) {
+  let manifest;
+  let checked;
+  try {
+    checked = checkSealedManifest(sealed);
+    const plaintext = await subtle().decrypt(
+      {
+        name: "AES-GCM",
+        iv: fromBase64url(checked.iv, "manifest IV"),
+        additionalData: manifestAdditionalData(checked.counter),
+      },
+      dataKey,
+      fromBase64url(checked.ciphertext, "manifest"),
+    );
+    manifest = JSON.parse(decoder.decode(plaintext));
+  } catch (error) {
+    if (error instanceof VaultError && error.code === "no-crypto") throw error;
+    throw damagedManifest();
+  }
+  if (!checkManifest(manifest, checked.counter)) throw damagedManifest();
+  return manifest;
+}
+
+// The vault's own state, beside the header: its clock (the largest counter it has handed out or
+// seen) and its tombstones. A format 1 vault has none yet: its clock starts at its records'.
+async function readState(transaction) {
+  const kept = await requested(transaction.objectStore("meta").get(STATE_KEY));
+  if (kept) return { clock: kept.clock, tombstones: { ...kept.tombstones } };
+  const records = await requested(transaction.objectStore("records").getAll());
+  return { clock: Math.max(0, ...records.map(counterOf)), tombstones: {} };
 }
 
 // IndexedDB, one database per vault: "meta" holds the header and wrapped key under the key
@@ -429,6 +559,70 @@ class Vault {
     if (this.#locks === locksBefore) this.#dataKey = dataKey;
   }
 
+  /**
+   * Runs `work(state, records)` in one readwrite transaction over "meta" and "records", and
+   * saves the state it changed. `work` may only wait for IndexedDB requests, never for crypto.
+   */
+  async #change(work) {
+    const database = await this.#db();
+    const writing = database.transaction(["meta", "records"], "readwrite");
+    const done = finished(writing);
+    let result;
+    try {
+      const state = await readState(writing);
+      result = await work(state, writing.objectStore("records"));
+      writing.objectStore("meta").put(state, STATE_KEY);
+    } catch (error) {
+      done.catch(() => undefined);
+      try {
+        writing.abort();
+      } catch {
+        // already finished
+      }
+      throw error;
+    }
+    await done;
+    return result;
+  }
+
+  /** The next counter: one more than any this vault has handed out or seen. */
+  #tick() {
+    return this.#change(async (state) => {
+      state.clock += 1;
+      return state.clock;
+    });
+  }
+
+  /**
+   * Format 1 records have no counter: each is sealed again under format 2 with a fresh counter
+   * (same id, kind, value and updatedAt). Runs on every unlock; does nothing once migrated.
+   * A record that doesn't open stays as it is, and is still listed as damaged.
+   */
+  async #migrate(dataKey) {
+    const database = await this.#db();
+    const reading = database.transaction(["meta", "records"]);
+    const stored = await requested(reading.objectStore("records").getAll());
+    const hasState = await requested(reading.objectStore("meta").get(STATE_KEY));
+    const old = stored.filter((record) => record.version === 1);
+    for (const record of old) {
+      let opened;
+      try {
+        opened = await openRecord(dataKey, record);
+      } catch (error) {
+        if (error.code === "damaged-record") continue;
+        throw error;
+      }
+      const counter = await this.#tick();
+      const sealed = await sealRecord(dataKey, opened.kind, opened.id, opened.value, counter);
+      sealed.updatedAt = record.updatedAt;
+      await this.#change(async (_state, records) => {
+        const now = await requested(records.get(record.id));
+        if (now && now.iv === record.iv) records.put(sealed); // unless another tab saved it
+      });
+    }
+    if (!hasState) await this.#change(async () => undefined);
+  }
+
   async exists() {
     return (await this.#meta()) !== undefined;
   }
@@ -468,7 +662,9 @@ class Vault {
   async unlock(passphrase) {
     const locksBefore = this.#locks;
     checkPassphrase(passphrase);
-    this.#keep(await openMeta(passphrase, await this.#meta(), false), locksBefore);
+    const dataKey = await openMeta(passphrase, await this.#meta(), false);
+    await this.#migrate(dataKey);
+    this.#keep(dataKey, locksBefore);
   }
 
   /** Forgets the data key at once. DESIGN: a locked vault holds no key in memory. */
@@ -483,11 +679,13 @@ class Vault {
     const recordId = id ?? crypto.randomUUID();
     checkLabel(kind, "kind");
     checkLabel(recordId, "id");
-    const record = await sealRecord(dataKey, kind, recordId, value);
-    const database = await this.#db();
-    const writing = database.transaction("records", "readwrite");
-    writing.objectStore("records").put(record);
-    await finished(writing);
+    const counter = await this.#tick();
+    const record = await sealRecord(dataKey, kind, recordId, value, counter);
+    await this.#change(async (state, records) => {
+      records.put(record);
+      // Saved again after a deletion: it is alive, with a counter above its tombstone's.
+      delete state.tombstones[recordId];
+    });
     return recordId;
   }
 
@@ -523,13 +721,70 @@ class Vault {
     );
   }
 
+  /**
+   * Deletes a record and leaves a tombstone with a fresh counter in its place, so the deletion
+   * travels with the next backup and the record can't come back from an older copy.
+   */
   async remove(id) {
     this.#key();
     checkLabel(id, "id");
+    await this.#change(async (state, records) => {
+      if ((await requested(records.get(id))) === undefined) return;
+      state.clock += 1;
+      state.tombstones[id] = state.clock;
+      records.delete(id);
+    });
+  }
+
+  /**
+   * Takes a deletion from another copy of this vault (a server backup's manifest): the record
+   * goes, and the tombstone keeps the larger counter.
+   */
+  async bury(id, counter) {
+    this.#key();
+    checkLabel(id, "id");
+    if (!isCounter(counter)) throw new VaultError("bad-argument", "A tombstone needs a counter.");
+    await this.#change(async (state, records) => {
+      records.delete(id);
+      const before = Object.hasOwn(state.tombstones, id) ? state.tombstones[id] : 0;
+      state.tombstones[id] = Math.max(before, counter);
+      state.clock = Math.max(state.clock, counter);
+    });
+  }
+
+  /** After merging another copy: the next counter will be above every counter it held. */
+  async advanceClock(counter) {
+    if (!Number.isSafeInteger(counter) || counter < 0) {
+      throw new VaultError("bad-argument", "A counter is a whole number.");
+    }
+    await this.#change(async (state) => {
+      state.clock = Math.max(state.clock, counter);
+    });
+  }
+
+  /** {clock, tombstones: {id: counter}}: not secret, and readable while locked. */
+  async state() {
     const database = await this.#db();
-    const writing = database.transaction("records", "readwrite");
-    writing.objectStore("records").delete(id);
-    await finished(writing);
+    return readState(database.transaction(["meta", "records"]));
+  }
+
+  /** Every record as stored (still encrypted), in id order; readable while locked. */
+  async sealedRecords() {
+    const database = await this.#db();
+    const records = await requested(
+      database.transaction("records").objectStore("records").getAll(),
+    );
+    return records.sort(byId).map(sealedCopy);
+  }
+
+  /**
+   * Opens and checks the manifest of an export file of this vault (format 2) with this vault's
+   * data key: {counter, records: {id: {counter, iv}}, tombstones: {id: counter}}. Refuses with
+   * `damaged-manifest` one that was changed, or made with another data key.
+   */
+  async openManifest(file) {
+    const dataKey = this.#key();
+    return unsealManifest(dataKey, file && file.manifest);
   }
 
   /**
@@ -582,22 +837,35 @@ class Vault {
   async putSealed(record) {
     const dataKey = this.#key();
     const checked = checkStoredRecord(record);
-    await openRecord(dataKey, checked);
-    const database = await this.#db();
-    const writing = database.transaction("records", "readwrite");
-    writing.objectStore("records").put(checked);
-    await finished(writing);
+    const opened = await openRecord(dataKey, checked);
+    let keep = checked;
+    if (checked.version === 1) {
+      // A format 1 record from an older backup is migrated as it comes in.
+      keep = await sealRecord(dataKey, opened.kind, opened.id, opened.value, await this.#tick());
+      keep.updatedAt = checked.updatedAt;
+    }
+    await this.#change(async (state, records) => {
+      records.put(keep);
+      delete state.tombstones[keep.id];
+      state.clock = Math.max(state.clock, keep.counter);
+    });
     return checked.id;
   }
 
-  /** One JSON text with the header, the wrapped key and every record, all still encrypted. */
+  /**
+   * One JSON text with the header, the wrapped key, the sealed manifest and every record, all
+   * still encrypted. Sealing the manifest needs the data key, so the vault must be unlocked.
+   * Every export takes a fresh counter for its manifest, so each is newer than the last.
+   */
   async exportFile() {
     const meta = await this.#meta();
     if (!meta) throw new VaultError("missing", "There is no vault on this device yet.");
-    const database = await this.#db();
-    const records = await requested(
-      database.transaction("records").objectStore("records").getAll(),
-    );
+    const dataKey = this.#key();
+    const { records, manifest } = await this.#change(async (state, store) => {
+      const stored = await requested(store.getAll());
+      state.clock += 1;
+      return { records: stored, manifest: manifestOf(state.clock, stored, state.tombstones) };
+    });
     records.sort(byId);
     return JSON.stringify({
       format: EXPORT_FORMAT,
@@ -605,14 +873,8 @@ class Vault {
       exportedAt: new Date().toISOString(),
       header: meta.header,
       keyWrap: meta.keyWrap,
-      records: records.map(({ id, kind, version, iv, ciphertext, updatedAt }) => ({
-        id,
-        kind,
-        version,
-        iv,
-        ciphertext,
-        updatedAt,
-      })),
+      manifest: await sealManifest(dataKey, manifest),
+      records: records.map(sealedCopy),
     });
   }
 
@@ -631,7 +893,7 @@ class Vault {
     if (!file || file.format !== EXPORT_FORMAT) {
       throw new VaultError("bad-file", "That file isn't a vault export.");
     }
-    if (file.version !== FORMAT_VERSION) {
+    if (file.version !== 1 && file.version !== FORMAT_VERSION) {
       throw new VaultError(
         "bad-file",
         `That export uses format version ${JSON.stringify(file.version)}, ` +
@@ -645,14 +907,21 @@ class Vault {
     if (!Array.isArray(file.records)) {
       throw new VaultError("bad-file", "That export has no records list.");
     }
+    // Format 1 files have no manifest; their records are migrated on the first unlock.
+    const manifest = file.version === 1 ? null : checkSealedManifest(file.manifest);
     const records = file.records.map(checkStoredRecord);
+    if (file.version === 1 && records.some((record) => record.version !== 1)) {
+      throw new VaultError("bad-file", "That export mixes format versions.");
+    }
     if (new Set(records.map((record) => record.id)).size !== records.length) {
       throw new VaultError("bad-file", "That export has two records with the same id.");
     }
+    const clock = Math.max(manifest ? manifest.counter : 0, ...records.map(counterOf));
     const database = await this.#db();
     const writing = database.transaction(["meta", "records"], "readwrite");
     const done = finished(writing);
     writing.objectStore("meta").add(meta, META_KEY);
+    writing.objectStore("meta").put({ clock, tombstones: {} }, STATE_KEY);
     for (const record of records) writing.objectStore("records").put(record);
     try {
       await done;

@@ -18,7 +18,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-FORMAT_VERSION = 1
+# Format 2 adds a counter to every record's additional data and a sealed manifest to the file;
+# the header (version 1) is unchanged. Format 1 files are still read.
+FORMAT_VERSION = 2
+FORMAT_VERSIONS = (1, 2)
+HEADER_VERSION = 1
 EXPORT_FORMAT = "wellbeing-vault-export"
 KDF_NAME = "PBKDF2-SHA256"
 # OWASP Password Storage Cheat Sheet: PBKDF2-HMAC-SHA256 needs at least 600,000 iterations.
@@ -28,6 +32,7 @@ MIN_SALT_BYTES = 16
 MAX_SALT_BYTES = 64
 KEY_WRAP_PURPOSE = "wellbeing-vault/key-wrap"
 RECORD_PURPOSE = "wellbeing-vault/record"
+MANIFEST_PURPOSE = "wellbeing-vault/manifest"
 
 
 class VaultFormatError(ValueError):
@@ -37,6 +42,11 @@ class VaultFormatError(ValueError):
 class WrongPassphrase(VaultFormatError):
     def __init__(self):
         super().__init__("That passphrase doesn't open this vault.")
+
+
+class DamagedManifest(VaultFormatError):
+    def __init__(self):
+        super().__init__("The manifest failed authentication: changed, damaged or another vault's.")
 
 
 class DamagedRecord(VaultFormatError):
@@ -74,13 +84,19 @@ def key_wrap_aad(header: dict, salt: bytes) -> bytes:
     )
 
 
-def record_aad(record_id: str, kind: str, version: int) -> bytes:
-    return length_prefixed(RECORD_PURPOSE, version, record_id, kind)
+def record_aad(record_id: str, kind: str, version: int, counter: int | None = None) -> bytes:
+    if version == 1:
+        return length_prefixed(RECORD_PURPOSE, version, record_id, kind)
+    return length_prefixed(RECORD_PURPOSE, version, record_id, kind, counter)
+
+
+def manifest_aad(counter: int) -> bytes:
+    return length_prefixed(MANIFEST_PURPOSE, FORMAT_VERSION, counter)
 
 
 def check_header(header: dict) -> bytes:
     """Refuses what the browser refuses; returns the salt."""
-    if header.get("version") != FORMAT_VERSION:
+    if header.get("version") != HEADER_VERSION:
         raise VaultFormatError(f"unknown format version {header.get('version')!r}")
     if header.get("kdf") != KDF_NAME:
         raise VaultFormatError(f"refusing KDF {header.get('kdf')!r}; only {KDF_NAME}")
@@ -124,13 +140,17 @@ def data_key(export: dict, passphrase: str) -> bytes:
 
 def record_plaintext(key: bytes, record: dict) -> bytes:
     """The record's UTF-8 JSON bytes; DamagedRecord names the record if anything was changed."""
-    if record.get("version") != FORMAT_VERSION:
+    version = record.get("version")
+    if version not in FORMAT_VERSIONS:
+        raise DamagedRecord(record.get("id"))
+    counter = record.get("counter")
+    if version == 2 and (type(counter) is not int or counter < 1):
         raise DamagedRecord(record.get("id"))
     try:
         return AESGCM(key).decrypt(
             b64url_decode(record["iv"]),
             b64url_decode(record["ciphertext"]),
-            record_aad(record["id"], record["kind"], record["version"]),
+            record_aad(record["id"], record["kind"], version, counter),
         )
     except (InvalidTag, VaultFormatError, ValueError):
         raise DamagedRecord(record["id"]) from None
@@ -141,11 +161,47 @@ def open_record(key: bytes, record: dict):
     return json.loads(record_plaintext(key, record).decode("utf-8"))
 
 
+def open_manifest(key: bytes, export: dict) -> dict:
+    """The manifest of a format 2 export: {counter, records: {id: {counter, iv}},
+    tombstones: {id: counter}}. DamagedManifest if it was changed or made with another key."""
+    sealed = export.get("manifest")
+    if not isinstance(sealed, dict) or type(sealed.get("counter")) is not int:
+        raise DamagedManifest()
+    try:
+        plaintext = AESGCM(key).decrypt(
+            b64url_decode(sealed["iv"]),
+            b64url_decode(sealed["ciphertext"]),
+            manifest_aad(sealed["counter"]),
+        )
+    except (InvalidTag, VaultFormatError, ValueError, KeyError):
+        raise DamagedManifest() from None
+    manifest = json.loads(plaintext.decode("utf-8"))
+    if manifest.get("counter") != sealed["counter"]:
+        raise DamagedManifest()
+    return manifest
+
+
+def read_manifest(text: str, passphrase: str) -> dict:
+    """The manifest of an export file, opened with the passphrase, and checked against the
+    records: exactly the listed ids, each at its listed counter and IV."""
+    export = json.loads(text)
+    manifest = open_manifest(data_key(export, passphrase), export)
+    listed = {
+        record["id"]: {"counter": record.get("counter", 0), "iv": record["iv"]}
+        for record in export["records"]
+    }
+    if listed != manifest["records"]:
+        raise VaultFormatError("the records don't match the manifest")
+    if set(manifest["tombstones"]) & set(manifest["records"]):
+        raise VaultFormatError("a record is both listed and deleted")
+    return manifest
+
+
 def open_export(text: str, passphrase: str) -> tuple[dict, dict]:
     """({id: value} for every record that opens, {id: DamagedRecord} for every one that doesn't)."""
     export = json.loads(text)
-    if export.get("format") != EXPORT_FORMAT or export.get("version") != FORMAT_VERSION:
-        raise VaultFormatError("not a version 1 vault export")
+    if export.get("format") != EXPORT_FORMAT or export.get("version") not in FORMAT_VERSIONS:
+        raise VaultFormatError("not a version 1 or 2 vault export")
     key = data_key(export, passphrase)
     opened, damaged = {}, {}
     for record in export["records"]:
@@ -157,11 +213,16 @@ def open_export(text: str, passphrase: str) -> tuple[dict, dict]:
 
 
 def write_export(
-    records: dict[str, tuple[str, object]], passphrase: str, iterations: int = MIN_ITERATIONS
+    records: dict[str, tuple[str, object]],
+    passphrase: str,
+    iterations: int = MIN_ITERATIONS,
+    version: int = FORMAT_VERSION,
+    tombstones: dict[str, int] | None = None,
 ) -> str:
-    """An export file holding {id: (kind, value)}, made entirely in Python."""
+    """An export file holding {id: (kind, value)}, made entirely in Python: format 2 with a
+    manifest (records counted from 1, then `tombstones`), or format 1 as older phones wrote."""
     header = {
-        "version": FORMAT_VERSION,
+        "version": HEADER_VERSION,
         "kdf": KDF_NAME,
         "iterations": iterations,
         "salt": b64url_encode(os.urandom(16)),
@@ -173,27 +234,42 @@ def write_export(
         wrap_iv, key, key_wrap_aad(header, salt)
     )
     sealed = []
-    for record_id, (kind, value) in sorted(records.items()):
+    for counter, (record_id, (kind, value)) in enumerate(sorted(records.items()), start=1):
         iv = os.urandom(12)
         plaintext = json.dumps(value, ensure_ascii=False).encode("utf-8")
-        ciphertext = AESGCM(key).encrypt(iv, plaintext, record_aad(record_id, kind, FORMAT_VERSION))
-        sealed.append(
-            {
-                "id": record_id,
-                "kind": kind,
-                "version": FORMAT_VERSION,
-                "iv": b64url_encode(iv),
-                "ciphertext": b64url_encode(ciphertext),
-                "updatedAt": "2024-05-01T09:30:00.000Z",
-            }
-        )
-    return json.dumps(
-        {
-            "format": EXPORT_FORMAT,
-            "version": FORMAT_VERSION,
-            "exportedAt": "2024-05-01T09:30:00.000Z",
-            "header": header,
-            "keyWrap": {"iv": b64url_encode(wrap_iv), "wrappedKey": b64url_encode(wrapped)},
-            "records": sealed,
+        aad = record_aad(record_id, kind, version, counter)
+        ciphertext = AESGCM(key).encrypt(iv, plaintext, aad)
+        record = {"id": record_id, "kind": kind, "version": version}
+        if version == 2:
+            record["counter"] = counter
+        record |= {
+            "iv": b64url_encode(iv),
+            "ciphertext": b64url_encode(ciphertext),
+            "updatedAt": "2024-05-01T09:30:00.000Z",
         }
-    )
+        sealed.append(record)
+    export = {
+        "format": EXPORT_FORMAT,
+        "version": version,
+        "exportedAt": "2024-05-01T09:30:00.000Z",
+        "header": header,
+        "keyWrap": {"iv": b64url_encode(wrap_iv), "wrappedKey": b64url_encode(wrapped)},
+    }
+    if version == 2:
+        gone = dict(sorted((tombstones or {}).items()))
+        counter = max([len(sealed), *gone.values()]) + 1
+        manifest = {
+            "counter": counter,
+            "records": {r["id"]: {"counter": r["counter"], "iv": r["iv"]} for r in sealed},
+            "tombstones": gone,
+        }
+        manifest_iv = os.urandom(12)
+        plaintext = json.dumps(manifest, separators=(",", ":")).encode("utf-8")
+        export["manifest"] = {
+            "counter": counter,
+            "iv": b64url_encode(manifest_iv),
+            "ciphertext": b64url_encode(
+                AESGCM(key).encrypt(manifest_iv, plaintext, manifest_aad(counter))
+            ),
+        }
+    return json.dumps(export | {"records": sealed})

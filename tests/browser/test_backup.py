@@ -4,6 +4,10 @@ DESIGN "The data rule": the server keeps only scrambled text it cannot open. A m
 exercise is in no request and in no database file, yet a new phone brings it back with the
 passphrase. Two phones that both back up never overwrite each other: the second merges first,
 and no record is lost.
+
+Issue 11, a vault the server cannot roll back: a phone refuses a backup older than one it has
+already seen (or one that doesn't match its sealed manifest) and says so, kindly; a record
+deleted on one phone is deleted on the others through the manifest's tombstones, and stays so.
 """
 
 import json
@@ -11,7 +15,7 @@ import sqlite3
 import time
 
 from playwright.sync_api import expect
-from vault_format import open_export
+from vault_format import open_export, read_manifest
 
 from .conftest import controlled_by_service_worker, sign_in
 from .test_private_space import (
@@ -195,3 +199,131 @@ def test_written_offline_it_backs_up_by_itself_once_the_server_is_back(
     raw = MARKER.encode()
     assert not [r for r in recording.left_the_page if raw in r]
     assert not [r for r in recording.received.received if raw in r]
+
+
+REMOVE = """async (id) => {
+  const holder = document.querySelector("[data-vault-module]");
+  const vault = (await import(holder.dataset.vaultModule)).openVault(holder.dataset.vault);
+  await vault.remove(id);
+}"""
+
+IDS = """async () => {
+  const holder = document.querySelector("[data-vault-module]");
+  const vault = (await import(holder.dataset.vaultModule)).openVault(holder.dataset.vault);
+  return (await vault.list()).map((record) => record.id);
+}"""
+
+GET = """async (id) => {
+  const holder = document.querySelector("[data-vault-module]");
+  const vault = (await import(holder.dataset.vaultModule)).openVault(holder.dataset.vault);
+  const record = await vault.get(id);
+  return record && record.value.answers.culture;
+}"""
+
+OLDER = "The server sent back an older backup than one this phone has already seen"
+NOT_MATCHING = "The server backup doesn't match its own sealed list of your notes"
+
+
+def put_back_as_newest(tmp_path, version, change=lambda file: file):
+    """What a broken or malicious server could do: hand back an old backup (or a changed one)
+    as its newest version, straight in the database file."""
+    with sqlite3.connect(tmp_path / "wellbeing.db") as conn:
+        user_id, text, size, created = conn.execute(
+            "select user_id, file, size, created_at from vault_backups where version = ?",
+            [version],
+        ).fetchone()
+        (newest,) = conn.execute("select max(version) from vault_backups").fetchone()
+        text = json.dumps(change(json.loads(text)))
+        conn.execute(
+            "insert into vault_backups (user_id, version, file, size, created_at)"
+            " values (?, ?, ?, ?, ?)",
+            [user_id, newest + 1, text, size, created],
+        )
+    conn.close()
+    return newest + 1
+
+
+def test_phone_refuses_an_older_backup_the_server_hands_back(new_context, tmp_path):
+    phone = new_context().new_page()
+    sign_in(phone, "facilitator")
+    create_vault(phone)
+    write_note(phone, "norms-week", "MARKER-first version")
+    back_up(phone)
+    write_note(phone, "norms-week", "MARKER-second version")
+    back_up(phone)
+    assert latest_backup(tmp_path)[0] == 2
+
+    # The server puts version 1's file back as its newest (version 3).
+    replayed = put_back_as_newest(tmp_path, 1)
+    write_note(phone, "norms-week", "MARKER-third version")
+    back_up(phone, OLDER)
+
+    # Nothing changed on the phone, and nothing was uploaded over the old copy.
+    assert phone.evaluate(GET, "norms-week") == "MARKER-third version"
+    assert latest_backup(tmp_path)[0] == replayed
+    notes, _damaged = open_export(json.dumps(server_copy(tmp_path)), PASSPHRASE)
+    assert notes["norms-week"]["answers"]["culture"] == "MARKER-first version"
+
+    # It says so again after a reload, when it tried again by itself.
+    phone.reload()
+    unlock(phone)
+    expect(phone.locator("[data-server-status]")).to_contain_text(OLDER)
+    assert phone.evaluate(GET, "norms-week") == "MARKER-third version"
+    assert latest_backup(tmp_path)[0] == replayed
+
+
+def test_phone_refuses_a_backup_that_doesnt_match_its_manifest(new_context, tmp_path):
+    phone = new_context().new_page()
+    sign_in(phone, "facilitator")
+    create_vault(phone)
+    write_note(phone, "norms-a", "MARKER-a")
+    write_note(phone, "norms-b", "MARKER-b")
+    back_up(phone)
+    write_note(phone, "norms-a", "MARKER-a again")
+    back_up(phone)
+
+    def drop_b(file):
+        file["records"] = [r for r in file["records"] if r["id"] != "norms-b"]
+        return file
+
+    # The newest file with one record left out: its manifest still lists it.
+    replayed = put_back_as_newest(tmp_path, 2, drop_b)
+    write_note(phone, "norms-c", "MARKER-c")
+    back_up(phone, NOT_MATCHING)
+    assert phone.evaluate(IDS) == ["norms-a", "norms-b", "norms-c"]
+    assert latest_backup(tmp_path)[0] == replayed
+
+
+def test_a_deletion_reaches_the_other_phone_and_stays_deleted(new_context, tmp_path):
+    phone_a = new_context().new_page()
+    sign_in(phone_a, "facilitator")
+    create_vault(phone_a)
+    write_note(phone_a, "norms-keep", "MARKER-keep")
+    write_note(phone_a, "norms-gone", "MARKER-delete me")
+    back_up(phone_a)
+    phone_b = new_context().new_page()
+    restore_on_new_phone(phone_b)
+    assert phone_b.evaluate(IDS) == ["norms-gone", "norms-keep"]
+
+    phone_a.evaluate(REMOVE, "norms-gone")
+    back_up(phone_a)
+    back_up(phone_b)  # merges A's backup first
+
+    assert phone_b.evaluate(IDS) == ["norms-keep"]
+    # The server's copy: Python opens its manifest, which lists the deletion.
+    text = json.dumps(server_copy(tmp_path))
+    manifest = read_manifest(text, PASSPHRASE)
+    assert set(manifest["records"]) == {"norms-keep"}
+    assert set(manifest["tombstones"]) == {"norms-gone"}
+    assert manifest["tombstones"]["norms-gone"] > manifest["records"]["norms-keep"]["counter"]
+    assert set(open_export(text, PASSPHRASE)[0]) == {"norms-keep"}
+
+    # Another round on both phones, and a reload: it doesn't come back anywhere.
+    back_up(phone_a)
+    back_up(phone_b)
+    phone_b.reload()
+    unlock(phone_b)
+    back_up(phone_b)
+    for phone in (phone_a, phone_b):
+        assert phone.evaluate(IDS) == ["norms-keep"]
+    assert set(open_export(json.dumps(server_copy(tmp_path)), PASSPHRASE)[0]) == {"norms-keep"}

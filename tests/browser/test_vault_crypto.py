@@ -98,6 +98,7 @@ const read = (store, query) => new Promise((resolve, reject) => {
 });
 const stored = {
   meta: await read("meta", ["get", "vault"]),
+  state: await read("meta", ["get", "state"]),
   records: await read("records", ["getAll"]),
 };
 database.close();
@@ -244,8 +245,16 @@ def test_worker_saves_locks_and_unlocks_their_notes(vault_page):
     assert len(b64url_decode(stored["meta"]["keyWrap"]["iv"])) == 12
     assert len(b64url_decode(stored["meta"]["keyWrap"]["wrappedKey"])) == 32 + 16
     for record in stored["records"]:
-        assert list(record) == ["id", "kind", "version", "iv", "ciphertext", "updatedAt"]
+        assert list(record) == ["id", "kind", "version", "counter", "iv", "ciphertext", "updatedAt"]
+        assert record["version"] == 2
         assert len(b64url_decode(record["iv"])) == 12
+    # Every save took a new counter, and the state beside the header keeps the largest.
+    counters = [record["counter"] for record in stored["records"]]
+    assert len(set(counters)) == len(counters)
+    assert stored["state"]["clock"] >= max(counters)
+    assert stored["state"]["tombstones"] == {
+        "shoulds-2024-05-01-r1": stored["state"]["tombstones"]["shoulds-2024-05-01-r1"]
+    }
     # A fresh IV for every record.
     ivs = [record["iv"] for record in stored["records"]]
     assert len(set(ivs)) == len(ivs)
@@ -496,8 +505,16 @@ def test_export_restores_into_a_fresh_vault(vault_page):
     for marker in MARKERS:
         assert marker not in text
     exported = json.loads(text)
-    assert set(exported) == {"format", "version", "exportedAt", "header", "keyWrap", "records"}
-    assert exported["format"] == "wellbeing-vault-export" and exported["version"] == 1
+    assert set(exported) == {
+        "format",
+        "version",
+        "exportedAt",
+        "header",
+        "keyWrap",
+        "manifest",
+        "records",
+    }
+    assert exported["format"] == "wellbeing-vault-export" and exported["version"] == 2
     assert [record["id"] for record in exported["records"]] == sorted(RECORDS)
 
     restored = in_page(

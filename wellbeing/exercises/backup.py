@@ -8,6 +8,11 @@ endpoints and how two phones' backups are merged without losing a record.
 Uploads are checked strictly, field by field, against the export format, and anything else (an
 unknown key, a weak KDF, a body over 5 MB) is refused with a JSON error, so nothing but what the
 browser encrypted is ever stored. Nothing about a backup is logged.
+
+Format 2 (issue 11) adds a counter to every record and a manifest sealed with the vault's data
+key. The server can't open the manifest; the phones check it, so that a server (this one, broken
+or malicious) can neither roll a backup back nor bring a deleted record back. Format 1 files are
+still accepted until the phone that made them is updated.
 """
 
 import base64
@@ -27,7 +32,10 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 # Older versions are deleted when a new one arrives: a few to step back to, not a history.
 KEEP_VERSIONS = 5
 EXPORT_FORMAT = "wellbeing-vault-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+FORMAT_VERSIONS = (1, 2)
+# The header and its key wrap are unchanged since format 1.
+HEADER_VERSION = 1
 KDF_NAME = "PBKDF2-SHA256"
 # The same minimums static/vault.js enforces (OWASP: PBKDF2-HMAC-SHA256 needs 600,000), so the
 # server never hands a weakened file to a new phone, even one the browser would refuse.
@@ -41,10 +49,15 @@ BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
 
 UPLOAD_KEYS = {"basedOn", "file"}
-FILE_KEYS = {"format", "version", "exportedAt", "header", "keyWrap", "records"}
+FILE_KEYS_V1 = {"format", "version", "exportedAt", "header", "keyWrap", "records"}
+FILE_KEYS = FILE_KEYS_V1 | {"manifest"}
 HEADER_KEYS = {"version", "kdf", "iterations", "salt"}
 KEY_WRAP_KEYS = {"iv", "wrappedKey"}
-RECORD_KEYS = {"id", "kind", "version", "iv", "ciphertext", "updatedAt"}
+MANIFEST_KEYS = {"counter", "iv", "ciphertext"}
+RECORD_KEYS_V1 = {"id", "kind", "version", "iv", "ciphertext", "updatedAt"}
+RECORD_KEYS = RECORD_KEYS_V1 | {"counter"}
+# Counters are whole numbers from 1; a JavaScript number stays exact up to 2**53 - 1.
+MAX_COUNTER = 2**53 - 1
 
 
 class Refused(Exception):
@@ -98,7 +111,7 @@ def _time(value, what: str) -> str:
 
 def check_header(header) -> dict:
     _object(header, HEADER_KEYS, "header")
-    if header["version"] != FORMAT_VERSION or not _integer(header["version"]):
+    if header["version"] != HEADER_VERSION or not _integer(header["version"]):
         raise Refused("bad-backup", "The header's format version is unknown.")
     iterations = header["iterations"]
     if header["kdf"] != KDF_NAME or not _integer(iterations) or iterations < MIN_ITERATIONS:
@@ -120,15 +133,29 @@ def check_header(header) -> dict:
     return header
 
 
-def check_record(record) -> dict:
-    _object(record, RECORD_KEYS, "record")
+def _counter(value, what: str) -> int:
+    if not _integer(value) or not 1 <= value <= MAX_COUNTER:
+        raise Refused("bad-backup", f"The {what} must be a whole number from 1.")
+    return value
+
+
+def check_record(record, file_version: int = FORMAT_VERSION) -> dict:
+    # A format 2 file may still hold a format 1 record the phone couldn't migrate (damaged).
+    version = record.get("version") if isinstance(record, dict) else None
+    if file_version == 1 or version == 1:
+        _object(record, RECORD_KEYS_V1, "record")
+    else:
+        _object(record, RECORD_KEYS, "record")
     for field in ("id", "kind"):
         if not isinstance(record[field], str) or not LABEL.fullmatch(record[field]):
             raise Refused(
                 "bad-backup", f"A record's {field} must be 1 to 128 of A-Z a-z 0-9 . _ : -."
             )
-    if record["version"] != FORMAT_VERSION or not _integer(record["version"]):
+    allowed = (1,) if file_version == 1 else FORMAT_VERSIONS
+    if record["version"] not in allowed or not _integer(record["version"]):
         raise Refused("bad-backup", f'The record "{record["id"]}" has an unknown format version.')
+    if record["version"] == 2:
+        _counter(record["counter"], f'counter of "{record["id"]}"')
     _bytes(record["iv"], f'IV of record "{record["id"]}"', IV_BYTES, IV_BYTES)
     _bytes(record["ciphertext"], f'ciphertext of "{record["id"]}"', TAG_BYTES, MAX_BODY_BYTES)
     _time(record["updatedAt"], f'updatedAt of "{record["id"]}"')
@@ -137,19 +164,26 @@ def check_record(record) -> dict:
 
 def check_export(file) -> dict:
     """The export file, field by field (docs/vault-format.md, "The export file"), or Refused."""
-    _object(file, FILE_KEYS, "backup file")
+    version = file.get("version") if isinstance(file, dict) else None
+    if version not in FORMAT_VERSIONS or not _integer(version):
+        raise Refused("bad-backup", "That export's format version is unknown.")
+    _object(file, FILE_KEYS_V1 if version == 1 else FILE_KEYS, "backup file")
     if file["format"] != EXPORT_FORMAT:
         raise Refused("bad-backup", "That isn't a vault export.")
-    if file["version"] != FORMAT_VERSION or not _integer(file["version"]):
-        raise Refused("bad-backup", "That export's format version is unknown.")
     _time(file["exportedAt"], "exportedAt")
     check_header(file["header"])
     wrap = _object(file["keyWrap"], KEY_WRAP_KEYS, "key wrap")
     _bytes(wrap["iv"], "key wrap's IV", IV_BYTES, IV_BYTES)
     _bytes(wrap["wrappedKey"], "wrapped key", WRAPPED_KEY_BYTES, WRAPPED_KEY_BYTES)
+    if version == 2:
+        # Sealed with the vault's data key: the server checks its shape, the phones its contents.
+        manifest = _object(file["manifest"], MANIFEST_KEYS, "manifest")
+        _counter(manifest["counter"], "manifest's counter")
+        _bytes(manifest["iv"], "manifest's IV", IV_BYTES, IV_BYTES)
+        _bytes(manifest["ciphertext"], "manifest", TAG_BYTES, MAX_BODY_BYTES)
     if not isinstance(file["records"], list):
         raise Refused("bad-backup", "The records must be a list.")
-    ids = [check_record(record)["id"] for record in file["records"]]
+    ids = [check_record(record, version)["id"] for record in file["records"]]
     if len(set(ids)) != len(ids):
         raise Refused("bad-backup", "Two records have the same id.")
     return file
