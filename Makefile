@@ -29,7 +29,8 @@ run: install
 	$(FLASK) demo
 	@echo "Open http://$(HOST):$(PORT) in a phone-sized browser window. Stop with Ctrl-C."
 	@# No access log: invitation and reset links carry their one-time token in the path.
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket app:app
+	@# Plain http on this machine: the session cookie may not be marked Secure (docs/operations.md).
+	WELLBEING_SESSION_COOKIE_SECURE=false $(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket app:app
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -981,7 +981,11 @@ def main() -> int:
     servers = []
     with tempfile.TemporaryDirectory(prefix="wellbeing-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        env = dict(os.environ, WELLBEING_INSTANCE_PATH=str(tmp / "instance"))
+        env = dict(
+            os.environ,
+            WELLBEING_INSTANCE_PATH=str(tmp / "instance"),
+            WELLBEING_SESSION_COOKIE_SECURE="false",  # plain http, as `make run`
+        )
         env.pop("WELLBEING_DATABASE", None)  # the database lives in the throwaway instance
         flask = [str(BIN / "flask"), "--app", "app"]
         for command in ("migrate", "demo"):

@@ -116,7 +116,7 @@ RULES = {
         "rule": "token",
         "form": {
             "name": "Nova Newcomer",
-            "email": "nova@one.example",
+            "email": "newcomer@one.example",  # the email the invitation names
             "password": "a brand new password",
             "confirm": "a brand new password",
         },

@@ -122,6 +122,28 @@ def test_invited_person_lands_on_a_home_for_their_role(one, role):
         assert (section in home) == (section_role == role), section_role
 
 
+def test_an_invitation_for_a_named_email_accepts_only_that_email(one):
+    """Issue 11: a link the admin made for Nova can't be used by whoever it was forwarded to."""
+    link = invite(one, ["facilitator"], email="Nova@One.example")
+    other = one.app.test_client()
+    response = join(other, link, name="Forwarded To", email="forwarded@one.example")
+    assert response.status_code == 422
+    assert "This invitation is for another email address." in text_of(response)
+    assert "Forwarded To" in response.get_data(as_text=True)  # what they typed is kept
+    assert count(one.database, "users where email = ?", "forwarded@one.example") == 0
+    assert join(one.app.test_client(), link, email="NOVA@one.example").status_code == 302
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaa", "password1234", "nova@one.example"])
+def test_a_weak_password_is_refused_kindly_and_the_form_kept(one, weak):
+    link = invite(one, ["facilitator"])
+    response = join(one.app.test_client(), link, password=weak)
+    assert response.status_code == 422
+    assert "That password would be easy for someone else to guess." in text_of(response)
+    assert "Nova Newcomer" in response.get_data(as_text=True)
+    assert count(one.database, "users where email = ?", "nova@one.example") == 0
+
+
 def test_invitation_link_works_once(one):
     link = invite(one, ["facilitator"])
     assert join(one.app.test_client(), link).status_code == 302

@@ -42,10 +42,12 @@ def create_app(test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         # A signed-in session lasts at most this long, even if never signed out.
         SESSION_LIFETIME_HOURS=14 * 24,
-        # Sign-in rate limit: failures per window, per email and per address.
+        # Sign-in rate limit: failures per window, per account (accounts/people.py).
         SIGNIN_WINDOW_MINUTES=15,
         SIGNIN_MAX_FAILURES_PER_EMAIL=5,
-        SIGNIN_MAX_FAILURES_PER_ADDRESS=30,
+        # The session cookie only travels over HTTPS. `make run` (plain http on localhost)
+        # sets WELLBEING_SESSION_COOKIE_SECURE=false; nothing else should (issue 11).
+        SESSION_COOKIE_SECURE=True,
         INVITATION_DAYS=7,
         RESET_HOURS=24,
         # An expired form token should say "please try again", never crash.

@@ -1,12 +1,35 @@
 """Form fields shared by more than one blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField
+from wtforms import PasswordField, ValidationError
 from wtforms.validators import EqualTo, InputRequired, Length
+from zxcvbn import zxcvbn
 
 MIN_PASSWORD = 10
 # Enough to catch typos; an address is only ever a sign-in name here, never mailed.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+# zxcvbn's score, 0 to 4: 3 is "safely unguessable" against an online attack that is slowed
+# down (zxcvbn's own scale). It runs here, with its own word lists: no network.
+MIN_STRENGTH = 3
+
+
+def hard_to_guess(form, field):
+    """Refuse a password that zxcvbn rates easy to guess (issue 11: `aaaaaaaaaa` got in). The
+    person's own name and email count as easy words."""
+    if not field.data or len(field.data) < MIN_PASSWORD:
+        return  # the length rule already says what to do
+    own_words = [
+        getattr(form, name).data or "" for name in ("name", "email") if hasattr(form, name)
+    ]
+    if zxcvbn(field.data[:100], user_inputs=own_words)["score"] < MIN_STRENGTH:
+        raise ValidationError(
+            _l(
+                "That password would be easy for someone else to guess. Try three or four"
+                " words that don't belong together, like a short sentence only you would write."
+            )
+        )
 
 
 def new_password_fields():
@@ -20,6 +43,7 @@ def new_password_fields():
                 max=256,
                 message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD),
             ),
+            hard_to_guess,
         ],
         description=_l("At least %(n)s characters. A short sentence works well.", n=MIN_PASSWORD),
     )

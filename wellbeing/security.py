@@ -1,9 +1,10 @@
 """Headers, cookies and redirects that every response shares (issue: security baseline)."""
 
+import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import request
-from flask.sessions import SecureCookieSessionInterface
 
 # Strict: no inline script or style, no eval. htmx is configured for this in base.html.
 CSP = "; ".join(
@@ -23,19 +24,28 @@ CSP = "; ".join(
     ]
 )
 
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+# Browsers that once saw the app over HTTPS refuse plain http to it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
+# One-time invitation and reset links carry their token in the path (/invite/<token>,
+# /reset/<token>): whoever reads a log must not be able to use one (issue 11).
+TOKEN_IN_PATH = re.compile(r"(/(?:invite|reset)/)(?!\[redacted\])[^/\s\"'?#\[\]]+")
 
 
-def is_local_host(host: str) -> bool:
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    return name in LOCAL_HOSTS
+def redact(text: str) -> str:
+    return TOKEN_IN_PATH.sub(r"\1[redacted]", text)
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """Session cookies are Secure everywhere except on localhost, where there is no TLS."""
+class RedactTokens(logging.Filter):
+    """Rewrites a log record's message so that no invitation or reset token is written."""
 
-    def get_cookie_secure(self, app):
-        return not is_local_host(request.host)
+    def filter(self, record):
+        message = record.getMessage()
+        if TOKEN_IN_PATH.search(message):
+            record.msg, record.args = redact(message), None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
 
 
 def safe_next(target: str | None) -> str | None:
@@ -57,6 +67,8 @@ def set_headers(response):
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint == "static":
         if request.args.get("v"):
             # Versioned asset URLs change whenever the file does (see `asset_url`).
@@ -71,5 +83,12 @@ def set_headers(response):
 
 
 def init_app(app):
-    app.session_interface = SessionInterface()
     app.after_request(set_headers)
+    # Flask logs a failed request as "Exception on /invite/<token> [POST]"; gunicorn's error
+    # log and werkzeug's request log name paths too. The filter goes on every handler, so it
+    # also sees records that reach a handler from another logger.
+    redacting = RedactTokens()
+    for logger in (app.logger, logging.getLogger("gunicorn.error"), logging.getLogger("werkzeug")):
+        logger.addFilter(redacting)
+        for handler in logger.handlers:
+            handler.addFilter(redacting)

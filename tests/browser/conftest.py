@@ -86,7 +86,10 @@ class LiveServer:
 def live_server(template_db, tmp_path):
     database = tmp_path / "wellbeing.db"
     shutil.copy(template_db, database)
-    server = LiveServer(make_app(database))
+    app = make_app(database)
+    # Plain http on 127.0.0.1, as `make run` serves it: no Secure cookie there.
+    app.config["SESSION_COOKIE_SECURE"] = False
+    server = LiveServer(app)
     yield server
     server.stop()
 

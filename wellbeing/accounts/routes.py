@@ -38,14 +38,14 @@ def signin_submit():
     form = SignInForm()
     if not form.validate():
         return render_template("accounts/signin.html", form=form), 422
-    email, address = form.email.data, request.remote_addr
-    wait = people.signin_wait_minutes(email, address)
+    email = form.email.data
+    wait = people.signin_wait_minutes(email)
     if wait:
         message = _("Too many tries. For your safety, please wait %(n)s minutes.", n=wait)
         return render_template("accounts/signin.html", form=form, refusal=message), 429
     user = people.find_by_email(email)
-    if user is None or not people.check_password(user, form.password.data):
-        people.record_signin_failure(email, address)
+    if not people.check_password(user, form.password.data):
+        people.record_signin_failure(email)
         message = _("That email and password don't match. Please try again.")
         return render_template("accounts/signin.html", form=form, refusal=message), 422
     people.clear_signin_failures(email)
@@ -74,6 +74,15 @@ def invitation_accept(token):
     invitation = people.find_invitation(token)
     form = InvitationAcceptForm()
     if invitation is None or current_user.is_authenticated or not form.validate():
+        return _invitation_page(invitation, form, 422)
+    if not people.invitation_is_for(invitation, form.email.data):
+        # The admin named who this link is for (issue 11): a forwarded link can't be used.
+        form.email.errors.append(
+            _(
+                "This invitation is for another email address."
+                " Please ask your admin for your own link."
+            )
+        )
         return _invitation_page(invitation, form, 422)
     try:
         user_id = people.accept_invitation(
