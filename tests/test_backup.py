@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 from access_rules import BACKUP_UPLOAD
 from conftest import csrf_token
-from vault_format import open_export, write_export
+from vault_format import open_export, read_manifest, write_export
 
 from wellbeing.exercises.backup import KEEP_VERSIONS, MAX_BODY_BYTES
 
@@ -230,3 +230,82 @@ def test_database_holds_only_ciphertext_of_a_backup(as_person, app):
         except FileNotFoundError:
             continue
         assert MARKER.encode() not in raw and b"MARKER-" not in raw
+
+
+# Issue 11, format 2: a counter on every record and a manifest sealed with the vault's data key.
+# The server can't open the manifest; it checks its shape and keeps it exactly as sent.
+
+
+def format_2(body):
+    body["file"]["version"] = 2
+    body["file"]["manifest"] = {"counter": 3, "iv": "AAECAwQFBgcICQoL", "ciphertext": "C" * 40}
+    body["file"]["records"][0] |= {"version": 2, "counter": 2}
+
+
+def v2_with(change):
+    return with_change(lambda body: (format_2(body), change(body)))
+
+
+def v2_record(**fields):
+    def change(body):
+        body["file"]["records"][0] |= fields
+
+    return change
+
+
+def test_format_2_backup_keeps_its_manifest_and_python_reads_it(as_person):
+    fran = as_person("facilitator")
+    assert upload(fran, with_change(format_2)).status_code == 201
+    assert fran.get("/private/backup").get_json()["file"] == with_change(format_2)["file"]
+
+    export = write_export(
+        {"norms-1": ("norms", {"culture": MARKER})},
+        PASSPHRASE,
+        tombstones={"norms-0": 1},
+    )
+    assert upload(fran, {"basedOn": 1, "file": json.loads(export)}).status_code == 201
+    restored = json.dumps(fran.get("/private/backup").get_json()["file"])
+    manifest = read_manifest(restored, PASSPHRASE)
+    assert list(manifest["records"]) == ["norms-1"] and manifest["tombstones"] == {"norms-0": 1}
+    assert open_export(restored, PASSPHRASE) == ({"norms-1": {"culture": MARKER}}, {})
+
+
+def test_format_1_backup_from_an_older_phone_is_still_accepted(as_person):
+    fran = as_person("facilitator")
+    old = json.loads(
+        write_export({"norms-1": ("norms", {"culture": MARKER})}, PASSPHRASE, version=1)
+    )
+    assert old["version"] == 1 and "manifest" not in old
+    assert upload(fran, {"basedOn": 0, "file": old}).status_code == 201
+
+
+V2_REFUSALS = {
+    "format 3": v2_with(set_in(("file", "version"), 3)),
+    "no manifest": v2_with(lambda body: body["file"].pop("manifest")),
+    "a manifest in a format 1 file": with_change(
+        set_in(
+            ("file", "manifest"), {"counter": 1, "iv": "AAECAwQFBgcICQoL", "ciphertext": "C" * 40}
+        )
+    ),
+    "a manifest counter of 0": v2_with(set_in(("file", "manifest", "counter"), 0)),
+    "a manifest counter as text": v2_with(set_in(("file", "manifest", "counter"), "3")),
+    "a short manifest IV": v2_with(set_in(("file", "manifest", "iv"), "AAEC")),
+    "a short manifest": v2_with(set_in(("file", "manifest", "ciphertext"), "AAEC")),
+    "an unknown field in the manifest": v2_with(set_in(("file", "manifest", "tombstones"), {})),
+    "a record without a counter": v2_with(lambda body: body["file"]["records"][0].pop("counter")),
+    "a record counter of 0": v2_with(v2_record(counter=0)),
+    "a record counter true": v2_with(v2_record(counter=True)),
+    "a record counter beyond 2**53": v2_with(v2_record(counter=2**53)),
+    "a record version 3": v2_with(v2_record(version=3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(V2_REFUSALS))
+def test_format_2_upload_that_isnt_a_vault_export_is_refused_clearly(as_person, name):
+    fran = as_person("facilitator")
+
+    response = upload(fran, V2_REFUSALS[name])
+
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad-backup" and response.get_json()["message"]
+    assert stored_versions(fran.application) == []

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import make_app
 from vault_format import (
+    DamagedManifest,
     DamagedRecord,
     VaultFormatError,
     WrongPassphrase,
@@ -25,6 +26,7 @@ from vault_format import (
     key_wrap_aad,
     open_export,
     open_record,
+    read_manifest,
     record_plaintext,
     write_export,
 )
@@ -578,6 +580,14 @@ def test_tampered_records_are_named_and_the_rest_still_open(vault_page):
     error = refusal(vault_page, 'await openVault("fran").get("discomfort-2024-05-01");')
     assert error["code"] == "damaged-record"
 
+    # So does an older save given a newer counter: the counter is in the additional data.
+    renumbered = records["discomfort-2024-05-01"] | {
+        "counter": records["discomfort-2024-05-01"]["counter"] + 10
+    }
+    write_storage(vault_page, records=[renumbered])
+    error = refusal(vault_page, 'await openVault("fran").get("discomfort-2024-05-01");')
+    assert error["code"] == "damaged-record"
+
 
 # Interop: the documented format, read by Python's `cryptography` from what Chromium wrote.
 
@@ -694,3 +704,91 @@ def test_signing_out_keeps_the_vault_and_drops_the_key(page):
         PASSPHRASE,
     )
     assert after == {"exists": True, "unlocked": False, "value": VALUES["painful-points-1"]}
+
+
+def test_python_reads_the_manifest_the_browser_wrote(vault_page):
+    """Issue 11: every record's counter and IV, and every deletion, sealed with the data key."""
+    make_vault(vault_page)
+    in_page(vault_page, 'await openVault("fran").remove("painful-points-1");')
+    first = export_file(vault_page)
+    in_page(
+        vault_page,
+        'await openVault("fran").put("shoulds", "shoulds-2024-05-01-r2", {"round": 2});',
+    )
+    second = export_file(vault_page)
+
+    manifest = read_manifest(first, PASSPHRASE)
+    records = {r["id"]: r for r in json.loads(first)["records"]}
+    assert manifest["records"] == {
+        record_id: {"counter": r["counter"], "iv": r["iv"]} for record_id, r in records.items()
+    }
+    assert sorted(manifest["records"]) == sorted(set(RECORDS) - {"painful-points-1"})
+    assert list(manifest["tombstones"]) == ["painful-points-1"]
+    # Counters only grow: each save, the deletion, and each export takes a newer one.
+    saved = sorted(r["counter"] for r in records.values())
+    assert saved[-1] < manifest["tombstones"]["painful-points-1"] < manifest["counter"]
+    assert json.loads(first)["manifest"]["counter"] == manifest["counter"]
+    later = read_manifest(second, PASSPHRASE)
+    assert later["counter"] > manifest["counter"]
+    changed = later["records"]["shoulds-2024-05-01-r2"]["counter"]
+    assert changed > manifest["records"]["shoulds-2024-05-01-r2"]["counter"]
+    assert later["tombstones"] == manifest["tombstones"]
+
+    # Python notices what a server could try: a record left out, or an older save put back.
+    exported = json.loads(second)
+    dropped = exported | {"records": exported["records"][1:]}
+    with pytest.raises(VaultFormatError, match="don't match the manifest"):
+        read_manifest(json.dumps(dropped), PASSPHRASE)
+    older = [records[r["id"]] if r["id"] in records else r for r in exported["records"]]
+    with pytest.raises(VaultFormatError, match="don't match the manifest"):
+        read_manifest(json.dumps(exported | {"records": older}), PASSPHRASE)
+    # An older manifest with a newer counter beside it doesn't open.
+    renumbered = json.loads(first)
+    renumbered["manifest"]["counter"] = later["counter"] + 1
+    with pytest.raises(DamagedManifest):
+        read_manifest(json.dumps(renumbered), PASSPHRASE)
+
+
+def test_a_format_1_vault_is_migrated_on_first_unlock(vault_page):
+    """Vaults and files from before counters still open: each record is sealed again with a
+    counter on the first unlock, with the same id, kind, value and time."""
+    old_file = json.loads(write_export(RECORDS, PASSPHRASE, version=1))
+    assert old_file["version"] == 1 and "manifest" not in old_file
+    # A vault as the old app kept it in IndexedDB (no state), and one imported from an old file.
+    assert in_page(vault_page, 'return openVault("old").exists();') is False
+    write_storage(
+        vault_page,
+        name="old",
+        meta={"header": old_file["header"], "keyWrap": old_file["keyWrap"]},
+        records=old_file["records"],
+    )
+    in_page(vault_page, 'await openVault("imported").importFile(arg);', json.dumps(old_file))
+    for name in ("old", "imported"):
+        before = read_storage(vault_page, name)
+        assert {r["version"] for r in before["records"]} == {1}
+        listed = in_page(
+            vault_page,
+            "const vault = openVault(arg.name); await vault.unlock(arg.passphrase);"
+            "return vault.list();",
+            {"name": name, "passphrase": PASSPHRASE},
+        )
+        assert {record["id"]: record["value"] for record in listed} == VALUES
+
+        after = read_storage(vault_page, name)
+        assert {r["version"] for r in after["records"]} == {2}
+        counters = sorted(r["counter"] for r in after["records"])
+        assert len(set(counters)) == len(RECORDS) and after["state"]["clock"] >= counters[-1]
+        times = {r["id"]: r["updatedAt"] for r in old_file["records"]}
+        assert {r["id"]: r["updatedAt"] for r in after["records"]} == times
+        # What it exports now is format 2, and Python reads it and its manifest.
+        text = export_file(vault_page, name)
+        assert json.loads(text)["version"] == 2
+        assert open_export(text, PASSPHRASE) == (VALUES, {})
+        assert sorted(read_manifest(text, PASSPHRASE)["records"]) == sorted(RECORDS)
+        # A second unlock changes nothing more.
+        in_page(
+            vault_page,
+            "const vault = openVault(arg.name); vault.lock(); await vault.unlock(arg.passphrase);",
+            {"name": name, "passphrase": PASSPHRASE},
+        )
+        assert read_storage(vault_page, name)["records"] == after["records"]
