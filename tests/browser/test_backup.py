@@ -15,7 +15,7 @@ import sqlite3
 import time
 
 from playwright.sync_api import expect
-from vault_format import open_export, read_manifest
+from vault_format import open_export, read_manifest, write_export
 
 from .conftest import controlled_by_service_worker, sign_in
 from .test_private_space import (
@@ -327,3 +327,47 @@ def test_a_deletion_reaches_the_other_phone_and_stays_deleted(new_context, tmp_p
     for phone in (phone_a, phone_b):
         assert phone.evaluate(IDS) == ["norms-keep"]
     assert set(open_export(json.dumps(server_copy(tmp_path)), PASSPHRASE)[0]) == {"norms-keep"}
+
+
+UPLOAD = """async (file) => {
+  const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+  const response = await fetch("/private/backup", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { ...headers, "Content-Type": "application/json" },
+    body: JSON.stringify({ basedOn: 0, file }),
+  });
+  return response.status;
+}"""
+
+
+def test_two_phones_on_format_1_both_migrate_and_nothing_is_copied(new_context, tmp_path):
+    """A server backup and two phones from before counters: each phone migrates its vault on
+    unlock (new IVs, the same words), and their next backups merge without making copies."""
+    notes = {f"norms-{n}": ("norms", {"answers": {"culture": f"MARKER-old {n}"}}) for n in range(3)}
+    uploader = new_context().new_page()
+    sign_in(uploader, "facilitator")
+    uploader.goto("/private/")
+    assert uploader.evaluate(UPLOAD, json.loads(write_export(notes, PASSPHRASE, version=1))) == 201
+
+    phone_a = new_context().new_page()
+    restore_on_new_phone(phone_a)
+    phone_b = new_context().new_page()
+    restore_on_new_phone(phone_b)
+    back_up(phone_a)
+    back_up(phone_b)
+    back_up(phone_a)
+
+    version, file = latest_backup(tmp_path)
+    assert version == 4 and file["version"] == 2
+    assert {r["id"] for r in file["records"]} == set(notes)
+    assert {r["version"] for r in file["records"]} == {2}
+    assert read_manifest(json.dumps(file), PASSPHRASE)["tombstones"] == {}
+    opened, damaged = open_export(json.dumps(file), PASSPHRASE)
+    assert not damaged and opened == {record_id: value for record_id, (_, value) in notes.items()}
+    for phone in (phone_a, phone_b):
+        assert phone.evaluate(IDS) == sorted(notes)
+
+    # Now a format 1 copy put back as the newest is older than what both phones have seen.
+    put_back_as_newest(tmp_path, 1)
+    back_up(phone_b, OLDER)
