@@ -43,6 +43,8 @@ const MANIFEST_PURPOSE = "wellbeing-vault/manifest";
 const META_KEY = "vault";
 // Beside the header in "meta", in the clear like the ids: {clock, tombstones: {id: counter}}.
 const STATE_KEY = "state";
+// An imported file's sealed manifest, kept until the first unlock can open it.
+const IMPORTED_KEY = "imported";
 
 const encoder = new TextEncoder();
 // Code-unit order, which for ASCII ids is the same as Python's sorted().
@@ -603,6 +605,7 @@ class Vault {
     const reading = database.transaction(["meta", "records"]);
     const stored = await requested(reading.objectStore("records").getAll());
     const hasState = await requested(reading.objectStore("meta").get(STATE_KEY));
+    const imported = await requested(reading.objectStore("meta").get(IMPORTED_KEY));
     const old = stored.filter((record) => record.version === 1);
     for (const record of old) {
       let opened;
@@ -621,6 +624,32 @@ class Vault {
       });
     }
     if (!hasState) await this.#change(async () => undefined);
+    if (imported) await this.#adopt(dataKey, imported);
+  }
+
+  /**
+   * The first unlock after importing a file (or restoring a server backup): its manifest's
+   * tombstones become this vault's, so the deletions it carried travel on with the next backup.
+   * A manifest that doesn't open with this key is dropped: each record is still checked alone.
+   */
+  async #adopt(dataKey, sealed) {
+    const manifest = await unsealManifest(dataKey, sealed).catch((error) => {
+      if (error.code !== "damaged-manifest") throw error;
+      return null;
+    });
+    await this.#change(async (state, records) => {
+      const meta = records.transaction.objectStore("meta");
+      const still = await requested(meta.get(IMPORTED_KEY));
+      if (!still || still.ciphertext !== sealed.ciphertext) return; // another tab got there
+      meta.delete(IMPORTED_KEY);
+      if (!manifest) return;
+      for (const [id, counter] of Object.entries(manifest.tombstones)) {
+        if ((await requested(records.get(id))) !== undefined) continue;
+        const before = Object.hasOwn(state.tombstones, id) ? state.tombstones[id] : 0;
+        state.tombstones[id] = Math.max(before, counter);
+      }
+      state.clock = Math.max(state.clock, manifest.counter);
+    });
   }
 
   async exists() {
@@ -922,6 +951,7 @@ class Vault {
     const done = finished(writing);
     writing.objectStore("meta").add(meta, META_KEY);
     writing.objectStore("meta").put({ clock, tombstones: {} }, STATE_KEY);
+    if (manifest) writing.objectStore("meta").put(manifest, IMPORTED_KEY);
     for (const record of records) writing.objectStore("records").put(record);
     try {
       await done;

@@ -371,3 +371,33 @@ def test_two_phones_on_format_1_both_migrate_and_nothing_is_copied(new_context, 
     # Now a format 1 copy put back as the newest is older than what both phones have seen.
     put_back_as_newest(tmp_path, 1)
     back_up(phone_b, OLDER)
+
+
+def test_a_phone_restored_after_a_deletion_carries_it_on(new_context, tmp_path):
+    """A new phone restores a backup that holds a deletion and backs up first: its backup still
+    carries the tombstone, so a phone that last synced before the deletion deletes it too."""
+    phone_a = new_context().new_page()
+    sign_in(phone_a, "facilitator")
+    create_vault(phone_a)
+    write_note(phone_a, "norms-keep", "MARKER-keep")
+    write_note(phone_a, "norms-gone", "MARKER-delete me")
+    back_up(phone_a)
+    phone_b = new_context().new_page()
+    restore_on_new_phone(phone_b)
+
+    phone_a.evaluate(REMOVE, "norms-gone")
+    back_up(phone_a)
+    phone_c = new_context().new_page()
+    restore_on_new_phone(phone_c)
+    write_note(phone_c, "norms-new", "MARKER-new on phone C")
+    back_up(phone_c)
+    assert read_manifest(json.dumps(server_copy(tmp_path)), PASSPHRASE)["tombstones"].keys() == {
+        "norms-gone"
+    }
+
+    back_up(phone_b, "its notes are here now as well")
+    assert phone_b.evaluate(IDS) == ["norms-keep", "norms-new"]
+    assert set(open_export(json.dumps(server_copy(tmp_path)), PASSPHRASE)[0]) == {
+        "norms-keep",
+        "norms-new",
+    }
