@@ -401,3 +401,49 @@ def test_a_phone_restored_after_a_deletion_carries_it_on(new_context, tmp_path):
         "norms-keep",
         "norms-new",
     }
+
+
+def test_words_changed_on_one_phone_outlive_a_deletion_on_the_other(new_context, tmp_path):
+    """Deleted on phone A while phone B changed it: nothing B wrote is thrown away, and the
+    record comes back to A as B left it (the safe way round), and stays."""
+    phone_a = new_context().new_page()
+    sign_in(phone_a, "facilitator")
+    create_vault(phone_a)
+    write_note(phone_a, "norms-both", "MARKER-first words")
+    back_up(phone_a)
+    phone_b = new_context().new_page()
+    restore_on_new_phone(phone_b)
+
+    phone_a.evaluate(REMOVE, "norms-both")
+    back_up(phone_a)
+    write_note(phone_b, "norms-both", "MARKER-changed on phone B")
+    back_up(phone_b)
+    back_up(phone_a, "its notes are here now as well")
+
+    for phone in (phone_a, phone_b):
+        assert phone.evaluate(GET, "norms-both") == "MARKER-changed on phone B"
+    back_up(phone_b)
+    back_up(phone_a)
+    manifest = read_manifest(json.dumps(server_copy(tmp_path)), PASSPHRASE)
+    assert list(manifest["records"]) == ["norms-both"] and manifest["tombstones"] == {}
+    for phone in (phone_a, phone_b):
+        assert phone.evaluate(GET, "norms-both") == "MARKER-changed on phone B"
+
+
+def test_a_phone_with_another_vault_changes_nothing(new_context, tmp_path):
+    phone_a = new_context().new_page()
+    sign_in(phone_a, "facilitator")
+    create_vault(phone_a)
+    write_note(phone_a, "norms-a", "MARKER-on phone A")
+    back_up(phone_a)
+
+    # Another phone, same person, but a new private space (another data key), not a restore.
+    phone_b = new_context().new_page()
+    sign_in(phone_b, "facilitator")
+    create_vault(phone_b, "another passphrase for another space")
+    write_note(phone_b, "norms-b", "MARKER-on phone B")
+    back_up(phone_b, "The server backup was made by a different private space")
+
+    assert phone_b.evaluate(IDS) == ["norms-b"]
+    assert latest_backup(tmp_path)[0] == 1
+    assert set(open_export(json.dumps(server_copy(tmp_path)), PASSPHRASE)[0]) == {"norms-a"}
