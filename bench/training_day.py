@@ -39,6 +39,10 @@ STARTUP_SECONDS = 180  # `make run` may install the virtual environment's packag
 PASSWORD = "correct horse battery staple"  # the burst's own people; a strong password
 CROWD = {"joins": 200, "placements": 200, "checkins": 50, "agreements": 50, "accepts": 10}
 RESETS = 6
+# Every simulated phone comes from 127.0.0.1, like a venue behind one address. The crash and
+# backup tests seat far more phones than a room holds, so they lift the room limits, as a
+# deployment can (WELLBEING_ROOM_MAX_SEATS, WELLBEING_ROOM_MAX_SEATS_PER_CLIENT).
+UNLIMITED_SEATS = {"ROOM_MAX_SEATS": 1_000_000, "ROOM_MAX_SEATS_PER_CLIENT": 1_000_000}
 SUCCESS = {"join": 302, "place": 200, "checkin": 200, "agreement": 200, "accept": 302, "reset": 302}
 
 
@@ -135,6 +139,23 @@ def sign_in(port: int, email: str, password: str) -> Browser:
     raise RuntimeError(f"signing in as {email} gave {status}")
 
 
+def seat_hashes(app, cookies, code: str) -> dict:
+    """{session cookie: the hash of its seat in the room}, as the database keeps it. A seat is
+    derived from the browser's id in its (signed, readable) session cookie and the room
+    (wellbeing/line/rooms.py, seat_token); nothing else about a participant is stored."""
+    from wellbeing.accounts.people import token_hash
+    from wellbeing.db import first_row
+    from wellbeing.line import rooms
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    with app.app_context():
+        room_id = first_row("select id from rooms where code = ?", [code])["id"]
+        return {
+            cookie: token_hash(rooms.seat_token(serializer.loads(cookie)["device"], room_id))
+            for cookie in cookies
+        }
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
@@ -226,8 +247,8 @@ def prepare(port: int, crowd: dict, code: str, room_phones: list) -> list[Reques
     def joiner(number):
         browser = Browser(port)
         _, _, body = browser.send("GET", f"/join?code={code}")
-        form = {"code": code, "csrf_token": form_token(body), "first_name": f"Joiner {number}"}
-        return Request("join", browser, "/join", form, mark=f"Joiner {number}")
+        form = {"code": code, "csrf_token": form_token(body)}
+        return Request("join", browser, "/join", form)
 
     def placer(number):
         phone = room_phones[number]
@@ -322,14 +343,17 @@ def simultaneous(server: Server) -> dict:
     app = instance_app(server.instance)
     crowd = setup_crowd(app, CROWD["checkins"])
     trainer = sign_in(server.port, "alex@demo.example", demo_password("alex@demo.example"))
-    _, room_path, code = open_room(server.port, trainer.cookie)
+    # Two rooms, as two trainers running sessions side by side: 200 phones already in one
+    # place themselves while 200 new phones join the other.
+    _, _, placing = open_room(server.port, trainer.cookie)
+    _, _, joining = open_room(server.port, trainer.cookie)
     with ThreadPoolExecutor(8) as pool:
-        room_phones = list(pool.map(lambda _: Phone(server.port, code), range(CROWD["placements"])))
-    requests = prepare(server.port, crowd, code, room_phones)
+        phones = list(pool.map(lambda _: Phone(server.port, placing), range(CROWD["placements"])))
+    requests = prepare(server.port, crowd, joining, phones)
     release(requests)
     return {
         "requests": requests,
-        "stored": stored_after_burst(app, server.database, crowd, code),
+        "stored": stored_after_burst(app, server.database, crowd, joining, placing),
         "errors_logged": server.errors_logged(),
     }
 
@@ -340,7 +364,7 @@ def demo_password(email: str) -> str:
     return next(password for _, address, password, _ in DEMO_PEOPLE if address == email)
 
 
-def stored_after_burst(app, database: Path, crowd: dict, code: str) -> dict:
+def stored_after_burst(app, database: Path, crowd: dict, code: str, placing: str) -> dict:
     """What the database holds after the burst, read from the file itself."""
     from wellbeing.accounts import people
     from wellbeing.atrest import unseal
@@ -348,18 +372,19 @@ def stored_after_burst(app, database: Path, crowd: dict, code: str) -> dict:
     conn = sqlite3.connect(database)
     try:
         room_id = conn.execute("select id from rooms where code = ?", [code]).fetchone()[0]
-        names = [
-            name
-            for (name,) in conn.execute(
-                "select first_name from participants where room_id = ?", [room_id]
+        placing_id = conn.execute("select id from rooms where code = ?", [placing]).fetchone()[0]
+        seats = {
+            seat
+            for (seat,) in conn.execute(
+                "select token_hash from participants where room_id = ?", [room_id]
             )
-        ]
+        }
         positions = sorted(
             position
             for (position,) in conn.execute(
                 "select position from placements join participants"
                 " on participants.id = placements.participant_id where room_id = ?",
-                [room_id],
+                [placing_id],
             )
         )
         sealed_checkins = [row[0] for row in conn.execute("select more_sealed from checkins")]
@@ -379,7 +404,8 @@ def stored_after_burst(app, database: Path, crowd: dict, code: str) -> dict:
         checkins = {unseal(value, "checkins.more") for value in sealed_checkins}
         agreements = {unseal(value, "agreements.body") for value in sealed_agreements}
     return {
-        "names": names,
+        "seats": seats,
+        "seat_of": lambda cookie: seat_hashes(app, [cookie], code)[cookie],
         "positions": positions,
         "checkins": checkins,
         "agreements": "\n".join(agreements),
@@ -403,7 +429,7 @@ def lost_in_burst(result: dict) -> dict[str, list]:
         if not request.acknowledged:
             continue
         if request.kind == "join":
-            found = request.mark in stored["names"]
+            found = stored["seat_of"](request.browser.cookie) in stored["seats"]
         elif request.kind == "place":
             found = request.mark in stored["positions"]
         elif request.kind == "checkin":
@@ -445,30 +471,28 @@ class Writer:
     port: int
     code: str
     number: int
-    joined: list = field(default_factory=list)  # names whose join was answered with a redirect
-    placed: dict = field(default_factory=dict)  # name -> position answered with 200
+    joined: list = field(default_factory=list)  # cookies whose join was answered with a redirect
+    placed: dict = field(default_factory=dict)  # cookie -> position answered with 200
     failures: int = 0
 
     def run(self, stop: threading.Event):
-        turn = 0
         while not stop.is_set():
-            turn += 1
-            name = f"w{self.number}-{turn}"
             try:
-                self.join_and_place(name)
+                self.join_and_place()
             except (OSError, AttributeError, RuntimeError):
                 # The server is gone (killed) or answered with something else: not acknowledged.
                 self.failures += 1
                 time.sleep(0.05)
 
-    def join_and_place(self, name: str):
-        browser = Browser(self.port)
+    def join_and_place(self):
+        browser = Browser(self.port)  # a new phone each time: a new seat
         _, _, body = browser.send("GET", f"/join?code={self.code}")
-        form = {"code": self.code, "csrf_token": form_token(body), "first_name": name}
+        form = {"code": self.code, "csrf_token": form_token(body)}
         status, headers, _ = browser.send("POST", "/join", form)
         if status != 302:
             self.failures += 1
             return
+        name = browser.cookie
         self.joined.append(name)
         path = headers["Location"]
         _, _, body = browser.send("GET", path)
@@ -491,7 +515,7 @@ class Writer:
 def crash(instance: Path, port: int, writers: int = 200, kill_after_acks: int = 600) -> dict:
     """Writers through HTTP, `kill -9` of the server's process group in the middle, `make run`
     again, then: is every acknowledged write there, and is the file whole?"""
-    server = Server(instance, port).start()
+    server = Server(instance, port, **UNLIMITED_SEATS).start()
     try:
         trainer = sign_in(port, "alex@demo.example", demo_password("alex@demo.example"))
         _, _, code = open_room(port, trainer.cookie)
@@ -514,9 +538,12 @@ def crash(instance: Path, port: int, writers: int = 200, kill_after_acks: int = 
     finally:
         server.stop()
     # What the writers were told was written, fixed before anything is read back.
-    joined = {name for w in crowd for name in w.joined}
-    placed = {name: position for w in crowd for name, position in w.placed.items()}
-    restarted = Server(instance, port).start()
+    joined = {cookie for w in crowd for cookie in w.joined}
+    placed = {cookie: position for w in crowd for cookie, position in w.placed.items()}
+    seat_of = seat_hashes(instance_app(instance), joined, code)
+    joined = {seat_of[cookie] for cookie in joined}
+    placed = {seat_of[cookie]: position for cookie, position in placed.items()}
+    restarted = Server(instance, port, **UNLIMITED_SEATS).start()
     try:
         conn = sqlite3.connect(restarted.database)
         try:
@@ -524,14 +551,14 @@ def crash(instance: Path, port: int, writers: int = 200, kill_after_acks: int = 
             names = {
                 name
                 for (name,) in conn.execute(
-                    "select first_name from participants join rooms"
+                    "select token_hash from participants join rooms"
                     " on rooms.id = participants.room_id where rooms.code = ?",
                     [code],
                 )
             }
             places = dict(
                 conn.execute(
-                    "select first_name, position from placements join participants"
+                    "select token_hash, position from placements join participants"
                     " on participants.id = placements.participant_id join rooms"
                     " on rooms.id = participants.room_id where rooms.code = ?",
                     [code],

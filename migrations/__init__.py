@@ -427,3 +427,33 @@ def m010_caseload_changes(db):
                 f"create trigger {table}_{event}_counts after {event} on {table}"
                 " begin update caseload_changes set count = count + 1 where id = 1; end"
             )
+
+
+@migrations()
+def m011_anonymous_rooms(db):
+    # Issue 11, findings 4 and 5. A room's own anonymity threshold (the trainer may raise it
+    # from 3 to 10); first names are no longer asked for or kept; failed room-code lookups and
+    # joins are counted per client (a keyed hash of the address, never the address itself).
+    db["rooms"].add_column("threshold", int, not_null_default=3)
+    db.execute("update participants set first_name = null")
+    db["room_lookups"].create({"key": str, "at": str}, not_null={"key", "at"})
+    db["room_lookups"].create_index(["key", "at"])
+
+
+@migrations()
+def m012_password_reset_trail(db):
+    # Issue 11, finding 3: one live reset link per person (a new one, or using one, cancels
+    # the others), and a person's account page lists their recent sign-ins, with the kind of
+    # browser each came from, and every reset with who made it.
+    db["password_resets"].add_column("cancelled_at", str)
+    db["password_resets"].create_index(["user_id", "created_at"])
+    db["sessions"].add_column("browser", str)
+
+
+@migrations()
+def m013_people_come_and_go(db):
+    # Issue 11: an admin disables a person (and may enable them again) or deletes them; a
+    # person deletes their own account. A deleted person's row stays as "a former co-worker"
+    # so that what both partners confirmed still says who else confirmed it.
+    db["users"].add_column("disabled_at", str)
+    db["users"].add_column("deleted_at", str)

@@ -35,7 +35,9 @@ status a signed-in person gets on a token page that is only for newcomers. `form
 that are a `Row` are looked up like URL values, and `form_as` changes the form for one persona
 (a facilitator can't invite themselves to co-work, so the one invited is someone else).
 `other_organisation` is the status another organisation's facilitator gets for a form that
-names one of Organisation One's people, who are never among their choices.
+names one of Organisation One's people, who are never among their choices. `answers` gives the
+status for a person the rule allows but whose own situation answers otherwise (the only admin
+of an organisation can't delete their account: 409).
 """
 
 from dataclasses import dataclass
@@ -88,6 +90,29 @@ RULES = {
         "methods": {"GET"},
         "url": {},
         "rule": "member",
+    },
+    "accounts.account_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "member",
+    },
+    "accounts.account_data": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "member",
+    },
+    "accounts.account_delete_confirm": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "member",
+    },
+    "accounts.account_delete": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "member",
+        "form": {"password": PASSWORD},
+        # Each organisation's only admin is asked to invite another admin first.
+        "answers": {"admin": 409, "outsider": 409},
     },
     "accounts.signin_show": {
         "methods": {"GET"},
@@ -148,6 +173,30 @@ RULES = {
     "organisation.invitation_revoke": {
         "methods": {"POST"},
         "url": {"invitation_id": Row("invitation")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.person_disable": {
+        "methods": {"POST"},
+        "url": {"user_id": Row("facilitator")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.person_enable": {
+        "methods": {"POST"},
+        "url": {"user_id": Row("facilitator")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.person_delete_confirm": {
+        "methods": {"GET"},
+        "url": {"user_id": Row("facilitator")},
+        "rule": "admin",
+        "org_object": True,
+    },
+    "organisation.person_delete": {
+        "methods": {"POST"},
+        "url": {"user_id": Row("facilitator")},
         "rule": "admin",
         "org_object": True,
     },
@@ -609,7 +658,7 @@ RULES = {
         "methods": {"POST"},
         "url": {},
         "rule": "public",
-        "form": {"code": Row("room_code"), "first_name": "Sam"},
+        "form": {"code": Row("room_code")},
     },
     "line.place_show": {
         "methods": {"GET"},

@@ -490,6 +490,76 @@ def test_reset_link_sets_a_new_password_once_and_signs_the_person_out(one):
     assert response.status_code == 410
 
 
+def make_reset_link(one, persona="facilitator") -> str:
+    response = one.client("admin").post(
+        f"/organisation/people/{one.rows[persona]}/reset",
+        data={"csrf_token": one.form_token("admin")},
+    )
+    assert response.status_code == 201
+    return urlsplit(link_on(response.get_data(as_text=True), "reset-link")).path
+
+
+def use_reset_link(client, link, password):
+    page = client.get(link)
+    if page.status_code != 200:
+        return page
+    form = {"password": password, "confirm": password}
+    return client.post(link, data=form | {"csrf_token": form_token_on(page.get_data(as_text=True))})
+
+
+def test_an_admin_cannot_keep_a_second_reset_link_to_become_someone(one):
+    """Issue 11, finding 3: an admin made two links for Fran; after the first was used the
+    second still worked, and signed in as Fran the admin read the pair's check-ins. Now only
+    one link is live, using it cancels every other, Fran is told, and so is her partner."""
+    first = make_reset_link(one)
+    second = make_reset_link(one)
+    assert one.app.test_client().get(first).status_code == 410  # the new one cancelled it
+    third = make_reset_link(one)
+    fran = one.app.test_client()
+    assert use_reset_link(fran, third, "lantern harbour violet orchard").status_code == 302
+    for link in (first, second, third):
+        answer = use_reset_link(one.app.test_client(), link, "admin chose this one instead")
+        assert answer.status_code == 410, link
+
+    # Fran is told at her next sign-in, with who made the link.
+    token = csrf_token(fran)
+    signed_in = sign_in_with(
+        fran, PEOPLE["facilitator"][1], "lantern harbour violet orchard", token
+    )
+    assert signed_in.status_code == 302
+    told = text_of(fran.get("/"))
+    assert "Your password was reset on" in told and PEOPLE["admin"][0] in told
+    # Her account page lists the sign-in and every link, with who made it.
+    account = re.sub(r"<[^>]+>", "", text_of(fran.get("/account")))
+    assert "This one, now" in account
+    # Four links: Organisation One's admin made one for Fran before this test.
+    assert account.count(f"Made by {PEOPLE['admin'][0]}") == 4
+    assert account.count("Used on") == 1 and account.count("Cancelled on") == 3
+    # The admin's people page shows who made it; so does the export.
+    people = text_of(one.client("admin").get("/organisation/people"))
+    assert f"Reset link made by {PEOPLE['admin'][0]}" in people
+    exported = one.client("admin").get("/organisation/export.json").get_json()
+    made = [r for r in exported["password_resets"] if r["person"] == PEOPLE["facilitator"][0]]
+    assert len(made) >= 3 and {r["made_by"] for r in made} == {PEOPLE["admin"][0]}
+    # Her partner sees it on their pair page.
+    pair_page = text_of(one.client("coworker").get(f"/pairs/{one.rows['pair']}"))
+    assert f"{PEOPLE['facilitator'][0]}'s password was reset by an admin on" in pair_page
+
+
+def test_a_person_is_not_told_of_a_reset_twice_and_others_see_no_notice(one):
+    link = make_reset_link(one)
+    fran = one.app.test_client()
+    assert use_reset_link(fran, link, "lantern harbour violet orchard").status_code == 302
+    for _ in range(2):
+        token = csrf_token(fran)
+        sign_in_with(fran, PEOPLE["facilitator"][1], "lantern harbour violet orchard", token)
+        told = "Your password was reset on" in text_of(fran.get("/"))
+        fran.post("/signout", data={"csrf_token": csrf_token(fran, "/")})
+    assert not told
+    # The bystander, in no pair with Fran, sees nothing about her.
+    assert "password was reset" not in text_of(one.client("bystander").get("/"))
+
+
 def test_reset_link_keeps_the_old_password_until_the_new_one_is_chosen(one):
     token = one.rows["reset_token"]
     fran = one.app.test_client()

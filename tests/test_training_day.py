@@ -76,7 +76,7 @@ def test_litestream_replica_restores_every_acknowledged_write(tmp_path):
     """Continuous backup (docs/operations.md): stream to a folder replica while people write,
     restore into a fresh file with `litestream restore`, and find every acknowledged write."""
     replica = tmp_path / "replica"
-    with Server(tmp_path / "instance", free_port()) as server:
+    with Server(tmp_path / "instance", free_port(), **training_day.UNLIMITED_SEATS) as server:
         stream = subprocess.Popen(
             [str(LITESTREAM), "replicate", str(server.database), f"file://{replica}"],
             stdout=subprocess.PIPE,
@@ -101,8 +101,13 @@ def test_litestream_replica_restores_every_acknowledged_write(tmp_path):
         finally:
             stream.send_signal(signal.SIGINT)
             output = stream.communicate(timeout=30)[0].decode()
-    joined = {name for w in writers for name in w.joined}
-    placed = {name: position for w in writers for name, position in w.placed.items()}
+    seat_of = training_day.seat_hashes(
+        training_day.instance_app(tmp_path / "instance"),
+        [cookie for w in writers for cookie in w.joined],
+        code,
+    )
+    joined = {seat_of[cookie] for w in writers for cookie in w.joined}
+    placed = {seat_of[cookie]: position for w in writers for cookie, position in w.placed.items()}
     assert joined and placed, output
     restored = tmp_path / "restored.db"
     subprocess.run(
@@ -113,10 +118,10 @@ def test_litestream_replica_restores_every_acknowledged_write(tmp_path):
     conn = sqlite3.connect(restored)
     try:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
-        names = {name for (name,) in conn.execute("select first_name from participants")}
+        names = {seat for (seat,) in conn.execute("select token_hash from participants")}
         places = dict(
             conn.execute(
-                "select first_name, position from placements join participants"
+                "select token_hash, position from placements join participants"
                 " on participants.id = placements.participant_id"
             ).fetchall()
         )

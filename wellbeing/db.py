@@ -91,6 +91,19 @@ def writing():
         database.writing_depth = 0
 
 
+@contextlib.contextmanager
+def secure_delete():
+    """Deleted means gone from the file too: while this is on, SQLite overwrites what it
+    deletes with zeros (a room past its retention time, a person's own words when they go).
+    Set outside a transaction, so it wraps `writing()`, never sits inside it."""
+    database = get_db()
+    database.execute("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        database.execute("PRAGMA secure_delete = OFF")
+
+
 def watch_writes(database: sqlite_utils.Database, found: list):
     """Tests: note every write a request makes outside `writing()` (a trace callback sees each
     statement as SQLite runs it; statements run by triggers arrive as "--" comments)."""

@@ -23,7 +23,8 @@ def hard_to_guess(form, field):
     own_words = [
         getattr(form, name).data or "" for name in ("name", "email") if hasattr(form, name)
     ]
-    if zxcvbn(field.data[:100], user_inputs=own_words)["score"] < MIN_STRENGTH:
+    # zxcvbn refuses more than 72 characters; the first 72 of a long password say enough.
+    if zxcvbn(field.data[:72], user_inputs=own_words)["score"] < MIN_STRENGTH:
         raise ValidationError(
             _l(
                 "That password would be easy for someone else to guess. Try three or four"

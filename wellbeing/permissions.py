@@ -1,11 +1,12 @@
 """Every "who can see this?" question is answered here, one helper per question."""
 
+import secrets
 from functools import wraps
 
 from flask import abort, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import Forbidden
 
 from .atrest import unseal
 from .db import first_row, rows
@@ -54,7 +55,8 @@ def pairs_of(member=None) -> list[dict]:
     """The pairs a facilitator co-works in, with their partner's name."""
     member = member or current_user
     found = rows(
-        "select pairs.*, partner.id as partner_id, partner.name as partner_name"
+        "select pairs.*, partner.id as partner_id, partner.name as partner_name,"
+        " partner.disabled_at is not null as partner_left"
         " from pair_members mine"
         " join pairs on pairs.id = mine.pair_id"
         " join pair_members theirs"
@@ -255,28 +257,29 @@ def rooms_run_by(trainer=None) -> list[dict]:
     )
 
 
-def seats() -> dict:
-    """The rooms this browser has joined, as {room id: token}, kept in its session cookie."""
-    return dict(session.get("seats") or {})
+def device() -> str:
+    """This browser's own random id, kept in its session cookie; a room seat is derived from
+    it (line/rooms.py, seat_token), so the browser holds one seat per room at most."""
+    if "device" not in session:
+        session["device"] = secrets.token_urlsafe(16)
+    return session["device"]
 
 
 def get_seat(code: str) -> tuple[dict, dict]:
     """The room with this code and the person's own place in it, from their cookie.
 
     DESIGN "The data rule", class room: a participant sees only their own place, never anyone
-    else's; someone who hasn't joined is sent to the join page with the code filled in."""
-    from .line.rooms import participant_of, room_by_code
+    else's. Anyone without a seat, whether the code is unknown, the room has ended or they
+    haven't joined, gets the same answer: the join page with the code filled in, so a code's
+    answer never says whether a room exists (issue 11, finding 5). Those lookups count
+    against the client's limit on codes that found no seat."""
+    from .line import rooms
 
-    room = room_by_code(code)
-    if room is None:
-        refuse(
-            NotFound,
-            _(
-                "We can't find a room with that code."
-                " Rooms are deleted some time after their training day."
-            ),
-        )
-    participant = participant_of(room, seats().get(str(room["id"])))
+    room = rooms.room_by_code(code)
+    participant = (
+        rooms.participant_of(room, rooms.seat_token(device(), room["id"])) if room else None
+    )
     if participant is None:
-        abort(redirect(url_for("line.join_show", code=room["code"])))
+        rooms.refuse_guessing()
+        abort(redirect(url_for("line.join_show", code=rooms.normalise_code(code))))
     return room, participant

@@ -35,6 +35,7 @@ def test_admin_goes_through_the_main_pages_without_policy_violations_or_errors(c
     page.get_by_label("Facilitator: runs groups, prepares, co-works").check()
     page.get_by_role("button", name="Create invitation link").click()
     page.get_by_role("button", name="Copy link").click()
+    page.get_by_text("Manage Cole Coworker").click()
     page.get_by_role("button", name="Password reset link for Cole Coworker").click()
     expect(page.locator("#reset-link")).to_be_visible()
 

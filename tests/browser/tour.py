@@ -110,6 +110,7 @@ def walk_as_admin(page, check, links):
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
     links["invitation"] = page.locator("#new-link").input_value()
     check(page, "people, new invitation link")
+    page.get_by_text("Manage Fran Facilitator").click()
     page.get_by_role("button", name="Password reset link for Fran Facilitator").click()
     expect(page.locator("#reset-link")).to_be_visible()
     links["reset"] = page.locator("#reset-link").input_value()

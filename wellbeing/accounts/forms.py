@@ -37,3 +37,11 @@ class InvitationAcceptForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     password, confirm = new_password_fields()
+
+
+class AccountDeleteForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Please type your password to confirm.")), Length(max=1024)],
+        description=_l("So that nobody else can delete your account from a phone left open."),
+    )

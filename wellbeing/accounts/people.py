@@ -11,7 +11,7 @@ from flask import current_app
 from flask_login import UserMixin
 
 from .. import content
-from ..db import first_row, get_db, now, writing
+from ..db import first_row, get_db, now, rows, writing
 
 ROLES = ("facilitator", "supervisor", "admin")
 # Argon2id with the library's current defaults (RFC 9106 low-memory profile).
@@ -72,6 +72,11 @@ def dummy_hash() -> str:
     return hasher.hash(secrets.token_urlsafe(16))
 
 
+def find_email(user_id: int) -> str | None:
+    row = first_row("select email from users where id = ?", [user_id])
+    return row["email"] if row else None
+
+
 def check_password(user: dict | None, password: str) -> bool:
     """Verify, and rehash on the way in when the Argon2 parameters have changed.
 
@@ -91,13 +96,36 @@ def check_password(user: dict | None, password: str) -> bool:
     return True
 
 
-def start_session(user_id: int) -> str:
+def start_session(user_id: int, browser: str = "") -> str:
     token = secrets.token_urlsafe(32)
     with writing():
         get_db()["sessions"].insert(
-            {"id": token_hash(token), "user_id": user_id, "created_at": now()}
+            {"id": token_hash(token), "user_id": user_id, "created_at": now(), "browser": browser}
         )
     return token
+
+
+BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS", "Mac"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_of(user_agent: str) -> str:
+    """A few words a person recognises ("Chrome on Android"), not the whole User-Agent."""
+    name = next((label for mark, label in BROWSERS if mark in user_agent), "a browser")
+    system = next((label for mark, label in SYSTEMS if mark in user_agent), "")
+    return f"{name} on {system}" if system else name
+
+
+def last_signin(user_id: int) -> str | None:
+    row = first_row("select max(created_at) as at from sessions where user_id = ?", [user_id])
+    return row["at"] if row else None
 
 
 def load_person(session_token: str) -> Person | None:
@@ -108,6 +136,7 @@ def load_person(session_token: str) -> Person | None:
         " join users on users.id = sessions.user_id"
         " left join user_roles on user_roles.user_id = users.id"
         " where sessions.id = ? and sessions.revoked_at is null and sessions.created_at > ?"
+        " and users.disabled_at is null"
         " group by users.id",
         [token_hash(session_token), oldest],
     )
@@ -271,16 +300,49 @@ def accept_invitation(invitation: dict, email: str, name: str, password: str) ->
 
 
 def create_password_reset(user_id: int, created_by: int) -> str:
+    """A new reset link, and the only live one: any earlier unused link stops working (issue
+    11, finding 3: an admin kept a second link and used it after the person had reset)."""
     fields = {"user_id": user_id, "created_by": created_by}
-    return issue_link("password_resets", fields, hours=current_app.config["RESET_HOURS"])
+    with writing():
+        cancel_password_resets(user_id)
+        return issue_link("password_resets", fields, hours=current_app.config["RESET_HOURS"])
+
+
+def cancel_password_resets(user_id: int):
+    get_db().execute(
+        "update password_resets set cancelled_at = ? where user_id = ? and used_at is null"
+        " and cancelled_at is null",
+        [now(), user_id],
+    )
 
 
 def find_password_reset(token: str) -> dict | None:
     return first_row(
         "select password_resets.*, users.name, users.email from password_resets"
         " join users on users.id = password_resets.user_id"
-        " where token_hash = ? and used_at is null and expires_at > ?",
+        " where token_hash = ? and used_at is null and cancelled_at is null and expires_at > ?",
         [token_hash(token), now()],
+    )
+
+
+def resets_of(user_id: int, since: str | None = None, limit: int = 10) -> list[dict]:
+    """A person's reset links, newest first, with who made each (for their account page, the
+    admin's people page, their sign-in notice and their partner's pair page)."""
+    return rows(
+        "select password_resets.id, password_resets.created_at, used_at, cancelled_at,"
+        " expires_at, maker.name as made_by from password_resets"
+        " left join users maker on maker.id = password_resets.created_by"
+        " where password_resets.user_id = ? and (? is null or used_at > ?)"
+        " order by password_resets.created_at desc, password_resets.id desc limit ?",
+        [user_id, since, since, limit],
+    )
+
+
+def signins_of(user_id: int, limit: int = 10) -> list[dict]:
+    return rows(
+        "select id, created_at, revoked_at, browser from sessions where user_id = ?"
+        " order by created_at desc limit ?",
+        [user_id, limit],
     )
 
 
@@ -293,11 +355,12 @@ def use_password_reset(reset: dict, password: str) -> bool:
     with writing():
         spent = db.execute(
             "update password_resets set used_at = ? where id = ? and used_at is null"
-            " and expires_at > ?",
+            " and cancelled_at is null and expires_at > ?",
             [now(), reset["id"], now()],
         )
         if spent.rowcount != 1:
             return False
+        cancel_password_resets(reset["user_id"])  # using one link cancels every other
         db["users"].update(reset["user_id"], {"password_hash": password_hash})
         revoke_all_sessions(reset["user_id"])
     return True

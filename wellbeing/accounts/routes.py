@@ -1,14 +1,16 @@
-from flask import flash, redirect, render_template, request, url_for
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..coworking import checkins
 from ..coworking.pairs import invitations_waiting
-from ..organisation.people import summary
+from ..organisation.people import last_admin, summary
 from ..permissions import pairs_of
 from ..security import safe_next
-from . import bp, people
-from .forms import InvitationAcceptForm, PasswordResetForm, SignInForm
+from . import bp, lifecycle, people
+from .forms import AccountDeleteForm, InvitationAcceptForm, PasswordResetForm, SignInForm
 
 
 @bp.get("/")
@@ -24,6 +26,55 @@ def home():
         invited=invitations_waiting(current_user) if facilitator else 0,
         summary=summary(current_user.org_id) if current_user.has_role("admin") else None,
     )
+
+
+@bp.get("/account")
+@login_required
+def account_show():
+    """Your own account: recent sign-ins and every password reset, with who made it."""
+    return render_template(
+        "accounts/account.html",
+        signins=people.signins_of(current_user.id),
+        resets=people.resets_of(current_user.id),
+        current_session=people.token_hash(current_user.session_token),
+    )
+
+
+@bp.get("/account/data.json")
+@login_required
+def account_data():
+    """Everything about you that you can read, as one JSON file (issue 11)."""
+    body = json.dumps(lifecycle.data_of(current_user), indent=2, ensure_ascii=False)
+    headers = {"Content-Disposition": 'attachment; filename="my-wellbeing-data.json"'}
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+@bp.get("/account/delete")
+@login_required
+def account_delete_confirm():
+    return _account_delete_page(AccountDeleteForm(formdata=None))
+
+
+@bp.post("/account/delete")
+@login_required
+def account_delete():
+    form = AccountDeleteForm()
+    if not form.validate():
+        return _account_delete_page(form, 422)
+    if not people.check_password(people.find_by_email(current_user.email), form.password.data):
+        form.password.errors.append(_("That isn't your password. Nothing was deleted."))
+        return _account_delete_page(form, 422)
+    if current_user.has_role("admin") and last_admin(current_user.id, current_user.org_id):
+        return _account_delete_page(form, 409, last_admin=True)
+    lifecycle.delete(current_user.id)
+    logout_user()
+    flash(_("Your account is deleted, with everything only you wrote. Take care."), "success")
+    return redirect(url_for("accounts.signin_show"))
+
+
+def _account_delete_page(form, status=200, **context):
+    page = render_template("accounts/account_delete.html", form=form, **context)
+    return page, status
 
 
 @bp.get("/signin")
@@ -49,7 +100,24 @@ def signin_submit():
         message = _("That email and password don't match. Please try again.")
         return render_template("accounts/signin.html", form=form, refusal=message), 422
     people.clear_signin_failures(email)
-    login_user(people.load_person(people.start_session(user["id"])))
+    if user["disabled_at"]:
+        message = _("This account is switched off. Please talk to your organisation's admin.")
+        return render_template("accounts/signin.html", form=form, refusal=message), 403
+    # Issue 11, finding 3: a reset since their last sign-in is told, with who made it.
+    reset = people.resets_of(user["id"], since=people.last_signin(user["id"]), limit=1)
+    browser = people.browser_of(request.headers.get("User-Agent", ""))
+    login_user(people.load_person(people.start_session(user["id"], browser)))
+    if reset:
+        flash(
+            _(
+                "Your password was reset on %(date)s with a link %(admin)s made. If you didn't"
+                " ask for that, tell your organisation's admin. Your sign-ins are on your"
+                " account page.",
+                date=reset[0]["used_at"][:10],
+                admin=reset[0]["made_by"] or _("an admin"),
+            ),
+            "info",
+        )
     return redirect(safe_next(request.args.get("next")) or url_for("accounts.home"))
 
 

@@ -20,7 +20,8 @@ def colleagues_to_invite(member) -> list[dict]:
     return rows(
         "select users.id, users.name from users join user_roles"
         " on user_roles.user_id = users.id and user_roles.role = 'facilitator'"
-        " where users.org_id = ? and users.id != ? order by users.name",
+        " where users.org_id = ? and users.id != ? and users.disabled_at is null"
+        " order by users.name",
         [member.org_id, member.id],
     )
 
@@ -151,3 +152,16 @@ def forget_context(pair: dict):
     with writing():
         db["pairs"].update(pair["id"], {"context_sealed": None})
         _forget_consents(pair, "context")
+
+
+# Issue 11, finding 3: a partner is told when the other's password was reset by an admin, so
+# an admin who reset it to read the pair's words would be seen doing it.
+PARTNER_RESET_NOTICE_DAYS = 30
+
+
+def partner_reset(pair: dict) -> dict | None:
+    """The partner's latest password reset in the last 30 days, if any."""
+    from ..accounts.people import later, resets_of
+
+    found = resets_of(pair["partner_id"], since=later(days=-PARTNER_RESET_NOTICE_DAYS), limit=1)
+    return found[0] if found else None

@@ -102,6 +102,7 @@ def pair_show(pair_id):
         agreed=agreement.agreed(pair),
         draft=agreement.current(pair),
         talk=conversation.view(pair, current_user),
+        partner_reset=pairs.partner_reset(pair),
     )
 
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from .rooms import CONTROLS, MAX_MINUTES, MAX_RETENTION_DAYS
+from .rooms import CONTROLS, MAX_MINUTES, MAX_RETENTION_DAYS, MAX_THRESHOLD, THRESHOLD
 
 # A whole number that SQLite can hold; anything else is simply not a valid value.
 BIG = 2**62
@@ -20,13 +20,6 @@ class JoinForm(FlaskForm):
         validators=[InputRequired(_l("Please type the code shown on the projector."))],
         description=_l("The letters and numbers on the projector, for example K7PMXA."),
     )
-    first_name = StringField(
-        _l("Your first name (optional)"),
-        validators=[Optional(), Length(max=40, message=_l("Please keep it shorter."))],
-        description=_l(
-            "Only the trainer sees who has joined. Where you stand is never linked to you."
-        ),
-    )
 
 
 class ControlForm(FlaskForm):
@@ -41,6 +34,10 @@ class ControlForm(FlaskForm):
                 1, MAX_MINUTES, message=_l("Choose between 1 and %(n)s minutes.", n=MAX_MINUTES)
             ),
         ],
+    )
+    threshold = IntegerField(
+        _l("Show places only once this many have placed"),
+        validators=[Optional(), NumberRange(THRESHOLD, MAX_THRESHOLD)],
     )
 
 

@@ -9,21 +9,36 @@ DESIGN "The data rule", class room: anonymous positions, deleted automatically a
 the room sees only the combined picture.
 """
 
+import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import TooManyRequests
 
 from .. import content
 from ..accounts.people import token_hash
-from ..db import first_row, get_db, rows, writing
-from ..permissions import storable
+from ..db import first_row, get_db, rows, secure_delete, writing
+from ..permissions import refuse, storable
 
 LINE_END = 1000
 # The phone's slider moves in steps of this many; any whole number on the line is accepted.
 LINE_STEP = 10
-# Nothing is drawn until this many people have placed, so nobody can be picked out.
+# Nothing is drawn until this many people have placed, so nobody can be picked out. The
+# trainer may raise a room's threshold up to MAX_THRESHOLD (a small or close-knit group).
 THRESHOLD = 3
+MAX_THRESHOLD = 10
+# Seats one room holds: a training day is at most a few hundred people, and fake seats made
+# to pick one real person out (issue 11, finding 4) can't crowd it beyond this.
+MAX_SEATS = 300
+# Per client (a keyed hash of its address), per window: codes that found no open room, and
+# new seats in one room. A whole venue often shares one address, so the seat limit is wide;
+# together with one seat per device and the threshold it keeps fake seats few.
+LOOKUP_WINDOW_MINUTES = 10
+MAX_FAILED_LOOKUPS = 20
+MAX_SEATS_PER_CLIENT = 250
 DEFAULT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 365
 # No 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: a code read off a projector at the back of a room.
@@ -32,9 +47,6 @@ CODE_LENGTH = 6
 # The Learning about sex questions are discussed in small groups for this long unless set.
 DEFAULT_MINUTES = 10
 MAX_MINUTES = 60
-# A person's cookie remembers this many rooms they joined (a cookie has little room).
-SEATS_KEPT = 5
-
 CONTROLS = (
     "reveal",
     "hide",
@@ -46,6 +58,7 @@ CONTROLS = (
     "line",
     "context_on",
     "context_off",
+    "threshold",
     "end",
 )
 
@@ -211,14 +224,16 @@ def save_as_organisation_list(room: dict):
 # --- running a room ----------------------------------------------------------------------------
 
 
-def control(room: dict, action: str, stage: int | None, minutes: int | None = None) -> str:
+def control(
+    room: dict, action: str, stage: int | None, minutes: int | None = None, threshold=None
+) -> str:
     """The trainer's buttons. Returns "done", "stale" (a double tap, or the room had already
     changed: nothing is done twice) or "closed"."""
     if room["ended_at"]:
         return "closed"
     if stage is not None and stage != room["stage_version"]:
         return "stale"
-    changes = changes_for(room, action, minutes)
+    changes = changes_for(room, action, minutes, threshold)
     if changes is None:
         return "stale"
     db = get_db()
@@ -228,12 +243,12 @@ def control(room: dict, action: str, stage: int | None, minutes: int | None = No
     return "done"
 
 
-# Hiding and revealing change the projector and the trainer's controls, never a phone's view.
-# Tapping either twice does nothing more, so they need no double-tap guard.
-PROJECTOR_ONLY = ("reveal", "hide")
+# Hiding, revealing and the threshold change the projector and the trainer's controls, never a
+# phone's view. Tapping either twice does nothing more, so they need no double-tap guard.
+PROJECTOR_ONLY = ("reveal", "hide", "threshold")
 
 
-def changes_for(room: dict, action: str, minutes: int | None) -> dict | None:
+def changes_for(room: dict, action: str, minutes: int | None, threshold=None) -> dict | None:
     if action == "reveal":
         return {"revealed": 1}
     if action == "hide":
@@ -253,6 +268,8 @@ def changes_for(room: dict, action: str, minutes: int | None) -> dict | None:
         return {"view": "line", "timer_ends_at": None}
     if action in ("context_on", "context_off"):
         return {"dv_context": int(action == "context_on")}
+    if action == "threshold":
+        return {"threshold": threshold} if threshold else None
     if action == "end":
         return {"ended_at": stamp()}
     return None
@@ -281,30 +298,101 @@ def room_by_code(code: str) -> dict | None:
     return first_row("select * from rooms where code = ?", [normalise_code(code)]) if code else None
 
 
-def join(room: dict, first_name: str, known_token: str | None) -> str:
-    """The person's token for this room: the one they already hold (a second tap on Join is
-    the same person), or a new one. Only its hash is kept."""
+def seat_token(device: str, room_id: int) -> str:
+    """The seat of one device in one room. Derived, not drawn: the same device joining again,
+    or replaying the cookie it had before it joined, always gets the same seat (issue 11,
+    finding 4). Keyed with the app's secret, so nobody can compute another device's seat, and
+    different in each room, so seats can't be linked across rooms. Only its hash is kept."""
+    key = current_app.secret_key.encode()
+    return hmac.new(key, f"seat:{device}:{room_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def join(room: dict, token: str, client: str) -> str:
+    """Seats the device in the room: "joined", "already" (its seat is there), "full" or
+    "closed". A new seat counts against `client` (client_key) in the same transaction."""
     db = get_db()
-    token = secrets.token_urlsafe(18)
     with writing():
-        if known_token:
-            participant = participant_of(room, known_token)
-            if participant:
-                if first_name:
-                    db.execute(
-                        "update participants set first_name = ? where id = ?",
-                        [first_name, participant["id"]],
-                    )
-                return known_token
+        # The room as it is now, inside the transaction: the trainer may have just ended it.
+        now_room = first_row("select ended_at from rooms where id = ?", [room["id"]])
+        if now_room is None or now_room["ended_at"]:
+            return "closed"
+        if participant_of(room, token):
+            return "already"
+        taken = db.execute(
+            "select count(*) from participants where room_id = ?", [room["id"]]
+        ).fetchone()[0]
+        if taken >= limit("ROOM_MAX_SEATS"):
+            return "full"
         # Plain SQL: sqlite-utils' insert reads the schema first, and 200 phones join at once.
         db.execute(
-            "insert into participants (room_id, token_hash, first_name, joined_at)"
-            " values (?, ?, ?, ?)",
-            [room["id"], token_hash(token), first_name or None, stamp()],
+            "insert into participants (room_id, token_hash, joined_at) values (?, ?, ?)",
+            [room["id"], token_hash(token), stamp()],
         )
         # The projector and the trainer show how many have joined.
         db.execute("update rooms set version = version + 1 where id = ?", [room["id"]])
-    return token
+        count_against(client)
+    return "joined"
+
+
+# --- guessing codes and making seats: counted per client ------------------------------------
+
+
+def client_key(kind: str, room_id: int | None = None) -> str:
+    """What a limit counts by: a keyed hash of the client's address, so the table of counts
+    never holds an address (DESIGN: the room keeps nothing that points at a person)."""
+    key = current_app.secret_key.encode()
+    address = (request.remote_addr or "unknown").encode()
+    client = hmac.new(key, b"client:" + address, hashlib.sha256).hexdigest()[:32]
+    return f"{kind}:{room_id or ''}:{client}"
+
+
+def stop_guessing():
+    """Answers 429 once this client has had too many codes that found no open room or no
+    seat in the window, whatever code it tries now (issue 11, finding 5: 60 guesses took
+    0.23 s)."""
+    if over_limit(client_key("code"), limit("ROOM_MAX_FAILED_LOOKUPS")):
+        refuse(
+            TooManyRequests,
+            _(
+                "Too many codes tried. Please wait ten minutes,"
+                " then check the code on the projector."
+            ),
+        )
+
+
+def refuse_guessing():
+    """Counts a code that found no open room or no seat against this client."""
+    stop_guessing()
+    count_against(client_key("code"))
+
+
+def limit(name: str) -> int:
+    """A room limit: the app's setting (WELLBEING_ROOM_MAX_SEATS and so on), or the default."""
+    defaults = {
+        "ROOM_MAX_SEATS": MAX_SEATS,
+        "ROOM_MAX_SEATS_PER_CLIENT": MAX_SEATS_PER_CLIENT,
+        "ROOM_MAX_FAILED_LOOKUPS": MAX_FAILED_LOOKUPS,
+    }
+    return int(current_app.config.get(name, defaults[name]))
+
+
+def window_start() -> str:
+    return stamp(clock() - timedelta(minutes=LOOKUP_WINDOW_MINUTES))
+
+
+def over_limit(key: str, limit: int) -> bool:
+    found = get_db().execute(
+        "select count(*) from room_lookups where key = ? and at > ?", [key, window_start()]
+    )
+    return found.fetchone()[0] >= limit
+
+
+def count_against(key: str):
+    db = get_db()
+    with writing():
+        # A count is kept only for its window, then forgotten.
+        db.execute("delete from room_lookups where at <= ?", [window_start()])
+        db.execute("insert into room_lookups (key, at) values (?, ?)", [key, stamp()])
 
 
 def participant_of(room: dict, token: str | None) -> dict | None:
@@ -368,9 +456,10 @@ def own_place(participant: dict, practice_id: int, round_: int) -> int | None:
     return row["position"] if row else None
 
 
-def joined_names(room: dict) -> tuple[int, list[str]]:
-    found = rows("select first_name from participants where room_id = ? order by id", [room["id"]])
-    return len(found), [row["first_name"] for row in found if row["first_name"]]
+def joined(room: dict) -> int:
+    """How many have joined: a count, never who (issue 11, finding 4)."""
+    found = get_db().execute("select count(*) from participants where room_id = ?", [room["id"]])
+    return found.fetchone()[0]
 
 
 def positions(practice_id: int, round_: int) -> list[int]:
@@ -423,9 +512,7 @@ def purge(now: datetime | None = None) -> int:
         return 0
     marks = ",".join("?" * len(expired))
     db = get_db()
-    # Deleted means gone from the file too: SQLite overwrites the freed space with zeros.
-    db.execute("PRAGMA secure_delete = ON")
-    with writing():
+    with secure_delete(), writing():
         db.execute(
             "delete from placements where participant_id in"
             f" (select id from participants where room_id in ({marks}))",
@@ -434,5 +521,4 @@ def purge(now: datetime | None = None) -> int:
         db.execute(f"delete from participants where room_id in ({marks})", expired)
         db.execute(f"delete from room_practices where room_id in ({marks})", expired)
         db.execute(f"delete from rooms where id in ({marks})", expired)
-    db.execute("PRAGMA secure_delete = OFF")
     return len(expired)

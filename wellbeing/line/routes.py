@@ -1,7 +1,7 @@
 import secrets
 import time
 
-from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,7 +12,7 @@ from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..organisation.forms import PracticeForm
-from ..permissions import get_room, get_seat, refuse, role_required, rooms_run_by, seats
+from ..permissions import device, get_room, get_seat, refuse, role_required, rooms_run_by
 from . import bp, picture, rooms
 from .forms import ControlForm, JoinForm, OpenRoomForm, RetentionForm
 
@@ -72,15 +72,13 @@ def room_context(room: dict) -> dict:
     practices = rooms.practices_of(room["id"])
     current = next((p for p in practices if p["id"] == room["practice_id"]), None)
     placed = rooms.positions(current["id"], room["round"]) if current else []
-    joined, names = rooms.joined_names(room)
     return {
         "room": room,
         "practices": practices,
         "current": current,
         "number": practices.index(current) + 1 if current else 0,
         "placed": len(placed),
-        "joined": joined,
-        "names": names,
+        "joined": rooms.joined(room),
         "words": words(),
         "questions": content.guidelines()["learning_about_sex"],
         "join_link": url_for("line.join_show", code=room["code"], _external=True),
@@ -107,7 +105,9 @@ def room_control(room_id):
     if not form.validate():
         flash(_("That button didn't work. Here is where the room is now."), "error")
         return redirect(url_for("line.room_show", room_id=room_id))
-    outcome = rooms.control(room, form.action.data, form.stage.data, form.minutes.data)
+    outcome = rooms.control(
+        room, form.action.data, form.stage.data, form.minutes.data, form.threshold.data
+    )
     if outcome == "stale":
         flash(_("The room had already moved on, so nothing changed twice."), "info")
     elif outcome == "closed":
@@ -134,7 +134,7 @@ def picture_context(room: dict, context: dict) -> dict:
     if current is None:
         return {"strip": None, "moves": None, "bands": None}
     placed = rooms.positions(current["id"], room["round"])
-    shown = room["revealed"] and picture.enough(len(placed))
+    shown = room["revealed"] and picture.enough(len(placed), room["threshold"])
     if not shown:
         return {"strip": None, "moves": None, "bands": None}
     bands = picture.band_counts(placed)
@@ -270,6 +270,7 @@ def retention_update():
 @bp.get("/join")
 def join_show():
     code = rooms.normalise_code(request.args.get("code"))
+    device()  # the browser's id goes into its cookie with the form token
     return render_template("line/join.html", form=JoinForm(formdata=None, code=code))
 
 
@@ -279,24 +280,42 @@ def join_submit():
     room = room_to_join(form) if form.validate() else None
     if room is None:
         return render_template("line/join.html", form=form), 422
-    token = rooms.join(room, (form.first_name.data or "").strip(), seats().get(str(room["id"])))
-    kept = seats()
-    kept[str(room["id"])] = token
-    session["seats"] = dict(list(kept.items())[-rooms.SEATS_KEPT :])
+    token = rooms.seat_token(device(), room["id"])
+    if rooms.participant_of(room, token) is None:
+        # A new seat: count it against this client's seats in the room (issue 11, finding 4).
+        key = rooms.client_key("seat", room["id"])
+        if rooms.over_limit(key, rooms.limit("ROOM_MAX_SEATS_PER_CLIENT")):
+            form.code.errors = [
+                _("Too many people have joined this room from here. Please ask the trainer.")
+            ]
+            return render_template("line/join.html", form=form), 429
+        outcome = rooms.join(room, token, key)
+        if outcome == "full":
+            form.code.errors = [_("This room is full. Please ask the trainer.")]
+            return render_template("line/join.html", form=form), 422
+        if outcome == "closed":
+            form.code.errors = [NO_OPEN_ROOM]
+            return render_template("line/join.html", form=form), 422
     return redirect(url_for("line.place_show", code=room["code"]))
+
+
+# An unknown code and a room that has ended get the same words (issue 11, finding 5): the
+# answer never says whether a room with that code exists.
+NO_OPEN_ROOM = _l(
+    "We can't find an open room with that code. Please check it on the projector;"
+    " a room closes when its training day ends."
+)
 
 
 def room_to_join(form: JoinForm) -> dict | None:
     """The open room the code names, or None with a message on the code field."""
+    rooms.stop_guessing()
     room = rooms.room_by_code(form.code.data)
-    if room is None:
-        problem = _("We can't find a room with that code. Please check it on the projector.")
-    elif room["ended_at"]:
-        problem = _("That room has ended. Thank you for taking part.")
-    else:
-        return room
-    form.code.errors = [*form.code.errors, problem]
-    return None
+    if room is None or room["ended_at"]:
+        rooms.refuse_guessing()
+        form.code.errors = [*form.code.errors, NO_OPEN_ROOM]
+        return None
+    return room
 
 
 def seat_context(room, participant, **context):

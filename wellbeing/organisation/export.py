@@ -12,7 +12,15 @@ import json
 
 from ..db import rows
 
-TABLES = ("people", "pairs", "supervisors", "supervision_sessions", "group_sessions", "content")
+TABLES = (
+    "people",
+    "password_resets",
+    "pairs",
+    "supervisors",
+    "supervision_sessions",
+    "group_sessions",
+    "content",
+)
 LEFT_OUT = (
     "Private vaults (only their owner's passphrase opens them)",
     "What pairs wrote together: conversation answers, agreements, check-ins",
@@ -29,6 +37,17 @@ def people(org_id):
         "select users.id, users.name, users.email, users.created_at,"
         " (select group_concat(role, ' ') from user_roles where user_id = users.id) as roles"
         " from users where org_id = ? order by users.id",
+        [org_id],
+    )
+
+
+def password_resets(org_id):
+    """Who made a reset link for whom, and what became of it (issue 11, finding 3)."""
+    return rows(
+        "select person.name as person, maker.name as made_by, r.created_at, r.used_at,"
+        " r.cancelled_at from password_resets r join users person on person.id = r.user_id"
+        " left join users maker on maker.id = r.created_by where person.org_id = ?"
+        " order by r.created_at, r.id",
         [org_id],
     )
 

@@ -1,15 +1,17 @@
 import json
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import Conflict
 
 from .. import content
+from ..accounts import lifecycle
 from ..accounts import people as accounts
 from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
-from ..permissions import get_in_organisation, role_required
+from ..permissions import get_in_organisation, refuse, role_required
 from . import bp, export
 from .forms import KIND_FORMS, InvitationForm
 from .people import members, pending_invitations, revoke_invitation
@@ -62,11 +64,71 @@ def invitation_revoke(invitation_id):
     return render_people(notice=_("Invitation withdrawn. Its link no longer works."))
 
 
+def get_person(user_id: int) -> dict:
+    """Someone in the admin's organisation who hasn't been deleted, or 404."""
+    person = get_in_organisation("users", user_id)
+    if person["deleted_at"]:
+        abort(404)
+    return person
+
+
+def get_other_person(user_id: int) -> dict:
+    """As get_person, but never the admin themselves: they leave from their own account page
+    (which asks for their password), not by switching themselves off here."""
+    person = get_person(user_id)
+    if person["id"] == current_user.id:
+        refuse(Conflict, _("You can't do this to yourself here. Use your account page."))
+    return person
+
+
+@bp.post("/people/<int:user_id>/disable")
+@role_required("admin")
+@writing()
+def person_disable(user_id):
+    person = get_other_person(user_id)
+    lifecycle.disable(person["id"])
+    notice = _(
+        "%(name)s is switched off: signed out everywhere, their pairs ended and their"
+        " supervision assignments removed.",
+        name=person["name"],
+    )
+    return render_people(notice=notice)
+
+
+@bp.post("/people/<int:user_id>/enable")
+@role_required("admin")
+@writing()
+def person_enable(user_id):
+    person = get_other_person(user_id)
+    lifecycle.enable(person["id"])
+    notice = _(
+        "%(name)s can sign in again. Pairs and supervision assignments that ended stay ended.",
+        name=person["name"],
+    )
+    return render_people(notice=notice)
+
+
+@bp.get("/people/<int:user_id>/delete")
+@role_required("admin")
+def person_delete_confirm(user_id):
+    return render_template("organisation/person_delete.html", person=get_other_person(user_id))
+
+
+@bp.post("/people/<int:user_id>/delete")
+@role_required("admin")
+def person_delete(user_id):
+    # Not @writing(): lifecycle.delete turns on secure_delete before its own transaction.
+    person = get_other_person(user_id)
+    lifecycle.delete(person["id"])
+    flash(_("%(name)s is deleted.", name=person["name"]), "success")
+    return redirect(url_for("organisation.people_list"), 303)
+
+
 @bp.post("/people/<int:user_id>/reset")
 @role_required("admin")
 @writing()
 def reset_create(user_id):
-    person = get_in_organisation("users", user_id)
+    person = get_person(user_id)
     token = accounts.create_password_reset(person["id"], current_user.id)
     link = url_for("accounts.reset_show", token=token, _external=True)
     return render_people(201, reset_for=person, reset_link=link)

@@ -281,7 +281,8 @@ def group_session_remove(session_id):
 
 def assignment_form(formdata=None) -> AssignmentForm:
     form = AssignmentForm(formdata=formdata)
-    people = members(current_user.org_id)
+    # Someone switched off can't be given anyone to supervise, or a supervisor.
+    people = [p for p in members(current_user.org_id) if not p["disabled_at"]]
     form.supervisor.choices = [
         SelectChoice(p["id"], p["name"]) for p in people if "supervisor" in p["roles"]
     ]
