@@ -546,6 +546,18 @@ def test_an_admin_cannot_keep_a_second_reset_link_to_become_someone(one):
     assert f"{PEOPLE['facilitator'][0]}'s password was reset by an admin on" in pair_page
 
 
+def test_an_unused_reset_link_says_nothing_at_a_first_sign_in(app, client):
+    """Someone who never signed in, with a link made but not used: no notice, no error."""
+    from wellbeing.accounts import people
+
+    with app.app_context():
+        fran = people.find_by_email(PEOPLE["facilitator"][1])
+        people.create_password_reset(fran["id"], fran["id"])
+    response = sign_in_with(client, PEOPLE["facilitator"][1], PASSWORD, csrf_token(client))
+    assert response.status_code == 302
+    assert "password was reset" not in text_of(client.get("/"))
+
+
 def test_a_person_is_not_told_of_a_reset_twice_and_others_see_no_notice(one):
     link = make_reset_link(one)
     fran = one.app.test_client()

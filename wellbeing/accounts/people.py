@@ -325,17 +325,31 @@ def find_password_reset(token: str) -> dict | None:
     )
 
 
-def resets_of(user_id: int, since: str | None = None, limit: int = 10) -> list[dict]:
-    """A person's reset links, newest first, with who made each (for their account page, the
-    admin's people page, their sign-in notice and their partner's pair page)."""
+RESETS = (
+    "select password_resets.id, password_resets.created_at, used_at, cancelled_at,"
+    " expires_at, maker.name as made_by from password_resets"
+    " left join users maker on maker.id = password_resets.created_by"
+    " where password_resets.user_id = ?"
+)
+
+
+def resets_of(user_id: int, limit: int = 10) -> list[dict]:
+    """A person's reset links, newest first, with who made each (their account page)."""
     return rows(
-        "select password_resets.id, password_resets.created_at, used_at, cancelled_at,"
-        " expires_at, maker.name as made_by from password_resets"
-        " left join users maker on maker.id = password_resets.created_by"
-        " where password_resets.user_id = ? and (? is null or used_at > ?)"
-        " order by password_resets.created_at desc, password_resets.id desc limit ?",
-        [user_id, since, since, limit],
+        RESETS + " order by password_resets.created_at desc, password_resets.id desc limit ?",
+        [user_id, limit],
     )
+
+
+def reset_used_since(user_id: int, since: str | None) -> dict | None:
+    """The latest reset link used since `since` (or ever, if None): for the person's notice at
+    their next sign-in and their partner's notice on the pair page."""
+    found = rows(
+        RESETS + " and used_at is not null and (? is null or used_at > ?)"
+        " order by used_at desc limit 1",
+        [user_id, since, since],
+    )
+    return found[0] if found else None
 
 
 def signins_of(user_id: int, limit: int = 10) -> list[dict]:

@@ -104,7 +104,7 @@ def signin_submit():
         message = _("This account is switched off. Please talk to your organisation's admin.")
         return render_template("accounts/signin.html", form=form, refusal=message), 403
     # Issue 11, finding 3: a reset since their last sign-in is told, with who made it.
-    reset = people.resets_of(user["id"], since=people.last_signin(user["id"]), limit=1)
+    reset = people.reset_used_since(user["id"], people.last_signin(user["id"]))
     browser = people.browser_of(request.headers.get("User-Agent", ""))
     login_user(people.load_person(people.start_session(user["id"], browser)))
     if reset:
@@ -113,8 +113,8 @@ def signin_submit():
                 "Your password was reset on %(date)s with a link %(admin)s made. If you didn't"
                 " ask for that, tell your organisation's admin. Your sign-ins are on your"
                 " account page.",
-                date=reset[0]["used_at"][:10],
-                admin=reset[0]["made_by"] or _("an admin"),
+                date=reset["used_at"][:10],
+                admin=reset["made_by"] or _("an admin"),
             ),
             "info",
         )

@@ -161,7 +161,6 @@ PARTNER_RESET_NOTICE_DAYS = 30
 
 def partner_reset(pair: dict) -> dict | None:
     """The partner's latest password reset in the last 30 days, if any."""
-    from ..accounts.people import later, resets_of
+    from ..accounts.people import later, reset_used_since
 
-    found = resets_of(pair["partner_id"], since=later(days=-PARTNER_RESET_NOTICE_DAYS), limit=1)
-    return found[0] if found else None
+    return reset_used_since(pair["partner_id"], later(days=-PARTNER_RESET_NOTICE_DAYS))
