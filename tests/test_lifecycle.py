@@ -98,6 +98,10 @@ def test_switching_off_ends_pairs_assignments_invitations_and_rooms(one):
     fran_page = one.client("supervisor").get(f"/supervision/people/{one.rows['facilitator']}")
     assert fran_page.status_code == 404
     assert sql(one, "select ended_at from rooms where id = ?", [one.rows["room"]])[0][0]
+    # Fran's open invitation to Cole for a second group is withdrawn.
+    fran = one.rows["facilitator"]
+    open_ones = "pair_invitations where answer is null and (inviter_id = ? or invitee_id = ?)"
+    assert count(one, open_ones, [fran, fran]) == 0
     # Nobody can pick her to co-work with or supervise any more.
     invite_page = text_of(one.client("bystander").get("/pairs/"))
     assert FRAN not in invite_page
@@ -176,6 +180,47 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
     assert sealed_checkin.encode() not in open(one.database, "rb").read()
     _, refused = sign_in_as(one, "facilitator")
     assert refused.status_code == 422
+
+
+def test_deleting_a_supervisor_keeps_session_records_without_notes_or_their_comments(one):
+    from test_supervision import share as share_with_supervision
+
+    assign(one)
+    assert log_session(one).status_code == 302
+    agree_first_version(one)
+    share_with_supervision(one, "agreement", "facilitator", "coworker")
+    form = {"kind": "comment", "text": "Sol's comment QX-75"}
+    assert (
+        post(
+            one, "supervisor", "supervision.review_add", form, pair_id=one.rows["pair"]
+        ).status_code
+        == 200
+    )
+    assert admin_does(one, "delete", persona="supervisor").status_code == 303
+    assert count(one, "agreement_reviews") == 0
+    assert "QX-75" not in page(
+        one, "coworker", "coworking.agreement_show", pair_id=one.rows["pair"]
+    )
+    record = page(one, "facilitator", "supervision.mine_show")
+    assert f"With {FORMER}" in record and NOTE not in record and "60 minutes" in record
+
+
+def test_links_a_deleted_admin_made_stay_as_made_by_a_former_co_worker(one):
+    """An organisation's only admin can't go, so this deletes the admin through the same
+    function the pages use, after another admin was made (as an invitation would)."""
+    from wellbeing.accounts import lifecycle
+
+    admin_id = one.rows["admin"]
+    with sqlite3.connect(one.database) as conn:
+        conn.execute(
+            "insert into user_roles (user_id, role) values (?, 'admin')", [one.rows["supervisor"]]
+        )
+    conn.close()
+    with one.app.app_context():
+        lifecycle.delete(admin_id)
+    assert count(one, "invitations where created_by = ?", [admin_id]) == 0
+    account = re.sub(r"<[^>]+>", "", text_of(one.client("facilitator").get("/account")))
+    assert f"Made by {FORMER}" in account  # Organisation One's reset link for Fran
 
 
 def test_a_deleted_person_no_longer_exists_for_admin_pages(one):
