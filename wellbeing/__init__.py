@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import (
     accounts,
     charts,
+    compression,
     coworking,
     db,
     errors,
@@ -75,6 +76,7 @@ def create_app(test_config=None):
     use_source_text_when_untranslated(app)
     db.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     errors.init_app(app)
     charts.init_app(app)
     urls.init_app(app)
