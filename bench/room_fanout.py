@@ -26,10 +26,11 @@ import statistics
 import threading
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 
 HOST = "127.0.0.1"
 USER_AGENT = "wellbeing-bench"
-PROJECTOR_EVERY = 0.5  # hx-trigger="every 500ms" (templates/line/projector.html)
+PROJECTOR_EVERY = 0.1  # hx-trigger="every 100ms" (templates/line/projector.html)
 STATUS_EVERY = 1.0  # the trainer's status, hx-trigger="every 1s" (templates/line/room.html)
 PHONE_EVERY = 2.0  # each phone's own view, hx-trigger="every 2s" (templates/line/place.html)
 RETRIES = 10  # a failed send is sent again, as static/room.js does
@@ -212,9 +213,28 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
+JOINING_AT_ONCE = 50  # phones joining at the same moment, as a room does when the code goes up
+
+
+def join_all(port, code, participants) -> tuple[list, int, float]:
+    """Every phone joins, many at once: (the phones that got in, join errors, seconds)."""
+
+    def one_phone(_):
+        try:
+            return Phone(port, code)
+        except (OSError, RuntimeError, AttributeError):
+            return None
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(JOINING_AT_ONCE) as pool:
+        joined = list(pool.map(one_phone, range(participants)))
+    phones = [phone for phone in joined if phone is not None]
+    return phones, participants - len(phones), time.monotonic() - started
+
+
 def measure(port, trainer_cookie, database, participants=200, duration=60) -> dict:
     trainer, room_path, code = open_room(port, trainer_cookie)
-    phones = [Phone(port, code) for _ in range(participants)]
+    phones, join_errors, join_seconds = join_all(port, code, participants)
     stop = threading.Event()
     seen, projector_statuses, status_statuses, phone_statuses = [], [], [], []
     projector = Browser(port, trainer_cookie)
@@ -274,6 +294,8 @@ def measure(port, trainer_cookie, database, participants=200, duration=60) -> di
     return {
         "pages": pages(trainer, room_path, phones[0]),
         "participants": participants,
+        "join_errors": join_errors,
+        "join_seconds": join_seconds,
         "duration": duration,
         "elapsed": elapsed,
         "accepted": accepted,

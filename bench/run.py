@@ -25,6 +25,7 @@ import resource
 import shlex
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,7 @@ RESERVED_PORTS = {5000}  # `make run` may be serving the demo there.
 # Sent by the sign-in and by wrk alike, so flask-login's session protection sees one browser.
 USER_AGENT = "wellbeing-bench"
 GZIP_LEVEL = 6  # the usual server default (nginx gzip_comp_level is often set to this)
+BROWSER_ENCODING = "gzip, deflate, br, zstd"  # what Chromium asks for
 
 sys.path.insert(0, str(ROOT))
 import room_fanout  # noqa: E402  (bench/room_fanout.py, beside this file)
@@ -172,9 +174,9 @@ def start_server(name, app, chdir, server_args, env, tmp) -> Server:
 # --- one request at a time ------------------------------------------------------------------
 
 
-def request(port, method, path, cookie=None, form=None):
+def request(port, method, path, cookie=None, form=None, encoding="identity"):
     """One plain request (redirects are not followed): status, headers, body."""
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": encoding}
     body = None
     if cookie:
         headers["Cookie"] = f"session={cookie}"
@@ -199,8 +201,12 @@ def session_cookie(headers) -> str | None:
 
 
 def sign_in(port, role) -> str:
+    """Sign in as the first demo person with this role."""
+    return sign_in_as(port, *DEMO[role])
+
+
+def sign_in_as(port, email, password) -> str:
     """Sign in through the real form, as a browser would, and return the session cookie."""
-    email, password = DEMO[role]
     status, headers, body = request(port, "GET", "/signin")
     cookie = session_cookie(headers)
     match = re.search(rb'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', body)
@@ -340,6 +346,9 @@ def measure_first_visit(port, row, shell):
     # (what, raw bytes, gzip bytes, fetched by the service worker rather than the page)
     items = [(f"{name} (HTML)", raw, page_gzip, False)]
     page_assets = PageParser(body).assets
+    # What `make run` actually sends a browser that accepts gzip: the app compresses assets,
+    # never HTML (wellbeing/compression.py).
+    sent = raw
     for url in dict.fromkeys(page_assets + shell):
         status, _, content = request(port, "GET", url)
         if status != 200:
@@ -347,11 +356,13 @@ def measure_first_visit(port, row, shell):
         items.append(
             (f"`{url.split('?')[0]}`", len(content), gzip_size(content), url not in page_assets)
         )
+        sent += len(request(port, "GET", url, encoding=BROWSER_ENCODING)[2])
     return {
         "page": name,
         "items": items,
         "page_total": sum(size for _, _, size, by_worker in items if not by_worker),
         "total": sum(size for _, _, size, _ in items),
+        "sent": sent,
     }
 
 
@@ -791,22 +802,22 @@ def measure_vault(port) -> dict:
 # --- the training-day room -------------------------------------------------------------------
 
 
-def measure_room(app, servers, cookie, tmp, args) -> dict:
+def measure_room(app, servers, cookie, tmp, args, participants=None, duration=None) -> dict:
     """The room fan-out (bench/room_fanout.py), after waiting for quiet CPUs like wrk's runs."""
+    participants = participants or args.room_participants
+    duration = duration or args.room_duration
     cpus = len(os.sched_getaffinity(0))
     waited = wait_for_quiet(args.quiet_wait, cpus)
     busy, ours, served = busy_seconds(), our_seconds(servers), server_seconds(app)
     started = time.monotonic()
     print(
-        f"bench: training-day room, {args.room_participants} phones moving once a second for"
-        f" {args.room_duration} s, a projector polling every"
+        f"bench: training-day room, {participants} phones moving once a second for"
+        f" {duration} s, a projector polling every"
         f" {room_fanout.PROJECTOR_EVERY * 1000:.0f} ms",
         flush=True,
     )
     database = tmp / "instance" / "wellbeing.db"
-    room = room_fanout.measure(
-        app.port, cookie, database, args.room_participants, args.room_duration
-    )
+    room = room_fanout.measure(app.port, cookie, database, participants, duration)
     elapsed = time.monotonic() - started
     others = (busy_seconds() - busy) - (our_seconds(servers) - ours)
     room["others"] = max(0.0, others / (elapsed * cpus))
@@ -822,11 +833,65 @@ def measure_room(app, servers, cookie, tmp, args) -> dict:
     return room
 
 
+# --- a check-in sent again and again ---------------------------------------------------------
+
+CHECKIN_BODY = """
+wrk.method = "POST"
+wrk.body = "{body}"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["HX-Request"] = "true"
+wrk.headers["HX-Target"] = "this-week"
+"""
+
+
+def measure_checkin(app, args, tmp) -> dict:
+    """A facilitator's check-in submit (POST, as htmx sends it) at --connections, and the
+    size of their before-session card. bench/supervision.py seeds a pair whose partner never
+    answers, so every send is a 200."""
+    from supervision import CHECKIN_EMAIL, FACILITATOR_EMAIL
+
+    password = next(p for _, email, p, _ in DEMO_PEOPLE if email == FACILITATOR_EMAIL)
+    cookie = sign_in_as(app.port, CHECKIN_EMAIL, password)
+    database = sqlite3.connect(tmp / "instance" / "wellbeing.db")
+    (pair_id,) = database.execute(
+        "select pair_id from pair_members join users on users.id = user_id where email = ?",
+        [CHECKIN_EMAIL],
+    ).fetchone()
+    database.close()
+    path = f"/pairs/{pair_id}/checkins"
+    status, _, page = request(app.port, "GET", path, cookie=cookie)
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+    body = urllib.parse.urlencode(
+        {
+            "more": "Checking in with me at the break",
+            "less": "Nothing this week",
+            "csrf_token": token,
+        }
+    )
+    script = tmp / "checkin.lua"
+    script.write_text(CHECKIN_BODY.format(body=body) + WRK_SCRIPT)
+    run_wrk(app.port, path, cookie, args, script, args.warmup)  # not counted
+    runs = [
+        run_wrk(app.port, path, cookie, args, script, args.duration) for _ in range(args.rounds)
+    ]
+    status, _, card = request(app.port, "GET", f"/pairs/{pair_id}/card", cookie=cookie)
+    if status != 200:
+        raise BenchError(f"the card gave {status}")
+    return {
+        "p99_ms": statistics.median(run["p99_ms"] for run in runs),
+        "rps": statistics.median(run["rps"] for run in runs),
+        "card_gzip": gzip_size(card),
+    }
+
+
 def room_line(room) -> str:
-    return (
+    line = (
         f"bench: room fan-out p95 {room['p95_ms']:.0f} ms with {room['participants']}"
         f" participants, lost placements {room['lost']}"
     )
+    if room["participants"] > 200:
+        line += f", join errors {room['join_errors']}"
+    return line
 
 
 def report_room(room):
@@ -838,6 +903,7 @@ def report_room(room):
         f" phone polls {room['phone_polls']} ({room['phone_304']} were 304);"
         f" never accepted {room['failed']}, never shown {room['unseen']},"
         f" not as last placed {room['mismatched']}; server CPU {room['cpu_ms']:.2f} ms/request;"
+        f" {room['participants'] - room['join_errors']} joined in {room['join_seconds']:.1f} s;"
         f" other processes {room['others']:.0%} of the CPUs"
     )
     print(room_line(room))
@@ -952,6 +1018,10 @@ def parse_args():
     parser.add_argument("--no-docs", action="store_true", help="don't rewrite docs/benchmarks.md")
     parser.add_argument("--room-participants", type=int, default=200)
     parser.add_argument("--room-duration", type=int, default=60, help="seconds of room load")
+    parser.add_argument("--big-room-participants", type=int, default=1000)
+    parser.add_argument(
+        "--big-room-duration", type=int, default=30, help="seconds of load for the big room"
+    )
     parser.add_argument(
         "--training-day-only",
         action="store_true",
@@ -985,6 +1055,10 @@ def main() -> int:
             os.environ,
             WELLBEING_INSTANCE_PATH=str(tmp / "instance"),
             WELLBEING_SESSION_COOKIE_SECURE="false",  # plain http, as `make run`
+            # Every simulated phone comes from 127.0.0.1, and the big room seats 1,000: the
+            # limits a venue of that size would set (docs/operations.md, room limits).
+            WELLBEING_ROOM_MAX_SEATS="5000",
+            WELLBEING_ROOM_MAX_SEATS_PER_CLIENT="5000",
         )
         env.pop("WELLBEING_DATABASE", None)  # the database lives in the throwaway instance
         flask = [str(BIN / "flask"), "--app", "app"]
@@ -1028,9 +1102,20 @@ def main() -> int:
             runs = load(app, hello, cookies["facilitator"], args, tmp)
             print("bench: the supervisor's home with a full caseload", flush=True)
             caseload = measure_caseload(app, cookies["supervisor"], args, tmp)
+            print("bench: a check-in sent again and again, and the card", flush=True)
+            checkin = measure_checkin(app, args, tmp)
             print(f"bench: vault in headless Chromium, CPU slowed {CPU_SLOWDOWN}x", flush=True)
             vault = measure_vault(app.port)
             room = measure_room(app, servers, cookies["facilitator"], tmp, args)
+            big_room = measure_room(
+                app,
+                servers,
+                cookies["facilitator"],
+                tmp,
+                args,
+                args.big_room_participants,
+                args.big_room_duration,
+            )
             page_rows += [
                 (name, path, status, len(body), gzip_size(body), body)
                 for name, path, status, body in room["pages"]
@@ -1100,6 +1185,28 @@ def main() -> int:
             room["p95_ms"] <= ROOM_BUDGET_MS and room["lost"] == 0,
         ),
         (
+            f"A room of {big_room['participants']} phones (issue 13): projector p95 ≤ 250 ms,"
+            " 0 lost, 0 join errors, all joined within 10 s",
+            f"p95 {big_room['p95_ms']:.0f} ms, lost {big_room['lost']} of"
+            f" {big_room['accepted']} accepted, {big_room['join_errors']} join errors,"
+            f" joined in {big_room['join_seconds']:.1f} s",
+            big_room["p95_ms"] <= 250
+            and big_room["lost"] == 0
+            and big_room["join_errors"] == 0
+            and big_room["join_seconds"] <= 10,
+        ),
+        (
+            f"Check-in submit p99 ≤ 20 ms at {args.connections} connections (issue 13)",
+            f"{checkin['p99_ms']:.1f} ms ({checkin['rps']:.0f} req/s);"
+            f" the card {kb(checkin['card_gzip'])} gzip",
+            checkin["p99_ms"] <= 20,
+        ),
+        (
+            "A first visit as `make run` sends it ≤ 45 KB (issue 13)",
+            f"{kb(max(v['sent'] for v in first_visits))}",
+            max(v["sent"] for v in first_visits) <= 45 * 1024,
+        ),
+        (
             "200 phones join a room in the same second: no errors (DESIGN, writing)",
             f"{training['burst']['join_errors']} errors, p95"
             f" {training['burst']['join_p95_ms']:.0f} ms",
@@ -1135,8 +1242,20 @@ def main() -> int:
         f" save {slowed['save']:.1f} ms for {SAVE_CHARACTERS:,} characters"
     )
     report_room(room)
+    report_room(big_room)
     print(f"bench: home/hello throughput ratio {ratio:.2f}, home p99 {summary['home_p99']:.1f} ms")
     print(f"bench: supervisor home p99 {caseload['p99_ms']:.1f} ms with {CASELOAD}")
+    print(
+        f"bench: checkin submit p99 {checkin['p99_ms']:.1f} ms,"
+        f" card page {checkin['card_gzip'] / 1024:.1f} KB gzip"
+    )
+    first = max(first_visits, key=lambda visit: visit["total"])
+    print(
+        f"bench: first visit {first['total'] / 1024:.1f} KB gzip with the service worker's install"
+    )
+    print(
+        f"bench: first visit as make run sends it, {first['sent'] / 1024:.1f} KB ({first['page']})"
+    )
     print(training_day_line(training))
     missed = not all(ok for _, _, ok in budgets)
     return 1 if missed and args.strict else 0

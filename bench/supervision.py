@@ -24,6 +24,11 @@ from wellbeing.supervision import record  # noqa: E402
 SUPERVISEES = 50
 WEEKS = 52
 SUPERVISOR_EMAIL = "supervisor@demo.example"
+# bench/run.py's check-in measurement signs in as this person, with the demo facilitator's
+# password, and sends this week's answer again and again: their partner never answers, so
+# the week is never revealed and every send is a 200.
+CHECKIN_EMAIL = "checkin-bench@demo.example"
+FACILITATOR_EMAIL = "alex@demo.example"
 
 
 def add_facilitator(db, org_id: int, number: int) -> int:
@@ -69,6 +74,43 @@ def seed():
             seed_pair(db, sky.org_id, began, first, second, today)
         for who in [*people, *already]:
             seed_record(sky, who, today)
+        seed_checkin_pair(db, sky.org_id)
+
+
+def seed_checkin_pair(db, org_id):
+    password_hash = db.execute(
+        "select password_hash from users where email = ?", [FACILITATOR_EMAIL]
+    ).fetchone()[0]
+    members = []
+    for side in ("", "-partner"):
+        user_id = (
+            db["users"]
+            .insert(
+                {
+                    "org_id": org_id,
+                    "email": CHECKIN_EMAIL.replace("@", f"{side}@"),
+                    "name": f"Check-in Bench{side}",
+                    "password_hash": password_hash,
+                    "created_at": now(),
+                }
+            )
+            .last_pk
+        )
+        db["user_roles"].insert({"user_id": user_id, "role": "facilitator"})
+        members.append(user_id)
+    pair_id = (
+        db["pairs"]
+        .insert(
+            {
+                "org_id": org_id,
+                "name_sealed": seal("Check-in bench pair", "pairs.name"),
+                "created_at": now(),
+                "checkin_day": 1,
+            }
+        )
+        .last_pk
+    )
+    db["pair_members"].insert_all({"pair_id": pair_id, "user_id": u} for u in members)
 
 
 def seed_pair(db, org_id, began, first, second, today):

@@ -105,7 +105,7 @@ def test_a_whole_training_day_room(new_context, live_server):
     expect(picture).to_contain_text("once at least 3 people have placed")
     expect(dots).to_have_count(0)
 
-    # The third place draws the picture, within the poll's half second.
+    # The third place draws the picture, within a few of the projector's 100 ms polls.
     tap(phones[2], 0.5)
     placed(phones[2], "In the middle")
     expect(dots).to_have_count(3)
