@@ -1023,6 +1023,9 @@ def parse_args():
         "--big-room-duration", type=int, default=30, help="seconds of load for the big room"
     )
     parser.add_argument(
+        "--checkin-only", action="store_true", help="only the check-in submit (implies --no-docs)"
+    )
+    parser.add_argument(
         "--training-day-only",
         action="store_true",
         help="only the training day's worst moments (implies --no-docs)",
@@ -1075,6 +1078,14 @@ def main() -> int:
             servers.append(hello)
             cookies = {role: sign_in(app.port, role) for role in DEMO}
             check_signed_in_home(app.port, cookies["facilitator"])
+            if args.checkin_only:
+                checkin = measure_checkin(app, args, tmp)
+                print(
+                    f"bench: checkin submit p99 {checkin['p99_ms']:.1f} ms,"
+                    f" card page {checkin['card_gzip'] / 1024:.1f} KB gzip"
+                    f" ({checkin['rps']:.0f} req/s)"
+                )
+                return 0
             if args.room_only:
                 report_room(measure_room(app, servers, cookies["facilitator"], tmp, args))
                 return 0

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import content
 from ..db import writing
+from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
 from ..supervision import oversight, workload
@@ -334,7 +335,8 @@ def render_checkins(pair, status=200, **context):
         view=view,
         state=checkins.state(pair, current_user, checkins.today()),
         rhythm=checkins.rhythm(pair, checkins.today()),
-        timeline=checkins.timeline(pair, current_user),
+        # The timeline opens every week's words; an htmx update of this week doesn't show it.
+        timeline=None if htmx and not htmx.boosted else checkins.timeline(pair, current_user),
         guidance=guidance()["checkin"],
         **context,
     )
