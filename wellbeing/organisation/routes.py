@@ -2,6 +2,7 @@ import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Conflict
 
@@ -81,31 +82,32 @@ def get_other_person(user_id: int) -> dict:
     return person
 
 
+def switch(user_id: int, change, notice: str):
+    """Switch someone off or on again (accounts/lifecycle.py) and say what that did."""
+    person = get_other_person(user_id)
+    change(person["id"])
+    return render_people(notice=notice % {"name": person["name"]})
+
+
 @bp.post("/people/<int:user_id>/disable")
 @role_required("admin")
 @writing()
 def person_disable(user_id):
-    person = get_other_person(user_id)
-    lifecycle.disable(person["id"])
-    notice = _(
+    notice = _l(
         "%(name)s is switched off: signed out everywhere, their pairs ended and their"
-        " supervision assignments removed.",
-        name=person["name"],
+        " supervision assignments removed."
     )
-    return render_people(notice=notice)
+    return switch(user_id, lifecycle.disable, str(notice))
 
 
 @bp.post("/people/<int:user_id>/enable")
 @role_required("admin")
 @writing()
 def person_enable(user_id):
-    person = get_other_person(user_id)
-    lifecycle.enable(person["id"])
-    notice = _(
-        "%(name)s can sign in again. Pairs and supervision assignments that ended stay ended.",
-        name=person["name"],
+    notice = _l(
+        "%(name)s can sign in again. Pairs and supervision assignments that ended stay ended."
     )
-    return render_people(notice=notice)
+    return switch(user_id, lifecycle.enable, str(notice))
 
 
 @bp.get("/people/<int:user_id>/delete")
