@@ -213,12 +213,12 @@ export async function mergeServerCopy(vault, file, base = {}, seen = 0) {
     if (!mine) {
       // Deleted on this phone since the last sync, and the server's is the one it deleted.
       if (has(localGone, theirs.id) && sameAsBase(theirs.id, theirs.iv)) continue;
-      await vault.putSealed(theirs);
+      await vault.putSealed(theirs, null);
       added += 1;
     } else if (sameAsBase(theirs.id, theirs.iv)) {
       // Only this phone changed it since the last sync: this phone's is the one to keep.
     } else if (sameAsBase(theirs.id, mine.iv)) {
-      await vault.putSealed(theirs); // only the other phone changed it
+      await vault.putSealed(theirs, mine.iv); // only the other phone changed it
       added += 1;
     } else {
       // Both changed it (or they share no history): nothing is thrown away.
@@ -228,12 +228,14 @@ export async function mergeServerCopy(vault, file, base = {}, seen = 0) {
       });
       if (!mineOpened || JSON.stringify(mineOpened.value) === JSON.stringify(theirsOpened.value)) {
         // The same words on both (both phones migrated it), or this phone's copy is damaged.
-        if (!mineOpened || counterOf(theirs) > counterOf(mine)) await vault.putSealed(theirs);
+        if (!mineOpened || counterOf(theirs) > counterOf(mine)) {
+          await vault.putSealed(theirs, mine.iv);
+        }
         continue;
       }
       const theirsNewer = theirs.updatedAt > mine.updatedAt;
       const older = theirsNewer ? mineOpened : theirsOpened;
-      if (theirsNewer) await vault.putSealed(theirs);
+      if (theirsNewer) await vault.putSealed(theirs, mine.iv);
       await vault.put(older.kind, copyId(older.id), older.value);
       added += 1;
       copies += 1;
@@ -243,9 +245,9 @@ export async function mergeServerCopy(vault, file, base = {}, seen = 0) {
   for (const [id, counter] of Object.entries(manifest ? manifest.tombstones : {})) {
     const mine = local.get(id);
     if (!mine) {
-      if (!has(localGone, id) || localGone[id] < counter) await vault.bury(id, counter);
+      if (!has(localGone, id) || localGone[id] < counter) await vault.bury(id, counter, null);
     } else if (sameAsBase(id, mine.iv)) {
-      await vault.bury(id, counter);
+      await vault.bury(id, counter, mine.iv);
       removed += 1;
     } else if (counterOf(mine) <= counter) {
       // Changed here while it was deleted there: keep the words, newer than the deletion.

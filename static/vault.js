@@ -337,6 +337,17 @@ async function openMeta(passphrase, meta, extractable) {
   return unwrapDataKey(keyEncryptionKey, checked, wrap, extractable);
 }
 
+/**
+ * Whether the record with this id is still the one a merge read (`iv`, or null for "none"):
+ * a merge runs while the person keeps typing, and an edit saved meanwhile must never be
+ * replaced by the server's older copy. `undefined` means "whatever is there".
+ */
+async function stillAsSeen(records, id, iv) {
+  if (iv === undefined) return true;
+  const now = await requested(records.get(id));
+  return (now ? now.iv : null) === iv;
+}
+
 async function sealRecord(dataKey, kind, id, value, counter) {
   const plaintext = JSON.stringify(value);
   if (plaintext === undefined) {
@@ -769,11 +780,12 @@ class Vault {
    * Takes a deletion from another copy of this vault (a server backup's manifest): the record
    * goes, and the tombstone keeps the larger counter.
    */
-  async bury(id, counter) {
+  async bury(id, counter, onlyIfIv) {
     this.#key();
     checkLabel(id, "id");
     if (!isCounter(counter)) throw new VaultError("bad-argument", "A tombstone needs a counter.");
     await this.#change(async (state, records) => {
+      if (!(await stillAsSeen(records, id, onlyIfIv))) return;
       records.delete(id);
       const before = Object.hasOwn(state.tombstones, id) ? state.tombstones[id] : 0;
       state.tombstones[id] = Math.max(before, counter);
@@ -863,7 +875,7 @@ class Vault {
    * ciphertext and updatedAt), replacing any record with its id. It is stored only if this
    * vault's data key opens it, so nothing foreign or damaged gets in (`damaged-record`).
    */
-  async putSealed(record) {
+  async putSealed(record, onlyIfIv) {
     const dataKey = this.#key();
     const checked = checkStoredRecord(record);
     const opened = await openRecord(dataKey, checked);
@@ -874,6 +886,7 @@ class Vault {
       keep.updatedAt = checked.updatedAt;
     }
     await this.#change(async (state, records) => {
+      if (!(await stillAsSeen(records, keep.id, onlyIfIv))) return;
       records.put(keep);
       delete state.tombstones[keep.id];
       state.clock = Math.max(state.clock, keep.counter);

@@ -72,3 +72,28 @@ def test_every_page_has_a_description_and_no_duplicate_form_token_ids(one):
         assert re.search(r'<meta name="description" content="[^"]{40,}">', page), path
         ids = re.findall(r'\bid="([^"]+)"', page)
         assert len(ids) == len(set(ids)), (path, sorted({i for i in ids if ids.count(i) > 1}))
+
+
+def test_a_first_visit_loads_and_installs_only_what_every_page_needs(one):
+    """Issue 13: exercises.js (11 KB gzip) loaded on every page, sign-in included, and the
+    service worker's install fetched every private-space script. Now the private space's
+    scripts load for facilitators only, and are cached on the first visit to a private page."""
+    script = one.client("anonymous").get("/sw.js").get_data(as_text=True)
+    installed = re.search(r"const SHELL = (\[.*?\]);", script).group(1)
+    for name in ("exercises.js", "vault.js", "backup.js", "checklist.js", "placements.js"):
+        assert name not in installed, name
+        assert "/static/" + name in re.search(r"const PRIVATE_SHELL = (\[.*?\]);", script).group(1)
+    for persona, path, loads in [
+        ("anonymous", "/signin", False),
+        ("anonymous", "/join", False),
+        ("supervisor", "/", False),
+        ("admin", "/", False),
+        ("facilitator", "/", True),
+    ]:
+        page = one.client(persona).get(path).get_data(as_text=True)
+        assert ("/static/exercises.js" in page) == loads, (persona, path)
+    # Signing in loads the next page whole, so a facilitator's head has the script.
+    signin = one.client("anonymous").get("/signin").get_data(as_text=True)
+    assert re.search(
+        r'<form method="post" action="/signin[^"]*" novalidate hx-boost="false">', signin
+    )

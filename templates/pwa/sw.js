@@ -11,6 +11,9 @@ const VERSION = {{ version|tojson }};
 const SHELL_CACHE = "shell-" + VERSION;
 const PRIVATE_CACHE = "private-pages-" + VERSION;
 const SHELL = {{ shell|tojson }};
+// The private space's and the card's scripts: cached on the first visit to one of those pages,
+// not at install, so a first visit to the app stays light (issue 13).
+const PRIVATE_SHELL = {{ private_shell|tojson }};
 const OFFLINE = {{ offline|tojson }};
 const PRIVATE = {{ private|tojson }};
 const CARD = new RegExp({{ card|tojson }});
@@ -18,6 +21,16 @@ const CARD = new RegExp({{ card|tojson }});
 async function precache() {
   const cache = await caches.open(SHELL_CACHE);
   await cache.addAll(SHELL);
+}
+
+// Before a private page or a card is shown, every script it may import is in the cache.
+async function precachePrivate() {
+  const cache = await caches.open(SHELL_CACHE);
+  const missing = [];
+  for (const url of PRIVATE_SHELL) {
+    if (!(await cache.match(url))) missing.push(url);
+  }
+  if (missing.length) await cache.addAll(missing);
 }
 
 self.addEventListener("install", (event) => {
@@ -57,6 +70,7 @@ async function privatePage(request) {
     if (page && response.ok && !response.redirected && response.type === "basic") {
       const cache = await caches.open(PRIVATE_CACHE);
       await cache.put(request.url, response.clone());
+      await precachePrivate().catch(() => {});
     }
     return response;
   } catch (error) {

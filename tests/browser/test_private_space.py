@@ -77,9 +77,15 @@ def writing(page):
 
 
 def saved(page):
-    """Waits for the autosave after the last change ("Saving…" until then)."""
+    """Waits for the autosave after the last change ("Saving…" until then), of every record
+    on the page: a page can keep two (the checklist keeps a rating and the person's own
+    situations), and leaving while one is still saving would lose it."""
     expect(page.locator("[data-saved]:visible")).to_contain_text(
         "Saved on this phone, encrypted, at"
+    )
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('[data-saved]')]"
+        ".some((note) => note.textContent === note.dataset.saving)"
     )
 
 

@@ -14,25 +14,29 @@ bp = Blueprint("pwa", __name__)
 THEME_COLOUR = "#1f5f5b"
 BACKGROUND_COLOUR = "#f7f5f0"
 HTMX = "htmx-2.0.11.min.js"
-# The static shell the service worker precaches. Pages are never precached except /offline.
+# The static shell the service worker precaches when it installs: what every page needs.
+# Pages are never precached except /offline. Issue 13: a first visit was 63.6 KB with the
+# install, most of it the private space's scripts, which a new person may never open.
 SHELL = [
     "app.css",
     "app.js",
     HTMX,
-    # The private exercises open offline (issue 3); exercises.js imports vault.js by this URL.
-    "exercises.js",
-    "vault.js",
-    # The vault screen's server backup (restore on a new phone); exercises.js imports it.
-    "backup.js",
-    # The discomfort checklist's screen; exercises.js imports it by this URL too.
-    "checklist.js",
-    # "Is this always abusive?" on your own and the stance check; imported by this URL too.
-    "placements.js",
-    # The before-session card's own flagged situations: the card opens offline (issue 4).
-    "card.js",
     # Only the icon pages show; the browser fetches the PNG icons itself when installing,
     # so precaching them would only add 26 KB to a first visit (DESIGN: about 60 KB in all).
     "icons/icon.svg",
+]
+# Cached the first time a private page or a before-session card is opened (with the network),
+# so that everything those pages import opens offline from then on (issues 3 and 4).
+PRIVATE_SHELL = [
+    # The private exercises and the Lock button, on every facilitator's page.
+    "exercises.js",
+    # exercises.js imports these by the versioned URL its page names.
+    "vault.js",
+    "backup.js",  # the vault screen's server backup (restore on a new phone)
+    "checklist.js",  # the discomfort checklist's screen
+    "placements.js",  # "Is this always abusive?" on your own, and the stance check
+    # The before-session card's own flagged situations: the card opens offline (issue 4).
+    "card.js",
 ]
 
 
@@ -54,7 +58,7 @@ def asset_url(filename: str) -> str:
 
 
 def shell_version() -> str:
-    joined = "".join(asset_url(name) for name in SHELL)
+    joined = "".join(asset_url(name) for name in SHELL + PRIVATE_SHELL)
     return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
 
@@ -96,6 +100,7 @@ def sw():
         "pwa/sw.js",
         version=shell_version(),
         shell=[asset_url(name) for name in SHELL] + [url_for("pwa.offline")],
+        private_shell=[asset_url(name) for name in PRIVATE_SHELL],
         offline=url_for("pwa.offline"),
         private=url_for("exercises.vault_show"),
         card=card_pattern(),
