@@ -307,10 +307,12 @@ def seat_token(device: str, room_id: int) -> str:
     return hmac.new(key, f"seat:{device}:{room_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def join(room: dict, token: str, client: str) -> str:
-    """Seats the device in the room: "joined", "already" (its seat is there), "full" or
-    "closed". A new seat counts against `client` (client_key) in the same transaction."""
+def join(room: dict, token: str) -> str:
+    """Seats the device in the room: "joined", "already" (its seat is there), "full",
+    "too_many" (this client made too many seats here) or "closed". Every check is made inside
+    the write transaction, and a new seat counts against the client in the same one."""
     db = get_db()
+    client = client_key("seat", room["id"])
     with writing():
         # The room as it is now, inside the transaction: the trainer may have just ended it.
         now_room = first_row("select ended_at from rooms where id = ?", [room["id"]])
@@ -323,6 +325,8 @@ def join(room: dict, token: str, client: str) -> str:
         ).fetchone()[0]
         if taken >= limit("ROOM_MAX_SEATS"):
             return "full"
+        if over_limit(client, limit("ROOM_MAX_SEATS_PER_CLIENT")):
+            return "too_many"
         # Plain SQL: sqlite-utils' insert reads the schema first, and 200 phones join at once.
         db.execute(
             "insert into participants (room_id, token_hash, joined_at) values (?, ?, ?)",

@@ -280,22 +280,11 @@ def join_submit():
     room = room_to_join(form) if form.validate() else None
     if room is None:
         return render_template("line/join.html", form=form), 422
-    token = rooms.seat_token(device(), room["id"])
-    if rooms.participant_of(room, token) is None:
-        # A new seat: count it against this client's seats in the room (issue 11, finding 4).
-        key = rooms.client_key("seat", room["id"])
-        if rooms.over_limit(key, rooms.limit("ROOM_MAX_SEATS_PER_CLIENT")):
-            form.code.errors = [
-                _("Too many people have joined this room from here. Please ask the trainer.")
-            ]
-            return render_template("line/join.html", form=form), 429
-        outcome = rooms.join(room, token, key)
-        if outcome == "full":
-            form.code.errors = [_("This room is full. Please ask the trainer.")]
-            return render_template("line/join.html", form=form), 422
-        if outcome == "closed":
-            form.code.errors = [NO_OPEN_ROOM]
-            return render_template("line/join.html", form=form), 422
+    outcome = rooms.join(room, rooms.seat_token(device(), room["id"]))
+    if outcome in JOIN_REFUSED:
+        status, message = JOIN_REFUSED[outcome]
+        form.code.errors = [str(message)]
+        return render_template("line/join.html", form=form), status
     return redirect(url_for("line.place_show", code=room["code"]))
 
 
@@ -305,6 +294,17 @@ NO_OPEN_ROOM = _l(
     "We can't find an open room with that code. Please check it on the projector;"
     " a room closes when its training day ends."
 )
+
+
+# What a join that found the room gets, when it can't have a seat (issue 11, finding 4).
+JOIN_REFUSED = {
+    "closed": (422, NO_OPEN_ROOM),
+    "full": (422, _l("This room is full. Please ask the trainer.")),
+    "too_many": (
+        429,
+        _l("Too many people have joined this room from here. Please ask the trainer."),
+    ),
+}
 
 
 def room_to_join(form: JoinForm) -> dict | None:
