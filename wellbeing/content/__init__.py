@@ -22,6 +22,12 @@ def guidelines(language: str = "en") -> dict:
     return json.loads((HERE / f"{language}.json").read_text(encoding="utf-8"))
 
 
+@cache
+def sexual_respect() -> dict:
+    """The guidelines' client materials on sexual respect: three sessions and the extras."""
+    return json.loads((HERE / "sexual_respect.json").read_text(encoding="utf-8"))
+
+
 def entries(org_id: int, kind: str) -> list[dict]:
     return rows(
         "select * from content_entries where org_id = ? and kind = ? and removed_at is null"
