@@ -457,3 +457,68 @@ def m013_people_come_and_go(db):
     # so that what both partners confirmed still says who else confirmed it.
     db["users"].add_column("disabled_at", str)
     db["users"].add_column("deleted_at", str)
+
+
+@migrations()
+def m014_organisation_sessions(db):
+    # Issue 12: an organisation adapts the guidelines' Sexual Respect sessions to its own session
+    # length ("You can and should adapt them to your standard session lengths", seed 000). No rows
+    # for a session means the guidelines' version; going back to it deletes the rows. `version`
+    # counts saves, so two admins editing at once notice each other instead of overwriting.
+    db["session_adaptations"].create(
+        {
+            "org_id": int,
+            "session_key": str,
+            "version": int,
+            "updated_by": int,
+            "updated_at": str,
+        },
+        pk=("org_id", "session_key"),
+        foreign_keys=[("org_id", "organisations", "id"), ("updated_by", "users", "id")],
+        not_null={"version", "updated_at"},
+    )
+    # One row per activity in the organisation's order. `activity_key` names a guidelines
+    # activity, or the organisation's own ("own-…", with its own title and description).
+    db["session_activities"].create(
+        {
+            "id": int,
+            "org_id": int,
+            "session_key": str,
+            "position": int,
+            "activity_key": str,
+            "title": str,
+            "description": str,
+            "minutes": int,
+            "left_out": int,
+        },
+        pk="id",
+        foreign_keys=[("org_id", "organisations", "id")],
+        not_null={"org_id", "session_key", "position", "activity_key", "minutes", "left_out"},
+    )
+    db["session_activities"].create_index(["org_id", "session_key", "position"])
+
+
+@migrations()
+def m015_session_plans(db):
+    # Issue 12: a pair plans tonight's session and who leads each part (co-worker question
+    # "Agree who leads each part of the session"). Not private data: the organisation's content
+    # plus the pair's plan. One plan per pair and date; `version` catches two partners at once.
+    # `leads` maps an activity key to a partner's user id, or "both".
+    db["session_plans"].create(
+        {
+            "id": int,
+            "pair_id": int,
+            "held_on": str,
+            "starts_at": str,
+            "session_key": str,
+            "leads": str,
+            "version": int,
+            "updated_by": int,
+            "updated_at": str,
+            "ran_at": str,
+        },
+        pk="id",
+        foreign_keys=[("pair_id", "pairs", "id"), ("updated_by", "users", "id")],
+        not_null={"pair_id", "held_on", "starts_at", "session_key", "leads", "version"},
+    )
+    db["session_plans"].create_index(["pair_id", "held_on"], unique=True)

@@ -21,6 +21,7 @@ from . import (
     organisation,
     pwa,
     security,
+    sessions,
     supervision,
     urls,
 )
@@ -86,6 +87,7 @@ def create_app(test_config=None):
     app.register_blueprint(exercises.bp)
     app.register_blueprint(coworking.bp)
     app.register_blueprint(supervision.bp)
+    app.register_blueprint(sessions.bp)
     app.register_blueprint(line.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(health.bp)

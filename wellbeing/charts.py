@@ -40,5 +40,31 @@ def rhythm_figure(weeks: list[dict], chart_id: str, said: dict) -> Markup:
     )
 
 
+# A session's shape: one bar 100 units wide, a segment per activity as wide as its minutes.
+SHADES = 4
+
+
+def session_figure(steps: list[dict], chart_id: str, title: str) -> Markup:
+    """The running activities of a session as one bar (issue 12: "pictures where people would
+    rather look than read"), with the same steps as a list for screen readers."""
+    whole = sum(step["minutes"] for step in steps) or 1
+    x, segments = 0.0, []
+    for n, step in enumerate(steps):
+        wide = 100 * step["minutes"] / whole
+        segments.append(
+            f'<rect class="shade-{n % SHADES}" x="{x:.2f}" y="0" width="{wide:.2f}" height="10">'
+            f"<title>{escape(step['title'])}: {step['minutes']}</title></rect>"
+        )
+        x += wide
+    title_id = f"{escape(chart_id)}-title"
+    spoken = "".join(f"<li>{escape(s['title'])}: {s['minutes']}</li>" for s in steps)
+    return Markup(
+        f'<figure class="session-shape"><svg viewBox="0 0 100 10" preserveAspectRatio="none"'
+        f' role="img" aria-labelledby="{title_id}"><title id="{title_id}">{escape(title)}</title>'
+        f'{"".join(segments)}</svg><ul class="visually-hidden">{spoken}</ul></figure>'
+    )
+
+
 def init_app(app):
     app.add_template_global(rhythm_figure)
+    app.add_template_global(session_figure)

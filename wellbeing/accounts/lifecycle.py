@@ -81,6 +81,9 @@ def delete(user_id: int):
             "update supervision_sessions set notes_sealed = null where supervisor_id = ? or id"
             " in (select session_id from supervision_attendees where supervisee_id = ?)",
             "update invitations set created_by = null where created_by = ?",
+            # Plans and the organisation's session timings are shared work: they stay, unsigned.
+            "update session_plans set updated_by = null where updated_by = ?",
+            "update session_adaptations set updated_by = null where updated_by = ?",
         ):
             db.execute(sql, mine * sql.count("?"))
         rooms = [row["id"] for row in rows("select id from rooms where trainer_id = ?", mine)]

@@ -10,6 +10,8 @@ from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
+from ..sessions import module as session_module
+from ..sessions import plans as session_plans
 from ..supervision import oversight, workload
 from ..supervision.forms import GroupSessionForm
 from . import agreement, bp, checkins, conversation, pairs
@@ -409,6 +411,8 @@ def render_card(pair, status=200, **context):
     if "group_form" not in context:
         context["group_form"] = GroupSessionForm(formdata=None, held_on=checkins.today())
     ran = workload.sessions_of(current_user.id)
+    plan = session_plans.next_plan(pair, checkins.today())
+    session = session_module.session(current_user.org_id, plan["session_key"]) if plan else None
     return render_page_or_block(
         "coworking/card.html",
         "group_log",
@@ -419,6 +423,11 @@ def render_card(pair, status=200, **context):
         talk=conversation.view(pair, current_user),
         guidance=guidance(),
         flags=workload.flags(ran, checkins.today()),
+        plan=plan,
+        session=session,
+        sheet=session_plans.run_sheet(plan, session) if session else [],
+        plan_end=session_plans.ends_at(plan, session) if session else None,
+        today=checkins.today().isoformat(),
         **context,
     )
 

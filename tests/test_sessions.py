@@ -1,0 +1,207 @@
+"""The session companion (issue 12), through the real pages: Organisation One adapts the
+guidelines' Sexual Respect sessions; Fran and Cole plan tonight's; their supervisor sees it
+only when both share their sessions.
+"""
+
+import re
+import sqlite3
+
+from conftest import PEOPLE
+from flask import url_for
+from organisation_one import text_of
+
+from wellbeing.sessions import module
+
+FRAN, COLE = (PEOPLE[who][0] for who in ("facilitator", "coworker"))
+SESSION_TWO = "sexual_pressuring"
+
+
+def url(one, endpoint, **values) -> str:
+    with one.app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def post(one, persona, endpoint, form, **values):
+    data = dict(form, csrf_token=one.form_token(persona))
+    return one.client(persona).post(url(one, endpoint, **values), data=data)
+
+
+def page(one, persona, endpoint, **values) -> str:
+    response = one.client(persona).get(url(one, endpoint, **values))
+    assert response.status_code == 200, response.status_code
+    return text_of(response)
+
+
+def timing_form(one, key, changes=None, action="save", base=0):
+    """The timing editor's fields for a session, as the page sends them, with `changes`
+    (position -> minutes, or None to leave the activity out)."""
+    with one.app.app_context():
+        steps = module.session(one.rows["organisation_one"], key)["steps"]
+    form = {"count": len(steps), "base": base, "action": action}
+    for i, step in enumerate(steps):
+        minutes = (changes or {}).get(i, step["minutes"])
+        form[f"key-{i}"] = step["key"]
+        # Leaving an activity out unticks its box; its minutes stay as they were.
+        form[f"minutes-{i}"] = str(step["minutes"] if minutes is None else minutes)
+        if minutes is not None:
+            form[f"keep-{i}"] = "yes"
+    return form
+
+
+def test_every_session_shows_its_real_total_not_two_and_a_half_hours(one):
+    text = page(one, "facilitator", "sessions.module_show")
+    for total in (120, 110, 95):
+        assert f"{total} minutes" in text
+    text = page(one, "facilitator", "sessions.session_show", key=SESSION_TWO)
+    assert "110 minutes in all" in text
+    assert "“three 2.5 hour group work sessions”" in text
+
+
+def test_an_admin_retimes_a_session_and_the_total_follows(one):
+    # Leave out "Tea and consent" (10) and cut the scenario from 30 to 20: 110 - 10 - 10 = 90.
+    form = timing_form(one, SESSION_TWO, {0: 20, 4: None})
+    response = post(one, "admin", "sessions.timing_save", form, key=SESSION_TWO)
+    assert response.status_code == 200, text_of(response)
+    assert "Total: 90 minutes" in text_of(response)
+    text = page(one, "facilitator", "sessions.session_show", key=SESSION_TWO)
+    assert "90 minutes in all" in text and "the guidelines' timings add up to 110" in text
+    assert "Tea and consent" not in text
+
+
+def test_a_bad_minute_is_refused_and_everything_typed_comes_back(one):
+    form = timing_form(one, SESSION_TWO, {1: "ten"})
+    form["minutes-0"] = "25"
+    response = post(one, "admin", "sessions.timing_save", form, key=SESSION_TWO)
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "Minutes: a whole number from 1 to 240." in text
+    assert 'value="ten"' in text and 'value="25"' in text
+    assert page(one, "facilitator", "sessions.session_show", key=SESSION_TWO).count("110 min")
+
+
+def test_two_admins_retiming_at_once_see_a_conflict_instead_of_overwriting(one):
+    first = post(
+        one,
+        "admin",
+        "sessions.timing_save",
+        timing_form(one, SESSION_TWO, {0: 25}),
+        key=SESSION_TWO,
+    )
+    assert first.status_code == 200
+    stale = timing_form(one, SESSION_TWO, {0: 40}, base=0)
+    response = post(one, "admin", "sessions.timing_save", stale, key=SESSION_TWO)
+    assert response.status_code == 409
+    assert "Someone else saved this session" in text_of(response)
+    assert 'value="40"' in text_of(response)
+    with one.app.app_context():
+        assert module.session(one.rows["organisation_one"], SESSION_TWO)["total"] == 105
+
+
+def test_moving_and_adding_change_the_form_only_until_saved(one):
+    form = timing_form(one, SESSION_TWO, action="down-0")
+    text = text_of(post(one, "admin", "sessions.timing_save", form, key=SESSION_TWO))
+    assert "Not saved yet" in text
+    assert text.index("What we want from sex") < text.index("Sexual abuse scenario")
+    form = timing_form(one, SESSION_TWO, action="extra")
+    form["extra"] = "bdsm"
+    text = text_of(post(one, "admin", "sessions.timing_save", form, key=SESSION_TWO))
+    assert "Total: 125 minutes" in text
+    with one.app.app_context():
+        assert not module.session(one.rows["organisation_one"], SESSION_TWO)["adapted"]
+
+
+def test_going_back_to_the_guidelines_version(one):
+    post(
+        one, "admin", "sessions.timing_save", timing_form(one, SESSION_TWO, {0: 5}), key=SESSION_TWO
+    )
+    response = post(one, "admin", "sessions.timing_reset", {}, key=SESSION_TWO)
+    assert "Total: 110 minutes" in text_of(response)
+    with one.app.app_context():
+        assert not module.session(one.rows["organisation_one"], SESSION_TWO)["adapted"]
+
+
+def test_only_an_admin_adapts_timings(one):
+    form = timing_form(one, SESSION_TWO, {0: 5})
+    for persona in ("facilitator", "supervisor"):
+        assert post(one, persona, "sessions.timing_save", form, key=SESSION_TWO).status_code == 403
+
+
+def plan_form(one, day, leads, key=SESSION_TWO, base=0):
+    form = {
+        "held_on": day,
+        "starts_at": "18:30",
+        "session_key": key,
+        "base": base,
+        "action": "save",
+    }
+    form.update({f"lead-{k}": v for k, v in leads.items()})
+    return form
+
+
+def test_a_pair_plans_tonight_with_leads_and_the_card_shows_the_run_sheet(one):
+    from wellbeing.sessions.plans import today
+
+    fran, cole = str(one.rows["facilitator"]), str(one.rows["coworker"])
+    leads = {
+        "sexual_abuse_scenario": fran,
+        "what_we_want_from_sex": cole,
+        "sexual_pressure": "both",
+    }
+    day = today().isoformat()
+    response = post(
+        one,
+        "facilitator",
+        "sessions.plan_save",
+        plan_form(one, day, leads),
+        pair_id=one.rows["pair"],
+    )
+    assert response.status_code == 200, text_of(response)
+    card = page(one, "coworker", "coworking.card_show", pair_id=one.rows["pair"])
+    assert "Sexual respect (2) – Sexual pressuring" in card
+    assert "18:30 to 20:20, 110 minutes" in card
+    sheet = card[card.index('class="run-sheet"') :]
+    assert re.search(r"18:30.*Sexual abuse scenario.*Leads: " + FRAN, sheet, re.S)
+    assert re.search(r"19:00.*What we want from sex.*Leads: You", sheet, re.S)
+    assert re.search(r"19:10.*Sexual pressure.*Leads: Both of you", sheet, re.S)
+
+
+def test_partners_planning_the_same_night_at_once_see_a_conflict(one):
+    from wellbeing.sessions.plans import today
+
+    day = today().isoformat()
+    assert (
+        post(
+            one,
+            "facilitator",
+            "sessions.plan_save",
+            plan_form(one, day, {}),
+            pair_id=one.rows["pair"],
+        ).status_code
+        == 200
+    )
+    response = post(
+        one,
+        "coworker",
+        "sessions.plan_save",
+        plan_form(one, day, {}, key="building_intimacy"),
+        pair_id=one.rows["pair"],
+    )
+    assert response.status_code == 409
+    assert f"{FRAN} saved a plan for this date" in text_of(response)
+
+
+def test_a_plan_with_a_bad_time_is_refused_and_kept(one):
+    form = plan_form(one, "2026-12-24", {})
+    form["starts_at"] = "half six"
+    response = post(one, "facilitator", "sessions.plan_save", form, pair_id=one.rows["pair"])
+    assert response.status_code == 422
+    assert "like 18:30" in text_of(response)
+    assert 'value="2026-12-24"' in text_of(response)
+
+
+def test_nobody_outside_the_pair_sees_or_changes_its_plans(one):
+    for persona in ("bystander", "supervisor", "admin"):
+        response = one.client(persona).get(
+            url(one, "sessions.plans_show", pair_id=one.rows["pair"])
+        )
+        assert response.status_code in (403, 404)

@@ -1,0 +1,218 @@
+from datetime import date
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..db import writing
+from ..extensions import htmx
+from ..fragments import render_page_or_block
+from ..permissions import get_pair, role_required
+from . import bp, module, plans
+from .forms import PlanInput, TimingInput
+
+# Everyone who works with the module reads it: facilitators run it, admins adapt it,
+# supervisors see what their supervisees plan (DESIGN: organisation content, not private).
+READERS = ("facilitator", "admin", "supervisor")
+
+
+def get_session(key: str) -> dict:
+    """A session as the reader's organisation runs it, or 404."""
+    found = module.session(current_user.org_id, key)
+    if found is None:
+        abort(404)
+    return found
+
+
+# --- reading the module ----------------------------------------------------------------------
+
+
+@bp.get("/sessions/")
+@role_required(*READERS)
+def module_show():
+    return render_template(
+        "sessions/module.html",
+        module=module.module(),
+        sessions=module.sessions(current_user.org_id),
+    )
+
+
+@bp.get("/sessions/<key>")
+@role_required(*READERS)
+def session_show(key):
+    return render_template("sessions/session.html", session=get_session(key))
+
+
+@bp.get("/sessions/activities/<activity_key>")
+@role_required(*READERS)
+def activity_show(activity_key):
+    # Loaded on demand (a page's <details> fetches it when opened): the whole module is long,
+    # and each page stays within the 14 KB budget (DESIGN: budgets).
+    activity = module.guideline_activities().get(activity_key)
+    if activity is None:
+        abort(404)
+    # Inside a session page's step (an h2) its parts are h3; on its own page, h2.
+    heading = "h3" if htmx and not htmx.boosted else "h2"
+    return render_page_or_block(
+        "sessions/activity.html", "activity", activity=activity, heading=heading
+    )
+
+
+@bp.get("/sessions/<key>/print")
+@role_required(*READERS)
+def session_print(key):
+    return render_template("sessions/print.html", session=get_session(key))
+
+
+# --- an organisation adapts a session to its own length ---------------------------------------
+
+
+def render_timing(session, status=200, edit=None, **context):
+    return render_page_or_block(
+        "sessions/timing.html",
+        "timing",
+        status,
+        session=session,
+        edit=edit or TimingInput.from_session(session),
+        extras=module.module()["extras"],
+        **context,
+    )
+
+
+@bp.get("/sessions/<key>/timing")
+@role_required("admin")
+def timing_show(key):
+    return render_timing(get_session(key))
+
+
+@bp.post("/sessions/<key>/timing")
+@role_required("admin")
+@writing()
+def timing_save(key):
+    session = get_session(key)
+    edit = TimingInput.from_form(request.form)
+    if edit.action != "save":
+        edit.apply(edit.action, request.form.get("extra", ""))
+        return render_timing(session, edit=edit, unsaved=True)
+    if edit.problems:
+        return render_timing(session, 422, edit=edit)
+    try:
+        module.save(current_user.org_id, key, edit.steps, edit.base, current_user.id)
+    except module.Conflict as conflict:
+        return render_timing(session, 409, edit=edit, conflict=conflict.current)
+    notice = _("Saved. Pairs planning this session now see these timings.")
+    return render_timing(get_session(key), notice=notice)
+
+
+@bp.post("/sessions/<key>/timing/total")
+@role_required("admin")
+def timing_total(key):
+    # The total as the admin types, before anything is saved.
+    session = get_session(key)
+    edit = TimingInput.from_form(request.form)
+    return render_page_or_block("sessions/timing.html", "total", session=session, edit=edit)
+
+
+@bp.get("/sessions/<key>/timing/reset")
+@role_required("admin")
+def timing_reset_confirm(key):
+    return render_timing(get_session(key), confirming_reset=True)
+
+
+@bp.post("/sessions/<key>/timing/reset")
+@role_required("admin")
+@writing()
+def timing_reset(key):
+    get_session(key)
+    module.reset(current_user.org_id, key)
+    notice = _("Back to the guidelines' version.")
+    return render_timing(get_session(key), notice=notice)
+
+
+# --- a pair plans a night's group -------------------------------------------------------------
+
+
+def render_plans(pair, status=200, edit=None, **context):
+    if edit is None:
+        day = day_from(request.args.get("on")) or plans.today()
+        existing = plans.plan_on(pair, day)
+        edit = PlanInput.blank(day, module.module()["sessions"][0]["key"], existing)
+    session = module.session(current_user.org_id, edit.session_key)
+    return render_page_or_block(
+        "sessions/plans.html",
+        "plan",
+        status,
+        pair=pair,
+        edit=edit,
+        session=session,
+        sessions=module.sessions(current_user.org_id),
+        planned=plans.with_sessions(current_user.org_id, plans.plans_of(pair)),
+        **context,
+    )
+
+
+def day_from(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+@bp.get("/pairs/<int:pair_id>/plans")
+@role_required("facilitator")
+def plans_show(pair_id):
+    return render_plans(get_pair(pair_id))
+
+
+@bp.post("/pairs/<int:pair_id>/plans")
+@role_required("facilitator")
+@writing()
+def plan_save(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    session = module.session(current_user.org_id, request.form.get("session_key", ""))
+    partners = {str(current_user.id), str(pair["partner_id"])}
+    edit = PlanInput.from_form(request.form, session, partners)
+    if request.form.get("action") == "choose":
+        return render_plans(pair, edit=edit)
+    if edit.problems:
+        return render_plans(pair, 422, edit=edit)
+    try:
+        plans.save(pair, current_user, edit.as_plan(), edit.base)
+    except plans.Conflict as conflict:
+        return render_plans(pair, 409, edit=edit, conflict=conflict.current)
+    saved = plans.plan_on(pair, edit.held_on)
+    edit = PlanInput.blank(edit.held_on, edit.session_key, saved)
+    return render_plans(pair, edit=edit, notice=_("Planned. It is on your card for that night."))
+
+
+def get_plan(pair, plan_id):
+    plan = plans.get_plan(pair, plan_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+@bp.post("/pairs/<int:pair_id>/plans/<int:plan_id>/ran")
+@role_required("facilitator")
+@writing()
+def plan_ran(pair_id, plan_id):
+    pair = get_pair(pair_id, writing=True)
+    ran = request.form.get("ran") == "yes"
+    plans.mark_ran(get_plan(pair, plan_id), ran)
+    notice = _("Marked as run.") if ran else _("No longer marked as run.")
+    return after_plan_change(pair, notice)
+
+
+@bp.post("/pairs/<int:pair_id>/plans/<int:plan_id>/delete")
+@role_required("facilitator")
+@writing()
+def plan_delete(pair_id, plan_id):
+    pair = get_pair(pair_id, writing=True)
+    plans.delete(get_plan(pair, plan_id))
+    return after_plan_change(pair, _("Plan removed."))
+
+
+def after_plan_change(pair, notice):
+    if htmx and not htmx.boosted:
+        return render_plans(pair, notice=notice)
+    return redirect(url_for("sessions.plans_show", pair_id=pair["id"]))
