@@ -205,3 +205,55 @@ def test_nobody_outside_the_pair_sees_or_changes_its_plans(one):
             url(one, "sessions.plans_show", pair_id=one.rows["pair"])
         )
         assert response.status_code in (403, 404)
+
+
+def test_supervisor_sees_sessions_planned_and_run_only_when_both_share_them(one):
+    pair_id = one.rows["pair"]
+    post(
+        one, "facilitator", "sessions.plan_save", plan_form(one, "2026-12-03", {}), pair_id=pair_id
+    )
+    with sqlite3.connect(one.database) as conn:
+        (plan_id,) = conn.execute("select id from session_plans").fetchone()
+    conn.close()
+    ran = post(
+        one, "coworker", "sessions.plan_ran", {"ran": "yes"}, pair_id=pair_id, plan_id=plan_id
+    )
+    assert ran.status_code in (200, 302)
+    text = page(one, "supervisor", "supervision.pair_show", pair_id=pair_id)
+    assert "2026-12-03" not in text
+    post(one, "facilitator", "coworking.consent_give", {}, pair_id=pair_id, topic="sessions")
+    assert "2026-12-03" not in page(one, "supervisor", "supervision.pair_show", pair_id=pair_id)
+    post(one, "coworker", "coworking.consent_give", {}, pair_id=pair_id, topic="sessions")
+    text = page(one, "supervisor", "supervision.pair_show", pair_id=pair_id)
+    assert "2026-12-03 · Sexual respect (2) – Sexual pressuring · run" in text
+    # The pair sees that their supervisor looked.
+    assert "your planned sessions" in page(
+        one, "facilitator", "coworking.sharing_show", pair_id=pair_id
+    )
+
+
+def test_a_plan_marked_run_can_be_undone_and_a_plan_removed(one):
+    pair_id = one.rows["pair"]
+    post(
+        one, "facilitator", "sessions.plan_save", plan_form(one, "2026-12-03", {}), pair_id=pair_id
+    )
+    with sqlite3.connect(one.database) as conn:
+        (plan_id,) = conn.execute("select id from session_plans").fetchone()
+    conn.close()
+    post(one, "facilitator", "sessions.plan_ran", {"ran": "yes"}, pair_id=pair_id, plan_id=plan_id)
+    post(one, "facilitator", "sessions.plan_ran", {"ran": "no"}, pair_id=pair_id, plan_id=plan_id)
+    text = page(one, "facilitator", "sessions.plans_show", pair_id=pair_id)
+    assert "We ran it" in text
+    post(one, "coworker", "sessions.plan_delete", {}, pair_id=pair_id, plan_id=plan_id)
+    assert "No sessions planned yet" in page(
+        one, "facilitator", "sessions.plans_show", pair_id=pair_id
+    )
+
+
+def test_the_supervisor_reads_check_in_answers_under_the_partners_names(one):
+    pair_id = one.rows["pair"]
+    for persona in ("facilitator", "coworker"):
+        post(one, persona, "coworking.consent_give", {}, pair_id=pair_id, topic="checkins")
+    text = page(one, "supervisor", "supervision.pair_show", pair_id=pair_id)
+    assert f"{FRAN} would like more of this from {COLE}:" in text
+    assert "More of, from you" not in text

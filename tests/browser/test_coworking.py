@@ -305,7 +305,9 @@ def test_weekly_check_in_answers_open_to_both_at_once(new_context):
     fran.clock.install()
     fran.goto(checkins)
     heading(fran, "Weekly check-in")
-    fran.get_by_label("More of, from you:").fill("Taking the lead on the role-plays.")
+    fran.get_by_label("What would you want more of from me?").fill(
+        "Taking the lead on the role-plays."
+    )
     fran.get_by_role("button", name="Send my answers").click()
     week = fran.locator("#this-week")
     expect(week.get_by_role("status")).to_have_text("Sent.")
@@ -321,8 +323,10 @@ def test_weekly_check_in_answers_open_to_both_at_once(new_context):
     expect(cole.get_by_text(f"{FRAN} has answered.")).to_be_visible()
     expect(cole.get_by_text("Taking the lead")).to_have_count(0)
     assert "Taking the lead" not in cole.content()
-    cole.get_by_label("More of, from you:").fill("Checking in with me at the break.")
-    cole.get_by_label("Less of, from you:").fill("Finishing my sentences.")
+    cole.get_by_label("What would you want more of from me?").fill(
+        "Checking in with me at the break."
+    )
+    cole.get_by_label("What would you want less of from me?").fill("Finishing my sentences.")
     cole.get_by_role("button", name="Send my answers").click()
     answers = cole.locator(".checkin-answers")
     expect(answers.get_by_role("heading", name=f"{FRAN} to you")).to_be_visible()

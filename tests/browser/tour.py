@@ -446,7 +446,9 @@ def walk_checkins(page, cole, check, pair):
     page.goto(f"{pair}/checkins")
     heading(page, "Weekly check-in")
     check(page, "check-ins")
-    page.get_by_label("More of, from you:").fill("Taking the lead on the role-plays.")
+    page.get_by_label("What would you want more of from me?").fill(
+        "Taking the lead on the role-plays."
+    )
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_text("Your answers, waiting for Cole Coworker's:")).to_be_visible()
     check(page, "check-ins, waiting")

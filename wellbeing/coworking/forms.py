@@ -4,7 +4,10 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from .. import content
 from .checkins import MAX_ANSWER, MAX_REPLY
+
+QUESTIONS = content.guidelines()["coworking"]["checkin"]
 
 WEEKDAYS = [
     SelectChoice(0, _l("Monday")),
@@ -43,8 +46,9 @@ def answer_box(label, max_length):
 class CheckinForm(FlaskForm):
     # Guidelines, Support and supervision: "What would you want more of from me?" and "What
     # would you want less of from me?". Blank is a fine answer: "Nothing this week".
-    more = answer_box(_l("More of, from you:"), MAX_ANSWER)
-    less = answer_box(_l("Less of, from you:"), MAX_ANSWER)
+    # The labels are the guidelines' questions, read from the content (en.json coworking.checkin).
+    more = answer_box(QUESTIONS["more"], MAX_ANSWER)
+    less = answer_box(QUESTIONS["less"], MAX_ANSWER)
 
 
 class CheckinReplyForm(FlaskForm):

@@ -12,7 +12,7 @@ from ..db import get_db, now, rows, writing
 
 # What both partners can agree to. DESIGN "The data rule": sharing with supervision is a
 # deliberate act by the pair, it can be withdrawn, and nothing moves on its own.
-TOPICS = ("context", "agreement", "checkins")
+TOPICS = ("context", "agreement", "checkins", "sessions")
 
 
 def colleagues_to_invite(member) -> list[dict]:

@@ -18,7 +18,7 @@ from . import agreement, bp, checkins, conversation, pairs
 from .forms import CheckinDayForm, CheckinForm, CheckinReplyForm, ContextForm, PairInvitationForm
 from .parsing import AgreementInput, shared_answers
 
-TOPIC = "<any(context,agreement,checkins):topic>"
+TOPIC = "<any(context,agreement,checkins,sessions):topic>"
 
 
 def guidance() -> dict:

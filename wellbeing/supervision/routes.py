@@ -24,6 +24,7 @@ from ..permissions import (
     supervisor_sees,
     topics_shared,
 )
+from ..sessions import plans
 from . import bp, guidance, oversight, record, workload
 from .forms import AssignmentForm, ReviewForm, SessionForm, TargetForm
 
@@ -95,6 +96,8 @@ def pair_show(pair_id):
         oversight.log_views([pair["id"]], current_user, "checkin-content")
     if context_shared:
         oversight.log_views([pair["id"]], current_user, "context")
+    if "sessions" in shared:
+        oversight.log_views([pair["id"]], current_user, "sessions")
     return render_template(
         "supervision/pair.html",
         pair=pair,
@@ -102,8 +105,14 @@ def pair_show(pair_id):
         weeks=checkins.shared_weeks(pair, names) if content_shared else None,
         context=pairs.context(pair) if context_shared else None,
         agreement_shared="agreement" in shared,
+        planned=session_plans(pair) if "sessions" in shared else None,
         guidance=guidance(),
     )
+
+
+def session_plans(pair: dict) -> list[dict]:
+    """What the pair planned and ran (issue 12), when both partners share their sessions."""
+    return plans.with_sessions(current_user.org_id, plans.plans_of(pair))
 
 
 def shared_agreement(pair_id: int) -> dict:
