@@ -3,6 +3,7 @@ guidelines' Sexual Respect sessions; Fran and Cole plan tonight's; their supervi
 only when both share their sessions.
 """
 
+import gzip
 import re
 import sqlite3
 
@@ -11,6 +12,7 @@ from flask import url_for
 from organisation_one import text_of
 
 from wellbeing.sessions import module
+from wellbeing.sessions.plans import today
 
 FRAN, COLE = (PEOPLE[who][0] for who in ("facilitator", "coworker"))
 SESSION_TWO = "sexual_pressuring"
@@ -139,8 +141,6 @@ def plan_form(one, day, leads, key=SESSION_TWO, base=0):
 
 
 def test_a_pair_plans_tonight_with_leads_and_the_card_shows_the_run_sheet(one):
-    from wellbeing.sessions.plans import today
-
     fran, cole = str(one.rows["facilitator"]), str(one.rows["coworker"])
     leads = {
         "sexual_abuse_scenario": fran,
@@ -166,8 +166,6 @@ def test_a_pair_plans_tonight_with_leads_and_the_card_shows_the_run_sheet(one):
 
 
 def test_partners_planning_the_same_night_at_once_see_a_conflict(one):
-    from wellbeing.sessions.plans import today
-
     day = today().isoformat()
     assert (
         post(
@@ -257,3 +255,52 @@ def test_the_supervisor_reads_check_in_answers_under_the_partners_names(one):
     text = page(one, "supervisor", "supervision.pair_show", pair_id=pair_id)
     assert f"{FRAN} would like more of this from {COLE}:" in text
     assert "More of, from you" not in text
+
+
+def test_the_materials_question_links_the_session_the_pair_planned(one):
+    pair_id = one.rows["pair"]
+    text = page(one, "facilitator", "coworking.conversation_show", pair_id=pair_id)
+    assert "Read the Sexual Respect sessions" in text
+    post(one, "coworker", "sessions.plan_save", plan_form(one, "2099-01-05", {}), pair_id=pair_id)
+    text = page(one, "facilitator", "coworking.conversation_show", pair_id=pair_id)
+    assert "Your next planned session:" in text
+    assert url(one, "sessions.session_show", key=SESSION_TWO) in text
+
+
+# DESIGN budgets: every HTML page is at most 14 KB compressed, so it arrives in the first round
+# trip. The module is long, so a session's page folds each activity and loads it when opened.
+PAGE_BUDGET = 14 * 1024
+
+
+def test_every_session_page_stays_within_the_14_kb_budget(one):
+    pair_id = one.rows["pair"]
+    fran, cole = str(one.rows["facilitator"]), str(one.rows["coworker"])
+    with one.app.app_context():
+        everything = module.guideline_activities()
+        keys = [s["key"] for s in module.module()["sessions"]]
+    # Every part has a lead, so the card's run sheet is as long as it gets.
+    leads = {k: fran if n % 2 else cole for n, k in enumerate(everything)}
+    sizes = {}
+    for base, key in enumerate(keys):
+        form = plan_form(one, today().isoformat(), leads, key=key, base=base)
+        planned = post(one, "facilitator", "sessions.plan_save", form, pair_id=pair_id)
+        assert planned.status_code == 200, text_of(planned)
+        pages = [
+            ("facilitator", "sessions.session_show", {"key": key}),
+            ("facilitator", "sessions.session_print", {"key": key}),
+            ("admin", "sessions.timing_show", {"key": key}),
+            ("facilitator", "coworking.card_show", {"pair_id": pair_id}),
+            ("facilitator", "sessions.plans_show", {"pair_id": pair_id}),
+        ]
+        for persona, endpoint, values in pages:
+            response = one.client(persona).get(url(one, endpoint, **values))
+            assert response.status_code == 200
+            sizes[endpoint, key] = len(gzip.compress(response.get_data()))
+    for activity in everything:
+        body = page(one, "facilitator", "sessions.activity_show", activity_key=activity)
+        sizes["sessions.activity_show", activity] = len(gzip.compress(body.encode()))
+    body = page(one, "facilitator", "sessions.module_show")
+    sizes["sessions.module_show", ""] = len(gzip.compress(body.encode()))
+    over = {page: size for page, size in sizes.items() if size > PAGE_BUDGET}
+    assert over == {}
+    print("largest:", max(sizes.items(), key=lambda item: item[1]))

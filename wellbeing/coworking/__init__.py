@@ -10,8 +10,8 @@ from flask import Blueprint
 
 bp = Blueprint("coworking", __name__, url_prefix="/pairs")
 
-from . import routes  # noqa: E402, F401
 from ..content import guidelines  # noqa: E402
+from . import routes  # noqa: E402, F401
 from .checkins import STATE_WORDS  # noqa: E402
 
 # A global, not a context processor: the pages' imported macros see globals only.

@@ -106,6 +106,7 @@ def pair_show(pair_id):
         draft=agreement.current(pair),
         talk=conversation.view(pair, current_user),
         partner_reset=pairs.partner_reset(pair),
+        **next_session(pair),
     )
 
 
@@ -219,6 +220,7 @@ def render_conversation(pair, status=200, **context):
         pair=pair,
         talk=conversation.view(pair, current_user),
         questions=conversation.questions(),
+        **next_session(pair),
         guidance=guidance()["conversation"],
         **context,
     )
@@ -234,6 +236,13 @@ def conversation_share(pair_id):
         return render_conversation(pair, 422, problem=problem)
     conversation.share(pair, current_user, answers, situations)
     return render_conversation(pair, shared_now=True)
+
+
+def next_session(pair) -> dict:
+    """Tonight's plan, or the next one, and its session as the organisation runs it."""
+    plan = session_plans.next_plan(pair, checkins.today())
+    session = session_module.session(current_user.org_id, plan["session_key"]) if plan else None
+    return {"next_plan": plan, "next_session": session}
 
 
 # --- the redirection-strategy agreement ---------------------------------------------------
@@ -411,8 +420,8 @@ def render_card(pair, status=200, **context):
     if "group_form" not in context:
         context["group_form"] = GroupSessionForm(formdata=None, held_on=checkins.today())
     ran = workload.sessions_of(current_user.id)
-    plan = session_plans.next_plan(pair, checkins.today())
-    session = session_module.session(current_user.org_id, plan["session_key"]) if plan else None
+    upcoming = next_session(pair)
+    plan, session = upcoming["next_plan"], upcoming["next_session"]
     return render_page_or_block(
         "coworking/card.html",
         "group_log",
