@@ -67,7 +67,8 @@ def render(results: dict) -> str:
     )
 
 
-def write(results: dict, path: Path = DOCS) -> Path:
+def write(results: dict, path: Path | None = None) -> Path:
+    path = path or DOCS
     path.parent.mkdir(exist_ok=True)
     path.write_text(render(results))
     return path
