@@ -26,6 +26,13 @@ def verdict(ok: bool) -> str:
     return "pass" if ok else "**FAIL**"
 
 
+def figure(value, spec: str) -> str:
+    """`x|f(".1f")`: format(x, ".1f"). A figure missing from the results is an error."""
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined raises UndefinedError, naming the figure
+    return format(value, spec)
+
+
 def bullet(text: str) -> str:
     """One Markdown list item: its words, wrapped at 100 columns."""
     return textwrap.fill(" ".join(text.split()), 100, initial_indent="- ", subsequent_indent="  ")
@@ -40,7 +47,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # Markdown, written for people reading the repository
     )
-    env.filters.update(kb=kb, verdict=verdict, f=format, bullet=lambda text: bullet(text) + "\n")
+    env.filters.update(kb=kb, verdict=verdict, f=figure, bullet=lambda text: bullet(text) + "\n")
     return env
 
 
