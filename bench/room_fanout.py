@@ -29,11 +29,9 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from .base import BenchError
+from .base import HOST, USER_AGENT, BenchError
 from .cpu import Usage, cpus, wait_for_quiet
 
-HOST = "127.0.0.1"
-USER_AGENT = "wellbeing-bench"
 PROJECTOR_EVERY = 0.1  # hx-trigger="every 100ms" (templates/line/projector.html)
 STATUS_EVERY = 1.0  # the trainer's status, hx-trigger="every 1s" (templates/line/room.html)
 PHONE_EVERY = 2.0  # each phone's own view, hx-trigger="every 2s" (templates/line/place.html)
