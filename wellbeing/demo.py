@@ -6,8 +6,8 @@ from types import SimpleNamespace
 from .accounts import people
 from .atrest import seal
 from .coworking import agreement, checkins, conversation, pairs
-from .sessions import plans
 from .db import get_db, now, writing
+from .sessions import plans
 from .supervision import record, workload
 
 DEMO_ORGANISATION = "Demo organisation"
