@@ -154,6 +154,11 @@ def data_of(person) -> dict:
                         [pair["id"]],
                     )
                 ],
+                "session_plans": rows(
+                    "select held_on, starts_at, session_key, ran_at from session_plans"
+                    " where pair_id = ? order by held_on",
+                    [pair["id"]],
+                ),
             }
         )
     supervision = record.as_read_by(record.sessions_of(me), person)
