@@ -10,10 +10,15 @@ from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
-from ..supervision import oversight, workload
-from ..supervision.forms import GroupSessionForm
-from . import agreement, bp, checkins, conversation, pairs
-from .forms import CheckinDayForm, CheckinForm, CheckinReplyForm, ContextForm, PairInvitationForm
+from . import agreement, bp, checkins, conversation, oversight, pairs, workload
+from .forms import (
+    CheckinDayForm,
+    CheckinForm,
+    CheckinReplyForm,
+    ContextForm,
+    GroupSessionForm,
+    PairInvitationForm,
+)
 from .parsing import AgreementInput, shared_answers
 
 TOPIC = "<any(context,agreement,checkins):topic>"
