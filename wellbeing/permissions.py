@@ -207,11 +207,13 @@ def get_shared_agreement(pair_id: int, supervisor=None) -> dict:
     """A supervised pair whose agreement both partners shared, or 404: not shared, or
     withdrawn, is the same as not there, and so is a pair that never agreed a version."""
     pair = get_supervised_pair(pair_id, supervisor)
+    if not supervisor_sees(pair, "agreement"):
+        abort(404)
     agreed = first_row(
         "select 1 from agreement_versions where pair_id = ? and agreed_at is not null limit 1",
         [pair["id"]],
     )
-    if not supervisor_sees(pair, "agreement") or agreed is None:
+    if agreed is None:
         abort(404)
     return pair
 

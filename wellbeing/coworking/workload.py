@@ -15,6 +15,11 @@ from ..db import get_db, now, rows
 FLAG_WEEKS = 8
 
 
+def guidance() -> dict:
+    """The guidelines' supervision section, which holds the mentoring and workload rules."""
+    return content.guidelines()["supervision"]
+
+
 def log(member, pair_id: int, held_on: date, with_experienced: bool) -> int:
     return (
         get_db()["group_sessions"]
@@ -29,10 +34,6 @@ def log(member, pair_id: int, held_on: date, with_experienced: bool) -> int:
         )
         .last_pk
     )
-
-
-def guidance() -> dict:
-    return content.guidelines()["supervision"]
 
 
 def remove(session: dict):
