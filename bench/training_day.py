@@ -143,16 +143,16 @@ def sign_in(port: int, email: str, password: str) -> Browser:
 def seat_hashes(app, cookies, code: str) -> dict:
     """{session cookie: the hash of its seat in the room}, as the database keeps it. A seat is
     derived from the browser's id in its (signed, readable) session cookie and the room
-    (wellbeing/line/rooms.py, seat_token); nothing else about a participant is stored."""
+    (wellbeing/seats.py, seat_token); nothing else about a participant is stored."""
+    from wellbeing import seats
     from wellbeing.accounts.people import token_hash
     from wellbeing.db import first_row
-    from wellbeing.line import rooms
 
     serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
         room_id = first_row("select id from rooms where code = ?", [code])["id"]
         return {
-            cookie: token_hash(rooms.seat_token(serializer.loads(cookie)["device"], room_id))
+            cookie: token_hash(seats.seat_token(serializer.loads(cookie)["device"], room_id))
             for cookie in cookies
         }
 

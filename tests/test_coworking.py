@@ -200,11 +200,11 @@ def test_ended_pair_refuses_every_change_but_stays_readable(one):
     ended = post(one, "facilitator", "coworking.pair_end")
     assert ended.status_code == 302
 
-    pair_routes = sorted(e for e, rule in RULES.items() if rule["rule"] == "pair")
+    pair_routes = sorted(e for e, rule in RULES.items() if rule.who == "pair")
     for endpoint in pair_routes:
         for persona in ("facilitator", "coworker"):
             if method_of(endpoint) == "POST":
-                form = RULES[endpoint].get("form", {})
+                form = RULES[endpoint].form
                 response = post(one, persona, endpoint, form)
                 # Withdrawing a yes to sharing is the one change an ended pair still takes.
                 expected = 200 if endpoint == "coworking.consent_withdraw" else 409

@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 from .accounts import people
 from .atrest import seal
-from .coworking import agreement, checkins, conversation, pairs
+from .coworking import agreement, checkins, conversation, pairs, workload
 from .db import get_db, now, writing
 from .sessions import plans
-from .supervision import record, workload
+from .supervision import record
 
 DEMO_ORGANISATION = "Demo organisation"
 # Demo sign-ins are printed by `make run`. They exist only in the demo database.

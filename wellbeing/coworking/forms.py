@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -70,3 +70,10 @@ class ContextForm(FlaskForm):
     # Guidelines: "power dynamics (such as gender and experience) are inevitably at work".
     gender = RadioField(_l("Gender mix"), validators=[InputRequired(_l("Choose one."))])
     experience = RadioField(_l("Experience"), validators=[InputRequired(_l("Choose one."))])
+
+
+class GroupSessionForm(FlaskForm):
+    held_on = DateField(
+        _l("Date of the group"), validators=[InputRequired(_l("Please give the date."))]
+    )
+    with_experienced = BooleanField(_l("With an experienced co-worker"))

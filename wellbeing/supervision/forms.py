@@ -91,10 +91,3 @@ class TargetForm(FlaskForm):
             NumberRange(min=90, max=2400, message=_l("Between 90 and 2400 minutes, please.")),
         ],
     )
-
-
-class GroupSessionForm(FlaskForm):
-    held_on = DateField(
-        _l("Date of the group"), validators=[InputRequired(_l("Please give the date."))]
-    )
-    with_experienced = BooleanField(_l("With an experienced co-worker"))
