@@ -81,6 +81,19 @@ def get_pair(pair_id: int, member=None, writing=False) -> dict:
     return pair
 
 
+def get_session_plan(plan_id: int, pair: dict) -> dict:
+    """A plan of this pair (issue 12), or 404. The pair comes from `get_pair`, so only its two
+    partners ever reach a plan; another pair's plan is the same as none."""
+    if not storable(plan_id):
+        abort(404)
+    plan = first_row(
+        "select * from session_plans where id = ? and pair_id = ?", [plan_id, pair["id"]]
+    )
+    if plan is None:
+        abort(404)
+    return plan
+
+
 def get_pair_invitation(invitation_id: int, side: str, member=None) -> dict:
     """An open invitation to co-work, or 404: `side` "invitee" for the person invited (who
     accepts or declines), "inviter" for the person who sent it (who may withdraw it)."""

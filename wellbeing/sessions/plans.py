@@ -46,12 +46,6 @@ def plan_on(pair: dict, day: date) -> dict | None:
     )
 
 
-def get_plan(pair: dict, plan_id: int) -> dict | None:
-    return decoded(
-        first_row("select * from session_plans where id = ? and pair_id = ?", [plan_id, pair["id"]])
-    )
-
-
 def next_plan(pair: dict, today: date) -> dict | None:
     """Tonight's plan, or else the next one planned: what the card shows."""
     return decoded(

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
-from ..permissions import get_pair, role_required
+from ..permissions import get_pair, get_session_plan, role_required
 from . import bp, module, plans
 from .forms import PlanInput, TimingInput
 
@@ -185,20 +185,13 @@ def plan_save(pair_id):
     return render_plans(pair, edit=edit, notice=_("Planned. It is on your card for that night."))
 
 
-def get_plan(pair, plan_id):
-    plan = plans.get_plan(pair, plan_id)
-    if plan is None:
-        abort(404)
-    return plan
-
-
 @bp.post("/pairs/<int:pair_id>/plans/<int:plan_id>/ran")
 @role_required("facilitator")
 @writing()
 def plan_ran(pair_id, plan_id):
     pair = get_pair(pair_id, writing=True)
     ran = request.form.get("ran") == "yes"
-    plans.mark_ran(get_plan(pair, plan_id), ran)
+    plans.mark_ran(get_session_plan(plan_id, pair), ran)
     notice = _("Marked as run.") if ran else _("No longer marked as run.")
     return after_plan_change(pair, notice)
 
@@ -208,7 +201,7 @@ def plan_ran(pair_id, plan_id):
 @writing()
 def plan_delete(pair_id, plan_id):
     pair = get_pair(pair_id, writing=True)
-    plans.delete(get_plan(pair, plan_id))
+    plans.delete(get_session_plan(plan_id, pair))
     return after_plan_change(pair, _("Plan removed."))
 
 
