@@ -289,7 +289,7 @@ async function backUpRounds(vault, url) {
       return { ...answer, ...merged };
     }
     if (status !== 409 || !answer || !answer.latest) {
-      throw new BackupError((answer && answer.error) || "failed");
+      throw new BackupError(answer?.error || "failed");
     }
     const { latest } = answer;
     let manifest = null;
@@ -430,7 +430,9 @@ export function serverBackup(root, vault, { lastFileBackup, changed }) {
         const when = localDay(version.createdAt);
         item.textContent = fill(messages.versionLine, {
           version: version.version,
-          date: when ? `${dayText(when)} ${when.toLocaleTimeString([], { timeStyle: "short" })}` : "",
+          date: when
+            ? `${dayText(when)} ${when.toLocaleTimeString([], { timeStyle: "short" })}`
+            : "",
           size: Math.max(1, Math.round(version.size / 1024)),
         });
         return item;
@@ -441,7 +443,9 @@ export function serverBackup(root, vault, { lastFileBackup, changed }) {
 
   // Gently, never as a failure: nothing backed up (file or server) for 14 days.
   function showReminder() {
-    const dates = [lastFileBackup(), synced(vault).date].map((d) => d && localDay(d)).filter(Boolean);
+    const dates = [lastFileBackup(), synced(vault).date]
+      .map((d) => d && localDay(d))
+      .filter(Boolean);
     let since = dates.length ? new Date(Math.max(...dates)) : localDay(read(SINCE_SETTING, vault));
     if (!since) {
       since = new Date();

@@ -30,14 +30,16 @@ export function screen(root, opened, kit) {
   async function flagged() {
     const marks = await readable(opened, "checklist-situations");
     const shown = new Map();
-    for (const mark of (marks && marks.value.keep) || []) shown.set(mark.situation, [mark.text]);
+    for (const mark of marks?.value.keep || []) shown.set(mark.situation, [mark.text]);
     const times = (await opened.vault.list("checklist")).filter((r) => !r.error);
     const latest = times[times.length - 1];
     if (latest) {
       const date = new Date(latest.value.startedAt).toLocaleDateString(language());
       for (const [id, answer] of Object.entries(latest.value.ratings || {})) {
         if (answer.rating < HIGH) continue;
-        const detail = root.dataset.rated.replace("{rating}", answer.rating).replace("{date}", date);
+        const detail = root.dataset.rated
+          .replace("{rating}", answer.rating)
+          .replace("{date}", date);
         shown.set(id, [answer.text, detail]);
       }
     }

@@ -65,7 +65,7 @@ export function screen(root, opened, kit) {
   let mineSaving = Promise.resolve();
   let mineUnreadable = false;
 
-  const session = () => keeper.current && keeper.current.value;
+  const session = () => keeper.current?.value;
   const situations = () => [...organisation, ...(mine ? mine.own : [])];
   const isKept = (id) => mine.keep.some((mark) => mark.situation === id);
 

@@ -87,7 +87,7 @@ export function screen(root, opened, kit) {
     const value = record
       ? record.value
       : { pairId, startedAt: new Date().toISOString(), answers: {}, attach: [] };
-    keeper.open({ id, value, updatedAt: record && record.updatedAt });
+    keeper.open({ id, value, updatedAt: record?.updatedAt });
     const mine = await readable(opened, MARKS);
     marks = mine ? mine.value.keep || [] : [];
     for (const box of boxes) box.value = value.answers[box.dataset.answer] || "";

@@ -59,7 +59,7 @@ function theVault() {
 }
 
 function isUnlocked(opened) {
-  return Boolean(opened && opened.vault.isUnlocked());
+  return Boolean(opened?.vault.isUnlocked());
 }
 
 function settingFor(prefix, opened) {
@@ -78,9 +78,7 @@ async function vaultChanged() {
 
 /** Saves whatever is on screen and not saved yet; each saver returns its pending save. */
 function saveEverything() {
-  return Promise.all(
-    [...savers].map((save) => Promise.resolve(save()).catch(() => undefined)),
-  );
+  return Promise.all([...savers].map((save) => Promise.resolve(save()).catch(() => undefined)));
 }
 
 /**
@@ -101,9 +99,7 @@ async function lockNow() {
 async function showLockButtons() {
   const opened = opening && (await opening.catch(() => null));
   for (const button of document.querySelectorAll("[data-lock]")) {
-    button.textContent = isUnlocked(opened)
-      ? button.dataset.openLabel
-      : button.dataset.lockedLabel;
+    button.textContent = isUnlocked(opened) ? button.dataset.openLabel : button.dataset.lockedLabel;
   }
 }
 
@@ -168,7 +164,7 @@ window.addEventListener("pagehide", () => saveEverything());
 // Encrypting is asynchronous, and a page being unloaded can't wait for it. So while words on
 // screen are not saved yet, a reload or a closed tab first asks the browser's "Leave page?".
 window.addEventListener("beforeunload", (event) => {
-  if ([...screens].some((screen) => screen.unsaved && screen.unsaved())) {
+  if ([...screens].some((screen) => screen.unsaved?.())) {
     saveEverything();
     event.preventDefault();
     event.returnValue = "";
@@ -276,7 +272,10 @@ function handleUnlock(root, opened) {
     try {
       await opened.vault.unlock(input.value);
     } catch (error) {
-      showError(input, error.code === "wrong-passphrase" ? form.dataset.wrong : form.dataset.failed);
+      showError(
+        input,
+        error.code === "wrong-passphrase" ? form.dataset.wrong : form.dataset.failed,
+      );
       input.select();
       return;
     }
@@ -294,7 +293,7 @@ function handleUnlock(root, opened) {
  */
 async function autoSync() {
   const holder = vaultHolder();
-  if (!holder || !holder.dataset.backupModule || !navigator.onLine) return;
+  if (!holder?.dataset.backupModule || !navigator.onLine) return;
   const opened = opening && (await opening.catch(() => null));
   if (!isUnlocked(opened)) return;
   try {
@@ -338,7 +337,7 @@ function lastBackup(opened) {
 
 async function showStorage(root, askNow) {
   const note = root.querySelector("[data-persist]");
-  if (!navigator.storage || !navigator.storage.persist) return;
+  if (!navigator.storage?.persist) return;
   // DESIGN: ask for persistent storage, so the browser doesn't clear the notes to save space.
   const kept = askNow ? await navigator.storage.persist() : await navigator.storage.persisted();
   note.textContent = kept ? note.dataset.granted : note.dataset.refused;
@@ -384,7 +383,7 @@ function vaultScreen(root, opened) {
   const serverBackup = import(root.querySelector("[data-backup-module]").dataset.backupModule)
     .then((module) =>
       module.serverBackup(root, opened.vault, {
-        lastFileBackup: () => (lastBackup(opened) || {}).date,
+        lastFileBackup: () => lastBackup(opened)?.date,
         changed: vaultChanged,
       }),
     )
@@ -639,7 +638,10 @@ function reviewLines(inventory) {
   const earlier = [...inventory.review.lines];
   const lines = [];
   inventory.rounds.forEach((round, index) => {
-    for (const text of round.text.split("\n").map((line) => line.trim()).filter(Boolean)) {
+    for (const text of round.text
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean)) {
       const at = earlier.findIndex((line) => line.round === index + 1 && line.text === text);
       const mark = at >= 0 ? earlier.splice(at, 1)[0].mark : null;
       lines.push({ round: index + 1, text, mark });
@@ -659,7 +661,7 @@ function shouldsScreen(root, opened) {
   const past = root.querySelector("[data-inventories]");
   // The inventory on screen, in plaintext: dropped the moment the vault locks.
   const keeper = recordKeeper(root, opened, SHOULDS);
-  const inventory = () => keeper.current && keeper.current.value;
+  const inventory = () => keeper.current?.value;
   let ticking = null;
 
   function round() {
@@ -1058,7 +1060,7 @@ function moduleScreen(root, opened) {
   });
   return {
     root,
-    unsaved: () => Boolean(inner && inner.unsaved && inner.unsaved()),
+    unsaved: () => Boolean(inner?.unsaved?.()),
     async render() {
       await loading;
       return inner.render();

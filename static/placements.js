@@ -55,7 +55,7 @@ function placeWords(place, words) {
 
 function line(root, opened, helpers) {
   const { recordKeeper, exerciseScreen, showState, showPast, handleUnlock, language } = helpers;
-  const { keepAnswers, wireEndings } = helpers;
+  const { wireEndings } = helpers;
   const keeper = recordKeeper(root, opened, "line");
   const practices = [...root.querySelectorAll("[data-practice]")];
   const past = root.querySelector("[data-past]");
@@ -64,7 +64,7 @@ function line(root, opened, helpers) {
   let earlier = [];
 
   function placementOf(practice) {
-    return keeper.current && keeper.current.value.placements[practice.dataset.practice];
+    return keeper.current?.value.placements[practice.dataset.practice];
   }
 
   /** The practice's placement, made when the worker first moves or writes; text as of today. */
@@ -279,9 +279,12 @@ function stance(root, opened, helpers) {
     const height = STRIP.top + shown.length * STRIP.row + 4;
     strip.setAttribute("viewBox", `0 0 ${STRIP.width} ${height}`);
     const parts = [];
-    columns.forEach((column, index) => {
+    columns.forEach((_column, index) => {
       const rect = svgElement("rect", { x: index * band, y: 0, width: band, height });
-      rect.classList.add("stance-band", index === 0 || index === columns.length - 1 ? "edge" : "zone");
+      rect.classList.add(
+        "stance-band",
+        index === 0 || index === columns.length - 1 ? "edge" : "zone",
+      );
       parts.push(rect);
     });
     const labels = [
@@ -352,7 +355,12 @@ function stance(root, opened, helpers) {
   handleUnlock(root, opened);
 
   root.querySelector("[data-action=begin]").addEventListener("click", () => {
-    keeper.start({ startedAt: new Date().toISOString(), finishedAt: null, column: null, answers: {} });
+    keeper.start({
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      column: null,
+      answers: {},
+    });
     showCheck();
   });
 

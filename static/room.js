@@ -145,7 +145,7 @@ function joining(form) {
         return;
       }
       if (state) state.textContent = form.dataset.retrying;
-      const asked = Number(response && response.headers.get("Retry-After")) || 1;
+      const asked = Number(response?.headers.get("Retry-After")) || 1;
       const pause = Math.min(RETRY_MAX_MS, asked * 1000 * 1.5 ** tries * (0.5 + Math.random()));
       await new Promise((resolve) => setTimeout(resolve, pause));
     }

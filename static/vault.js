@@ -825,7 +825,7 @@ class Vault {
    */
   async openManifest(file) {
     const dataKey = this.#key();
-    return unsealManifest(dataKey, file && file.manifest);
+    return unsealManifest(dataKey, file?.manifest);
   }
 
   /**
