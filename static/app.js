@@ -23,11 +23,14 @@ document.addEventListener("htmx:configRequest", (event) => {
 });
 
 // Page modules: htmx boost doesn't run a page's scripts (allowScriptTags is false), so an
-// element names its module (data-module, a versioned URL) and is started here, once.
+// element names its module (data-module) and is started here, once. Imported by name (the
+// import map in base.html), and only on the pages that have one.
+const PAGE_MODULES = { room: () => import("room") };
+
 function startModules() {
   document.querySelectorAll("[data-module]:not([data-started])").forEach((root) => {
     root.setAttribute("data-started", "yes");
-    import(root.getAttribute("data-module")).then((module) => {
+    PAGE_MODULES[root.getAttribute("data-module")]().then((module) => {
       module.start(root);
     });
   });

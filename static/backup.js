@@ -1,5 +1,5 @@
 // The optional encrypted server backup of the vault, on the vault screen (issue 3, "Backup and
-// a new phone"). static/exercises.js loads this module by its versioned URL.
+// a new phone"). static/exercises.js imports it as "backup".
 //
 // DESIGN "The data rule": what goes to the server is exactly the export file vault.js writes:
 // ciphertext, the salt and the KDF settings. The server can't open it; only the worker's
@@ -11,6 +11,8 @@
 // vault's data key (every record's counter and IV, every deletion's counter). This page refuses
 // a backup older than the newest it has seen, or one whose records don't match its manifest,
 // and a deletion on one phone reaches the others through the manifest's tombstones.
+
+import { fill } from "screens/shared";
 
 // DESIGN: "remind the worker to back up when nothing has been backed up for a while".
 const REMIND_AFTER_DAYS = 14;
@@ -372,10 +374,6 @@ export async function restore(vault, url) {
 function localDay(text) {
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? null : date;
-}
-
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
 }
 
 function dayText(date) {
