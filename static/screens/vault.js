@@ -78,7 +78,7 @@ export function screen(root, opened) {
 
   // The optional encrypted server backup and the new phone's restore. If it can't load, the
   // rest of the vault screen still works.
-  const serverBackup = import("backup")
+  const serverBackup = import("screens/server-backup")
     .then((module) =>
       module.serverBackup(root, opened.vault, {
         lastFileBackup: () => lastBackup(opened)?.date,
@@ -130,7 +130,7 @@ export function screen(root, opened) {
   });
 
   root.querySelector("[data-action=backup]").addEventListener("click", async () => {
-    downloadBackup(opened, await opened.vault.exportFile());
+    downloadBackup(opened, JSON.stringify(await opened.vault.exportFile()));
     showLastBackup(root, opened);
   });
 

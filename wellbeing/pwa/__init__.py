@@ -36,13 +36,22 @@ PRIVATE_MODULES = {
     # The private space's start and the Lock button, on every facilitator's page.
     "exercises": "exercises.js",
     "session": "session.js",  # the vault this page opened, the Lock button and the idle lock
+    # The vault: its API, then its format, cryptography, database, export file and merging.
     "vault": "vault.js",
-    "backup": "backup.js",  # the vault screen's server backup (restore on a new phone)
+    "vault-format": "vault-format.js",
+    "vault-crypto": "vault-crypto.js",
+    "vault-store": "vault-store.js",
+    "vault-file": "vault-file.js",
+    "vault-merge": "vault-merge.js",
+    # The encrypted server backup (restore on a new phone), and how two phones' copies merge.
+    "backup": "backup.js",
+    "backup-merge": "backup-merge.js",
     # What the screens share, then one module per screen (data-private="<screen>").
     "screens/shared": "screens/shared.js",
     "screens/forms": "screens/forms.js",
     "screens/record": "screens/record.js",
     "screens/vault": "screens/vault.js",  # and the recovery sheet
+    "screens/server-backup": "screens/server-backup.js",
     "screens/shoulds": "screens/shoulds.js",
     "screens/prompts": "screens/prompts.js",
     "screens/checklist": "screens/checklist.js",  # the discomfort checklist
