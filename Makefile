@@ -17,8 +17,14 @@ $(VENV)/installed-dev: requirements.txt requirements-dev.txt $(VENV)/installed
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# Biome, the JavaScript linter and formatter, pinned in package-lock.json. Installed once, so
+# `make lint` and `make test` need no network afterwards.
+node_modules/installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/installed
-install-dev: $(VENV)/installed-dev
+install-dev: $(VENV)/installed-dev node_modules/installed
 
 # Browser tests use Debian's Chromium; Playwright's own browser download can't work here.
 chromium:
@@ -35,10 +41,12 @@ run: install
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	node_modules/.bin/biome ci static
 
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	node_modules/.bin/biome check --write static
 
 test: install-dev chromium lint
 	$(VENV)/bin/pytest
@@ -57,4 +65,4 @@ messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o wellbeing/translations/messages.pot .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

@@ -8,6 +8,8 @@
 // one still waiting. The status line only says "Placed" once the server has said so. Each move
 // carries a number that only grows (seq), so a late retry can't undo a newer move on the server.
 
+import { placeWords } from "screens/shared";
+
 // Wait this long after the last change before sending, so arrow-key presses send one move.
 const SETTLE_MS = 250;
 const RETRY_FIRST_MS = 500;
@@ -25,22 +27,15 @@ export function start(root) {
 }
 
 /** Words for a place (0 'always abusive' .. 1000 'never abusive'), as the server says them. */
-function placeWords(value, words) {
-  const place = Number(value);
-  if (place === 0) return words.atAlways;
-  if (place <= 150) return words.nearAlways;
-  if (place < 500) return words.nearerAlways;
-  if (place === 500) return words.middle;
-  if (place < 850) return words.nearerNever;
-  if (place < 1000) return words.nearNever;
-  return words.atNever;
+function placeWordsOf(value, words) {
+  return placeWords(Number(value), words, 1000);
 }
 
 function placement(form) {
   const slider = form.querySelector("input[type=range]");
   const words = form.dataset;
   let settle = null;
-  const describe = () => slider.setAttribute("aria-valuetext", placeWords(slider.value, words));
+  const describe = () => slider.setAttribute("aria-valuetext", placeWordsOf(slider.value, words));
   slider.addEventListener("input", describe);
   const settled = () => {
     describe();
@@ -74,7 +69,7 @@ function send(form) {
   lastSeq = Math.max(Date.now(), lastSeq + 1);
   const body = new FormData(form);
   body.set("seq", String(lastSeq));
-  waiting = { form, body, seq: lastSeq, place: placeWords(slider.value, form.dataset) };
+  waiting = { form, body, seq: lastSeq, place: placeWordsOf(slider.value, form.dataset) };
   attempt = 0;
   clearTimeout(retryTimer);
   say(form, "sending");
@@ -145,7 +140,7 @@ function joining(form) {
         return;
       }
       if (state) state.textContent = form.dataset.retrying;
-      const asked = Number(response && response.headers.get("Retry-After")) || 1;
+      const asked = Number(response?.headers.get("Retry-After")) || 1;
       const pause = Math.min(RETRY_MAX_MS, asked * 1000 * 1.5 ** tries * (0.5 + Math.random()));
       await new Promise((resolve) => setTimeout(resolve, pause));
     }

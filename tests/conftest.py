@@ -4,6 +4,9 @@ The populated database is built once per run and copied for each test, because h
 passwords with Argon2id is deliberately slow.
 """
 
+import base64
+import hashlib
+import json
 import re
 import shutil
 
@@ -124,4 +127,23 @@ def as_person(app):
 
 
 # The `one` fixture: Organisation One with every persona already signed in.
+def inline_scripts(page: str) -> list[tuple[str, str]]:
+    """(attributes, text) of every <script> without a src."""
+    return re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", page, re.DOTALL)
+
+
+def import_map_hash(page: str) -> str:
+    """The CSP source for the page's one inline script, which must be its import map."""
+    inline = inline_scripts(page)
+    assert [attributes for attributes, _ in inline] == [' type="importmap"']
+    digest = base64.b64encode(hashlib.sha256(inline[0][1].encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+def imports_on(page: str) -> dict[str, str]:
+    """The page's import map: each module name and its URL."""
+    [(_, text)] = [(a, t) for a, t in inline_scripts(page) if a == ' type="importmap"']
+    return json.loads(text)["imports"]
+
+
 from organisation_one import one  # noqa: E402,F401

@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from conftest import import_map_hash, imports_on
 from organisation_one import text_of
 
 from wellbeing.content import guidelines
@@ -58,20 +59,23 @@ def test_private_pages_have_no_field_the_browser_could_send(one, path):
 def test_private_pages_forbid_inline_script_and_style(one, path):
     response = one.client("facilitator").get(path)
     page = response.get_data(as_text=True)
-    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+    policy = response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy
+    # The one inline script is the import map, allowed by its hash alone.
+    assert f"script-src 'self' {import_map_hash(page)};" in policy
     assert not re.search(r"\sstyle=|\son[a-z]+=", page)
 
 
 def test_vault_is_named_for_the_person_and_loaded_by_one_url(one):
     page = one.client("facilitator").get("/private/").get_data(as_text=True)
-    holder = re.search(r'data-vault="([^"]+)" data-vault-module="([^"]+)"', page)
+    holder = re.search(r'data-vault="([^"]+)"', page)
     assert holder.group(1) == f"user-{one.rows['facilitator']}"
-    # The same versioned URL the service worker keeps: one module, so one key, on every page.
+    # Every module imports "vault", which the page's import map turns into the versioned URL the
+    # service worker keeps: one module, so one key, on every page.
     with one.app.test_request_context():
         from wellbeing.pwa import asset_url
 
-        assert holder.group(2) == asset_url("vault.js")
+        assert imports_on(page)["vault"] == asset_url("vault.js")
         assert f'src="{asset_url("exercises.js")}"' in page
 
 
@@ -329,10 +333,11 @@ def test_checklist_module_is_versioned_and_kept_for_offline(one):
     with one.app.test_request_context():
         from wellbeing.pwa import asset_url
 
-        url = asset_url("checklist.js")
-    # exercises.js imports the screen by the URL the page names, the one the service worker keeps.
-    assert f'data-screen-module="{url}"' in page
-    assert "checklist.js" in PRIVATE_SHELL and json.dumps(url) in script
+        url = asset_url("screens/checklist.js")
+    # exercises.js imports the screen by name: the page's import map gives the URL the service
+    # worker keeps.
+    assert imports_on(page)["screens/checklist"] == url
+    assert "screens/checklist.js" in PRIVATE_SHELL and json.dumps(url) in script
 
 
 LINE = guidelines()["solo_line"]
@@ -398,5 +403,5 @@ def test_line_and_stance_screens_are_loaded_from_the_shell(one):
     with one.app.test_request_context():
         from wellbeing.pwa import asset_url
 
-        assert f'data-screen-module="{asset_url("placements.js")}"' in page
-    assert "placements.js" in PRIVATE_SHELL
+        assert imports_on(page)["screens/stance"] == asset_url("screens/stance.js")
+    assert "screens/stance.js" in PRIVATE_SHELL and "screens/line.js" in PRIVATE_SHELL

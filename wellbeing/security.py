@@ -6,11 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-# Strict: no inline script or style, no eval. htmx is configured for this in base.html.
+from wellbeing.pwa import import_map
+
+# Strict: no inline script or style, no eval. htmx is configured for this in base.html. The one
+# inline script is the import map in base.html, allowed by its hash alone (`content_policy`).
 CSP = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' {import_map}",
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",
@@ -58,9 +61,13 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def content_policy() -> str:
+    return CSP.format(import_map=import_map()[1])
+
+
 def set_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", content_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     # Invitation and reset links carry tokens in their paths; never leak them onwards.

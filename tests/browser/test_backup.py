@@ -110,8 +110,8 @@ def test_server_backup_holds_no_words_and_a_new_phone_restores_them(
 
 
 PUT = """async ([kind, id, value]) => {
-  const holder = document.querySelector("[data-vault-module]");
-  const vault = (await import(holder.dataset.vaultModule)).openVault(holder.dataset.vault);
+  const holder = document.querySelector("[data-vault]");
+  const vault = (await import("vault")).openVault(holder.dataset.vault);
   await vault.put(kind, id, value);
 }"""
 
@@ -202,20 +202,20 @@ def test_written_offline_it_backs_up_by_itself_once_the_server_is_back(
 
 
 REMOVE = """async (id) => {
-  const holder = document.querySelector("[data-vault-module]");
-  const vault = (await import(holder.dataset.vaultModule)).openVault(holder.dataset.vault);
+  const holder = document.querySelector("[data-vault]");
+  const vault = (await import("vault")).openVault(holder.dataset.vault);
   await vault.remove(id);
 }"""
 
 IDS = """async () => {
-  const holder = document.querySelector("[data-vault-module]");
-  const vault = (await import(holder.dataset.vaultModule)).openVault(holder.dataset.vault);
+  const holder = document.querySelector("[data-vault]");
+  const vault = (await import("vault")).openVault(holder.dataset.vault);
   return (await vault.list()).map((record) => record.id);
 }"""
 
 GET = """async (id) => {
-  const holder = document.querySelector("[data-vault-module]");
-  const vault = (await import(holder.dataset.vaultModule)).openVault(holder.dataset.vault);
+  const holder = document.querySelector("[data-vault]");
+  const vault = (await import("vault")).openVault(holder.dataset.vault);
   const record = await vault.get(id);
   return record && record.value.answers.culture;
 }"""

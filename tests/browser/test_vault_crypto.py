@@ -146,7 +146,8 @@ def make_vault(page, name="fran", records=RECORDS):
 
 
 def export_file(page, name="fran"):
-    return in_page(page, "return openVault(arg).exportFile();", name)
+    """The export file's text: exportFile() gives the object, a backup file is its JSON."""
+    return in_page(page, "return JSON.stringify(await openVault(arg).exportFile());", name)
 
 
 def flip_one_byte(text, index):

@@ -1,7 +1,7 @@
 """The new-partnership conversation: the guidelines' four co-worker discussion questions.
 
-Each partner drafts their answers in their own vault (static/conversation.js); only what they
-choose to share, after an exact preview, is sent here. Neither partner sees the other's answers
+Each partner drafts their answers in their own vault (static/screens/conversation.js); only what
+they choose to share, after an exact preview, is sent here. Neither partner sees the other's answers
 until both have shared: power dynamics "such as gender and experience are inevitably at work",
 and the first to share shouldn't anchor the second.
 """

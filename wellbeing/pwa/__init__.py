@@ -1,5 +1,6 @@
 """The installable app shell: manifest, service worker, offline page, versioned assets."""
 
+import base64
 import hashlib
 import json
 import re
@@ -25,19 +26,46 @@ SHELL = [
     # so precaching them would only add 26 KB to a first visit (DESIGN: about 60 KB in all).
     "icons/icon.svg",
 ]
-# Cached the first time a private page or a before-session card is opened (with the network),
-# so that everything those pages import opens offline from then on (issues 3 and 4).
-PRIVATE_SHELL = [
-    # The private exercises and the Lock button, on every facilitator's page.
-    "exercises.js",
-    # exercises.js imports these by the versioned URL its page names.
-    "vault.js",
-    "backup.js",  # the vault screen's server backup (restore on a new phone)
-    "checklist.js",  # the discomfort checklist's screen
-    "placements.js",  # "Is this always abusive?" on your own, and the stance check
+# The browser modules, by the name they import each other with (habit 11): `import { openVault }
+# from "vault"`. This one list feeds the import map in every page's head (base.html), the
+# Content-Security-Policy's hash of that map (security.py), and the service worker's precache.
+# PRIVATE_MODULES are cached the first time a private page or a before-session card is opened
+# (with the network), so that everything those pages import opens offline from then on
+# (issues 3 and 4), not at install: a first visit to the app stays light (issue 13).
+PRIVATE_MODULES = {
+    # The private space's start and the Lock button, on every facilitator's page.
+    "exercises": "exercises.js",
+    "session": "session.js",  # the vault this page opened, the Lock button and the idle lock
+    # The vault: its API, then its format, cryptography, database, export file and merging.
+    "vault": "vault.js",
+    "vault-format": "vault-format.js",
+    "vault-crypto": "vault-crypto.js",
+    "vault-store": "vault-store.js",
+    "vault-file": "vault-file.js",
+    "vault-merge": "vault-merge.js",
+    # The encrypted server backup (restore on a new phone), and how two phones' copies merge.
+    "backup": "backup.js",
+    "backup-merge": "backup-merge.js",
+    # What the screens share, then one module per screen (data-private="<screen>").
+    "screens/shared": "screens/shared.js",
+    "screens/forms": "screens/forms.js",
+    "screens/record": "screens/record.js",
+    "screens/vault": "screens/vault.js",  # and the recovery sheet
+    "screens/server-backup": "screens/server-backup.js",
+    "screens/shoulds": "screens/shoulds.js",
+    "screens/prompts": "screens/prompts.js",
+    "screens/checklist": "screens/checklist.js",  # the discomfort checklist
+    "screens/checklist-history": "screens/checklist-history.js",
+    "screens/line": "screens/line.js",  # "Is this always abusive?" on your own
+    "screens/stance": "screens/stance.js",  # the stance check
     # The before-session card's own flagged situations: the card opens offline (issue 4).
-    "card.js",
-]
+    "screens/card": "screens/card.js",
+}
+# For pages that never open offline, so never precached: the new-partnership conversation (it
+# shares answers with the co-worker) and a training-day room.
+NETWORK_MODULES = {"screens/conversation": "screens/conversation.js", "room": "room.js"}
+MODULES = PRIVATE_MODULES | NETWORK_MODULES
+PRIVATE_SHELL = list(PRIVATE_MODULES.values())
 
 
 @cache
@@ -55,6 +83,26 @@ def asset_url(filename: str) -> str:
         version = _fingerprint(current_app.static_folder, filename)
         urls[filename] = url_for("static", filename=filename, v=version)
     return urls[filename]
+
+
+def import_map() -> tuple[str, str]:
+    """The import map's JSON, exactly as every page sends it, and its CSP source expression.
+
+    Built once per app, like the URLs in it. The page outputs this very string, so the hash the
+    Content-Security-Policy allows (no 'unsafe-inline') is the hash of what the browser reads."""
+    built = current_app.extensions.get("import_map")
+    if built is None:
+        imports = {name: asset_url(filename) for name, filename in MODULES.items()}
+        # "<" escaped: the JSON sits inside a <script> element, so it can never close it.
+        text = json.dumps({"imports": imports}, separators=(",", ":")).replace("<", "\\u003c")
+        digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        built = current_app.extensions["import_map"] = (text, f"'sha256-{digest}'")
+    return built
+
+
+@bp.app_template_global("import_map")
+def import_map_json() -> str:
+    return import_map()[0]
 
 
 def shell_version() -> str:

@@ -7,45 +7,27 @@
 // chart, drawn here because only this page has the ratings (DESIGN), shows how each situation's
 // rating changes. "Keep for sharing later" only marks a situation: nothing leaves the vault here.
 //
-// static/exercises.js imports this module by its versioned URL and hands it the opened vault and
-// its helpers (SCREEN_KIT). Two record kinds (docs/vault-format.md):
+// static/exercises.js imports this module by name and hands it the opened vault. Two record
+// kinds (docs/vault-format.md):
 //   kind "checklist", id "checklist-<ISO start time>": one time through,
 //     {startedAt, finishedAt, ratings: {"<situation id>": {rating: 1..5, text}}}
 //   kind "checklist-situations", id "checklist-situations": the worker's own list,
 //     {own: [{id: "own-<ms>", text}], keep: [{situation: "<situation id>", text, markedAt}]}
 
+import { RATINGS, showHistory } from "screens/checklist-history";
+import { handleUnlock } from "screens/forms";
+import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
+import { element, showOverview, showState } from "screens/shared";
+import { savers } from "session";
+
 const SESSION = "checklist";
 const MINE = "checklist-situations";
-const SVG = "http://www.w3.org/2000/svg";
-const RATINGS = [1, 2, 3, 4, 5];
-// The chart's drawing area, in viewBox units; CSS scales it to the width of the page.
-const CHART = { width: 320, height: 110, left: 22, right: 12, top: 10, bottom: 28 };
-
-function element(tag, className, text) {
-  const made = document.createElement(tag);
-  if (className) made.className = className;
-  if (text !== undefined) made.textContent = text;
-  return made;
-}
-
-function svgElement(tag, attributes, className) {
-  const made = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) made.setAttribute(name, String(value));
-  if (className) made.setAttribute("class", className);
-  return made;
-}
-
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
-}
 
 function newMine() {
   return { own: [], keep: [] };
 }
 
-export function screen(root, opened, kit) {
-  const { recordKeeper, exerciseScreen, showState, handleUnlock, showPast, language } = kit;
-  const { wireEndings } = kit;
+export function screen(root, opened) {
   const keeper = recordKeeper(root, opened, SESSION);
   const labels = root.dataset;
   const scale = labels.scale.split("|");
@@ -65,7 +47,7 @@ export function screen(root, opened, kit) {
   let mineSaving = Promise.resolve();
   let mineUnreadable = false;
 
-  const session = () => keeper.current && keeper.current.value;
+  const session = () => keeper.current?.value;
   const situations = () => [...organisation, ...(mine ? mine.own : [])];
   const isKept = (id) => mine.keep.some((mark) => mark.situation === id);
 
@@ -91,10 +73,10 @@ export function screen(root, opened, kit) {
     return mineSaving;
   }
   const saver = () => {
-    if (!root.isConnected) kit.savers.delete(saver);
+    if (!root.isConnected) savers.delete(saver);
     return mineSaving;
   };
-  kit.savers.add(saver);
+  savers.add(saver);
 
   function clear() {
     for (const list of [checklist, ownList, kept, history, past]) list.replaceChildren();
@@ -220,101 +202,13 @@ export function screen(root, opened, kit) {
     root.querySelector("[data-no-kept]").hidden = mine.keep.length > 0;
   }
 
-  function shortDate(iso) {
-    return new Date(iso).toLocaleDateString(language(), { day: "numeric", month: "short" });
-  }
-
-  function longDate(iso) {
-    return new Date(iso).toLocaleString(language(), { dateStyle: "medium", timeStyle: "short" });
-  }
-
-  /** One small line chart: this situation's rating at each time through, oldest first. */
-  function chart(sessions, id) {
-    const { width, height, left, right, top, bottom } = CHART;
-    const svg = svgElement("svg", { viewBox: `0 0 ${width} ${height}`, "aria-hidden": "true" });
-    svg.setAttribute("class", "chart");
-    svg.setAttribute("focusable", "false");
-    const inner = width - left - right;
-    const x = (index) =>
-      sessions.length === 1 ? left + inner / 2 : left + (inner * index) / (sessions.length - 1);
-    const y = (rating) => top + ((5 - rating) * (height - top - bottom)) / 4;
-    for (const rating of RATINGS) {
-      const line = { x1: left, x2: width - right, y1: y(rating), y2: y(rating) };
-      svg.append(svgElement("line", line, "chart-grid"));
-      if (rating === 1 || rating === 3 || rating === 5) {
-        const label = svgElement("text", { x: left - 8, y: y(rating) + 4 }, "chart-label");
-        label.setAttribute("text-anchor", "end");
-        label.textContent = String(rating);
-        svg.append(label);
-      }
-    }
-    const points = sessions
-      .map((value, index) => ({ index, rated: value.ratings[id] }))
-      .filter((point) => point.rated);
-    if (points.length > 1) {
-      const path = points
-        .map((point, at) => `${at ? "L" : "M"}${x(point.index)},${y(point.rated.rating)}`)
-        .join(" ");
-      svg.append(svgElement("path", { d: path }, "chart-line"));
-    }
-    for (const point of points) {
-      const dot = { cx: x(point.index), cy: y(point.rated.rating), r: 4 };
-      svg.append(svgElement("circle", dot, "chart-dot"));
-    }
-    const dated = sessions.length > 1 ? [0, sessions.length - 1] : [0];
-    for (const index of dated) {
-      const anchor = sessions.length === 1 ? "middle" : index ? "end" : "start";
-      const label = svgElement("text", { x: x(index), y: height - 8 }, "chart-label");
-      label.setAttribute("text-anchor", anchor);
-      label.textContent = shortDate(sessions[index].startedAt);
-      svg.append(label);
-    }
-    return svg;
-  }
-
-  function showHistory(records) {
-    const sessions = records
-      .filter((record) => !record.error && record.value && record.value.ratings)
-      .map((record) => record.value)
-      .filter((value) => Object.keys(value.ratings).length > 0)
-      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-    // Situations in the checklist's order, then any no longer on it, by their saved words.
-    const names = new Map(situations().map((situation) => [situation.id, situation.text]));
-    for (const value of sessions) {
-      for (const [id, rated] of Object.entries(value.ratings)) {
-        if (!names.has(id)) names.set(id, rated.text);
-      }
-    }
-    const items = [];
-    for (const [id, text] of names) {
-      if (!sessions.some((value) => value.ratings[id])) continue;
-      const item = element("li", "history-item");
-      item.append(element("h3", "", text), chart(sessions, id));
-      // The text alternative to the chart: every time through, with its date.
-      const list = element("ul", "history-points");
-      for (const value of sessions) {
-        const rated = value.ratings[id];
-        const date = longDate(value.startedAt);
-        const words = rated
-          ? fill(labels.point, { date, rating: rated.rating, words: scale[rated.rating - 1] })
-          : fill(labels.notRated, { date });
-        list.append(element("li", "", words));
-      }
-      item.append(list);
-      items.push(item);
-    }
-    history.replaceChildren(...items);
-    root.querySelector("[data-no-history]").hidden = items.length > 0;
-  }
-
-  async function showOverview() {
-    const records = await keeper.newestFirst();
-    showKept();
-    showHistory(records);
-    const empty = root.querySelector("[data-no-past]");
-    showPast(past, empty, records, (value) => Boolean(value.finishedAt), openSession);
-    showState(root, "overview");
-  }
+  const overview = () =>
+    showOverview(root, keeper, openSession, {
+      more(records) {
+        showKept();
+        showHistory(root, records, situations());
+      },
+    });
 
   const checklistScreen = exerciseScreen(root, opened, keeper, {
     clear: () => {
@@ -327,7 +221,7 @@ export function screen(root, opened, kit) {
     },
     showCurrent: showRating,
     open: openSession,
-    showOverview,
+    showOverview: overview,
   });
 
   handleUnlock(root, opened);
@@ -352,7 +246,7 @@ export function screen(root, opened, kit) {
   async function close() {
     clear();
     await keeper.close();
-    await showOverview();
+    await overview();
   }
 
   wireEndings(root, keeper, close);

@@ -6,21 +6,18 @@
 // ever sends them. Pressing "Preview" copies exactly what the preview shows into the share
 // form's hidden fields, and "Back to my draft" empties them again: what is sent is what was
 // shown, and nothing else leaves the vault. For question 2 the worker can attach situations
-// they marked "Keep for sharing later" in the discomfort checklist (static/checklist.js).
+// they marked "Keep for sharing later" in the discomfort checklist (static/screens/checklist.js).
 //
 // One record per pair (docs/vault-format.md):
 //   kind "conversation", id "conversation-pair-<pair id>",
 //     {pairId, startedAt, answers: {"<question id>": text}, attach: ["<situation id>"]}
 
+import { handleUnlock } from "screens/forms";
+import { exerciseScreen, keepAnswers, recordKeeper } from "screens/record";
+import { element, readable, showState } from "screens/shared";
+
 const KIND = "conversation";
 const MARKS = "checklist-situations";
-
-function element(tag, className, text) {
-  const made = document.createElement(tag);
-  if (className) made.className = className;
-  if (text !== undefined) made.textContent = text;
-  return made;
-}
 
 function hidden(name, value) {
   const input = document.createElement("input");
@@ -30,13 +27,7 @@ function hidden(name, value) {
   return input;
 }
 
-async function readable(opened, id) {
-  const record = await opened.vault.get(id).catch(() => null);
-  return record && !record.error ? record : null;
-}
-
-export function screen(root, opened, kit) {
-  const { recordKeeper, exerciseScreen, showState, handleUnlock, keepAnswers } = kit;
+export function screen(root, opened) {
   const pairId = root.dataset.pair;
   const id = `${KIND}-pair-${pairId}`;
   const keeper = recordKeeper(root, opened, KIND);
@@ -87,7 +78,7 @@ export function screen(root, opened, kit) {
     const value = record
       ? record.value
       : { pairId, startedAt: new Date().toISOString(), answers: {}, attach: [] };
-    keeper.open({ id, value, updatedAt: record && record.updatedAt });
+    keeper.open({ id, value, updatedAt: record?.updatedAt });
     const mine = await readable(opened, MARKS);
     marks = mine ? mine.value.keep || [] : [];
     for (const box of boxes) box.value = value.answers[box.dataset.answer] || "";

@@ -1,14 +1,12 @@
 // The worker's own flagged situations on the before-session card (issue 4), decrypted on this
 // phone from their vault: those marked "Keep for sharing later", and those rated 4 or 5 the
-// last time through the discomfort checklist (static/checklist.js writes both). Nothing here
+// last time through the discomfort checklist (static/screens/checklist.js writes both). Nothing here
 // is sent anywhere; the card page itself never holds them.
 
-const HIGH = 4;
+import { handleUnlock } from "screens/forms";
+import { language, readable, showState } from "screens/shared";
 
-async function readable(opened, id) {
-  const record = await opened.vault.get(id).catch(() => null);
-  return record && !record.error ? record : null;
-}
+const HIGH = 4;
 
 function item(text, detail) {
   const li = document.createElement("li");
@@ -22,22 +20,23 @@ function item(text, detail) {
   return li;
 }
 
-export function screen(root, opened, kit) {
-  const { showState, handleUnlock, language } = kit;
+export function screen(root, opened) {
   const list = root.querySelector("[data-flagged]");
   handleUnlock(root, opened);
 
   async function flagged() {
     const marks = await readable(opened, "checklist-situations");
     const shown = new Map();
-    for (const mark of (marks && marks.value.keep) || []) shown.set(mark.situation, [mark.text]);
+    for (const mark of marks?.value.keep || []) shown.set(mark.situation, [mark.text]);
     const times = (await opened.vault.list("checklist")).filter((r) => !r.error);
     const latest = times[times.length - 1];
     if (latest) {
       const date = new Date(latest.value.startedAt).toLocaleDateString(language());
       for (const [id, answer] of Object.entries(latest.value.ratings || {})) {
         if (answer.rating < HIGH) continue;
-        const detail = root.dataset.rated.replace("{rating}", answer.rating).replace("{date}", date);
+        const detail = root.dataset.rated
+          .replace("{rating}", answer.rating)
+          .replace("{date}", date);
         shown.set(id, [answer.text, detail]);
       }
     }
