@@ -263,6 +263,11 @@ RULES = {
         "url": {},
         "rule": "facilitator",
     },
+    "exercises.why_show": {
+        "methods": {"GET"},
+        "url": {},
+        "rule": "facilitator",
+    },
     "exercises.recovery_sheet_show": {
         "methods": {"GET"},
         "url": {},
@@ -532,6 +537,12 @@ RULES = {
         "methods": {"GET"},
         "url": {},
         "rule": "facilitator",
+    },
+    "supervision.training_update": {
+        "methods": {"POST"},
+        "url": {},
+        "rule": "facilitator",
+        "form": {"topics": "dv_awareness"},
     },
     "supervision.group_session_remove": {
         "methods": {"POST"},

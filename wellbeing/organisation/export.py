@@ -89,7 +89,8 @@ def supervision_sessions(org_id):
 
 def group_sessions(org_id):
     return rows(
-        "select g.id, users.name as facilitator, g.pair_id, g.held_on, g.with_experienced"
+        "select g.id, users.name as facilitator, g.pair_id, g.held_on, g.with_experienced,"
+        " g.participants"
         " from group_sessions g join users on users.id = g.user_id"
         " where users.org_id = ? order by g.held_on, g.id",
         [org_id],

@@ -82,6 +82,11 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("An individual session is with one person."))
 
 
+class TrainingForm(FlaskForm):
+    # Respect §3.12's topics; the choices come from the content (supervision/training.py).
+    topics = CheckboxesField(_l("Training you have had"))
+
+
 class TargetForm(FlaskForm):
     minutes = IntegerField(
         _l("Monthly target, in minutes"),
@@ -98,3 +103,12 @@ class GroupSessionForm(FlaskForm):
         _l("Date of the group"), validators=[InputRequired(_l("Please give the date."))]
     )
     with_experienced = BooleanField(_l("With an experienced co-worker"))
+    # Respect §4.9 (ideal 8-10, at most 12): optional, and more than 12 is accepted and
+    # gently noted, never refused. The upper bound only catches a slip of the thumb.
+    participants = IntegerField(
+        _l("How many men took part (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=99, message=_l("A number from 1 to 99, please.")),
+        ],
+    )
