@@ -283,6 +283,15 @@ def test_a_supervisor_has_no_form_to_tick_someone_elses_training(one):
     assert url(one, "supervision.training_update") not in page
 
 
+def test_the_organisations_export_holds_who_had_which_training(one):
+    post(one, "facilitator", "supervision.training_update", {"topics": ["risk"]})
+    response = one.client("admin").get(url(one, "organisation.export_json"))
+    exported = json.loads(response.get_data(as_text=True))
+    assert [(t["facilitator"], t["topic"]) for t in exported["training_topics"]] == [
+        ("Fran Facilitator", "risk")
+    ]
+
+
 def test_deleting_an_account_takes_its_training_record(one):
     post(one, "facilitator", "supervision.training_update", {"topics": ["risk"]})
     from wellbeing.accounts import lifecycle
