@@ -158,6 +158,23 @@ def test_card_quotes_the_guidelines_and_leaves_the_apps_own_steps_plain(one):
     assert not any(step in q for q in quoted)
 
 
+@pytest.mark.parametrize(
+    "endpoint, words_from",
+    [
+        ("exercises.shoulds_show", lambda g: g["shoulds"]["introduction"]),
+        ("exercises.stance_show", lambda g: g["stance"]["introduction"][0]),
+        ("coworking.agreement_show", lambda g: g["coworking"]["agreement"]["introduction"]),
+        ("coworking.checkins_show", lambda g: g["coworking"]["checkin"]["introduction"]),
+    ],
+)
+def test_the_guidelines_introductions_are_shown_as_quotations(one, endpoint, words_from):
+    values = {"pair_id": one.rows["pair"]} if endpoint.startswith("coworking") else {}
+    page = html(one, "facilitator", endpoint, **values)
+    quoted = re.findall(r'<blockquote class="guidelines">(.*?)</blockquote>', page, re.S)
+    expected = words_from(content.guidelines())
+    assert any(expected in q for q in quoted)
+
+
 # --- 2. why this matters, before the private space ---------------------------------------------
 
 
