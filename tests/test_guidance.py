@@ -249,6 +249,16 @@ def test_a_same_gender_pair_sees_the_mixed_gender_standard(one, gender, noted):
     assert ("Programmes should always be delivered by a mixed gender team" in page) == noted
 
 
+def test_their_supervisor_sees_the_standard_beside_a_same_gender_context(one):
+    assign(one)
+    form = {"gender": "Same gender", "experience": "Both experienced"}
+    post(one, "facilitator", "coworking.context_update", form, pair_id=one.rows["pair"])
+    path = url(one, "supervision.pair_show", pair_id=one.rows["pair"])
+    assert 'id="mixed-gender-standard"' not in text_of(one.client("supervisor").get(path))
+    post(one, "coworker", "coworking.consent_give", pair_id=one.rows["pair"], topic="context")
+    assert 'id="mixed-gender-standard"' in text_of(one.client("supervisor").get(path))
+
+
 # --- 5 and 6. the supervision record: §3.13 and §3.12 ------------------------------------------
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from .. import content
 from ..coworking import agreement, checkins, pairs
 from ..db import get_db, now, rows, writing
 from ..fragments import render_page_or_block
@@ -107,6 +108,7 @@ def pair_show(pair_id):
         agreement_shared="agreement" in shared,
         planned=session_plans(pair) if "sessions" in shared else None,
         guidance=guidance(),
+        coworking=content.guidelines()["coworking"],
     )
 
 
