@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format bench install install-dev chromium messages clean
+.PHONY: run test lint format bench install install-dev chromium messages access-doc clean
 
 $(VENV)/installed: requirements.txt
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -47,6 +47,10 @@ test: install-dev chromium lint
 bench: install-dev
 	@test -x /usr/bin/wrk || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) bench/run.py
+
+# Write docs/access.md's route table again from the access rules (tests/access_rules.py).
+access-doc: install-dev
+	PYTHONPATH=. $(PY) tests/access_rules.py
 
 # Extract every interface string for translators.
 messages: install

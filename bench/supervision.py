@@ -24,9 +24,9 @@ from wellbeing.supervision import record  # noqa: E402
 SUPERVISEES = 50
 WEEKS = 52
 SUPERVISOR_EMAIL = "supervisor@demo.example"
-# bench/run.py's check-in measurement signs in as this person, with the demo facilitator's
-# password, and sends this week's answer again and again: their partner never answers, so
-# the week is never revealed and every send is a 200.
+# bench/checkin.py signs in as this person, with the demo facilitator's password, and sends
+# this week's answer again and again: their partner never answers, so the week is never
+# revealed and every send is a 200.
 CHECKIN_EMAIL = "checkin-bench@demo.example"
 FACILITATOR_EMAIL = "alex@demo.example"
 

@@ -1,6 +1,6 @@
 """A training day's worst moments, through real HTTP against `make run` (issue 10).
 
-Used by the test suite (tests/test_training_day.py) and by `make bench` (bench/run.py):
+Used by the test suite (tests/test_training_day.py) and by `make bench` (`run()`, at the end):
 
 - `Server`: the README's run command, `make run`, on a free port with its own instance folder,
   in its own process group, so a test can `kill -9` all of it (make, gunicorn, both workers).
@@ -31,7 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from room_fanout import HOST, Browser, form_token, open_room
+from .base import free_port
+from .room_fanout import HOST, Browser, form_token, open_room
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the app itself, for setting up and reading back
@@ -142,16 +143,16 @@ def sign_in(port: int, email: str, password: str) -> Browser:
 def seat_hashes(app, cookies, code: str) -> dict:
     """{session cookie: the hash of its seat in the room}, as the database keeps it. A seat is
     derived from the browser's id in its (signed, readable) session cookie and the room
-    (wellbeing/line/rooms.py, seat_token); nothing else about a participant is stored."""
+    (wellbeing/seats.py, seat_token); nothing else about a participant is stored."""
+    from wellbeing import seats
     from wellbeing.accounts.people import token_hash
     from wellbeing.db import first_row
-    from wellbeing.line import rooms
 
     serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
         room_id = first_row("select id from rooms where code = ?", [code])["id"]
         return {
-            cookie: token_hash(rooms.seat_token(serializer.loads(cookie)["device"], room_id))
+            cookie: token_hash(seats.seat_token(serializer.loads(cookie)["device"], room_id))
             for cookie in cookies
         }
 
@@ -338,7 +339,7 @@ def release(requests: list[Request]):
 
 def simultaneous(server: Server) -> dict:
     """The whole burst against a running server; returns what was sent, answered and stored."""
-    from room_fanout import Phone
+    from .room_fanout import Phone
 
     app = instance_app(server.instance)
     crowd = setup_crowd(app, CROWD["checkins"])
@@ -586,7 +587,7 @@ def crash(instance: Path, port: int, writers: int = 200, kill_after_acks: int = 
 def placement_storm(server: Server, phones: int = 200, moves: int = 15) -> dict:
     """`phones` phones in a new room, each sending `moves` placements back to back, all at once:
     placements per second and each POST's p95, as the room's write path sees them."""
-    from room_fanout import Phone
+    from .room_fanout import Phone
 
     trainer = sign_in(server.port, "alex@demo.example", demo_password("alex@demo.example"))
     _, _, code = open_room(server.port, trainer.cookie)
@@ -645,3 +646,47 @@ def synchronous_cost(folder: Path, ports, rounds: int = 3) -> dict:
         "throughput_ratio": median["FULL"]["per_s"] / median["NORMAL"]["per_s"],
         "p95_ratio": median["FULL"]["p95_ms"] / median["NORMAL"]["p95_ms"],
     }
+
+
+# --- as `make bench` runs it -----------------------------------------------------------------
+
+
+def run(tmp: Path) -> dict:
+    """Everyone at once, a crash, and the cost of FULL, each against `make run`."""
+    print("bench: 516 people press a button at the same moment (make run)", flush=True)
+    with Server(tmp / "burst", free_port()) as server:
+        burst = summary(simultaneous(server))
+    print(f"  {burst}", flush=True)
+    print("bench: kill -9 of make run while 200 phones write", flush=True)
+    crashed = crash(tmp / "crash", free_port(), writers=200)
+    print(f"  {dict(crashed, lost=len(crashed['lost']))}", flush=True)
+    print("bench: placements with synchronous NORMAL (as shipped) and FULL", flush=True)
+    cost = synchronous_cost(tmp / "synchronous", (free_port(), free_port()))
+    for mode, median in cost["median"].items():
+        print(f"  {mode:<6} {median['per_s']:7.0f} placements/s  p95 {median['p95_ms']:.0f} ms")
+    return {"burst": burst, "crash": crashed, "cost": cost}
+
+
+def budgets(training) -> list[tuple[str, str, bool]]:
+    burst, crashed = training["burst"], training["crash"]
+    return [
+        (
+            "200 phones join a room in the same second: no errors (DESIGN, writing)",
+            f"{burst['join_errors']} errors, p95 {burst['join_p95_ms']:.0f} ms",
+            burst["errors"] == 0 and burst["join_errors"] == 0,
+        ),
+        (
+            "A crash loses no acknowledged write",
+            f"{len(crashed['lost'])} of {crashed['acknowledged']} lost",
+            not crashed["lost"] and crashed["integrity"] == "ok",
+        ),
+    ]
+
+
+def line(training) -> str:
+    burst, crashed = training["burst"], training["crash"]
+    return (
+        f"bench: {CROWD['joins']} simultaneous joins, {burst['join_errors']} errors,"
+        f" p95 {burst['join_p95_ms']:.0f} ms; crash with {crashed['writers']} writers,"
+        f" {len(crashed['lost'])} of {crashed['acknowledged']} acknowledged writes lost"
+    )

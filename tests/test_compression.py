@@ -7,12 +7,8 @@ import gzip
 import http.client
 import re
 import socket
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-from training_day import Server  # noqa: E402  (bench/training_day.py: `make run` itself)
+from bench.training_day import Server  # `make run` itself
 
 # What Chromium sends.
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "User-Agent": "wellbeing-test"}

@@ -13,7 +13,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from access_rules import RULES
+from access_rules import RULES, post_endpoints, routes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -249,7 +249,7 @@ def assert_answered_calmly(response):
     assert "Traceback" not in page
 
 
-POSTS = sorted(e for e, rule in RULES.items() if "POST" in rule["methods"])
+POSTS = post_endpoints()
 # Routes for facilitators, or for a pair's partners, would turn an admin away at the door, so
 # they are fuzzed as Fran, a facilitator in the pair and the sender of its open invitation,
 # which takes them all the way to the database.
@@ -261,16 +261,16 @@ SUPERVISOR_RULES = ("supervisor", "supervisor_of")
 def fuzzed_as(endpoint: str) -> str:
     # A training-day room's forms are fuzzed as its trainer and its participant
     # (organisation_one: ROOM_TRAINER, ROOM_PARTICIPANT); anyone else is turned away early.
-    if RULES[endpoint]["rule"] in ("invitee", "participant"):
+    if RULES[endpoint].who in ("invitee", "participant"):
         return "coworker"
-    if RULES[endpoint]["rule"] in SUPERVISOR_RULES:
+    if RULES[endpoint].who in SUPERVISOR_RULES:
         return "supervisor"
-    return "facilitator" if RULES[endpoint]["rule"] in FACILITATOR_RULES else "admin"
+    return "facilitator" if RULES[endpoint].who in FACILITATOR_RULES else "admin"
 
 
 # Joining, resetting and signing in turn a signed-in admin away early, so they are also
 # fuzzed as someone signed out, which takes them all the way to the database.
-SIGNED_OUT_POSTS = [e for e in POSTS if RULES[e]["rule"] in ("public", "token")]
+SIGNED_OUT_POSTS = [e for e in POSTS if RULES[e].who in ("public", "token")]
 
 
 @pytest.mark.parametrize(
@@ -291,9 +291,7 @@ def test_random_form_input_never_crashes(one, endpoint, persona):
     send()
 
 
-@pytest.mark.parametrize(
-    "endpoint", sorted(e for e, rule in RULES.items() if "GET" in rule["methods"])
-)
+@pytest.mark.parametrize("endpoint", [e for e, method in routes() if method == "GET"])
 def test_random_links_never_crash(one, endpoint):
     rule = rule_for(one.app, endpoint)
 

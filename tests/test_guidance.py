@@ -15,7 +15,7 @@ from flask import url_for
 from organisation_one import text_of
 
 from wellbeing import content
-from wellbeing.supervision import workload
+from wellbeing.coworking import workload
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_FILES = {

@@ -260,7 +260,7 @@ def test_the_supervisor_reads_check_in_answers_under_the_partners_names(one):
 def test_the_materials_question_links_the_session_the_pair_planned(one):
     pair_id = one.rows["pair"]
     text = page(one, "facilitator", "coworking.conversation_show", pair_id=pair_id)
-    assert "Read the Sexual Respect sessions" in text
+    assert "The materials are in the Sexual Respect sessions." in re.sub("<[^>]+>", "", text)
     post(one, "coworker", "sessions.plan_save", plan_form(one, "2099-01-05", {}), pair_id=pair_id)
     text = page(one, "facilitator", "coworking.conversation_show", pair_id=pair_id)
     assert "Your next planned session:" in text
@@ -304,3 +304,26 @@ def test_every_session_page_stays_within_the_14_kb_budget(one):
     over = {page: size for page, size in sizes.items() if size > PAGE_BUDGET}
     assert over == {}
     print("largest:", max(sizes.items(), key=lambda item: item[1]))
+
+
+def test_a_download_holds_the_pairs_plans_and_they_outlive_a_deleted_partner(one):
+    import json
+
+    pair_id = one.rows["pair"]
+    post(one, "coworker", "sessions.plan_save", plan_form(one, "2026-12-10", {}), pair_id=pair_id)
+    data = json.loads(one.client("facilitator").get("/account/data.json").get_data(as_text=True))
+    plans = [p for pair in data["pairs"] for p in pair["session_plans"]]
+    assert plans == [
+        {"held_on": "2026-12-10", "starts_at": "18:30", "session_key": SESSION_TWO, "ran_at": None}
+    ]
+    with one.app.app_context():
+        from wellbeing.accounts import lifecycle
+        from wellbeing.db import writing
+
+        with writing():
+            lifecycle.delete(one.rows["coworker"])
+    with sqlite3.connect(one.database) as conn:
+        assert conn.execute("select held_on, updated_by from session_plans").fetchall() == [
+            ("2026-12-10", None)
+        ]
+    conn.close()

@@ -18,8 +18,8 @@ from conftest import PEOPLE
 from flask import url_for
 from organisation_one import text_of
 
-from wellbeing.coworking import checkins
-from wellbeing.supervision import record, workload
+from wellbeing.coworking import checkins, workload
+from wellbeing.supervision import record
 
 FRAN, COLE = PEOPLE["facilitator"][0], PEOPLE["coworker"][0]
 NOTE = "Talked about the weight of Tuesday's session"

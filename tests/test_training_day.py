@@ -16,10 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import training_day  # noqa: E402  (bench/training_day.py)
-from training_day import CROWD, RESETS, Server  # noqa: E402
+from bench import training_day
+from bench.training_day import CROWD, RESETS, Server
 
 LITESTREAM = Path(sys.executable).parent / "litestream"
 

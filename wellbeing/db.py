@@ -170,6 +170,16 @@ def migrate(database: sqlite_utils.Database):
     migrations.apply(database)
 
 
+# The largest integer SQLite stores (a signed 64-bit integer).
+SQLITE_MAX_INTEGER = 2**63 - 1
+
+
+def storable(row_id: int) -> bool:
+    """Whether an id from a URL could be a row at all: a made-up id too big for SQLite is
+    simply not found, rather than a crash."""
+    return 0 < row_id <= SQLITE_MAX_INTEGER
+
+
 def now() -> str:
     """Timestamps are ISO 8601 in UTC, so they sort as text."""
     return datetime.now(UTC).isoformat(timespec="seconds")

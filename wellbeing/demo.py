@@ -5,9 +5,10 @@ from types import SimpleNamespace
 
 from .accounts import people
 from .atrest import seal
-from .coworking import agreement, checkins, conversation, pairs
+from .coworking import agreement, checkins, conversation, pairs, workload
 from .db import get_db, now, writing
-from .supervision import record, workload
+from .sessions import plans
+from .supervision import record
 
 DEMO_ORGANISATION = "Demo organisation"
 # Demo sign-ins are printed by `make run`. They exist only in the demo database.
@@ -149,6 +150,28 @@ def demo_supervision(pair_id: int, sky, alex, sam):
         held_on -= timedelta(days=held_on.weekday() - 1)  # their Tuesday group
         workload.log(alex, pair_id, held_on, with_experienced=True)
         workload.log(sam, pair_id, held_on, with_experienced=False)
+    demo_sessions(pair_id, alex, sam)
+
+
+def demo_sessions(pair_id: int, alex, sam):
+    """Alex and Sam ran session 1 last week and plan session 2 tonight, sharing both with Sky."""
+    pair = {"id": pair_id}
+    today = checkins.today()
+    last_week = {"held_on": today - timedelta(weeks=1), "starts_at": "18:30", "leads": {}}
+    plans.save(pair, alex, dict(last_week, session_key="learning_about_sex"), 0)
+    plans.mark_ran(plans.plan_on(pair, last_week["held_on"]), True)
+    leads = {
+        "sexual_abuse_scenario": str(sam.id),
+        "what_we_want_from_sex": str(alex.id),
+        "sexual_pressure": plans.BOTH,
+        "impacts_of_sexual_pressuring": str(sam.id),
+        "tea_and_consent": str(alex.id),
+        "consent_within_a_scary_relationship": plans.BOTH,
+    }
+    tonight = {"held_on": today, "starts_at": "18:30", "session_key": "sexual_pressuring"}
+    plans.save(pair, sam, dict(tonight, leads=leads), 0)
+    for who in (alex, sam):
+        pairs.give_consent(pair, "sessions", who)
 
 
 def demo_sign_ins() -> str:

@@ -15,6 +15,13 @@ WHOLE_PAGE = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
 NOT_ECHOED = ("password", "confirm", "csrf_token")
 
 
+def refuse(error_class, friendly: str):
+    """A friendly 403 or 404 that says why, in words (templates/errors/error.html)."""
+    error = error_class()
+    error.friendly = friendly
+    raise error
+
+
 def kept_fields() -> list[tuple[str, str]]:
     return [
         (name, value)

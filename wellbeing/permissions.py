@@ -8,18 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Forbidden
 
+from . import seats
 from .atrest import unseal
-from .db import first_row, rows
+from .db import first_row, rows, storable
+from .errors import refuse
 
 # Tables whose rows belong to one organisation, by their `org_id` column.
 ORG_TABLES = {"users", "invitations", "content_entries", "pairs", "supervisions", "rooms"}
-SQLITE_MAX_INTEGER = 2**63 - 1
-
-
-def storable(row_id: int) -> bool:
-    """Whether an id from a URL could be a row at all: a made-up id too big for SQLite is
-    simply not found, rather than a crash."""
-    return 0 < row_id <= SQLITE_MAX_INTEGER
 
 
 def role_required(*roles: str):
@@ -208,6 +203,21 @@ def supervisor_sees(pair: dict, topic: str) -> bool:
     return topic in topics_shared([pair["id"]])[pair["id"]]
 
 
+def get_shared_agreement(pair_id: int, supervisor=None) -> dict:
+    """A supervised pair whose agreement both partners shared, or 404: not shared, or
+    withdrawn, is the same as not there, and so is a pair that never agreed a version."""
+    pair = get_supervised_pair(pair_id, supervisor)
+    if not supervisor_sees(pair, "agreement"):
+        abort(404)
+    agreed = first_row(
+        "select 1 from agreement_versions where pair_id = ? and agreed_at is not null limit 1",
+        [pair["id"]],
+    )
+    if agreed is None:
+        abort(404)
+    return pair
+
+
 def reads_note(session: dict, reader=None) -> bool:
     """Whether `reader` may read a supervision session's note. A note marked "supervisor only"
     is for the supervisor who wrote it: not for the supervisee, and not for another supervisor
@@ -230,11 +240,18 @@ def get_supervision_session(session_id: int, supervisor=None) -> dict:
     return found
 
 
-def refuse(error_class, friendly: str):
-    """A friendly 403 or 404 that says why, in words (templates/errors/error.html)."""
-    error = error_class()
-    error.friendly = friendly
-    raise error
+def get_group_session(session_id: int, member=None) -> dict:
+    """A group session the member logged for their own record, or 404: only they may take it
+    back, and to everyone else it doesn't exist."""
+    if not storable(session_id):
+        abort(404)
+    member = member or current_user
+    found = first_row(
+        "select * from group_sessions where id = ? and user_id = ?", [session_id, member.id]
+    )
+    if found is None:
+        abort(404)
+    return found
 
 
 def get_room(room_id: int, trainer=None) -> dict:
@@ -259,7 +276,7 @@ def rooms_run_by(trainer=None) -> list[dict]:
 
 def device() -> str:
     """This browser's own random id, kept in its session cookie; a room seat is derived from
-    it (line/rooms.py, seat_token), so the browser holds one seat per room at most."""
+    it (seats.py, seat_token), so the browser holds one seat per room at most."""
     if "device" not in session:
         session["device"] = secrets.token_urlsafe(16)
     return session["device"]
@@ -273,13 +290,11 @@ def get_seat(code: str) -> tuple[dict, dict]:
     haven't joined, gets the same answer: the join page with the code filled in, so a code's
     answer never says whether a room exists (issue 11, finding 5). Those lookups count
     against the client's limit on codes that found no seat."""
-    from .line import rooms
-
-    room = rooms.room_by_code(code)
+    room = seats.room_by_code(code)
     participant = (
-        rooms.participant_of(room, rooms.seat_token(device(), room["id"])) if room else None
+        seats.participant_of(room, seats.seat_token(device(), room["id"])) if room else None
     )
     if participant is None:
-        rooms.refuse_guessing()
-        abort(redirect(url_for("line.join_show", code=rooms.normalise_code(code))))
+        seats.refuse_guessing()
+        abort(redirect(url_for("line.join_show", code=seats.normalise_code(code))))
     return room, participant

@@ -31,6 +31,7 @@ def walk_every_page(page, check):
     walk_as_supervisor_and_facilitator(page, check)
     walk_training_day(page, check)
     walk_supervision(page, check)
+    walk_sessions(page, check)
 
 
 def walk_as_nobody(page, check):
@@ -593,3 +594,64 @@ def walk_supervision(page, check):
     page.goto("/supervision/me")
     expect(page.get_by_text("What helped after Tuesday.")).to_be_visible()
     check(page, "own supervision record, a session")
+
+
+SESSION_TWO = "Sexual respect (2) – Sexual pressuring"
+
+
+def walk_sessions(page, check):
+    """The session companion (issue 12), after supervision, as Fran: the module, a session with
+    an activity opened, an extra, the print view, the pair's plans (none, with errors, one
+    planned), the card's run sheet with notes open; then the admin's timing editor (as opened,
+    moved but unsaved, with errors, saved, going back to the guidelines)."""
+    page.goto("/sessions/")
+    heading(page, "Sexual respect sessions")
+    check(page, "sessions")
+    page.get_by_role("link", name=SESSION_TWO, exact=True).click()
+    heading(page, SESSION_TWO)
+    page.locator("details.activity summary").first.click()
+    expect(page.locator("details.activity .activity-body").first).to_contain_text("Source:")
+    check(page, "a session, an activity open")
+    page.goto("/sessions/activities/bdsm")
+    check(page, "an extra activity")
+    page.goto("/sessions/sexual_pressuring/print")
+    check(page, "a session's print view")
+
+    page.goto("/")
+    page.get_by_role("link", name="Thursday morning group", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Plan a session")).click()
+    heading(page, "Plan a session")
+    check(page, "plans, none yet")
+    page.get_by_label("Starts at").fill("")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_text("like 18:30")).to_be_visible()
+    check(page, "plans, with errors")
+    page.get_by_label("Starts at").fill("18:30")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_role("status").filter(has_text="Planned.")).to_be_visible()
+    check(page, "plans, one planned")
+    page.get_by_role("link", name="Change the plan").count()  # the card links back to here
+    pair = re.sub(r"/plans.*$", "", page.url)
+    page.goto(f"{pair}/card")
+    page.locator(".run-sheet summary").first.click()
+    check(page, "card, tonight's run sheet")
+    sign_out(page)
+
+    sign_in(page, "admin")
+    page.goto("/sessions/sexual_pressuring/timing")
+    heading(page, "Adapt the timings")
+    check(page, "session timings")
+    page.get_by_role("button", name="Down Sexual abuse scenario").click()
+    expect(page.get_by_text("Not saved yet")).to_be_visible()
+    check(page, "session timings, moved, not saved")
+    page.get_by_label("Minutes").first.fill("ten")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Minutes: a whole number from 1 to 240.")).to_be_visible()
+    check(page, "session timings, with errors")
+    page.get_by_label("Minutes").first.fill("15")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    page.get_by_role("link", name="Go back to the guidelines' version").click()
+    expect(page.get_by_role("button", name="Yes, use the guidelines' version")).to_be_visible()
+    check(page, "session timings, going back to the guidelines")
+    sign_out(page)

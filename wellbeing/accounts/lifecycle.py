@@ -7,7 +7,10 @@ supervision session records stay for the organisation's accreditation, without t
 """
 
 from ..atrest import unseal
+from ..coworking import conversation
 from ..db import get_db, now, rows, secure_delete, writing
+from ..permissions import pairs_of
+from ..supervision import record
 from . import people
 
 FORMER = "A former co-worker"
@@ -109,10 +112,6 @@ def delete(user_id: int):
 
 def data_of(person) -> dict:
     """Everything about them that they can read, for them to download as JSON."""
-    from ..coworking import conversation
-    from ..permissions import pairs_of
-    from ..supervision import record
-
     me = person.id
     pairs = []
     for pair in pairs_of(person):
@@ -155,6 +154,11 @@ def data_of(person) -> dict:
                         [pair["id"]],
                     )
                 ],
+                "session_plans": rows(
+                    "select held_on, starts_at, session_key, ran_at from session_plans"
+                    " where pair_id = ? order by held_on",
+                    [pair["id"]],
+                ),
             }
         )
     supervision = record.as_read_by(record.sessions_of(me), person)

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from .. import content
 from ..atrest import seal, unseal
-from ..db import first_row, get_db, now, rows, writing
-from ..permissions import storable
+from ..db import first_row, get_db, now, rows, storable, writing
 
 CHOICES = ("as_written", "adapt", "not_for_us")
 FIELDS = ("choice", "who", "words", "signal")

@@ -7,6 +7,7 @@ yes from both partners: one row each in `pair_consents`, withdrawn by either of 
 
 import json
 
+from ..accounts.people import later, reset_used_since
 from ..atrest import seal, unseal
 from ..db import get_db, now, rows, writing
 
@@ -161,6 +162,4 @@ PARTNER_RESET_NOTICE_DAYS = 30
 
 def partner_reset(pair: dict) -> dict | None:
     """The partner's latest password reset in the last 30 days, if any."""
-    from ..accounts.people import later, reset_used_since
-
     return reset_used_since(pair["partner_id"], later(days=-PARTNER_RESET_NOTICE_DAYS))

@@ -12,10 +12,15 @@ from ..fragments import render_page_or_block
 from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
 from ..sessions import module as session_module
 from ..sessions import plans as session_plans
-from ..supervision import oversight, workload
-from ..supervision.forms import GroupSessionForm
-from . import agreement, bp, checkins, conversation, pairs
-from .forms import CheckinDayForm, CheckinForm, CheckinReplyForm, ContextForm, PairInvitationForm
+from . import agreement, bp, checkins, conversation, oversight, pairs, workload
+from .forms import (
+    CheckinDayForm,
+    CheckinForm,
+    CheckinReplyForm,
+    ContextForm,
+    GroupSessionForm,
+    PairInvitationForm,
+)
 from .parsing import AgreementInput, shared_answers
 
 TOPIC = "<any(context,agreement,checkins,sessions):topic>"

@@ -9,19 +9,23 @@ DESIGN "The data rule", class room: anonymous positions, deleted automatically a
 the room sees only the combined picture.
 """
 
-import hashlib
-import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from flask import current_app, request
-from flask_babel import gettext as _
-from werkzeug.exceptions import TooManyRequests
+from flask import current_app
 
 from .. import content
 from ..accounts.people import token_hash
-from ..db import first_row, get_db, rows, secure_delete, writing
-from ..permissions import refuse, storable
+from ..db import first_row, get_db, rows, secure_delete, storable, writing
+from ..seats import (
+    client_key,
+    clock,
+    count_against,
+    limit,
+    over_limit,
+    participant_of,
+    stamp,
+)
 
 LINE_END = 1000
 # The phone's slider moves in steps of this many; any whole number on the line is accepted.
@@ -30,15 +34,6 @@ LINE_STEP = 10
 # trainer may raise a room's threshold up to MAX_THRESHOLD (a small or close-knit group).
 THRESHOLD = 3
 MAX_THRESHOLD = 10
-# Seats one room holds: a training day is at most a few hundred people, and fake seats made
-# to pick one real person out (issue 11, finding 4) can't crowd it beyond this.
-MAX_SEATS = 300
-# Per client (a keyed hash of its address), per window: codes that found no open room, and
-# new seats in one room. A whole venue often shares one address, so the seat limit is wide;
-# together with one seat per device and the threshold it keeps fake seats few.
-LOOKUP_WINDOW_MINUTES = 10
-MAX_FAILED_LOOKUPS = 20
-MAX_SEATS_PER_CLIENT = 250
 DEFAULT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 365
 # No 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: a code read off a projector at the back of a room.
@@ -61,20 +56,6 @@ CONTROLS = (
     "threshold",
     "end",
 )
-
-
-def clock() -> datetime:
-    """Now, in UTC. Tests and the browser test set app.config["CLOCK"] to move time on."""
-    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
-
-
-def stamp(moment: datetime | None = None) -> str:
-    return (moment or clock()).isoformat(timespec="seconds")
-
-
-def normalise_code(text: str | None) -> str:
-    """What someone typed, as a code: spaces and dashes dropped, capitals."""
-    return "".join(ch for ch in (text or "").upper() if ch not in " -\t")[:40]
 
 
 def new_code() -> str:
@@ -294,19 +275,6 @@ def seconds_left(room: dict) -> int:
 # --- people in the room ------------------------------------------------------------------------
 
 
-def room_by_code(code: str) -> dict | None:
-    return first_row("select * from rooms where code = ?", [normalise_code(code)]) if code else None
-
-
-def seat_token(device: str, room_id: int) -> str:
-    """The seat of one device in one room. Derived, not drawn: the same device joining again,
-    or replaying the cookie it had before it joined, always gets the same seat (issue 11,
-    finding 4). Keyed with the app's secret, so nobody can compute another device's seat, and
-    different in each room, so seats can't be linked across rooms. Only its hash is kept."""
-    key = current_app.secret_key.encode()
-    return hmac.new(key, f"seat:{device}:{room_id}".encode(), hashlib.sha256).hexdigest()
-
-
 def join(room: dict, token: str) -> str:
     """Seats the device in the room: "joined", "already" (its seat is there), "full",
     "too_many" (this client made too many seats here) or "closed". Every check is made inside
@@ -339,73 +307,6 @@ def join(room: dict, token: str) -> str:
 
 
 # --- guessing codes and making seats: counted per client ------------------------------------
-
-
-def client_key(kind: str, room_id: int | None = None) -> str:
-    """What a limit counts by: a keyed hash of the client's address, so the table of counts
-    never holds an address (DESIGN: the room keeps nothing that points at a person)."""
-    key = current_app.secret_key.encode()
-    address = (request.remote_addr or "unknown").encode()
-    client = hmac.new(key, b"client:" + address, hashlib.sha256).hexdigest()[:32]
-    return f"{kind}:{room_id or ''}:{client}"
-
-
-def stop_guessing():
-    """Answers 429 once this client has had too many codes that found no open room or no
-    seat in the window, whatever code it tries now (issue 11, finding 5: 60 guesses took
-    0.23 s)."""
-    if over_limit(client_key("code"), limit("ROOM_MAX_FAILED_LOOKUPS")):
-        refuse(
-            TooManyRequests,
-            _(
-                "Too many codes tried. Please wait ten minutes,"
-                " then check the code on the projector."
-            ),
-        )
-
-
-def refuse_guessing():
-    """Counts a code that found no open room or no seat against this client."""
-    stop_guessing()
-    count_against(client_key("code"))
-
-
-def limit(name: str) -> int:
-    """A room limit: the app's setting (WELLBEING_ROOM_MAX_SEATS and so on), or the default."""
-    defaults = {
-        "ROOM_MAX_SEATS": MAX_SEATS,
-        "ROOM_MAX_SEATS_PER_CLIENT": MAX_SEATS_PER_CLIENT,
-        "ROOM_MAX_FAILED_LOOKUPS": MAX_FAILED_LOOKUPS,
-    }
-    return int(current_app.config.get(name, defaults[name]))
-
-
-def window_start() -> str:
-    return stamp(clock() - timedelta(minutes=LOOKUP_WINDOW_MINUTES))
-
-
-def over_limit(key: str, limit: int) -> bool:
-    found = get_db().execute(
-        "select count(*) from room_lookups where key = ? and at > ?", [key, window_start()]
-    )
-    return found.fetchone()[0] >= limit
-
-
-def count_against(key: str):
-    db = get_db()
-    with writing():
-        # A count is kept only for its window, then forgotten.
-        db.execute("delete from room_lookups where at <= ?", [window_start()])
-        db.execute("insert into room_lookups (key, at) values (?, ?)", [key, stamp()])
-
-
-def participant_of(room: dict, token: str | None) -> dict | None:
-    if not token:
-        return None
-    return first_row(
-        "select * from participants where token_hash = ? and room_id = ?",
-        [token_hash(token), room["id"]],
-    )
 
 
 def place(room, participant, practice_id, round_, position, seq) -> tuple[str, int]:

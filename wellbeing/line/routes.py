@@ -7,12 +7,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
-from .. import content
+from .. import content, seats
 from ..db import writing
+from ..errors import refuse
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..organisation.forms import PracticeForm
-from ..permissions import device, get_room, get_seat, refuse, role_required, rooms_run_by
+from ..permissions import device, get_room, get_seat, role_required, rooms_run_by
 from . import bp, picture, rooms
 from .forms import ControlForm, JoinForm, OpenRoomForm, RetentionForm
 
@@ -269,7 +270,7 @@ def retention_update():
 
 @bp.get("/join")
 def join_show():
-    code = rooms.normalise_code(request.args.get("code"))
+    code = seats.normalise_code(request.args.get("code"))
     device()  # the browser's id goes into its cookie with the form token
     return render_template("line/join.html", form=JoinForm(formdata=None, code=code))
 
@@ -280,7 +281,7 @@ def join_submit():
     room = room_to_join(form) if form.validate() else None
     if room is None:
         return render_template("line/join.html", form=form), 422
-    outcome = rooms.join(room, rooms.seat_token(device(), room["id"]))
+    outcome = rooms.join(room, seats.seat_token(device(), room["id"]))
     if outcome in JOIN_REFUSED:
         status, message = JOIN_REFUSED[outcome]
         form.code.errors = [str(message)]
@@ -309,10 +310,10 @@ JOIN_REFUSED = {
 
 def room_to_join(form: JoinForm) -> dict | None:
     """The open room the code names, or None with a message on the code field."""
-    rooms.stop_guessing()
-    room = rooms.room_by_code(form.code.data)
+    seats.stop_guessing()
+    room = seats.room_by_code(form.code.data)
     if room is None or room["ended_at"]:
-        rooms.refuse_guessing()
+        seats.refuse_guessing()
         form.code.errors = [*form.code.errors, NO_OPEN_ROOM]
         return None
     return room

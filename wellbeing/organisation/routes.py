@@ -10,9 +10,10 @@ from .. import content
 from ..accounts import lifecycle
 from ..accounts import people as accounts
 from ..db import writing
+from ..errors import refuse
 from ..extensions import htmx
 from ..fragments import render_page_or_block
-from ..permissions import get_in_organisation, refuse, role_required
+from ..permissions import get_in_organisation, role_required
 from . import bp, export
 from .forms import KIND_FORMS, InvitationForm
 from .people import members, pending_invitations, revoke_invitation

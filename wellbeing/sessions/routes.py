@@ -2,7 +2,7 @@ from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..db import writing
 from ..extensions import htmx
@@ -11,9 +11,9 @@ from ..permissions import get_pair, role_required
 from . import bp, module, plans
 from .forms import PlanInput, TimingInput
 
-# Everyone who works with the module reads it: facilitators run it, admins adapt it,
-# supervisors see what their supervisees plan (DESIGN: organisation content, not private).
-READERS = ("facilitator", "admin", "supervisor")
+# Everyone in the organisation reads the module: facilitators run it, admins adapt it,
+# supervisors see what their supervisees plan. It is organisation content, nothing private
+# (DESIGN "The data rule"); each person sees their own organisation's version.
 
 
 def get_session(key: str) -> dict:
@@ -28,7 +28,7 @@ def get_session(key: str) -> dict:
 
 
 @bp.get("/sessions/")
-@role_required(*READERS)
+@login_required
 def module_show():
     return render_template(
         "sessions/module.html",
@@ -38,13 +38,13 @@ def module_show():
 
 
 @bp.get("/sessions/<key>")
-@role_required(*READERS)
+@login_required
 def session_show(key):
     return render_template("sessions/session.html", session=get_session(key))
 
 
 @bp.get("/sessions/activities/<activity_key>")
-@role_required(*READERS)
+@login_required
 def activity_show(activity_key):
     # Loaded on demand (a page's <details> fetches it when opened): the whole module is long,
     # and each page stays within the 14 KB budget (DESIGN: budgets).
@@ -59,7 +59,7 @@ def activity_show(activity_key):
 
 
 @bp.get("/sessions/<key>/print")
-@role_required(*READERS)
+@login_required
 def session_print(key):
     return render_template("sessions/print.html", session=get_session(key))
 

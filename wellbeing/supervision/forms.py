@@ -96,19 +96,3 @@ class TargetForm(FlaskForm):
             NumberRange(min=90, max=2400, message=_l("Between 90 and 2400 minutes, please.")),
         ],
     )
-
-
-class GroupSessionForm(FlaskForm):
-    held_on = DateField(
-        _l("Date of the group"), validators=[InputRequired(_l("Please give the date."))]
-    )
-    with_experienced = BooleanField(_l("With an experienced co-worker"))
-    # Respect §4.9 (ideal 8-10, at most 12): optional, and more than 12 is accepted and
-    # gently noted, never refused. The upper bound only catches a slip of the thumb.
-    participants = IntegerField(
-        _l("How many men took part (optional)"),
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=99, message=_l("A number from 1 to 99, please.")),
-        ],
-    )

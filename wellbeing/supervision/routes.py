@@ -2,19 +2,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from .. import content
-from ..coworking import agreement, checkins, pairs
+from ..coworking import agreement, checkins, oversight, pairs, workload
 from ..db import get_db, now, rows, writing
 from ..fragments import render_page_or_block
 from ..organisation.people import members
 from ..permissions import (
+    get_group_session,
     get_in_organisation,
+    get_shared_agreement,
     get_supervised_pair,
     get_supervisee,
     get_supervision_session,
@@ -22,11 +24,10 @@ from ..permissions import (
     role_required,
     supervised_pairs,
     supervisees_of,
-    supervisor_sees,
     topics_shared,
 )
 from ..sessions import plans
-from . import bp, guidance, oversight, record, training, workload
+from . import bp, guidance, record, training
 from .forms import AssignmentForm, ReviewForm, SessionForm, TargetForm, TrainingForm
 
 # --- the supervisor's home -------------------------------------------------------------------
@@ -117,15 +118,6 @@ def session_plans(pair: dict) -> list[dict]:
     return plans.with_sessions(current_user.org_id, plans.plans_of(pair))
 
 
-def shared_agreement(pair_id: int) -> dict:
-    """A supervised pair whose agreement both partners shared, or 404: not shared, or
-    withdrawn, is the same as not there."""
-    pair = get_supervised_pair(pair_id)
-    if not supervisor_sees(pair, "agreement") or agreement.agreed(pair) is None:
-        abort(404)
-    return pair
-
-
 def render_review(pair, status=200, **context):
     agreed = agreement.agreed(pair)
     before = agreement.version(pair, agreed["number"] - 1)
@@ -148,7 +140,7 @@ def render_review(pair, status=200, **context):
 @bp.get("/pairs/<int:pair_id>/agreement")
 @role_required("supervisor")
 def agreement_show(pair_id):
-    pair = shared_agreement(pair_id)
+    pair = get_shared_agreement(pair_id)
     oversight.log_views([pair["id"]], current_user, "agreement")
     return render_review(pair)
 
@@ -157,7 +149,7 @@ def agreement_show(pair_id):
 @role_required("supervisor")
 @writing()
 def review_add(pair_id):
-    pair = shared_agreement(pair_id)
+    pair = get_shared_agreement(pair_id)
     form = ReviewForm()
     if not form.validate():
         return render_review(pair, 422, form=form)
@@ -312,8 +304,7 @@ def training_update():
 @role_required("facilitator")
 @writing()
 def group_session_remove(session_id):
-    if not workload.remove(current_user, session_id):
-        abort(404)
+    workload.remove(get_group_session(session_id))
     return redirect(url_for("supervision.mine_show", removed=1))
 
 

@@ -11,10 +11,13 @@ from datetime import date, timedelta
 
 from .. import content
 from ..db import get_db, now, rows
-from ..permissions import storable
-from . import guidance
 
 FLAG_WEEKS = 8
+
+
+def guidance() -> dict:
+    """The guidelines' supervision section, which holds the mentoring and workload rules."""
+    return content.guidelines()["supervision"]
 
 
 def over_maximum(participants) -> bool:
@@ -45,14 +48,9 @@ def log(member, pair_id: int, held_on: date, with_experienced: bool, participant
     )
 
 
-def remove(member, session_id: int) -> bool:
-    """Takes back one of the member's own logged sessions (undo); False if it isn't theirs."""
-    if not storable(session_id):
-        return False  # a made-up id too big for SQLite is simply not theirs
-    cursor = get_db().execute(
-        "delete from group_sessions where id = ? and user_id = ?", [session_id, member.id]
-    )
-    return cursor.rowcount == 1
+def remove(session: dict):
+    """Takes back a logged session (undo): one the member logged (`get_group_session`)."""
+    get_db().execute("delete from group_sessions where id = ?", [session["id"]])
 
 
 def sessions_of(user_id: int) -> list[dict]:
