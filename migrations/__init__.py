@@ -522,3 +522,23 @@ def m015_session_plans(db):
         not_null={"pair_id", "held_on", "starts_at", "session_key", "leads", "version"},
     )
     db["session_plans"].create_index(["pair_id", "held_on"], unique=True)
+
+
+@migrations()
+def m016_group_size(db):
+    # Issue 12, Respect §4.9: "Ideal group numbers are 8-10 with a maximum of 12 men." How many
+    # took part, if the facilitator says (null when they don't): a number only, nothing about who.
+    db["group_sessions"].add_column("participants", int)
+
+
+@migrations()
+def m017_training_topics(db):
+    # Issue 12, Respect §3.12: the training topics a facilitator has had, ticked by the
+    # facilitator themself on their own supervision record (see supervision/training.py for
+    # why). One row per topic ticked; unticking deletes the row. Topic ids are en.json's.
+    db["training_topics"].create(
+        {"user_id": int, "topic": str, "ticked_at": str},
+        pk=("user_id", "topic"),
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"ticked_at"},
+    )

@@ -199,6 +199,7 @@ RULES = {r.endpoint: r for r in (
     rule("organisation.entry_restore", "admin", entry_id=Row("practice"), org_object=True),
     rule("organisation.support_show", "member"),
     rule("exercises.vault_show", "facilitator"),
+    rule("exercises.why_show", "facilitator"),
     rule("exercises.recovery_sheet_show", "facilitator"),
     rule("exercises.shoulds_show", "facilitator"),
     rule("exercises.learning_about_sex_show", "facilitator"),
@@ -262,6 +263,7 @@ RULES = {r.endpoint: r for r in (
     rule("supervision.supervisee_show", "supervisor_of", user_id=Row("facilitator"), others="signed out: 302 to sign-in; other roles: 403; anyone the supervisor doesn't supervise: 404"),
     rule("supervision.target_update", "supervisor_of", user_id=Row("facilitator"), form={"minutes": "120"}, others="as `supervision.supervisee_show`; a target under 90 minutes: 422"),
     rule("supervision.mine_show", "facilitator", also="Only the person's own record"),
+    rule("supervision.training_update", "facilitator", form={"topics": "dv_awareness"}, also="Only the person's own training record; a topic that isn't one of §3.12's: 422"),
     rule("supervision.group_session_remove", "owner", session_id=Row("group_session"), before="log_group_session"),
     rule("supervision.assignments_list", "admin"),
     # Another organisation's admin can't choose Organisation One's people.

@@ -71,6 +71,7 @@ def delete(user_id: int):
             "delete from conversation_answers where user_id = ?",
             "delete from checkins where user_id = ?",
             "delete from group_sessions where user_id = ?",
+            "delete from training_topics where user_id = ?",
             "delete from agreement_reviews where supervisor_id = ?",
             "delete from pair_invitations where inviter_id = ? or invitee_id = ?",
             # A draft they edited that was never agreed is theirs alone.
@@ -182,9 +183,12 @@ def data_of(person) -> dict:
             for s in supervision
         ],
         "group_sessions": rows(
-            "select held_on, with_experienced, pair_id from group_sessions where user_id = ?"
-            " order by held_on",
+            "select held_on, with_experienced, participants, pair_id from group_sessions"
+            " where user_id = ? order by held_on",
             [me],
+        ),
+        "training_topics": rows(
+            "select topic, ticked_at from training_topics where user_id = ? order by topic", [me]
         ),
         "sign_ins": [
             {key: value for key, value in row.items() if key != "id"}

@@ -28,6 +28,21 @@ def sexual_respect() -> dict:
     return json.loads((HERE / "sexual_respect.json").read_text(encoding="utf-8"))
 
 
+def suggested(org_id: int, kind: str) -> list[dict]:
+    """Contacts the sources name that the organisation hasn't added yet (issue 12: seed 002
+    names the Respect Phoneline). Offered to the admin with one button, never added for them:
+    support contacts are always the organisation's own choice."""
+    offered = guidelines()[kind].get("suggested", [])
+    if not offered:
+        return []
+    have = {(entry["text"], entry["phone"]) for entry in entries(org_id, kind)}
+    return [
+        suggestion
+        for suggestion in offered
+        if (suggestion["text"], suggestion.get("phone")) not in have
+    ]
+
+
 def entries(org_id: int, kind: str) -> list[dict]:
     return rows(
         "select * from content_entries where org_id = ? and kind = ? and removed_at is null"

@@ -1,8 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .. import content
 from .checkins import MAX_ANSWER, MAX_REPLY
@@ -77,3 +85,12 @@ class GroupSessionForm(FlaskForm):
         _l("Date of the group"), validators=[InputRequired(_l("Please give the date."))]
     )
     with_experienced = BooleanField(_l("With an experienced co-worker"))
+    # Respect §4.9 (ideal 8-10, at most 12): optional, and more than 12 is accepted and
+    # gently noted, never refused. The upper bound only catches a slip of the thumb.
+    participants = IntegerField(
+        _l("How many men took part (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=99, message=_l("A number from 1 to 99, please.")),
+        ],
+    )

@@ -152,8 +152,9 @@ def render_sharing(pair, status=200, **context):
 def context_form(pair, formdata=None) -> ContextForm:
     form = ContextForm(formdata=formdata, data=pairs.context(pair) if formdata is None else None)
     power = guidance()["power"]
-    form.gender.choices = [SelectChoice(text, text) for text in power["gender"]]
-    form.experience.choices = [SelectChoice(text, text) for text in power["experience"]]
+    # The options are this app's words; the words chosen are what is kept (sealed).
+    form.gender.choices = [SelectChoice(o["text"], o["text"]) for o in power["gender"]]
+    form.experience.choices = [SelectChoice(o["text"], o["text"]) for o in power["experience"]]
     return form
 
 
@@ -437,6 +438,7 @@ def render_card(pair, status=200, **context):
         talk=conversation.view(pair, current_user),
         guidance=guidance(),
         flags=workload.flags(ran, checkins.today()),
+        over_maximum=workload.over_maximum(context.get("logged_participants")),
         plan=plan,
         session=session,
         sheet=session_plans.run_sheet(plan, session) if session else [],
@@ -461,5 +463,8 @@ def group_session_log(pair_id):
     form = GroupSessionForm()
     if not form.validate():
         return render_card(pair, 422, group_form=form)
-    workload.log(current_user, pair["id"], form.held_on.data, form.with_experienced.data)
-    return render_card(pair, logged=form.held_on.data)
+    participants = form.participants.data
+    workload.log(
+        current_user, pair["id"], form.held_on.data, form.with_experienced.data, participants
+    )
+    return render_card(pair, logged=form.held_on.data, logged_participants=participants)

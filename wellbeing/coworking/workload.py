@@ -20,7 +20,18 @@ def guidance() -> dict:
     return content.guidelines()["supervision"]
 
 
-def log(member, pair_id: int, held_on: date, with_experienced: bool) -> int:
+def over_maximum(participants) -> bool:
+    """§4.9: "Ideal group numbers are 8-10 with a maximum of 12 men": more is a gentle signal,
+    because facilitators "should not be pressurised to work with more than they feel
+    comfortable or safe to work with effectively". Never a refusal."""
+    return participants is not None and participants > content_groups()["maximum"]
+
+
+def content_groups() -> dict:
+    return content.guidelines()["coworking"]["groups"]
+
+
+def log(member, pair_id: int, held_on: date, with_experienced: bool, participants=None) -> int:
     return (
         get_db()["group_sessions"]
         .insert(
@@ -29,6 +40,7 @@ def log(member, pair_id: int, held_on: date, with_experienced: bool) -> int:
                 "pair_id": pair_id,
                 "held_on": held_on.isoformat(),
                 "with_experienced": int(with_experienced),
+                "participants": participants,
                 "created_at": now(),
             }
         )
@@ -43,23 +55,32 @@ def remove(session: dict):
 
 def sessions_of(user_id: int) -> list[dict]:
     return rows(
-        "select id, pair_id, held_on, with_experienced from group_sessions"
+        "select id, pair_id, held_on, with_experienced, participants from group_sessions"
         " where user_id = ? order by held_on desc, id desc",
         [user_id],
     )
 
 
 def mentoring(sessions: list[dict], today: date) -> dict:
-    """Progress towards 26 sessions or 6 months with an experienced co-worker."""
+    """Progress towards 26 sessions or 6 months with an experienced co-worker.
+
+    §3.12: "mentored by an experienced co-worker for at least 6 months or 26 sessions". Being
+    mentored for 6 months means co-working with an experienced colleague across them, so the
+    months run from the first mentored session to the latest one, not to today: one session
+    six months ago is one session and no months (issue 12, "What the review found wrong").
+    `today` is kept so that a session logged ahead of time is not counted before it happens."""
     rule = guidance()["mentoring"]
     mentored = sorted(s["held_on"] for s in sessions if s["with_experienced"])
+    mentored = [day for day in mentored if day <= today.isoformat()]
     first = date.fromisoformat(mentored[0]) if mentored else None
-    months = ((today - first).days / 30.44) if first else 0.0
+    last = date.fromisoformat(mentored[-1]) if mentored else None
+    months = ((last - first).days / 30.44) if first else 0.0
     done = len(mentored) >= rule["sessions"] or months >= rule["months"]
     return {
         "sessions": len(mentored),
         "months": round(months, 1),
         "first": first,
+        "last": last,
         "target_sessions": rule["sessions"],
         "target_months": rule["months"],
         "complete": done,

@@ -8,7 +8,7 @@ optional server backup (backup.py) receives only the vault's export file: cipher
 
 import re
 
-from flask import Blueprint, render_template
+from flask import Blueprint, make_response, render_template
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -17,6 +17,9 @@ from ..permissions import role_required
 
 bp = Blueprint("exercises", __name__, url_prefix="/private")
 STARRED = re.compile(r"\*([^*]+)\*")
+# Set once "Why this matters" has been shown on this device, so that the way in from home goes
+# straight to the exercises afterwards. It says only that the page was seen: no data.
+WHY_SEEN = "why_seen"
 
 # The encrypted server backup of the vault lives in backup.py, on this blueprint.
 from . import backup  # noqa: E402, F401
@@ -32,6 +35,18 @@ def emphasis(text: str) -> Markup:
 @role_required("facilitator")
 def vault_show():
     return render_template("exercises/vault.html", guidelines=content.guidelines())
+
+
+@bp.get("/why")
+@role_required("facilitator")
+def why_show():
+    # Issue 12: the guidelines' "Impacts on practitioners" and what they mean by trauma, shame
+    # and guilt, shown once before the private exercises (home links here until it has been
+    # seen), always skippable, and linked from the private space to come back to.
+    page = render_template("exercises/why.html", why=content.guidelines()["why_this_matters"])
+    response = make_response(page)
+    response.set_cookie(WHY_SEEN, "1", max_age=400 * 24 * 3600, httponly=True, samesite="Lax")
+    return response
 
 
 @bp.get("/recovery-sheet")

@@ -19,6 +19,7 @@ TABLES = (
     "supervisors",
     "supervision_sessions",
     "group_sessions",
+    "training_topics",
     "content",
 )
 LEFT_OUT = (
@@ -89,9 +90,20 @@ def supervision_sessions(org_id):
 
 def group_sessions(org_id):
     return rows(
-        "select g.id, users.name as facilitator, g.pair_id, g.held_on, g.with_experienced"
+        "select g.id, users.name as facilitator, g.pair_id, g.held_on, g.with_experienced,"
+        " g.participants"
         " from group_sessions g join users on users.id = g.user_id"
         " where users.org_id = ? order by g.held_on, g.id",
+        [org_id],
+    )
+
+
+def training_topics(org_id):
+    # Respect §3.12 makes training the responsibility "of projects and practitioners": the
+    # project's copy of what each facilitator ticked (topic ids as in en.json).
+    return rows(
+        "select users.name as facilitator, t.topic, t.ticked_at from training_topics t"
+        " join users on users.id = t.user_id where users.org_id = ? order by users.name, t.topic",
         [org_id],
     )
 

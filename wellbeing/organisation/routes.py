@@ -152,6 +152,7 @@ def render_entries(kind, status=200, removed=None, **context):
         kind=kind,
         entries=content.entries(current_user.org_id, kind),
         resettable=kind in content.RESETTABLE,
+        suggested=content.suggested(current_user.org_id, kind),
         **context,
     )
 

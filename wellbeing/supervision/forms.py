@@ -82,6 +82,11 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("An individual session is with one person."))
 
 
+class TrainingForm(FlaskForm):
+    # Respect §3.12's topics; the choices come from the content (supervision/training.py).
+    topics = CheckboxesField(_l("Training you have had"))
+
+
 class TargetForm(FlaskForm):
     minutes = IntegerField(
         _l("Monthly target, in minutes"),

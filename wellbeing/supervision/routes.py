@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from .. import content
 from ..coworking import agreement, checkins, oversight, pairs, workload
 from ..db import get_db, now, rows, writing
 from ..fragments import render_page_or_block
@@ -26,8 +27,8 @@ from ..permissions import (
     topics_shared,
 )
 from ..sessions import plans
-from . import bp, guidance, record
-from .forms import AssignmentForm, ReviewForm, SessionForm, TargetForm
+from . import bp, guidance, record, training
+from .forms import AssignmentForm, ReviewForm, SessionForm, TargetForm, TrainingForm
 
 # --- the supervisor's home -------------------------------------------------------------------
 
@@ -108,6 +109,7 @@ def pair_show(pair_id):
         agreement_shared="agreement" in shared,
         planned=session_plans(pair) if "sessions" in shared else None,
         guidance=guidance(),
+        coworking=content.guidelines()["coworking"],
     )
 
 
@@ -217,6 +219,7 @@ def record_context(person_id: int, sessions: list[dict]) -> dict:
         "mentoring": workload.mentoring(ran, today),
         "flags": workload.flags(ran, today),
         "guidance": guidance(),
+        "training_ticked": training.ticked(person_id),
     }
 
 
@@ -256,16 +259,45 @@ def target_update(user_id):
 # --- a facilitator's own record ----------------------------------------------------------------
 
 
+def training_form(formdata=None) -> TrainingForm:
+    form = TrainingForm(formdata=formdata, topics=list(training.ticked(current_user.id)))
+    form.topics.choices = [
+        SelectChoice(topic["id"], topic["text"])
+        for group in training.groups()
+        for topic in group["topics"]
+    ]
+    return form
+
+
 @bp.get("/me")
 @role_required("facilitator")
 def mine_show():
+    return render_mine()
+
+
+def render_mine(status=200, **context):
     sessions = record.as_read_by(record.sessions_of(current_user.id))
-    return render_template(
+    context.setdefault("training_form", training_form())
+    page = render_template(
         "supervision/mine.html",
         ran=workload.sessions_of(current_user.id),
         pair_names={pair["id"]: pair["name"] for pair in pairs_of()},
         **record_context(current_user.id, sessions),
+        **context,
     )
+    return page, status
+
+
+@bp.post("/me/training")
+@role_required("facilitator")
+@writing()
+def training_update():
+    # Respect §3.12: the facilitator ticks their own training (why: supervision/training.py).
+    form = training_form(request.form)
+    if not form.validate():
+        return render_mine(422, training_form=form)
+    training.record(current_user.id, form.topics.data or [])
+    return redirect(url_for("supervision.mine_show", training=1) + "#training-heading")
 
 
 @bp.post("/me/groups/<int:session_id>/remove")
