@@ -460,11 +460,11 @@ def m013_people_come_and_go(db):
 
 
 @migrations()
-def m014_organisation_sessions(db):
+def m014_session_adaptations(db):
     # Issue 12: an organisation adapts the guidelines' Sexual Respect sessions to its own session
-    # length ("You can and should adapt them to your standard session lengths", seed 000). No rows
-    # for a session means the guidelines' version; going back to it deletes the rows. `version`
-    # counts saves, so two admins editing at once notice each other instead of overwriting.
+    # length ("You can and should adapt them to your standard session lengths", seed 000). A row
+    # here means the organisation has its own version of a session; none means the guidelines'.
+    # `version` counts saves, so two admins editing at once notice each other.
     db["session_adaptations"].create(
         {
             "org_id": int,
@@ -477,8 +477,13 @@ def m014_organisation_sessions(db):
         foreign_keys=[("org_id", "organisations", "id"), ("updated_by", "users", "id")],
         not_null={"version", "updated_at"},
     )
-    # One row per activity in the organisation's order. `activity_key` names a guidelines
-    # activity, or the organisation's own ("own-…", with its own title and description).
+
+
+@migrations()
+def m015_session_activities(db):
+    # Issue 12: the organisation's version of a session, one row per activity in its order.
+    # `activity_key` names a guidelines activity, or the organisation's own ("own-…", with its
+    # own title and description); the guidelines' words are never copied here.
     db["session_activities"].create(
         {
             "id": int,
@@ -499,7 +504,7 @@ def m014_organisation_sessions(db):
 
 
 @migrations()
-def m015_session_plans(db):
+def m016_session_plans(db):
     # Issue 12: a pair plans tonight's session and who leads each part (co-worker question
     # "Agree who leads each part of the session"). Not private data: the organisation's content
     # plus the pair's plan. One plan per pair and date; `version` catches two partners at once.
@@ -525,14 +530,14 @@ def m015_session_plans(db):
 
 
 @migrations()
-def m016_group_size(db):
+def m017_group_size(db):
     # Issue 12, Respect §4.9: "Ideal group numbers are 8-10 with a maximum of 12 men." How many
     # took part, if the facilitator says (null when they don't): a number only, nothing about who.
     db["group_sessions"].add_column("participants", int)
 
 
 @migrations()
-def m017_training_topics(db):
+def m018_training_topics(db):
     # Issue 12, Respect §3.12: the training topics a facilitator has had, ticked by the
     # facilitator themself on their own supervision record (see supervision/training.py for
     # why). One row per topic ticked; unticking deletes the row. Topic ids are en.json's.
