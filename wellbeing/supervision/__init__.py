@@ -11,13 +11,11 @@ only" note exists.
 
 from flask import Blueprint
 
-from .. import content
+# The guidelines' supervision section, one reader for both blueprints (coworking/workload.py
+# holds the mentoring and workload rules that read it too).
+from ..coworking.workload import guidance  # noqa: F401
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-
-
-def guidance() -> dict:
-    return content.guidelines()["supervision"]
 
 
 from . import routes  # noqa: E402, F401
