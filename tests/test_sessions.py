@@ -4,8 +4,10 @@ only when both share their sessions.
 """
 
 import gzip
+import json
 import re
 import sqlite3
+from datetime import timedelta
 
 from conftest import PEOPLE
 from flask import url_for
@@ -56,7 +58,10 @@ def test_every_session_shows_its_real_total_not_two_and_a_half_hours(one):
         assert f"{total} minutes" in text
     text = page(one, "facilitator", "sessions.session_show", key=SESSION_TWO)
     assert "110 minutes in all" in text
-    assert "“three 2.5 hour group work sessions”" in text
+    assert (
+        "as <q>three 2.5 hour group work sessions</q>, but their own timings add up to 120, 110, 95"
+        in text
+    )
 
 
 def test_an_admin_retimes_a_session_and_the_total_follows(one):
@@ -97,6 +102,12 @@ def test_two_admins_retiming_at_once_see_a_conflict_instead_of_overwriting(one):
     assert 'value="40"' in text_of(response)
     with one.app.app_context():
         assert module.session(one.rows["organisation_one"], SESSION_TWO)["total"] == 105
+    # The form now carries the saved version: saving again replaces it, on purpose.
+    base = re.search(r'name="base" value="(\d+)"', text_of(response)).group(1)
+    again = post(one, "admin", "sessions.timing_save", dict(stale, base=base), key=SESSION_TWO)
+    assert again.status_code == 200
+    with one.app.app_context():
+        assert module.session(one.rows["organisation_one"], SESSION_TWO)["total"] == 120
 
 
 def test_moving_and_adding_change_the_form_only_until_saved(one):
@@ -165,27 +176,107 @@ def test_a_pair_plans_tonight_with_leads_and_the_card_shows_the_run_sheet(one):
     assert re.search(r"19:10.*Sexual pressure.*Leads: Both of you", sheet, re.S)
 
 
+def plan_version(one, day) -> str:
+    with sqlite3.connect(one.database) as conn:
+        (version,) = conn.execute(
+            "select version from session_plans where held_on = ?", [day]
+        ).fetchone()
+    conn.close()
+    return str(version)
+
+
 def test_partners_planning_the_same_night_at_once_see_a_conflict(one):
-    day = today().isoformat()
-    assert (
-        post(
-            one,
-            "facilitator",
-            "sessions.plan_save",
-            plan_form(one, day, {}),
-            pair_id=one.rows["pair"],
-        ).status_code
-        == 200
-    )
-    response = post(
-        one,
-        "coworker",
-        "sessions.plan_save",
-        plan_form(one, day, {}, key="building_intimacy"),
-        pair_id=one.rows["pair"],
-    )
+    pair_id, day = one.rows["pair"], today().isoformat()
+    first = post(one, "facilitator", "sessions.plan_save", plan_form(one, day, {}), pair_id=pair_id)
+    assert first.status_code == 200
+    late = plan_form(one, day, {}, key="building_intimacy")
+    response = post(one, "coworker", "sessions.plan_save", late, pair_id=pair_id)
     assert response.status_code == 409
-    assert f"{FRAN} saved a plan for this date" in text_of(response)
+    assert f"{FRAN} saved a plan for {day} while this form was open" in text_of(response)
+    # Cole read it; saving again replaces Fran's plan on purpose.
+    late["base"] = re.search(r'name="base" value="(\d+)"', text_of(response)).group(1)
+    assert post(one, "coworker", "sessions.plan_save", late, pair_id=pair_id).status_code == 200
+    assert "Sexual respect (3)" in page(one, "facilitator", "coworking.card_show", pair_id=pair_id)
+
+
+def test_a_plan_moves_to_another_date_and_keeps_its_leads(one):
+    pair_id, fran = one.rows["pair"], str(one.rows["facilitator"])
+    form = plan_form(one, "2026-12-10", {"tea_and_consent": fran})
+    post(one, "facilitator", "sessions.plan_save", form, pair_id=pair_id)
+    moved = dict(form, held_on="2026-12-17", original_on="2026-12-10")
+    moved["base"] = plan_version(one, "2026-12-10")
+    assert post(one, "coworker", "sessions.plan_save", moved, pair_id=pair_id).status_code == 200
+    with sqlite3.connect(one.database) as conn:
+        found = conn.execute("select held_on, leads from session_plans").fetchall()
+    conn.close()
+    assert found == [("2026-12-17", json.dumps({"tea_and_consent": fran}))]
+
+
+def test_moving_a_plan_onto_a_planned_date_is_refused_and_kept(one):
+    pair_id = one.rows["pair"]
+    for day in ("2026-12-10", "2026-12-17"):
+        post(one, "facilitator", "sessions.plan_save", plan_form(one, day, {}), pair_id=pair_id)
+    moved = dict(plan_form(one, "2026-12-17", {}), original_on="2026-12-10")
+    moved["base"] = plan_version(one, "2026-12-10")
+    response = post(one, "facilitator", "sessions.plan_save", moved, pair_id=pair_id)
+    assert response.status_code == 409
+    assert "saved a plan for 2026-12-17" in text_of(response)
+    with sqlite3.connect(one.database) as conn:
+        assert conn.execute("select count(*) from session_plans").fetchone() == (2,)
+    conn.close()
+
+
+def test_changing_a_plan_the_partner_removed_says_so(one):
+    pair_id = one.rows["pair"]
+    form = plan_form(one, "2026-12-10", {})
+    post(one, "facilitator", "sessions.plan_save", form, pair_id=pair_id)
+    stale = dict(form, original_on="2026-12-10", base=plan_version(one, "2026-12-10"))
+    with sqlite3.connect(one.database) as conn:
+        (plan_id,) = conn.execute("select id from session_plans").fetchone()
+    conn.close()
+    post(one, "coworker", "sessions.plan_delete", {}, pair_id=pair_id, plan_id=plan_id)
+    response = post(one, "facilitator", "sessions.plan_save", stale, pair_id=pair_id)
+    assert response.status_code == 409
+    assert "has been removed meanwhile" in text_of(response)
+
+
+def test_odd_numbers_and_dates_get_a_message_not_an_error(one):
+    form = timing_form(one, SESSION_TWO, {0: "2²"})
+    response = post(
+        one, "admin", "sessions.timing_save", dict(form, count="2²", base="9" * 30), key=SESSION_TWO
+    )
+    assert response.status_code == 422
+    form = timing_form(one, SESSION_TWO, {0: "2²"})
+    response = post(one, "admin", "sessions.timing_save", form, key=SESSION_TWO)
+    assert response.status_code == 422 and 'value="2²"' in text_of(response)
+    too_long = timing_form(one, SESSION_TWO, {0: 240, 1: 240})
+    response = post(one, "admin", "sessions.timing_save", too_long, key=SESSION_TWO)
+    assert response.status_code == 422
+    assert "a session can be at most 300" in text_of(response)
+    far = plan_form(one, "2204-12-10", {})
+    response = post(one, "facilitator", "sessions.plan_save", far, pair_id=one.rows["pair"])
+    assert response.status_code == 422 and 'value="2204-12-10"' in text_of(response)
+    assert "within a year before today and two years after" in text_of(response)
+
+
+def test_a_session_running_past_midnight_says_the_next_day(one):
+    form = dict(plan_form(one, today().isoformat(), {}), starts_at="23:00")
+    post(one, "facilitator", "sessions.plan_save", form, pair_id=one.rows["pair"])
+    card = page(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
+    assert "23:00 to 00:50, 110 minutes (the next day)" in card
+    assert re.search(r"00:25<span class=\"visually-hidden\"> \(the next day\)</span>\+1", card)
+
+
+def test_a_plan_for_a_session_no_longer_in_the_module_is_still_shown(one):
+    form = plan_form(one, today().isoformat(), {})
+    post(one, "facilitator", "sessions.plan_save", form, pair_id=one.rows["pair"])
+    with sqlite3.connect(one.database) as conn:
+        conn.execute("update session_plans set session_key = 'a_session_since_renamed'")
+    conn.close()
+    card = page(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
+    assert "is no longer in your organisation's sessions" in card
+    plans_page = page(one, "facilitator", "sessions.plans_show", pair_id=one.rows["pair"])
+    assert "Choose a session" in plans_page
 
 
 def test_a_plan_with_a_bad_time_is_refused_and_kept(one):
@@ -261,7 +352,13 @@ def test_the_materials_question_links_the_session_the_pair_planned(one):
     pair_id = one.rows["pair"]
     text = page(one, "facilitator", "coworking.conversation_show", pair_id=pair_id)
     assert "The materials are in the Sexual Respect sessions." in re.sub("<[^>]+>", "", text)
-    post(one, "coworker", "sessions.plan_save", plan_form(one, "2099-01-05", {}), pair_id=pair_id)
+    post(
+        one,
+        "coworker",
+        "sessions.plan_save",
+        plan_form(one, (today() + timedelta(days=30)).isoformat(), {}),
+        pair_id=pair_id,
+    )
     text = page(one, "facilitator", "coworking.conversation_show", pair_id=pair_id)
     assert "Your next planned session:" in text
     assert url(one, "sessions.session_show", key=SESSION_TWO) in text
@@ -281,7 +378,8 @@ def test_every_session_page_stays_within_the_14_kb_budget(one):
     # Every part has a lead, so the card's run sheet is as long as it gets.
     leads = {k: fran if n % 2 else cole for n, k in enumerate(everything)}
     sizes = {}
-    for base, key in enumerate(keys):
+    for n, key in enumerate(keys):
+        base = plan_version(one, today().isoformat()) if n else 0
         form = plan_form(one, today().isoformat(), leads, key=key, base=base)
         planned = post(one, "facilitator", "sessions.plan_save", form, pair_id=pair_id)
         assert planned.status_code == 200, text_of(planned)

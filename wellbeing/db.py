@@ -11,7 +11,8 @@ would share a connection across forked workers.
 import contextlib
 import sqlite3
 import threading
-from datetime import UTC, datetime
+import time
+from datetime import UTC, date, datetime
 
 import sqlite_utils
 from flask import current_app, g
@@ -183,6 +184,17 @@ def storable(row_id: int) -> bool:
 def now() -> str:
     """Timestamps are ISO 8601 in UTC, so they sort as text."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def today() -> date:
+    """The day in UTC: check-in weeks, tonight's plan and the group log all turn on it."""
+    return datetime.now(UTC).date()
+
+
+def new_version() -> int:
+    """A version for optimistic locking that never repeats, even after a row is deleted and
+    made again: microseconds since the epoch."""
+    return time.time_ns() // 1000
 
 
 def backup(path: str):

@@ -6,6 +6,18 @@ from wtforms.validators import EqualTo, InputRequired, Length
 from zxcvbn import zxcvbn
 
 MIN_PASSWORD = 10
+
+
+def whole_number(text: str | None, low: int, high: int) -> int | None:
+    """A whole number typed or sent in a form, within [low, high], or None. isdecimal, not
+    isdigit: "2²" is a digit to Python but not a number to int()."""
+    text = (text or "").strip()
+    if not text.isdecimal() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 # Enough to catch typos; an address is only ever a sign-in name here, never mailed.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 

@@ -231,6 +231,19 @@ def get_shared_agreement(pair_id: int, supervisor=None) -> dict:
     return pair
 
 
+def shared_session_plans(pair: dict) -> list[dict] | None:
+    """A supervised pair's planned and run sessions, when both partners share them (topic
+    "sessions"), or None. Dates, sessions and whether they ran: who leads each part stays
+    between the partners, as their sharing page promises."""
+    if not supervisor_sees(pair, "sessions"):
+        return None
+    return rows(
+        "select held_on, session_key, ran_at from session_plans where pair_id = ?"
+        " order by held_on desc",
+        [pair["id"]],
+    )
+
+
 def reads_note(session: dict, reader=None) -> bool:
     """Whether `reader` may read a supervision session's note. A note marked "supervisor only"
     is for the supervisor who wrote it: not for the supervisee, and not for another supervisor

@@ -7,10 +7,11 @@ check-in falls on. DESIGN "Trauma-informed": a late check-in is shown gently, ne
 failure, and there is no streak or score.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from ..atrest import seal, unseal
 from ..db import first_row, get_db, now, rows
+from ..db import today as utc_today
 
 WEEKS_SHOWN = 12
 # Days after the pair's check-in day before "due" gently becomes "overdue".
@@ -20,7 +21,7 @@ MAX_REPLY = 300
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return utc_today()
 
 
 def monday_of(day: date) -> date:
@@ -205,7 +206,10 @@ def shared_weeks(pair: dict, names: dict[int, str]) -> list[dict]:
     return [
         {
             "week": date.fromisoformat(week),
-            "by": [dict(answer, name=names.get(who, "")) for who, answer in sorted(given.items())],
+            "by": [
+                dict(answer, user_id=who, name=names.get(who, ""))
+                for who, answer in sorted(given.items())
+            ],
         }
         for week, given in _answered_weeks(pair).items()
         if len(given) == 2

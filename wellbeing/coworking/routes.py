@@ -10,7 +10,6 @@ from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
-from ..sessions import module as session_module
 from ..sessions import plans as session_plans
 from . import agreement, bp, checkins, conversation, oversight, pairs, workload
 from .forms import (
@@ -111,7 +110,7 @@ def pair_show(pair_id):
         draft=agreement.current(pair),
         talk=conversation.view(pair, current_user),
         partner_reset=pairs.partner_reset(pair),
-        **next_session(pair),
+        tonight=tonight(pair),
     )
 
 
@@ -226,7 +225,7 @@ def render_conversation(pair, status=200, **context):
         pair=pair,
         talk=conversation.view(pair, current_user),
         questions=conversation.questions(),
-        **next_session(pair),
+        tonight=tonight(pair),
         guidance=guidance()["conversation"],
         **context,
     )
@@ -244,11 +243,9 @@ def conversation_share(pair_id):
     return render_conversation(pair, shared_now=True)
 
 
-def next_session(pair) -> dict:
-    """Tonight's plan, or the next one, and its session as the organisation runs it."""
-    plan = session_plans.next_plan(pair, checkins.today())
-    session = session_module.session(current_user.org_id, plan["session_key"]) if plan else None
-    return {"next_plan": plan, "next_session": session}
+def tonight(pair) -> dict:
+    """Tonight's plan, or the next one, with its session and run sheet (sessions/plans.py)."""
+    return session_plans.tonight(pair, current_user.org_id, checkins.today())
 
 
 # --- the redirection-strategy agreement ---------------------------------------------------
@@ -426,8 +423,6 @@ def render_card(pair, status=200, **context):
     if "group_form" not in context:
         context["group_form"] = GroupSessionForm(formdata=None, held_on=checkins.today())
     ran = workload.sessions_of(current_user.id)
-    upcoming = next_session(pair)
-    plan, session = upcoming["next_plan"], upcoming["next_session"]
     return render_page_or_block(
         "coworking/card.html",
         "group_log",
@@ -439,10 +434,7 @@ def render_card(pair, status=200, **context):
         guidance=guidance(),
         flags=workload.flags(ran, checkins.today()),
         over_maximum=workload.over_maximum(context.get("logged_participants")),
-        plan=plan,
-        session=session,
-        sheet=session_plans.run_sheet(plan, session) if session else [],
-        plan_end=session_plans.ends_at(plan, session) if session else None,
+        tonight=tonight(pair),
         today=checkins.today().isoformat(),
         **context,
     )

@@ -11,6 +11,7 @@ from .. import content, seats
 from ..db import writing
 from ..errors import refuse
 from ..extensions import htmx
+from ..forms import whole_number
 from ..fragments import render_page_or_block
 from ..organisation.forms import PracticeForm
 from ..permissions import device, get_room, get_seat, role_required, rooms_run_by
@@ -355,13 +356,6 @@ PLACEMENT_MESSAGES = {
         _l("That place isn't on the line. Please choose a place between the two ends."),
     ),
 }
-
-
-def whole_number(text: str | None, low: int, high: int) -> int | None:
-    if text is None or not text.strip().isdecimal() or len(text.strip()) > 19:
-        return None
-    number = int(text)
-    return number if low <= number <= high else None
 
 
 def placement_fields(form) -> tuple[int, int, int, int] | None:

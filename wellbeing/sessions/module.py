@@ -10,18 +10,21 @@ import secrets
 from functools import cache
 
 from .. import content
-from ..db import first_row, get_db, now, rows, writing
+from ..db import first_row, get_db, new_version, now, rows, writing
 
-# Minutes one activity may take; a whole session rarely runs past three hours.
+# Minutes one activity may take, and a whole session: four and five hours leave room for any
+# organisation's own length while catching a typo of an extra zero.
 MINUTES = range(1, 241)
+MAX_TOTAL = 300
 TITLE_LENGTH = 120
 DESCRIPTION_LENGTH = 2000
 
 
 class Conflict(Exception):
-    """Someone else saved this session's timings since the editor was opened."""
+    """Someone else saved since the form was opened; `current` is what they saved (or None
+    if it has since gone). The timing editor and the plan form both raise it."""
 
-    def __init__(self, current: dict):
+    def __init__(self, current: dict | None):
         self.current = current
 
 
@@ -35,6 +38,12 @@ def guideline_activities() -> dict[str, dict]:
     found = {a["key"]: a for s in module()["sessions"] for a in s["activities"]}
     found.update((a["key"], a) for a in module()["extras"])
     return found
+
+
+@cache
+def guideline_totals() -> tuple[int, ...]:
+    """Each session's minutes as the guidelines time it (120, 110 and 95)."""
+    return tuple(sum(a["minutes"] for a in s["activities"]) for s in module()["sessions"])
 
 
 def guideline_session(key: str) -> dict | None:
@@ -90,6 +99,8 @@ def session(org_id: int, key: str) -> dict | None:
         steps = [guideline_step(activity) for activity in base["activities"]]
     guideline_total = sum(a["minutes"] for a in base["activities"])
     return {
+        "stated_length_words": module()["stated_length_words"],
+        "guideline_totals": guideline_totals(),
         **base,
         "steps": steps,
         "running": [step for step in steps if not step["left_out"]],
@@ -121,10 +132,10 @@ def save(org_id: int, key: str, steps: list[dict], base_version: int, editor_id:
         )
         db.execute(
             "insert into session_adaptations (org_id, session_key, version, updated_by,"
-            " updated_at) values (?, ?, 1, ?, ?) on conflict (org_id, session_key) do update"
-            " set version = version + 1, updated_by = excluded.updated_by,"
+            " updated_at) values (?, ?, ?, ?, ?) on conflict (org_id, session_key) do update"
+            " set version = excluded.version, updated_by = excluded.updated_by,"
             " updated_at = excluded.updated_at",
-            [org_id, key, editor_id, now()],
+            [org_id, key, new_version(), editor_id, now()],
         )
         for position, step in enumerate(steps):
             db.execute(

@@ -6,21 +6,16 @@ edit at once; `version` makes the second one see the first one's plan instead of
 """
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from ..db import first_row, get_db, now, rows, writing
+from ..db import first_row, get_db, new_version, now, rows, writing
+from ..db import today as today  # the sessions' pages ask plans for the day
 from . import module
 
 BOTH = "both"
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
-class Conflict(Exception):
-    def __init__(self, current: dict):
-        self.current = current
+Conflict = module.Conflict
 
 
 def decoded(row: dict | None) -> dict | None:
@@ -57,18 +52,25 @@ def next_plan(pair: dict, today: date) -> dict | None:
     )
 
 
-def save(pair: dict, member, plan: dict, base_version: int):
-    """Write the plan for its date; a plan saved since `base_version` wins and is shown."""
+def save(pair: dict, member, plan: dict, base_version: int, original_on: date | None = None):
+    """Write the plan for its date. `original_on` is the date the form was opened for: when the
+    date changed, the plan moves. Whatever was saved since `base_version` wins and is shown
+    (Conflict), and a move never lands on a date that already has a plan."""
+    moving = original_on is not None and original_on != plan["held_on"]
     with writing():
-        current = plan_on(pair, plan["held_on"])
+        current = plan_on(pair, original_on if moving else plan["held_on"])
         if (current["version"] if current else 0) != base_version:
             raise Conflict(current)
+        if moving and plan_on(pair, plan["held_on"]):
+            raise Conflict(plan_on(pair, plan["held_on"]))
+        if moving and current:
+            get_db().execute("delete from session_plans where id = ?", [current["id"]])
         get_db().execute(
             "insert into session_plans (pair_id, held_on, starts_at, session_key, leads,"
-            " version, updated_by, updated_at) values (?, ?, ?, ?, ?, 1, ?, ?)"
+            " version, updated_by, updated_at, ran_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " on conflict (pair_id, held_on) do update set starts_at = excluded.starts_at,"
             " session_key = excluded.session_key, leads = excluded.leads,"
-            " version = version + 1, updated_by = excluded.updated_by,"
+            " version = excluded.version, updated_by = excluded.updated_by,"
             " updated_at = excluded.updated_at",
             [
                 pair["id"],
@@ -76,8 +78,10 @@ def save(pair: dict, member, plan: dict, base_version: int):
                 plan["starts_at"],
                 plan["session_key"],
                 json.dumps(plan["leads"], sort_keys=True),
+                new_version(),
                 member.id,
                 now(),
+                current["ran_at"] if moving and current else None,
             ],
         )
 
@@ -93,23 +97,32 @@ def delete(plan: dict):
 
 
 def run_sheet(plan: dict, session: dict) -> list[dict]:
-    """Each running activity with its clock time from the start, as the card shows it."""
-    clock = datetime.combine(date.today(), datetime.strptime(plan["starts_at"], "%H:%M").time())
-    sheet = []
+    """Each running activity with its clock time from the start, as the card shows it. A time
+    past midnight is marked as the next day rather than wrapping to look like the morning."""
+    start = datetime.combine(date.min, datetime.strptime(plan["starts_at"], "%H:%M").time())
+    clock, sheet = start, []
     for step in session["running"]:
-        sheet.append(
-            {**step, "at": clock.strftime("%H:%M"), "lead": plan["leads"].get(step["key"])}
-        )
+        lead = plan["leads"].get(step["key"])
+        at = {"at": clock.strftime("%H:%M"), "next_day": clock.date() > start.date()}
+        sheet.append({**step, **at, "lead": lead})
         clock += timedelta(minutes=step["minutes"])
     return sheet
 
 
-def ends_at(plan: dict, session: dict) -> str:
-    start = datetime.strptime(plan["starts_at"], "%H:%M")
-    return (start + timedelta(minutes=session["total"])).strftime("%H:%M")
+def tonight(pair: dict, org_id: int, day: date) -> dict:
+    """The card's plan: tonight's, or the next one; its session as the organisation runs it
+    (None if the module no longer has it), the run sheet and the end time."""
+    plan = next_plan(pair, day)
+    session = module.session(org_id, plan["session_key"]) if plan else None
+    if session is None:
+        return {"plan": plan, "session": None, "sheet": [], "ends": None}
+    start = datetime.combine(date.min, datetime.strptime(plan["starts_at"], "%H:%M").time())
+    end = start + timedelta(minutes=session["total"])
+    ends = {"at": end.strftime("%H:%M"), "next_day": end.date() > start.date()}
+    return {"plan": plan, "session": session, "sheet": run_sheet(plan, session), "ends": ends}
 
 
-def with_sessions(org_id: int, plans: list[dict]) -> list[dict]:
-    """Plans with their session's title and total, for lists."""
-    by_key = {s["key"]: s for s in module.sessions(org_id)}
+def with_sessions(sessions: list[dict], plans: list[dict]) -> list[dict]:
+    """Plans with their session (as the organisation runs it), for lists."""
+    by_key = {s["key"]: s for s in sessions}
     return [dict(plan, session=by_key.get(plan["session_key"])) for plan in plans]

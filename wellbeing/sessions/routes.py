@@ -75,6 +75,7 @@ def render_timing(session, status=200, edit=None, **context):
         session=session,
         edit=edit or TimingInput.from_session(session),
         extras=module.module()["extras"],
+        title_length=module.TITLE_LENGTH,
         **context,
     )
 
@@ -99,6 +100,8 @@ def timing_save(key):
     try:
         module.save(current_user.org_id, key, edit.steps, edit.base, current_user.id)
     except module.Conflict as conflict:
+        # Their version is named; a second Save replaces it on purpose.
+        edit.base = conflict.current["version"]
         return render_timing(session, 409, edit=edit, conflict=conflict.current)
     notice = _("Saved. Pairs planning this session now see these timings.")
     return render_timing(get_session(key), notice=notice)
@@ -132,21 +135,20 @@ def timing_reset(key):
 # --- a pair plans a night's group -------------------------------------------------------------
 
 
-def render_plans(pair, status=200, edit=None, **context):
+def render_plans(pair, status=200, edit=None, block="plan", **context):
+    sessions = module.sessions(current_user.org_id)
     if edit is None:
         day = day_from(request.args.get("on")) or plans.today()
-        existing = plans.plan_on(pair, day)
-        edit = PlanInput.blank(day, module.module()["sessions"][0]["key"], existing)
-    session = module.session(current_user.org_id, edit.session_key)
+        edit = PlanInput.blank(day, sessions[0]["key"], plans.plan_on(pair, day))
     return render_page_or_block(
         "sessions/plans.html",
-        "plan",
+        block,
         status,
         pair=pair,
         edit=edit,
-        session=session,
-        sessions=module.sessions(current_user.org_id),
-        planned=plans.with_sessions(current_user.org_id, plans.plans_of(pair)),
+        session=next((s for s in sessions if s["key"] == edit.session_key), None),
+        sessions=sessions,
+        planned=plans.with_sessions(sessions, plans.plans_of(pair)),
         **context,
     )
 
@@ -173,13 +175,16 @@ def plan_save(pair_id):
     partners = {str(current_user.id), str(pair["partner_id"])}
     edit = PlanInput.from_form(request.form, session, partners)
     if request.form.get("action") == "choose":
+        edit.problems = {}  # choosing a session saves nothing, so nothing is wrong yet
         return render_plans(pair, edit=edit)
     if edit.problems:
         return render_plans(pair, 422, edit=edit)
     try:
-        plans.save(pair, current_user, edit.as_plan(), edit.base)
+        plans.save(pair, current_user, edit.as_plan(), edit.base, edit.original_on)
     except plans.Conflict as conflict:
-        return render_plans(pair, 409, edit=edit, conflict=conflict.current)
+        # What is there now is shown, and a second Save replaces it on purpose.
+        edit.base = conflict.current["version"] if conflict.current else 0
+        return render_plans(pair, 409, edit=edit, conflicted=True, theirs=conflict.current)
     saved = plans.plan_on(pair, edit.held_on)
     edit = PlanInput.blank(edit.held_on, edit.session_key, saved)
     return render_plans(pair, edit=edit, notice=_("Planned. It is on your card for that night."))
@@ -206,6 +211,7 @@ def plan_delete(pair_id, plan_id):
 
 
 def after_plan_change(pair, notice):
+    # Only the list changes: what is being typed in the plan form above stays as it is.
     if htmx and not htmx.boosted:
-        return render_plans(pair, notice=notice)
+        return render_plans(pair, block="planned", list_notice=notice)
     return redirect(url_for("sessions.plans_show", pair_id=pair["id"]))

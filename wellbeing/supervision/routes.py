@@ -22,11 +22,12 @@ from ..permissions import (
     get_supervision_session,
     pairs_of,
     role_required,
+    shared_session_plans,
     supervised_pairs,
     supervisees_of,
     topics_shared,
 )
-from ..sessions import plans
+from ..sessions import module, plans
 from . import bp, guidance, record, training
 from .forms import AssignmentForm, ReviewForm, SessionForm, TargetForm, TrainingForm
 
@@ -107,15 +108,18 @@ def pair_show(pair_id):
         weeks=checkins.shared_weeks(pair, names) if content_shared else None,
         context=pairs.context(pair) if context_shared else None,
         agreement_shared="agreement" in shared,
-        planned=session_plans(pair) if "sessions" in shared else None,
+        planned=planned_sessions(pair),
         guidance=guidance(),
         coworking=content.guidelines()["coworking"],
     )
 
 
-def session_plans(pair: dict) -> list[dict]:
-    """What the pair planned and ran (issue 12), when both partners share their sessions."""
-    return plans.with_sessions(current_user.org_id, plans.plans_of(pair))
+def planned_sessions(pair: dict) -> list[dict] | None:
+    """What the pair planned and ran (issue 12), if both partners share it."""
+    shared = shared_session_plans(pair)
+    if shared is None:
+        return None
+    return plans.with_sessions(module.sessions(current_user.org_id), shared)
 
 
 def render_review(pair, status=200, **context):
