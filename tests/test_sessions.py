@@ -176,6 +176,13 @@ def test_a_pair_plans_tonight_with_leads_and_the_card_shows_the_run_sheet(one):
     assert re.search(r"19:10.*Sexual pressure.*Leads: Both of you", sheet, re.S)
 
 
+def only_plan_id(one) -> int:
+    with sqlite3.connect(one.database) as conn:
+        (plan_id,) = conn.execute("select id from session_plans").fetchone()
+    conn.close()
+    return plan_id
+
+
 def plan_version(one, day) -> str:
     with sqlite3.connect(one.database) as conn:
         (version,) = conn.execute(
@@ -231,9 +238,7 @@ def test_changing_a_plan_the_partner_removed_says_so(one):
     form = plan_form(one, "2026-12-10", {})
     post(one, "facilitator", "sessions.plan_save", form, pair_id=pair_id)
     stale = dict(form, original_on="2026-12-10", base=plan_version(one, "2026-12-10"))
-    with sqlite3.connect(one.database) as conn:
-        (plan_id,) = conn.execute("select id from session_plans").fetchone()
-    conn.close()
+    plan_id = only_plan_id(one)
     post(one, "coworker", "sessions.plan_delete", {}, pair_id=pair_id, plan_id=plan_id)
     response = post(one, "facilitator", "sessions.plan_save", stale, pair_id=pair_id)
     assert response.status_code == 409
@@ -301,9 +306,7 @@ def test_supervisor_sees_sessions_planned_and_run_only_when_both_share_them(one)
     post(
         one, "facilitator", "sessions.plan_save", plan_form(one, "2026-12-03", {}), pair_id=pair_id
     )
-    with sqlite3.connect(one.database) as conn:
-        (plan_id,) = conn.execute("select id from session_plans").fetchone()
-    conn.close()
+    plan_id = only_plan_id(one)
     ran = post(
         one, "coworker", "sessions.plan_ran", {"ran": "yes"}, pair_id=pair_id, plan_id=plan_id
     )
@@ -326,9 +329,7 @@ def test_a_plan_marked_run_can_be_undone_and_a_plan_removed(one):
     post(
         one, "facilitator", "sessions.plan_save", plan_form(one, "2026-12-03", {}), pair_id=pair_id
     )
-    with sqlite3.connect(one.database) as conn:
-        (plan_id,) = conn.execute("select id from session_plans").fetchone()
-    conn.close()
+    plan_id = only_plan_id(one)
     post(one, "facilitator", "sessions.plan_ran", {"ran": "yes"}, pair_id=pair_id, plan_id=plan_id)
     post(one, "facilitator", "sessions.plan_ran", {"ran": "no"}, pair_id=pair_id, plan_id=plan_id)
     text = page(one, "facilitator", "sessions.plans_show", pair_id=pair_id)
