@@ -43,6 +43,7 @@ PRIVATE_MODULES = {
     "vault-store": "vault-store.js",
     "vault-file": "vault-file.js",
     "vault-merge": "vault-merge.js",
+    "vault-unlocks": "vault-unlocks.js",  # a passkey's and the recovery key's wraps (issue 15)
     # The encrypted server backup (restore on a new phone), and how two phones' copies merge.
     "backup": "backup.js",
     "backup-merge": "backup-merge.js",
@@ -63,7 +64,12 @@ PRIVATE_MODULES = {
 }
 # For pages that never open offline, so never precached: the new-partnership conversation (it
 # shares answers with the co-worker) and a training-day room.
-NETWORK_MODULES = {"screens/conversation": "screens/conversation.js", "room": "room.js"}
+# Passkeys (issue 15) need the server to sign in, so they never open offline either.
+NETWORK_MODULES = {
+    "screens/conversation": "screens/conversation.js",
+    "room": "room.js",
+    "passkeys": "passkeys.js",
+}
 MODULES = PRIVATE_MODULES | NETWORK_MODULES
 PRIVATE_SHELL = list(PRIVATE_MODULES.values())
 
