@@ -9,12 +9,15 @@ WebAuthn needs a real domain name, not an IP address, so these phones open the a
 `localhost` (the live server listens on 127.0.0.1, which localhost is).
 """
 
+import re
 import sqlite3
 
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import PASSWORD, PEOPLE, PHONE, TIMEOUT_MS
+from .test_coworking import open_the_pair
+from .test_private_space import MARKER, PASSPHRASE, Recording, create_vault, heading, unlock
 
 PHONE_NAME = "Fran's phone"
 
@@ -119,3 +122,120 @@ def test_a_switched_off_person_cannot_sign_in_with_a_passkey(phone, live_server)
     conn.close()
     sign_in_with_passkey(page)
     expect(page.get_by_text("This account is switched off.")).to_be_visible()
+
+
+PUT = """async ([kind, id, value]) => {
+  const holder = document.querySelector("[data-vault]");
+  const vault = (await import("vault")).openVault(holder.dataset.vault);
+  await vault.put(kind, id, value);
+}"""
+OPEN = """async () => {
+  const holder = document.querySelector("[data-vault]");
+  return (await import("vault")).openVault(holder.dataset.vault).isUnlocked();
+}"""
+SEALED = """async () => {
+  const holder = document.querySelector("[data-vault]");
+  return (await import("vault")).openVault(holder.dataset.vault).sealedRecords();
+}"""
+
+
+def follow_a_link(page, path):
+    """A link tapped on the page (boosted by htmx, as every link is): the page's memory stays."""
+    page.evaluate(
+        """(path) => {
+          const link = Object.assign(document.createElement("a"), { href: path });
+          document.querySelector("main").append(link);
+          htmx.process(link);
+          link.click();
+        }""",
+        path,
+    )
+
+
+def flag_a_situation(page, text=MARKER):
+    """A situation kept for sharing later, as the discomfort checklist saves it."""
+    keep = {"situation": "own-1", "text": text, "markedAt": "2026-11-01T09:30:00.000Z"}
+    page.evaluate(
+        PUT, ["checklist-situations", "checklist-situations", {"own": [], "keep": [keep]}]
+    )
+
+
+def add_passkey_to_the_vault(page, expected="Your passkey opens your private space now"):
+    page.goto("/private/")
+    unlock(page)
+    page.get_by_text("Open it with a passkey too").click()
+    page.get_by_label("Your passphrase now").first.fill(PASSPHRASE)
+    page.get_by_role("button", name="Add a passkey to open it").click()
+    expect(page.locator("[data-unlocks-status]")).to_contain_text(expected)
+
+
+def test_one_touch_signs_in_and_opens_the_flagged_situations_on_the_card(
+    phone, live_server, tmp_path, caplog, capfd
+):
+    context, page, _cdp, _id = phone()
+    recording = Recording(context, page, live_server, caplog)
+    sign_in_with_password(page)
+    pair = open_the_pair(page)
+    create_vault(page)
+    flag_a_situation(page)
+    add_passkey(page)
+    add_passkey_to_the_vault(page)
+    unlocks = page.locator("[data-unlock-list] li")
+    expect(unlocks).to_have_count(2)
+    expect(unlocks.nth(0)).to_contain_text("Your passphrase")
+    expect(unlocks.nth(1)).to_contain_text("Passkey:")
+    sign_out(page)
+
+    # Signed out, the card asks to sign in; one touch signs in and opens the private space.
+    page.goto(f"{pair}/card")
+    sign_in_with_passkey(page)
+    expect(page).to_have_url(re.compile(rf"{pair}/card$"))
+    expect(page.locator("[data-flagged]")).to_contain_text(MARKER)
+    assert page.evaluate(OPEN)
+    expect(page.get_by_label("Your passphrase")).to_be_hidden()
+
+    # The passkey's unlock removed in the private space: the notes are untouched, byte for byte.
+    follow_a_link(page, "/private/")
+    heading(page, "Ways to open your private space")
+    before = page.evaluate(SEALED)
+    page.get_by_role("button", name=re.compile("Remove Passkey:")).click()
+    expect(page.locator("[data-unlocks-status]")).to_contain_text("Removed.")
+    expect(unlocks).to_have_count(1)
+    assert page.evaluate(SEALED) == before
+    sign_out(page)
+    # The passkey still signs in, but opens nothing, and says so.
+    sign_in_with_passkey(page)
+    expect(page.get_by_text("To open your private space with it too")).to_be_visible()
+    assert not page.evaluate(OPEN)
+
+    # Removed on the account page too: it no longer signs in.
+    page.goto("/account")
+    page.get_by_role("button", name=f"Remove the passkey {PHONE_NAME}").click()
+    expect(page.get_by_text("No passkeys yet.")).to_be_visible()
+    sign_out(page)
+    sign_in_with_passkey(page)
+    expect(page.get_by_text("That passkey didn't sign you in.")).to_be_visible()
+    recording.assert_nothing_left_the_phone((MARKER,), tmp_path, caplog, capfd)
+
+
+def test_without_prf_a_passkey_signs_in_and_the_passphrase_is_still_needed(phone):
+    _context, page, _cdp, _id = phone(prf=False)
+    sign_in_with_password(page)
+    create_vault(page)
+    add_passkey(page)
+    expect(page.get_by_text("It can't open your private space")).to_be_visible()
+    page.goto("/private/")
+    unlock(page)
+    page.get_by_text("Open it with a passkey too").click()
+    page.get_by_label("Your passphrase now").first.fill(PASSPHRASE)
+    page.get_by_role("button", name="Add a passkey to open it").click()
+    expect(page.locator("[data-unlocks-status]")).to_contain_text(
+        "This passkey can't open your private space"
+    )
+    expect(page.locator("[data-unlock-list] li")).to_have_count(1)
+    sign_out(page)
+    sign_in_with_passkey(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {PEOPLE['facilitator'][0]}")
+    expect(page.get_by_text("your passphrase is still needed")).to_be_visible()
+    page.goto("/private/")
+    unlock(page)  # the passphrase works as before

@@ -52,6 +52,9 @@ PRIVATE_MODULES = {
     "screens/forms": "screens/forms.js",
     "screens/record": "screens/record.js",
     "screens/vault": "screens/vault.js",  # and the recovery sheet
+    # Issue 15: every way to open the vault, and passkeys (sign-in, and the PRF unlock).
+    "screens/unlocks": "screens/unlocks.js",
+    "passkeys": "passkeys.js",
     "screens/server-backup": "screens/server-backup.js",
     "screens/shoulds": "screens/shoulds.js",
     "screens/prompts": "screens/prompts.js",
@@ -64,12 +67,7 @@ PRIVATE_MODULES = {
 }
 # For pages that never open offline, so never precached: the new-partnership conversation (it
 # shares answers with the co-worker) and a training-day room.
-# Passkeys (issue 15) need the server to sign in, so they never open offline either.
-NETWORK_MODULES = {
-    "screens/conversation": "screens/conversation.js",
-    "room": "room.js",
-    "passkeys": "passkeys.js",
-}
+NETWORK_MODULES = {"screens/conversation": "screens/conversation.js", "room": "room.js"}
 MODULES = PRIVATE_MODULES | NETWORK_MODULES
 PRIVATE_SHELL = list(PRIVATE_MODULES.values())
 
