@@ -195,9 +195,15 @@ def test_one_touch_signs_in_and_opens_the_flagged_situations_on_the_card(
     assert page.evaluate(OPEN)
     expect(page.get_by_label("Your passphrase")).to_be_hidden()
 
-    # The passkey's unlock removed in the private space: the notes are untouched, byte for byte.
+    # Locked again, the private space opens with a touch too.
     follow_a_link(page, "/private/")
     heading(page, "Ways to open your private space")
+    page.locator("header").get_by_role("button", name="Lock").click()
+    heading(page, "Your private space is locked")
+    page.get_by_role("button", name="Open with a passkey").click()
+    heading(page, "Ways to open your private space")
+
+    # The passkey's unlock removed in the private space: the notes are untouched, byte for byte.
     before = page.evaluate(SEALED)
     page.get_by_role("button", name=re.compile("Remove Passkey:")).click()
     expect(page.locator("[data-unlocks-status]")).to_contain_text("Removed.")
