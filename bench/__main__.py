@@ -177,6 +177,7 @@ def report(results, args):
         written = docs.write(results)
         print(f"bench: wrote {written.relative_to(ROOT)}")
     print(vault.line(results["vault"]))
+    print(vault.passkey_line(results["vault"]))
     print("\n".join(room_fanout.report(results["room"]) + room_fanout.report(results["big_room"])))
     print(home.line(results["home"]))
     print(caseload.line(results["caseload"]))

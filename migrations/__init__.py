@@ -547,3 +547,40 @@ def m018_training_topics(db):
         foreign_keys=[("user_id", "users", "id")],
         not_null={"ticked_at"},
     )
+
+
+@migrations()
+def m019_passkeys(db):
+    # Issue 15: sign in with a passkey (WebAuthn). One row per passkey a person added; only the
+    # public key is here, so a copy of the database can't sign in as anyone. `sign_count` is the
+    # authenticator's counter (a cloned key shows as a counter that goes back); `last_used_at`
+    # is shown on the account page so a person notices a passkey they don't recognise.
+    db["passkeys"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "credential_id": str,
+            "public_key": bytes,
+            "sign_count": int,
+            "name": str,
+            "created_at": str,
+            "last_used_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "credential_id", "public_key", "sign_count", "name", "created_at"},
+    )
+    db["passkeys"].create_index(["credential_id"], unique=True)
+
+
+@migrations()
+def m020_webauthn_challenges(db):
+    # Issue 15: a WebAuthn challenge is kept on the server, not in the cookie, so it is used at
+    # most once (deleted on use) and refused after two minutes. `user_id` is set when adding a
+    # passkey (the challenge belongs to that person) and null for signing in.
+    db["webauthn_challenges"].create(
+        {"id": str, "challenge": bytes, "user_id": int, "purpose": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"challenge", "purpose", "created_at"},
+    )

@@ -25,7 +25,7 @@ document.addEventListener("htmx:configRequest", (event) => {
 // Page modules: htmx boost doesn't run a page's scripts (allowScriptTags is false), so an
 // element names its module (data-module) and is started here, once. Imported by name (the
 // import map in base.html), and only on the pages that have one.
-const PAGE_MODULES = { room: () => import("room") };
+const PAGE_MODULES = { room: () => import("room"), passkeys: () => import("passkeys") };
 
 function startModules() {
   document.querySelectorAll("[data-module]:not([data-started])").forEach((root) => {

@@ -37,13 +37,13 @@ export function subtle() {
   return crypto.subtle;
 }
 
-function randomBytes(length) {
+export function randomBytes(length) {
   return crypto.getRandomValues(new Uint8Array(length));
 }
 
 // Additional data is a run of fields, each a 4-byte big-endian length and then its bytes, so no
 // two different lists of fields can ever give the same bytes. Strings are UTF-8, numbers decimal.
-function lengthPrefixed(...parts) {
+export function lengthPrefixed(...parts) {
   const fields = parts.map((part) =>
     part instanceof Uint8Array ? part : encoder.encode(String(part)),
   );

@@ -15,6 +15,7 @@ import {
   sealedCopy,
   VaultError,
 } from "vault-format";
+import { checkUnlocks } from "vault-unlocks";
 import { finished, IMPORTED_KEY, META_KEY, requested, STATE_KEY } from "vault-store";
 
 /**
@@ -35,6 +36,8 @@ export async function exportFile(store, meta, dataKey) {
     exportedAt: new Date().toISOString(),
     header: meta.header,
     keyWrap: meta.keyWrap,
+    // Issue 15: a passkey's and the recovery key's wraps travel too, still encrypted.
+    ...(meta.unlocks ? { unlocks: meta.unlocks } : {}),
     manifest: await sealManifest(dataKey, manifest),
     records: records.map(sealedCopy),
   };
@@ -68,6 +71,8 @@ export function checkFile(file) {
     header: checkHeader(file.header).header,
     keyWrap: checkKeyWrap(file.keyWrap).keyWrap,
   };
+  const unlocks = checkUnlocks(file.unlocks);
+  if (unlocks.passkeys || unlocks.recovery) meta.unlocks = unlocks;
   if (!Array.isArray(file.records)) {
     throw new VaultError("bad-file", "That export has no records list.");
   }

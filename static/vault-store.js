@@ -151,7 +151,12 @@ export class VaultStore {
     const store = writing.objectStore("meta");
     const latest = await requested(store.get(META_KEY));
     // If another tab changed the passphrase meanwhile, keep its change rather than undo it.
-    if (!latest || latest.keyWrap.wrappedKey !== current.keyWrap.wrappedKey) {
+    const unlocksOf = (meta) => JSON.stringify(meta.unlocks ?? null);
+    if (
+      !latest ||
+      latest.keyWrap.wrappedKey !== current.keyWrap.wrappedKey ||
+      unlocksOf(latest) !== unlocksOf(current)
+    ) {
       writing.abort();
       throw new VaultError(
         "changed",

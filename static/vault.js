@@ -30,11 +30,21 @@ import {
   checkPassphrase,
   DEFAULT_ITERATIONS,
   locked,
+  toBase64url,
   VAULT_NAME,
   VaultError,
 } from "vault-format";
 import { advanceClock, buryRecord, keepSealed } from "vault-merge";
 import { requested, VaultStore } from "vault-store";
+import {
+  checkUnlocks,
+  newRecoveryKey,
+  openWithPasskey,
+  openWithRecoveryKey,
+  prfSaltOf,
+  UNLOCKS_VERSION,
+  wrapForPasskey,
+} from "vault-unlocks";
 
 export {
   DEFAULT_ITERATIONS,
@@ -222,8 +232,108 @@ class Vault {
       newPassphrase,
       iterations ?? Math.max(DEFAULT_ITERATIONS, current.header.iterations),
     );
-    await this.#store.replaceMeta(current, meta);
+    // The other unlocks wrap the same data key, so they keep working.
+    await this.#store.replaceMeta(current, withUnlocks(meta, current.unlocks));
     this.#keep(dataKey, locksBefore);
+  }
+
+  /**
+   * Every way this vault opens (issue 15), readable while locked, with nothing secret:
+   * {passphrase: true, passkeys: [{credentialId, name}], recovery: bool, prfSalt: bytes}.
+   * `prfSalt` is the salt a passkey is asked with; a vault without passkeys gets a new one.
+   */
+  async unlocks() {
+    const meta = await this.#store.meta();
+    const unlocks = checkUnlocks(meta?.unlocks);
+    return {
+      passphrase: Boolean(meta),
+      passkeys: (unlocks.passkeys || []).map(({ credentialId, name }) => ({ credentialId, name })),
+      recovery: Boolean(unlocks.recovery),
+      prfSalt: prfSaltOf(unlocks),
+    };
+  }
+
+  /** Opens the vault with a passkey's PRF output (the salt from unlocks()). */
+  async unlockWithPasskey(credentialId, prf) {
+    const locksBefore = this.#locks;
+    const meta = await this.#store.meta();
+    if (!meta) throw new VaultError("missing", "There is no vault on this device yet.");
+    const dataKey = await openWithPasskey(meta.unlocks, credentialId, prf);
+    await migrate(this.#store, dataKey);
+    this.#keep(dataKey, locksBefore);
+  }
+
+  /**
+   * Adds a passkey as another unlock: the passphrase is asked again, because wrapping needs
+   * the one extractable copy of the data key. `prf` is the passkey's PRF output for prfSalt.
+   */
+  async addPasskey(passphrase, { credentialId, name, prfSalt, prf }) {
+    checkPassphrase(passphrase);
+    await this.#changeUnlocks(passphrase, async (unlocks, extractable) => {
+      const passkeys = (unlocks.passkeys || []).filter((p) => p.credentialId !== credentialId);
+      const salt = prfSaltOf(unlocks);
+      if (unlocks.prfSalt && !sameBytes(salt, prfSalt)) {
+        throw new VaultError("bad-argument", "The passkey was asked with another salt.");
+      }
+      const wrap = await wrapForPasskey(extractable, { credentialId, name, prfSalt, prf });
+      return { ...unlocks, prfSalt: toBase64url(prfSalt), passkeys: [...passkeys, wrap] };
+    });
+  }
+
+  /** Makes a new recovery key (replacing any earlier one) and returns its text, shown once. */
+  async makeRecoveryKey(passphrase) {
+    checkPassphrase(passphrase);
+    let text;
+    await this.#changeUnlocks(passphrase, async (unlocks, extractable) => {
+      const made = await newRecoveryKey(extractable);
+      text = made.text;
+      return { ...unlocks, recovery: made.recovery };
+    });
+    return text;
+  }
+
+  /**
+   * Removes a passkey's or the recovery key's unlock; the passphrase always stays, so this is
+   * never the last one. Needs the vault open. Records are not touched.
+   */
+  async removeUnlock(kind, credentialId) {
+    this.#key();
+    const current = await this.#store.meta();
+    const unlocks = checkUnlocks(current.unlocks);
+    if (kind === "recovery") delete unlocks.recovery;
+    else unlocks.passkeys = (unlocks.passkeys || []).filter((p) => p.credentialId !== credentialId);
+    if (!unlocks.passkeys?.length) {
+      delete unlocks.passkeys;
+      delete unlocks.prfSalt;
+    }
+    await this.#store.replaceMeta(current, withUnlocks(current, unlocks));
+  }
+
+  /**
+   * A forgotten passphrase: the recovery key opens the vault and a new passphrase replaces the
+   * old one. The recovery key and passkeys keep working. Leaves the vault unlocked.
+   */
+  async recover(recoveryKey, newPassphrase) {
+    const locksBefore = this.#locks;
+    checkPassphrase(newPassphrase);
+    const current = await this.#store.meta();
+    if (!current) throw new VaultError("missing", "There is no vault on this device yet.");
+    const extractable = await openWithRecoveryKey(current.unlocks, recoveryKey, true);
+    const { meta, dataKey } = await wrapDataKey(
+      extractable,
+      newPassphrase,
+      Math.max(DEFAULT_ITERATIONS, current.header.iterations),
+    );
+    await this.#store.replaceMeta(current, withUnlocks(meta, current.unlocks));
+    await migrate(this.#store, dataKey);
+    this.#keep(dataKey, locksBefore);
+  }
+
+  async #changeUnlocks(passphrase, change) {
+    const current = await this.#store.meta();
+    const extractable = await openMeta(passphrase, current, true);
+    const unlocks = await change(checkUnlocks(current.unlocks), extractable);
+    await this.#store.replaceMeta(current, withUnlocks(current, unlocks));
   }
 
   /**
@@ -263,6 +373,16 @@ class Vault {
     this.#dataKey = null;
     return count;
   }
+}
+
+function withUnlocks(meta, unlocks) {
+  const { unlocks: _old, ...rest } = meta;
+  const checked = checkUnlocks(unlocks && { ...unlocks, version: UNLOCKS_VERSION });
+  return checked.passkeys || checked.recovery ? { ...rest, unlocks: checked } : rest;
+}
+
+function sameBytes(a, b) {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 const opened = new Map();

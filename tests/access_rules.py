@@ -128,6 +128,12 @@ BACKUP_UPLOAD = {
         ],
     },
 }
+# A passkey answer as a page's fetch() sends it, with a challenge the server never issued.
+PASSKEY_ANSWER = {
+    "challengeId": "made-up",
+    "name": "My phone",
+    "credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}},
+}
 # The email is the one the invitation names.
 INVITATION_ACCEPT_FORM = {
     "name": "Nova Newcomer",
@@ -173,6 +179,12 @@ RULES = {r.endpoint: r for r in (
     rule("accounts.account_delete_confirm", "member"),
     # Each organisation's only admin is asked to invite another admin first.
     rule("accounts.account_delete", "member", form={"password": PASSWORD}, answers={"admin": 409, "outsider": 409}, also="wrong password: 422, nothing deleted; the organisation's only admin: 409"),
+    # Issue 15, passkeys. JSON with the X-CSRFToken header, as the page's fetch() sends it. A made-up answer proves no passkey: 422.
+    rule("accounts.passkey_register_options", "member", json={}, also="a challenge for your own account only"),
+    rule("accounts.passkey_add", "member", json=PASSKEY_ANSWER, answers=dict.fromkeys(PEOPLE, 422), also="an answer that proves no new passkey (a made-up, used or expired challenge): 422, nothing added"),
+    rule("accounts.passkey_remove", "member", passkey_id=1, also="only your own passkeys: another person's passkey id removes nothing"),
+    rule("accounts.passkey_signin_options", "public", json={}),
+    rule("accounts.passkey_signin", "public", json=PASSKEY_ANSWER, answers=dict.fromkeys(("anonymous", *PEOPLE), 422), others="an answer that proves no passkey (made up, a used or expired challenge, a removed passkey): 422; a switched-off person: 403"),
     rule("accounts.signin_show", "public", others="signed in: 302 to home"),
     rule("accounts.signin_submit", "public", form={"email": PEOPLE["facilitator"][1], "password": PASSWORD}, others="wrong password: 422; after 5 wrong tries for one email in 15 minutes: 429"),
     rule("accounts.signout", "public", others="signed out already: 302 to sign-in"),

@@ -309,3 +309,61 @@ def test_format_2_upload_that_isnt_a_vault_export_is_refused_clearly(as_person, 
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad-backup" and response.get_json()["message"]
     assert stored_versions(fran.application) == []
+
+
+# Issue 15: a format 2 backup may carry the other unlocks' wraps, still encrypted.
+def format_2_with_unlocks():
+    body = copy.deepcopy(BACKUP_UPLOAD)
+    file = body["file"]
+    file["version"] = 2
+    file["records"][0] |= {"version": 2, "counter": 1}
+    file["manifest"] = {"counter": 2, "iv": "AAECAwQFBgcICQoL", "ciphertext": "C" * 40}
+    file["unlocks"] = {
+        "version": 1,
+        "prfSalt": "A" * 43,
+        "passkeys": [
+            {
+                "credentialId": "cHJmLWNyZWRlbnRpYWw",
+                "name": "2 Dec 2026 (cHJmLW)",
+                "iv": "AAECAwQFBgcICQoL",
+                "wrappedKey": "D" * 64,
+            }
+        ],
+        "recovery": {
+            "salt": "AAECAwQFBgcICQoLDA0ODw",
+            "iv": "AAECAwQFBgcICQoL",
+            "wrappedKey": "E" * 64,
+        },
+    }
+    return body
+
+
+UNLOCK_REFUSALS = {
+    "unlocks in a format 1 file": lambda body: body["file"].update(version=1),
+    "an unknown unlocks version": set_in(("file", "unlocks", "version"), 2),
+    "an unknown field in the unlocks": set_in(("file", "unlocks", "hint"), MARKER),
+    "a short PRF salt": set_in(("file", "unlocks", "prfSalt"), "AAAA"),
+    "passkeys without a PRF salt": lambda body: body["file"]["unlocks"].pop("prfSalt"),
+    "a short passkey wrap": set_in(("file", "unlocks", "passkeys", 0, "wrappedKey"), "AAAA"),
+    "a passkey name too long": set_in(("file", "unlocks", "passkeys", 0, "name"), "n" * 61),
+    "a short recovery salt": set_in(("file", "unlocks", "recovery", "salt"), "AAAA"),
+    "unlocks not an object": set_in(("file", "unlocks"), ["x"]),
+}
+
+
+def test_a_backup_carries_the_passkey_and_recovery_wraps(as_person):
+    fran = as_person("facilitator")
+    assert upload(fran, format_2_with_unlocks()).status_code == 201
+    latest = fran.get("/private/backup", headers={"Accept": "application/json"})
+    assert latest.get_json()["file"]["unlocks"] == format_2_with_unlocks()["file"]["unlocks"]
+
+
+@pytest.mark.parametrize("name", sorted(UNLOCK_REFUSALS))
+def test_a_backup_with_damaged_unlocks_is_refused(as_person, name):
+    fran = as_person("facilitator")
+    body = format_2_with_unlocks()
+    UNLOCK_REFUSALS[name](body)
+    response = upload(fran, body)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad-backup"
+    assert stored_versions(fran.application) == []

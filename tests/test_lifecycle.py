@@ -67,6 +67,13 @@ def fran_wrote_everything(one):
             " values (?, 1, '{}', 2, '2026-11-01T00:00:00+00:00')",
             [one.rows["facilitator"]],
         )
+        # Issue 15: a passkey, as adding one through the browser leaves it (tests/browser).
+        conn.execute(
+            "insert into passkeys (user_id, credential_id, public_key, sign_count, name,"
+            " created_at, last_used_at) values (?, 'cred-QX-75', x'a5010203', 0,"
+            " 'Fran''s phone', '2026-11-01T00:00:00+00:00', '2026-11-02T00:00:00+00:00')",
+            [one.rows["facilitator"]],
+        )
     conn.close()
 
 
@@ -154,6 +161,7 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
         "supervisions": count(one, "supervisions where supervisee_id = ?", [fran_id]),
         "rooms": count(one, "rooms where trainer_id = ?", [fran_id]),
         "user_roles": count(one, "user_roles where user_id = ?", [fran_id]),
+        "passkeys": count(one, "passkeys where user_id = ?", [fran_id]),
     }
     assert rows_about_fran == dict.fromkeys(rows_about_fran, 0)
     # Her replies on Cole's check-ins are gone; Cole's own words stay.
@@ -283,6 +291,15 @@ def test_a_person_downloads_what_they_may_read_and_nothing_else(one):
     assert "QX-74" not in body
     assert "QX-73" not in body and "(for the supervisor only)" in body
     assert data["sign_ins"] and "id" not in data["sign_ins"][0]
+    # Her passkeys by name and dates, never the key material or the credential's id.
+    assert data["passkeys"] == [
+        {
+            "name": "Fran's phone",
+            "created_at": "2026-11-01T00:00:00+00:00",
+            "last_used_at": "2026-11-02T00:00:00+00:00",
+        }
+    ]
+    assert "QX-75" not in body
 
 
 def test_the_people_page_offers_the_controls_and_the_account_page_links_to_leaving(one):

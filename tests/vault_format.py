@@ -16,6 +16,7 @@ import unicodedata
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 # Format 2 adds a counter to every record's additional data and a sealed manifest to the file;
@@ -136,6 +137,54 @@ def data_key(export: dict, passphrase: str) -> bytes:
     if len(key) != 32:
         raise VaultFormatError("the data key is not 256 bits")
     return key
+
+
+# Issue 15: the other unlocks (docs/vault-format.md, "Other unlocks").
+UNLOCKS_VERSION = 1
+
+
+def _unwrap(kek: bytes, wrap: dict, aad: bytes) -> bytes:
+    try:
+        key = AESGCM(kek).decrypt(b64url_decode(wrap["iv"]), b64url_decode(wrap["wrappedKey"]), aad)
+    except InvalidTag:
+        raise WrongPassphrase() from None
+    if len(key) != 32:
+        raise VaultFormatError("the data key is not 256 bits")
+    return key
+
+
+def hkdf(secret: bytes, salt: bytes, info: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info.encode()).derive(secret)
+
+
+def data_key_from_passkey(export: dict, credential_id: str, prf_output: bytes) -> bytes:
+    """The data key from a passkey's PRF output (for the vault's PRF salt)."""
+    unlocks = export["unlocks"]
+    if unlocks["version"] != UNLOCKS_VERSION:
+        raise VaultFormatError("unknown unlocks version")
+    salt = b64url_decode(unlocks["prfSalt"])
+    (wrap,) = [p for p in unlocks["passkeys"] if p["credentialId"] == credential_id]
+    kek = hkdf(prf_output, salt, "wellbeing-vault/passkey-kek")
+    aad = length_prefixed(
+        "wellbeing-vault/passkey-wrap", UNLOCKS_VERSION, "PRF-HKDF-SHA256", credential_id, salt
+    )
+    return _unwrap(kek, wrap, aad)
+
+
+def recovery_key_bytes(text: str) -> bytes:
+    """The 16 bytes of a recovery key as printed: base32 in groups of four."""
+    letters = re.sub(r"[\s-]", "", text.upper())
+    if len(letters) != 26:
+        raise VaultFormatError("a recovery key has 26 letters and digits")
+    return base64.b32decode(letters + "======")[:16]
+
+
+def data_key_from_recovery_key(export: dict, text: str) -> bytes:
+    recovery = export["unlocks"]["recovery"]
+    salt = b64url_decode(recovery["salt"])
+    kek = hkdf(recovery_key_bytes(text), salt, "wellbeing-vault/recovery-kek")
+    aad = length_prefixed("wellbeing-vault/recovery-wrap", UNLOCKS_VERSION, "HKDF-SHA256", salt)
+    return _unwrap(kek, recovery, aad)
 
 
 def record_plaintext(key: bytes, record: dict) -> bytes:

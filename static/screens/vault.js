@@ -5,6 +5,13 @@
 import { idleMinutes, keepIdleMinutes, settingFor, theVault, vaultChanged } from "session";
 import { checkNewPassphrase, handleForm, handleUnlock, showError } from "screens/forms";
 import { fill, language, localDate, showState } from "screens/shared";
+import {
+  handleLocked,
+  handleUnlocks,
+  recoveryKeyForSheet,
+  showLocked,
+  showUnlocks,
+} from "screens/unlocks";
 
 // Kept in localStorage, and not secret: the name and date of the last backup file.
 const BACKUP_SETTING = "wellbeing:vault-last-backup:";
@@ -65,9 +72,11 @@ export function screen(root, opened) {
       if (!(await opened.vault.exists())) return showState(root, "new");
       if (!opened.vault.isUnlocked()) {
         created = false;
+        await showLocked(root, opened);
         return showState(root, "locked");
       }
       showState(root, created ? "created" : "unlocked");
+      await showUnlocks(root, opened);
       showLastBackup(root, opened);
       const backup = await serverBackup;
       if (backup) await backup.render();
@@ -106,6 +115,8 @@ export function screen(root, opened) {
   });
 
   handleUnlock(root, opened);
+  handleLocked(root, opened);
+  handleUnlocks(root, opened);
 
   const change = root.querySelector("[data-form=change]");
   const [old, changed, changedAgain] = change.querySelectorAll("[data-passphrase]");
@@ -169,6 +180,11 @@ export async function sheet(root) {
   today.textContent = new Date().toLocaleDateString(language(), { dateStyle: "long" });
   // The blank line for the date is there only for a sheet printed without this script.
   today.nextElementSibling.hidden = true;
+  const recoveryKey = recoveryKeyForSheet();
+  if (recoveryKey) {
+    root.querySelector("[data-recovery-key]").textContent = recoveryKey;
+    root.querySelector("[data-recovery-blank]").hidden = true;
+  }
   const print = root.querySelector("[data-action=print]");
   print.hidden = false;
   print.addEventListener("click", () => window.print());

@@ -23,6 +23,8 @@ from vault_format import (
     b64url_decode,
     b64url_encode,
     data_key,
+    data_key_from_passkey,
+    data_key_from_recovery_key,
     key_wrap_aad,
     open_export,
     open_record,
@@ -793,3 +795,57 @@ def test_a_format_1_vault_is_migrated_on_first_unlock(vault_page):
             {"name": name, "passphrase": PASSPHRASE},
         )
         assert read_storage(vault_page, name)["records"] == after["records"]
+
+
+# Issue 15: what a passkey's PRF gives (any 32 bytes will do for the format), and its id.
+PRF_OUTPUT = bytes(range(100, 132))
+CREDENTIAL_ID = "cHJmLWNyZWRlbnRpYWw"
+
+
+def test_python_unwraps_the_data_key_from_a_prf_output_and_a_recovery_key(vault_page):
+    make_vault(vault_page)
+    made = in_page(
+        vault_page,
+        """const vault = openVault("fran");
+        const { prfSalt } = await vault.unlocks();
+        await vault.addPasskey(arg.passphrase, {
+          credentialId: arg.credentialId, name: "Fran's phone", prfSalt,
+          prf: new Uint8Array(arg.prf),
+        });
+        const recoveryKey = await vault.makeRecoveryKey(arg.passphrase);
+        return { recoveryKey, file: JSON.stringify(await vault.exportFile()) };""",
+        {"passphrase": PASSPHRASE, "credentialId": CREDENTIAL_ID, "prf": list(PRF_OUTPUT)},
+    )
+    exported = json.loads(made["file"])
+    key = data_key(exported, PASSPHRASE)
+    # The same data key, three ways: nothing was re-encrypted.
+    assert data_key_from_passkey(exported, CREDENTIAL_ID, PRF_OUTPUT) == key
+    assert data_key_from_recovery_key(exported, made["recoveryKey"]) == key
+    assert {r["id"]: open_record(key, r) for r in exported["records"]} == VALUES
+    with pytest.raises(WrongPassphrase):
+        data_key_from_passkey(exported, CREDENTIAL_ID, bytes(32))
+    # The settings are bound in: another salt (or credential) and the wrap no longer opens.
+    tampered = json.loads(made["file"])
+    tampered["unlocks"]["prfSalt"] = b64url_encode(bytes(32))
+    with pytest.raises(WrongPassphrase):
+        data_key_from_passkey(tampered, CREDENTIAL_ID, PRF_OUTPUT)
+    tampered = json.loads(made["file"])
+    tampered["unlocks"]["recovery"]["salt"] = b64url_encode(bytes(16))
+    with pytest.raises(WrongPassphrase):
+        data_key_from_recovery_key(tampered, made["recoveryKey"])
+
+    # And the browser too: each opens the vault after a reload, and only the right one does.
+    opened = in_page(
+        vault_page,
+        """const vault = openVault("fran");
+        lockAll();
+        await vault.unlockWithPasskey(arg.credentialId, new Uint8Array(arg.prf));
+        const viaPasskey = (await vault.list()).length;
+        lockAll();
+        let wrong = null;
+        try { await vault.unlockWithPasskey(arg.credentialId, new Uint8Array(32)); }
+        catch (error) { wrong = error.code; }
+        return { viaPasskey, wrong, open: vault.isUnlocked() };""",
+        {"credentialId": CREDENTIAL_ID, "prf": list(PRF_OUTPUT)},
+    )
+    assert opened == {"viaPasskey": len(VALUES), "wrong": "wrong-passkey", "open": False}

@@ -32,6 +32,7 @@ def walk_every_page(page, check):
     walk_training_day(page, check)
     walk_supervision(page, check)
     walk_sessions(page, check)
+    walk_passkeys(page, check)
 
 
 def walk_as_nobody(page, check):
@@ -192,6 +193,18 @@ def walk_private_space(page, check):
     expect(page.get_by_role("heading", name="Your private space is ready")).to_be_visible()
     check(page, "private space, ready")
 
+    # Issue 15: every way in, and a recovery key, shown once and then on the recovery sheet.
+    page.get_by_text("A recovery key, for a forgotten passphrase").click()
+    page.get_by_label("Your passphrase, to make a recovery key").fill(passphrase)
+    page.get_by_role("button", name="Make a recovery key").click()
+    expect(page.locator("[data-recovery-text]")).not_to_be_empty()
+    expect(page.locator("[data-unlock-list] li")).to_have_count(2)
+    check(page, "private space, ways in, the recovery key shown once")
+    page.get_by_role("link", name="Print it on a recovery sheet").click()
+    heading(page, "Recovery sheet for your private notes")
+    expect(page.locator("[data-recovery-key]")).not_to_be_empty()
+    check(page, "recovery sheet, with the recovery key")
+    page.get_by_role("link", name="Back to your private space").click()
     page.get_by_role("link", name="Print a recovery sheet").click()
     heading(page, "Recovery sheet for your private notes")
     check(page, "recovery sheet")
@@ -655,3 +668,39 @@ def walk_sessions(page, check):
     expect(page.get_by_role("button", name="Yes, use the guidelines' version")).to_be_visible()
     check(page, "session timings, going back to the guidelines")
     sign_out(page)
+
+
+def walk_passkeys(page, check):
+    """Issue 15: the account page without and with a passkey. WebAuthn needs a domain name, so
+    this phone opens the app on localhost, with Chromium's virtual authenticator."""
+    origin = "/".join(page.url.split("/")[:3]).replace("127.0.0.1", "localhost")
+    context = page.context.browser.new_context(base_url=origin, viewport=page.viewport_size)
+    try:
+        phone = context.new_page()
+        cdp = context.new_cdp_session(phone)
+        cdp.send("WebAuthn.enable")
+        options = {
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": True,
+            "hasUserVerification": True,
+            "isUserVerified": True,
+            "hasPrf": True,
+        }
+        cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+        phone.goto("/signin")
+        expect(phone.get_by_role("button", name="Sign in with a passkey")).to_be_visible()
+        sign_in(phone, "facilitator")
+        phone.goto("/account")
+        heading(phone, "Your account")
+        expect(phone.get_by_role("button", name="Add a passkey")).to_be_visible()
+        check(phone, "account, no passkeys")
+        phone.get_by_role("button", name="Add a passkey").click()
+        expect(phone.locator("[data-passkey-list] li")).to_have_count(1)
+        check(phone, "account, with a passkey")
+        sign_out(phone)
+        phone.get_by_role("button", name="Sign in with a passkey").click()
+        expect(phone.get_by_role("heading", level=1)).to_contain_text("Hello")
+        check(phone, "home, signed in with a passkey")
+    finally:
+        context.close()

@@ -11,7 +11,7 @@ from ..coworking import conversation
 from ..db import get_db, now, rows, secure_delete, writing
 from ..permissions import pairs_of
 from ..supervision import record
-from . import people
+from . import passkeys, people
 
 FORMER = "A former co-worker"
 
@@ -65,6 +65,9 @@ def delete(user_id: int):
         for sql in (
             "delete from sessions where user_id = ?",
             "delete from password_resets where user_id = ?",
+            # Issue 15: their passkeys can never sign in again, even if the row were restored.
+            "delete from passkeys where user_id = ?",
+            "delete from webauthn_challenges where user_id = ?",
             "delete from vault_backups where user_id = ?",
             "delete from user_roles where user_id = ?",
             "delete from pair_consents where user_id = ?",
@@ -195,4 +198,9 @@ def data_of(person) -> dict:
             for row in people.signins_of(me, limit=1000)
         ],
         "password_resets": people.resets_of(me, limit=1000),
+        # Names and dates only: the public key and credential id are no use to read.
+        "passkeys": [
+            {key: row[key] for key in ("name", "created_at", "last_used_at")}
+            for row in passkeys.passkeys_of(me)
+        ],
     }

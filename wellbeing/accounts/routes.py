@@ -1,6 +1,6 @@
 import json
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,7 +9,7 @@ from ..coworking.pairs import invitations_waiting
 from ..organisation.people import last_admin, summary
 from ..permissions import pairs_of
 from ..security import safe_next
-from . import bp, lifecycle, people
+from . import bp, lifecycle, passkeys, people
 from .forms import AccountDeleteForm, InvitationAcceptForm, PasswordResetForm, SignInForm
 
 
@@ -37,7 +37,43 @@ def account_show():
         signins=people.signins_of(current_user.id),
         resets=people.resets_of(current_user.id),
         current_session=people.token_hash(current_user.session_token),
+        passkeys=passkeys.passkeys_of(current_user.id),
     )
+
+
+def json_answer() -> dict:
+    """The JSON body a page's fetch() sent; anything else is a 400."""
+    answer = request.get_json(silent=True)
+    if not isinstance(answer, dict):
+        abort(400)
+    return answer
+
+
+@bp.post("/account/passkeys/new")
+@login_required
+def passkey_register_options():
+    """Issue 15: a challenge for navigator.credentials.create(), kept on the server."""
+    return jsonify(passkeys.registration_options(current_user))
+
+
+@bp.post("/account/passkeys")
+@login_required
+def passkey_add():
+    try:
+        passkey = passkeys.add(current_user, json_answer())
+    except passkeys.Refused:
+        message = _("That passkey couldn't be added. Nothing was changed; please try again.")
+        return jsonify(error="refused", message=message), 422
+    return jsonify(id=passkey["id"], name=passkey["name"], credentialId=passkey["credential_id"])
+
+
+@bp.post("/account/passkeys/<int:passkey_id>/remove")
+@login_required
+def passkey_remove(passkey_id):
+    # Only the person's own: the delete names their id, so another's passkey id removes nothing.
+    if passkeys.remove(current_user.id, passkey_id):
+        flash(_("The passkey is removed. It can't sign in to your account any more."), "success")
+    return redirect(url_for("accounts.account_show"))
 
 
 @bp.get("/account/data.json")
@@ -103,6 +139,12 @@ def signin_submit():
     if user["disabled_at"]:
         message = _("This account is switched off. Please talk to your organisation's admin.")
         return render_template("accounts/signin.html", form=form, refusal=message), 403
+    sign_in(user)
+    return redirect(safe_next(request.args.get("next")) or url_for("accounts.home"))
+
+
+def sign_in(user: dict):
+    """A new server-side session (so signing out revokes it), by password or by passkey."""
     # Issue 11, finding 3: a reset since their last sign-in is told, with who made it.
     reset = people.reset_used_since(user["id"], people.last_signin(user["id"]))
     browser = people.browser_of(request.headers.get("User-Agent", ""))
@@ -118,7 +160,34 @@ def signin_submit():
             ),
             "info",
         )
-    return redirect(safe_next(request.args.get("next")) or url_for("accounts.home"))
+
+
+@bp.post("/signin/passkey/options")
+def passkey_signin_options():
+    """Issue 15: a challenge for navigator.credentials.get(), kept on the server."""
+    return jsonify(passkeys.signin_options())
+
+
+@bp.post("/signin/passkey")
+def passkey_signin():
+    """The page's fetch() sends the passkey's answer; the page then goes on to `next` itself,
+    keeping its memory (the vault's key, when the same touch opened it)."""
+    try:
+        user = passkeys.verify_signin(json_answer())
+    except passkeys.Refused:
+        message = _("That passkey didn't sign you in. Try again, or use your password.")
+        return jsonify(error="refused", message=message), 422
+    if user["disabled_at"]:
+        message = _("This account is switched off. Please talk to your organisation's admin.")
+        return jsonify(error="disabled", message=message), 403
+    if current_user.is_authenticated:
+        people.revoke_session(current_user.session_token)
+    sign_in(user)
+    # The vault's name (not secret) tells the page which private space this touch may open.
+    vault = f"user-{user['id']}" if current_user.has_role("facilitator") else None
+    return jsonify(
+        next=safe_next(request.args.get("next")) or url_for("accounts.home"), vault=vault
+    )
 
 
 @bp.post("/signout")

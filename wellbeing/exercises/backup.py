@@ -54,6 +54,11 @@ FILE_KEYS = FILE_KEYS_V1 | {"manifest"}
 HEADER_KEYS = {"version", "kdf", "iterations", "salt"}
 KEY_WRAP_KEYS = {"iv", "wrappedKey"}
 MANIFEST_KEYS = {"counter", "iv", "ciphertext"}
+# Issue 15: the other unlocks (passkeys through PRF, the recovery key), optional in format 2.
+UNLOCKS_KEYS = {"version", "prfSalt", "passkeys", "recovery"}
+PASSKEY_WRAP_KEYS = {"credentialId", "name", "iv", "wrappedKey"}
+RECOVERY_WRAP_KEYS = {"salt", "iv", "wrappedKey"}
+MAX_PASSKEYS = 20
 RECORD_KEYS_V1 = {"id", "kind", "version", "iv", "ciphertext", "updatedAt"}
 RECORD_KEYS = RECORD_KEYS_V1 | {"counter"}
 # Counters are whole numbers from 1; a JavaScript number stays exact up to 2**53 - 1.
@@ -162,12 +167,39 @@ def check_record(record, file_version: int = FORMAT_VERSION) -> dict:
     return record
 
 
+def check_unlocks(unlocks) -> dict:
+    """The shape of the other unlocks' wraps; their contents only the phone can check."""
+    present = set(unlocks) if isinstance(unlocks, dict) else set()
+    _object(unlocks, {"version"} | (UNLOCKS_KEYS & present), "unlocks")
+    if unlocks["version"] != 1 or not _integer(unlocks["version"]):
+        raise Refused("bad-backup", "The unlocks' version is unknown.")
+    passkeys = unlocks.get("passkeys", [])
+    if not isinstance(passkeys, list) or len(passkeys) > MAX_PASSKEYS:
+        raise Refused("bad-backup", "The passkeys must be a short list.")
+    if passkeys:
+        _bytes(unlocks.get("prfSalt"), "passkey salt", 32, 32)
+    for passkey in passkeys:
+        _object(passkey, PASSKEY_WRAP_KEYS, "passkey wrap")
+        _bytes(passkey["credentialId"], "passkey's id", 1, 1024)
+        if not isinstance(passkey["name"], str) or len(passkey["name"]) > 60:
+            raise Refused("bad-backup", "A passkey's name is too long.")
+        _bytes(passkey["iv"], "passkey wrap's IV", IV_BYTES, IV_BYTES)
+        _bytes(passkey["wrappedKey"], "passkey's wrapped key", WRAPPED_KEY_BYTES, WRAPPED_KEY_BYTES)
+    if "recovery" in unlocks:
+        recovery = _object(unlocks["recovery"], RECOVERY_WRAP_KEYS, "recovery wrap")
+        _bytes(recovery["salt"], "recovery salt", 16, 16)
+        _bytes(recovery["iv"], "recovery wrap's IV", IV_BYTES, IV_BYTES)
+        _bytes(recovery["wrappedKey"], "recovery wrapped key", WRAPPED_KEY_BYTES, WRAPPED_KEY_BYTES)
+    return unlocks
+
+
 def check_export(file) -> dict:
     """The export file, field by field (docs/vault-format.md, "The export file"), or Refused."""
     version = file.get("version") if isinstance(file, dict) else None
     if version not in FORMAT_VERSIONS or not _integer(version):
         raise Refused("bad-backup", "That export's format version is unknown.")
-    _object(file, FILE_KEYS_V1 if version == 1 else FILE_KEYS, "backup file")
+    keys = FILE_KEYS_V1 if version == 1 else FILE_KEYS | ({"unlocks"} & set(file))
+    _object(file, keys, "backup file")
     if file["format"] != EXPORT_FORMAT:
         raise Refused("bad-backup", "That isn't a vault export.")
     _time(file["exportedAt"], "exportedAt")
@@ -181,6 +213,8 @@ def check_export(file) -> dict:
         _counter(manifest["counter"], "manifest's counter")
         _bytes(manifest["iv"], "manifest's IV", IV_BYTES, IV_BYTES)
         _bytes(manifest["ciphertext"], "manifest", TAG_BYTES, MAX_BODY_BYTES)
+    if "unlocks" in file:
+        check_unlocks(file["unlocks"])
     if not isinstance(file["records"], list):
         raise Refused("bad-backup", "The records must be a list.")
     ids = [check_record(record, version)["id"] for record in file["records"]]

@@ -43,6 +43,7 @@ PRIVATE_MODULES = {
     "vault-store": "vault-store.js",
     "vault-file": "vault-file.js",
     "vault-merge": "vault-merge.js",
+    "vault-unlocks": "vault-unlocks.js",  # a passkey's and the recovery key's wraps (issue 15)
     # The encrypted server backup (restore on a new phone), and how two phones' copies merge.
     "backup": "backup.js",
     "backup-merge": "backup-merge.js",
@@ -51,6 +52,9 @@ PRIVATE_MODULES = {
     "screens/forms": "screens/forms.js",
     "screens/record": "screens/record.js",
     "screens/vault": "screens/vault.js",  # and the recovery sheet
+    # Issue 15: every way to open the vault, and passkeys (sign-in, and the PRF unlock).
+    "screens/unlocks": "screens/unlocks.js",
+    "passkeys": "passkeys.js",
     "screens/server-backup": "screens/server-backup.js",
     "screens/shoulds": "screens/shoulds.js",
     "screens/prompts": "screens/prompts.js",
