@@ -93,7 +93,8 @@ def import_map() -> tuple[str, str]:
     """The import map's JSON, exactly as every page sends it, and its CSP source expression.
 
     Built once per app, like the URLs in it. The page outputs this very string, so the hash the
-    Content-Security-Policy allows (no 'unsafe-inline') is the hash of what the browser reads."""
+    Content-Security-Policy allows (by hash alone, nothing inline wholesale) is the hash of what
+    the browser reads."""
     built = current_app.extensions.get("import_map")
     if built is None:
         imports = {name: asset_url(filename) for name, filename in MODULES.items()}
