@@ -186,3 +186,24 @@ def controlled_by_service_worker(page):
 
 def cache_names(page):
     return page.evaluate("caches.keys()")
+
+
+# Chromium's virtual authenticator (CDP WebAuthn), as a phone with a fingerprint has: the
+# passkey tests and the tour use it; `prf` says whether it offers the PRF extension.
+def authenticator(context, page, prf=True):
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    found = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "hasPrf": prf,
+            }
+        },
+    )
+    return cdp, found["authenticatorId"]

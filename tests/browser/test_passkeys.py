@@ -15,31 +15,12 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, PEOPLE, PHONE, TIMEOUT_MS, sign_in
+from .conftest import PEOPLE, PHONE, TIMEOUT_MS, authenticator, sign_in
 from .test_backup import back_up
 from .test_coworking import open_the_pair
 from .test_private_space import MARKER, PASSPHRASE, Recording, create_vault, heading, unlock
 
 PHONE_NAME = "Fran's phone"
-
-
-def authenticator(context, page, prf=True):
-    cdp = context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    found = cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "hasPrf": prf,
-            }
-        },
-    )
-    return cdp, found["authenticatorId"]
 
 
 @pytest.fixture
@@ -61,15 +42,6 @@ def phone(browser, live_server):
         context.close()
 
 
-def sign_in_with_password(page, who="facilitator"):
-    name, email, _roles = PEOPLE[who]
-    page.goto("/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
-
-
 def add_passkey(page, name=PHONE_NAME):
     page.goto("/account")
     page.get_by_label("Name for a new passkey").fill(name)
@@ -88,7 +60,7 @@ def sign_in_with_passkey(page):
 
 def test_a_passkey_signs_in_is_listed_and_once_removed_signs_in_no_more(phone):
     _context, page, cdp, authenticator_id = phone()
-    sign_in_with_password(page)
+    sign_in(page, "facilitator")
     add_passkey(page)
     listed = page.locator("[data-passkey-list] li")
     expect(listed).to_contain_text("not used yet")
@@ -112,7 +84,7 @@ def test_a_passkey_signs_in_is_listed_and_once_removed_signs_in_no_more(phone):
 
 def test_a_switched_off_person_cannot_sign_in_with_a_passkey(phone, live_server):
     _context, page, _cdp, _id = phone()
-    sign_in_with_password(page)
+    sign_in(page, "facilitator")
     add_passkey(page)
     sign_out(page)
     with sqlite3.connect(live_server.server.app.config["DATABASE"]) as conn:
@@ -175,7 +147,7 @@ def test_one_touch_signs_in_and_opens_the_flagged_situations_on_the_card(
 ):
     context, page, _cdp, _id = phone()
     recording = Recording(context, page, live_server, caplog)
-    sign_in_with_password(page)
+    sign_in(page, "facilitator")
     pair = open_the_pair(page)
     create_vault(page)
     flag_a_situation(page)
@@ -227,7 +199,7 @@ def test_one_touch_signs_in_and_opens_the_flagged_situations_on_the_card(
 
 def test_without_prf_a_passkey_signs_in_and_the_passphrase_is_still_needed(phone):
     _context, page, _cdp, _id = phone(prf=False)
-    sign_in_with_password(page)
+    sign_in(page, "facilitator")
     create_vault(page)
     add_passkey(page)
     expect(page.get_by_text("It can't open your private space")).to_be_visible()

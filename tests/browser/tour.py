@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import post_form, sign_in, sign_out
+from .conftest import authenticator, post_form, sign_in, sign_out
 
 SUPPORT_CONTACT = {
     "Name": "Staff support line",
@@ -677,17 +677,7 @@ def walk_passkeys(page, check):
     context = page.context.browser.new_context(base_url=origin, viewport=page.viewport_size)
     try:
         phone = context.new_page()
-        cdp = context.new_cdp_session(phone)
-        cdp.send("WebAuthn.enable")
-        options = {
-            "protocol": "ctap2",
-            "transport": "internal",
-            "hasResidentKey": True,
-            "hasUserVerification": True,
-            "isUserVerified": True,
-            "hasPrf": True,
-        }
-        cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+        authenticator(context, phone)
         phone.goto("/signin")
         expect(phone.get_by_role("button", name="Sign in with a passkey")).to_be_visible()
         sign_in(phone, "facilitator")
