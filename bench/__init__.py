@@ -1,4 +1,4 @@
-"""`make bench`: the performance budgets of DESIGN.md, measured on this machine.
+"""`make bench`: the performance budgets of docs/design.md, measured on this machine.
 
 One module per measurement (home, caseload, checkin, pages, first_visit, vault, room_fanout,
 training_day), what they share (base, cpu, wrk, servers), the scripts wrk and Chromium run

@@ -1,4 +1,4 @@
-"""`make bench`: the performance budgets of DESIGN.md, measured on this machine.
+"""`make bench`: the performance budgets of docs/design.md, measured on this machine.
 
 1. Builds a throwaway instance (database, secrets) with the real migrations and demo organisation
    (bench/servers.py).

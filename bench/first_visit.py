@@ -1,5 +1,5 @@
-"""A first visit: a page, every asset it loads, and the service worker's install (DESIGN: about
-60 KB gzip at most; issue 13: 45 KB as `make run` sends it)."""
+"""A first visit: a page, every asset it loads, and the service worker's install (docs/design.md:
+about 60 KB gzip at most; issue 13: 45 KB as `make run` sends it)."""
 
 import json
 import re

@@ -1,7 +1,7 @@
 """The signed-in home page against a bare Flask "hello" (bench/hello.py), under wrk.
 
-DESIGN budgets: the signed-in home serves at least 1/3 of hello's requests per second, with a
-p99 within 50 ms. Both run interleaved, round by round, after a warm-up, on a machine whose other
+docs/design.md budgets: the signed-in home serves at least 1/3 of hello's requests per second, with
+a p99 within 50 ms. Both run interleaved, round by round, after a warm-up, on a machine whose other
 processes are watched: a run they disturbed is run again.
 """
 

@@ -1,4 +1,4 @@
-"""The gzip-compressed size of every HTML page, for every role (DESIGN: each ≤ 14 KB gzip).
+"""The gzip-compressed size of every HTML page, for every role (docs/design.md: each ≤ 14 KB gzip).
 
 A row is (name, path, status, raw bytes, gzip bytes, body).
 """

@@ -1,9 +1,9 @@
 """The training-day room under load: 200 phones moving once a second, one projector watching.
 
-DESIGN budget: "A training-day room of 200 phones shows a moved dot on the projector within 1
-second (p95), and no placement is lost". `make bench` calls `run()`, which calls `measure()` against
-the same gunicorn as its other figures (`make run`'s settings). Everything goes through the real
-routes:
+docs/design.md budget: "A training-day room of 200 phones shows a moved dot on the projector within
+1 second (p95), and no placement is lost". `make bench` calls `run()`, which calls `measure()`
+against the same gunicorn as its other figures (`make run`'s settings). Everything goes through the
+real routes:
 
 - The trainer (the demo facilitator) opens a room through the real form.
 - Each simulated phone gets its own session cookie and form token from `/join`, joins with the

@@ -1,4 +1,4 @@
-"""`make bench`: the performance budgets of DESIGN.md, measured on this machine.
+"""`make bench`: the performance budgets of docs/design.md, measured on this machine.
 
 The bench is a package (bench/__main__.py says what it measures, and in what order): this file
 runs it as `python -m bench` would, for `python bench/run.py`, as the Makefile calls it.

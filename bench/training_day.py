@@ -671,7 +671,7 @@ def budgets(training) -> list[tuple[str, str, bool]]:
     burst, crashed = training["burst"], training["crash"]
     return [
         (
-            "200 phones join a room in the same second: no errors (DESIGN, writing)",
+            "200 phones join a room in the same second: no errors (docs/design.md, writing)",
             f"{burst['join_errors']} errors, p95 {burst['join_p95_ms']:.0f} ms",
             burst["errors"] == 0 and burst["join_errors"] == 0,
         ),

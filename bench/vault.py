@@ -1,6 +1,6 @@
 """The vault in headless Chromium: unlock, and a 5,000-character save, at 1x and 4x CPU.
 
-DESIGN: "Unlocking the vault takes at most 1 second in headless Chromium with the CPU slowed
+docs/design.md: "Unlocking the vault takes at most 1 second in headless Chromium with the CPU slowed
 4x"; issue 3: a save of 5,000 characters within 20 ms, so autosave never makes typing stutter.
 The page runs bench/scripts/vault.js, which imports the real static/vault.js.
 

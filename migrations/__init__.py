@@ -121,8 +121,8 @@ def m005_pairs(db):
 
 @migrations()
 def m006_vault_backups(db):
-    # The optional server backup of a worker's private vault (issue 3). DESIGN "The data rule":
-    # the server keeps only what the browser's exportFile() wrote: ciphertext, salt and KDF
+    # The optional server backup of a worker's private vault (issue 3). docs/design.md "The data
+    # rule": the server keeps only what the browser's exportFile() wrote: ciphertext, salt and KDF
     # settings, never a key or a word in the clear. A few versions per person, so a bad backup
     # can't wipe out the last good one; a version number per person lets two phones notice
     # each other instead of overwriting.
@@ -137,8 +137,8 @@ def m006_vault_backups(db):
 
 @migrations()
 def m007_coworking(db):
-    # Issue 4: co-working pairs. DESIGN "The data rule": everything a pair writes is pair data,
-    # read by the two co-workers only, and sealed at rest (wellbeing/atrest.py). Every sealed
+    # Issue 4: co-working pairs. docs/design.md "The data rule": everything a pair writes is pair
+    # data, read by the two co-workers only, and sealed at rest (wellbeing/atrest.py). Every sealed
     # column below is listed in cli.SEALED_COLUMNS so a key rotation reseals it.
     db["pairs"].add_column("checkin_day", int, not_null_default=0)  # 0 = Monday
     db["pairs"].add_column("ended_by", int)
@@ -167,7 +167,7 @@ def m007_coworking(db):
     )
     db["pair_invitations"].create_index(["invitee_id", "answer"])
     # Wider sharing needs both partners: one row per partner who said yes to a topic
-    # (DESIGN: moving something to a wider class is a deliberate act; it can be withdrawn).
+    # (docs/design.md: moving something to a wider class is a deliberate act; it can be withdrawn).
     db["pair_consents"].create(
         {"pair_id": int, "topic": str, "user_id": int, "given_at": str},
         pk=("pair_id", "topic", "user_id"),
@@ -228,8 +228,8 @@ def m007_coworking(db):
 
 @migrations()
 def m008_line_rooms(db):
-    # Training-day rooms for the live 'Is this always abusive?' line (issue 6). DESIGN "The data
-    # rule", class room: anonymous positions, deleted automatically after a set time; the room
+    # Training-day rooms for the live 'Is this always abusive?' line (issue 6). docs/design.md "The
+    # data rule", class room: anonymous positions, deleted automatically after a set time; the room
     # sees only the combined picture. The organisation sets that time (30 days unless changed).
     db["organisations"].add_column("room_retention_days", int)
     db["rooms"].create(
@@ -328,7 +328,7 @@ def m009_supervision(db):
     )
     db["supervisions"].create_index(["supervisor_id", "supervisee_id"], unique=True)
     db["supervisions"].create_index(["supervisee_id"])
-    # DESIGN "The data rule": every time a supervisor views something a pair shared, it is
+    # docs/design.md "The data rule": every time a supervisor views something a pair shared, it is
     # logged, and the pair can see the log.
     db["supervision_views"].create(
         {"id": int, "pair_id": int, "supervisor_id": int, "what": str, "at": str},

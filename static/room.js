@@ -117,7 +117,7 @@ async function deliver() {
 }
 
 // Joining: the first minute of a training day, when everyone presses Join at once. A busy server
-// answers 503 with Retry-After (DESIGN "Writing to the database"); the form is sent again after
+// answers 503 with Retry-After (docs/design.md "Writing to the database"); the form is sent again after
 // that pause, growing, until the room answers. Any other answer is shown as a plain submit would.
 function joining(form) {
   const state = form.querySelector("[data-join-state]");

@@ -1,7 +1,7 @@
 // The vault session: the one vault this page opens, the Lock button, the idle lock, and saving
 // what is on screen before a lock, a page change or a closed tab.
 //
-// DESIGN "The data rule": what a worker writes in the private space is private. It is encrypted
+// docs/design.md "The data rule": what a worker writes in the private space is private. It is encrypted
 // in this page by static/vault.js and kept in IndexedDB on their own phone; none of it is ever
 // sent to the server. The record kinds and their JSON shapes are in docs/vault-format.md.
 //
@@ -121,7 +121,7 @@ document.addEventListener(
   true,
 );
 
-// DESIGN: "The vault also locks itself after a period of inactivity."
+// docs/design.md: "The vault also locks itself after a period of inactivity."
 export function idleMinutes() {
   const minutes = Number(localStorage.getItem(IDLE_SETTING));
   return Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_IDLE_MINUTES;

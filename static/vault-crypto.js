@@ -89,7 +89,7 @@ async function deriveKeyEncryptionKey(passphrase, iterations, salt) {
     { name: "PBKDF2", hash: "SHA-256", salt, iterations },
     material,
     { name: "AES-GCM", length: 256 },
-    false, // DESIGN: keys are non-extractable; this one only wraps and unwraps the data key.
+    false, // docs/design.md: keys are non-extractable; this one only wraps and unwraps the data key.
     ["wrapKey", "unwrapKey"],
   );
 }

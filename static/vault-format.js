@@ -92,7 +92,7 @@ export function checkPassphrase(passphrase) {
   }
 }
 
-// The refusal DESIGN asks for: whoever supplies the settings (this app, IndexedDB, a server,
+// The refusal docs/design.md asks for: whoever supplies the settings (this app, IndexedDB, a server,
 // an imported file), the vault never derives a key with less than the minimum.
 export function checkHeader(header) {
   if (!header || typeof header !== "object") {

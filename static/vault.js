@@ -1,6 +1,6 @@
 // The vault: a worker's private notes, encrypted in the browser and kept in IndexedDB.
 //
-// DESIGN "The data rule": private data never leaves the device in plaintext, and nobody can
+// docs/design.md "The data rule": private data never leaves the device in plaintext, and nobody can
 // recover it without the worker's passphrase. The exact format, and how to read it without this
 // file, is in docs/vault-format.md; tests/vault_format.py reads it in Python.
 //
@@ -116,7 +116,7 @@ class Vault {
     this.#keep(dataKey, locksBefore);
   }
 
-  /** Forgets the data key at once. DESIGN: a locked vault holds no key in memory. */
+  /** Forgets the data key at once. docs/design.md: a locked vault holds no key in memory. */
   lock() {
     this.#locks += 1;
     this.#dataKey = null;

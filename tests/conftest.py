@@ -51,8 +51,8 @@ def make_app(database):
 
 @pytest.fixture(autouse=True)
 def every_write_goes_through_writing():
-    """DESIGN "Writing to the database": every write transaction starts with BEGIN IMMEDIATE,
-    through `db.writing()`. Any test whose requests write outside it fails here."""
+    """docs/design.md "Writing to the database": every write transaction starts with BEGIN
+    IMMEDIATE, through `db.writing()`. Any test whose requests write outside it fails here."""
     WRITES_OUTSIDE_WRITING.clear()
     yield
     found = list(dict.fromkeys(WRITES_OUTSIDE_WRITING))

@@ -1,7 +1,7 @@
 """The optional encrypted server backup of the vault (issue 3, "Backup and a new phone").
 
-DESIGN "The data rule": the server keeps only the export file the browser encrypted, and only
-its owner can ever read or replace it. Two phones never overwrite each other (409), a few
+docs/design.md "The data rule": the server keeps only the export file the browser encrypted, and
+only its owner can ever read or replace it. Two phones never overwrite each other (409), a few
 versions are kept, and anything that isn't a vault export is refused with a clear JSON error.
 """
 

@@ -17,7 +17,7 @@ from organisation_one import text_of
 from wellbeing import content
 from wellbeing.coworking import workload
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "sources"
 SEED_FILES = {
     "000": "000_e008cabadd522271.txt",
     "002": "002_7416a2ecb8bae6d2.txt",

@@ -365,8 +365,8 @@ def test_the_materials_question_links_the_session_the_pair_planned(one):
     assert url(one, "sessions.session_show", key=SESSION_TWO) in text
 
 
-# DESIGN budgets: every HTML page is at most 14 KB compressed, so it arrives in the first round
-# trip. The module is long, so a session's page folds each activity and loads it when opened.
+# docs/design.md budgets: every HTML page is at most 14 KB compressed, so it arrives in the first
+# round trip. The module is long, so a session's page folds each activity and loads it when opened.
 PAGE_BUDGET = 14 * 1024
 
 

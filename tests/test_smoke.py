@@ -8,8 +8,8 @@ def test_facilitator_sees_their_pair_on_home(as_person):
 
 
 def test_no_write_transaction_starts_outside_the_one_helper():
-    """DESIGN "Writing to the database": sqlite-utils' atomic() opens a deferred BEGIN, which
-    fails at once under a second writer. Only `db.writing()` may open a transaction."""
+    """docs/design.md "Writing to the database": sqlite-utils' atomic() opens a deferred BEGIN,
+    which fails at once under a second writer. Only `db.writing()` may open a transaction."""
     from pathlib import Path
 
     package = Path(__file__).resolve().parent.parent / "wellbeing"

@@ -1,8 +1,8 @@
 """Supervision through the real pages: Sol supervises; Fran and Cole pair in Organisation One.
 
-DESIGN "The data rule": a supervisor sees only the people assigned to them, their pairs, and what
-a pair chose to share; every look is logged for the pair. Respect §3.12, §3.13 and §4.9 set the
-mentoring, supervision and workload figures.
+docs/design.md "The data rule": a supervisor sees only the people assigned to them, their pairs,
+and what a pair chose to share; every look is logged for the pair. Respect §3.12, §3.13 and §4.9
+set the mentoring, supervision and workload figures.
 """
 
 import csv

@@ -1,4 +1,4 @@
-"""At-rest encryption for free text that pairs and supervisors write (DESIGN: data rule).
+"""At-rest encryption for free text that pairs and supervisors write (docs/design.md: data rule).
 
 A sealed value is the text `aes1.<key id>.<base64(nonce || ciphertext)>`. The key id lets us
 rotate keys: new values use the current key, older values open with the key they name.

@@ -1,4 +1,4 @@
-"""Charts of shared data, drawn on the server as SVG (DESIGN: architecture).
+"""Charts of shared data, drawn on the server as SVG (docs/design.md: architecture).
 
 Built as strings here rather than in a Jinja macro: the supervisor's home draws a strip for
 every pair (issue 5: 50 supervisees), and a macro per square was most of that page's time.

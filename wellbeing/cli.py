@@ -95,7 +95,7 @@ def rotate_key_command():
 @with_appcontext
 def purge_rooms_command():
     """Delete training-day rooms kept longer than their organisation's retention time."""
-    # DESIGN "The data rule", class room: deleted automatically after a set time. Room pages
+    # docs/design.md "The data rule", class room: deleted automatically after a set time. Room pages
     # do this as they open; this command is for a daily timer, so it happens on quiet days too.
     count = rooms.purge()
     click.echo(f"Deleted {count} training-day room{'' if count == 1 else 's'}.")

@@ -37,8 +37,8 @@ def connect(path: str, guard: list | None = None, pragmas=()) -> sqlite_utils.Da
         database.execute(f"PRAGMA {pragma}")
     database.execute("PRAGMA foreign_keys = ON")
     if database.journal_mode != "wal":
-        # WAL lets readers carry on while one request writes (DESIGN: architecture). It stays
-        # in the file, but a restored `VACUUM INTO` backup starts in rollback mode.
+        # WAL lets readers carry on while one request writes (docs/design.md: architecture). It
+        # stays in the file, but a restored `VACUUM INTO` backup starts in rollback mode.
         database.enable_wal()
     return database
 
@@ -51,7 +51,7 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE", "DROP", "
 
 @contextlib.contextmanager
 def writing():
-    """The one way to write (DESIGN "Writing to the database"): `with writing():` around the
+    """The one way to write (docs/design.md "Writing to the database"): `with writing():` around the
     reads that decide what to write and the writes themselves, or `@writing()` on a view.
 
     It starts with BEGIN IMMEDIATE, which takes the write lock before the first read. A

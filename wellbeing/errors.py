@@ -45,7 +45,7 @@ RETRY_AFTER_SECONDS = 2
 
 
 def database_unavailable(error: sqlite3.OperationalError):
-    """DESIGN "Writing to the database": a busy database is never a 500, at worst a 503 with
+    """docs/design.md "Writing to the database": a busy database is never a 500, at worst a 503 with
     Retry-After. A full or read-only disk is a 503 too, with its own words: nothing already
     saved is lost (SQLite rolls the transaction back), and what was typed is shown again."""
     code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF

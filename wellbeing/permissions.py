@@ -67,7 +67,7 @@ def pairs_of(member=None) -> list[dict]:
 def get_pair(pair_id: int, member=None, writing=False) -> dict:
     """A pair the member co-works in, or 404: to everyone else the pair doesn't exist.
 
-    DESIGN "The data rule": pair data is read by the two co-workers only. Not by a third
+    docs/design.md "The data rule": pair data is read by the two co-workers only. Not by a third
     facilitator, not by an admin; a supervisor sees only what the pair shares, through the
     supervision pages. `writing` refuses an ended pair: its history stays, read-only (409)."""
     if not storable(pair_id):
@@ -114,8 +114,8 @@ def get_pair_invitation(invitation_id: int, side: str, member=None) -> dict:
 def get_backup(owner=None, version=None) -> dict | None:
     """One of the owner's own vault backups (the latest without a version), or None.
 
-    DESIGN "The data rule": a vault backup is ciphertext only its owner's passphrase opens, and
-    only its owner may fetch or replace it: not an admin, not a supervisor. Every query about
+    docs/design.md "The data rule": a vault backup is ciphertext only its owner's passphrase opens,
+    and only its owner may fetch or replace it: not an admin, not a supervisor. Every query about
     backups goes through here or `backup_versions`, and both are keyed on the owner alone."""
     owner = owner or current_user
     if version is None:
@@ -140,7 +140,7 @@ def backup_versions(owner=None) -> list[dict]:
 
 # --- supervision (issue 5) ---------------------------------------------------------------
 #
-# DESIGN "The data rule": a supervisor sees only the people an admin assigned to them, their
+# docs/design.md "The data rule": a supervisor sees only the people an admin assigned to them, their
 # pairs, and what those pairs chose to share. Every question about that goes through here.
 
 
@@ -311,8 +311,8 @@ def device() -> str:
 def get_seat(code: str) -> tuple[dict, dict]:
     """The room with this code and the person's own place in it, from their cookie.
 
-    DESIGN "The data rule", class room: a participant sees only their own place, never anyone
-    else's. Anyone without a seat, whether the code is unknown, the room has ended or they
+    docs/design.md "The data rule", class room: a participant sees only their own place, never
+    anyone else's. Anyone without a seat, whether the code is unknown, the room has ended or they
     haven't joined, gets the same answer: the join page with the code filled in, so a code's
     answer never says whether a room exists (issue 11, finding 5). Those lookups count
     against the client's limit on codes that found no seat."""

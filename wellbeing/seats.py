@@ -66,7 +66,7 @@ def participant_of(room: dict, token: str | None) -> dict | None:
 
 def client_key(kind: str, room_id: int | None = None) -> str:
     """What a limit counts by: a keyed hash of the client's address, so the table of counts
-    never holds an address (DESIGN: the room keeps nothing that points at a person)."""
+    never holds an address (docs/design.md: the room keeps nothing that points at a person)."""
     key = current_app.secret_key.encode()
     address = (request.remote_addr or "unknown").encode()
     client = hmac.new(key, b"client:" + address, hashlib.sha256).hexdigest()[:32]

@@ -1,5 +1,5 @@
 // The discomfort checklist's history: one small chart per situation, with every time through
-// as text beside it. DESIGN: charts of private data are drawn in the browser, because only the
+// as text beside it. docs/design.md: charts of private data are drawn in the browser, because only the
 // browser has the data; with DOM calls and classes (no inline style), each with its words.
 
 import { element, fill, language, svgElement } from "screens/shared";

@@ -4,7 +4,7 @@
 // "go through the checklist of these below and scale from 1-5 how uncomfortable they would be
 // for you". The situations are the organisation's adapted list (in the page); the worker can add
 // their own. Every item can be skipped. Each time through is one dated record, so the history
-// chart, drawn here because only this page has the ratings (DESIGN), shows how each situation's
+// chart, drawn here because only this page has the ratings (docs/design.md), shows how each situation's
 // rating changes. "Keep for sharing later" only marks a situation: nothing leaves the vault here.
 //
 // static/exercises.js imports this module by name and hands it the opened vault. Two record

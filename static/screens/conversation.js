@@ -1,7 +1,7 @@
 // The new-partnership conversation (issue 4): the guidelines' four co-worker discussion
 // questions, drafted in the worker's own vault and shared only after an exact preview.
 //
-// DESIGN "The data rule": moving something to a wider class is a deliberate act by its owner,
+// docs/design.md "The data rule": moving something to a wider class is a deliberate act by its owner,
 // after an exact preview of what will be shared. The draft boxes have no `name`, so no form
 // ever sends them. Pressing "Preview" copies exactly what the preview shows into the share
 // form's hidden fields, and "Back to my draft" empties them again: what is sent is what was

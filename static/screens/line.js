@@ -6,7 +6,7 @@
 //   kind "line", id "line-<ISO start time>",
 //   {startedAt, finishedAt, placements: {"<practice id>": {practice, place: 0..100|null, why}}}
 //
-// DESIGN: charts of private data are drawn in the browser, because only the browser has the
+// docs/design.md: charts of private data are drawn in the browser, because only the browser has the
 // data; they are drawn with DOM calls and classes (no inline style), and each has a text
 // alternative. The record shapes are in docs/vault-format.md.
 

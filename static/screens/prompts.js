@@ -55,7 +55,7 @@ export function screen(root, opened) {
   const screen = {
     ...states,
     async render() {
-      // DESIGN: "A short content note comes before the painful-points material."
+      // docs/design.md: "A short content note comes before the painful-points material."
       if ("contentNote" in root.dataset && !sessionStorage.getItem(noteSetting)) {
         return showState(root, "note");
       }

@@ -5,7 +5,7 @@
 import { backUp, fetchJSON, read, restore, setting, synced } from "backup";
 import { day, fill } from "screens/shared";
 
-// DESIGN: "remind the worker to back up when nothing has been backed up for a while".
+// docs/design.md: "remind the worker to back up when nothing has been backed up for a while".
 const REMIND_AFTER_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
 // The day this phone first showed an unlocked vault with no backup, for the gentle reminder.

@@ -8,7 +8,7 @@
 //   kind "stance", id "stance-<ISO start time>",
 //   {startedAt, finishedAt, column: "<column id>"|null, answers: {pulled, grounding, leaning}}
 //
-// DESIGN: charts of private data are drawn in the browser, because only the browser has the
+// docs/design.md: charts of private data are drawn in the browser, because only the browser has the
 // data; they are drawn with DOM calls and classes (no inline style), and each has a text
 // alternative. The record shapes are in docs/vault-format.md.
 

@@ -43,7 +43,7 @@ function lastBackup(opened) {
 async function showStorage(root, askNow) {
   const note = root.querySelector("[data-persist]");
   if (!navigator.storage?.persist) return;
-  // DESIGN: ask for persistent storage, so the browser doesn't clear the notes to save space.
+  // docs/design.md: ask for persistent storage, so the browser doesn't clear the notes to save space.
   const kept = askNow ? await navigator.storage.persist() : await navigator.storage.persisted();
   note.textContent = kept ? note.dataset.granted : note.dataset.refused;
   note.hidden = false;

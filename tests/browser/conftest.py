@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# DESIGN budgets: no horizontal scrolling at 360 px wide.
+# docs/design.md budgets: no horizontal scrolling at 360 px wide.
 PHONE = {"width": 360, "height": 740}
 # Long enough for a slow machine, short enough that a hang fails fast.
 TIMEOUT_MS = 10_000

@@ -1,9 +1,9 @@
 """The vault's optional encrypted server backup in real Chromium (issue 3, a new phone).
 
-DESIGN "The data rule": the server keeps only scrambled text it cannot open. A marker written in an
-exercise is in no request and in no database file, yet a new phone brings it back with the
-passphrase. Two phones that both back up never overwrite each other: the second merges first,
-and no record is lost.
+docs/design.md "The data rule": the server keeps only scrambled text it cannot open. A marker
+written in an exercise is in no request and in no database file, yet a new phone brings it back
+with the passphrase. Two phones that both back up never overwrite each other: the second merges
+first, and no record is lost.
 
 Issue 11, a vault the server cannot roll back: a phone refuses a backup older than one it has
 already seen (or one that doesn't match its sealed manifest) and says so, kindly; a record

@@ -6,8 +6,8 @@ until both have shared; draft their redirection-strategy agreement, with a concu
 conflicts and a second version; answer a weekly check-in revealed to both at once; and Fran
 opens the before-session card, then opens it again with the server stopped.
 
-DESIGN "The data rule": a conversation draft and the checklist situations not attached to it stay
-in Fran's vault. Markers typed there reach no request, no database file and no log line.
+docs/design.md "The data rule": a conversation draft and the checklist situations not attached to
+it stay in Fran's vault. Markers typed there reach no request, no database file and no log line.
 """
 
 import re

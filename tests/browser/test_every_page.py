@@ -1,6 +1,6 @@
 """Checks that hold on every page: WCAG 2.2 AA with axe, and a layout that fits a phone.
 
-DESIGN budgets: no serious or critical axe violations on any page; touch targets of at
+docs/design.md budgets: no serious or critical axe violations on any page; touch targets of at
 least 44 px; no horizontal scrolling at 360 px wide.
 """
 

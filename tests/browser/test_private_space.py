@@ -1,7 +1,7 @@
 """The private space in real Chromium: the vault screen and the preparation exercises.
 
-DESIGN "The data rule": private notes are encrypted in the browser and kept on the worker's own
-phone; the server never sees them. Issue 3's proof: a marker written in the exercise appears in
+docs/design.md "The data rule": private notes are encrypted in the browser and kept on the worker's
+own phone; the server never sees them. Issue 3's proof: a marker written in the exercise appears in
 no request that leaves the page, in no request the server receives, in no database file and in
 no log line. Also: a reload, a lock or a lost signal loses nothing; the vault locks on the Lock
 button, on sign-out and when left idle; and a backup file brings the notes to a new phone.

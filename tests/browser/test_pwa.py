@@ -1,7 +1,7 @@
 """The installable app shell: manifest, service worker, offline page, and clearing on sign-out.
 
-DESIGN: the service worker is served from /sw.js so that it controls the whole site; it caches
-the versioned static shell; it clears its caches on sign-out and must not clear the vault.
+docs/design.md: the service worker is served from /sw.js so that it controls the whole site; it
+caches the versioned static shell; it clears its caches on sign-out and must not clear the vault.
 """
 
 import json

@@ -1,8 +1,8 @@
 """The vault's cryptographic core in real Chromium, and what it writes, read back in Python.
 
-DESIGN "The vault": a key-encryption key from the passphrase (PBKDF2-SHA256, at least 600,000
-iterations) wraps a random AES-256-GCM data key; keys are non-extractable; every record has a
-fresh IV and additional data binding its id, kind and format version; settings below the minimum
+docs/design.md "The vault": a key-encryption key from the passphrase (PBKDF2-SHA256, at least
+600,000 iterations) wraps a random AES-256-GCM data key; keys are non-extractable; every record has
+a fresh IV and additional data binding its id, kind and format version; settings below the minimum
 are refused whoever supplies them; changing the passphrase re-wraps only the data key; and a
 Python test using `cryptography` decrypts what the browser wrote (docs/vault-format.md).
 """

@@ -2,8 +2,8 @@
 agreement, weekly check-ins and the before-session card.
 
 Sources: the guidelines' Co-worker discussion questions and Support and supervision sections,
-and Respect standards §3.12, §3.14 and §4.9. DESIGN "The data rule": pair data is read by the
-two co-workers only, sealed at rest, and goes to supervision only when both partners say so.
+and Respect standards §3.12, §3.14 and §4.9. docs/design.md "The data rule": pair data is read by
+the two co-workers only, sealed at rest, and goes to supervision only when both partners say so.
 """
 
 from flask import Blueprint

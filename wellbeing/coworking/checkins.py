@@ -3,7 +3,7 @@
 Guidelines, Support and supervision: "I recommend co-workers ask each other weekly". Each
 partner answers about the other; neither sees the other's answer until both have answered,
 and then both see both at once. A week is named by its Monday. The pair picks the day its
-check-in falls on. DESIGN "Trauma-informed": a late check-in is shown gently, never as a
+check-in falls on. docs/design.md "Trauma-informed": a late check-in is shown gently, never as a
 failure, and there is no streak or score.
 """
 
@@ -125,8 +125,8 @@ def N_(text: str) -> str:
     return text
 
 
-# "Check-in due" shown gently, in the pair's own words for the week. DESIGN "Trauma-informed":
-# a late check-in is never a failure, and there is no streak or score.
+# "Check-in due" shown gently, in the pair's own words for the week. docs/design.md
+# "Trauma-informed": a late check-in is never a failure, and there is no streak or score.
 STATE_WORDS = {
     "done": N_("This week's check-in is done."),
     "waiting": N_(

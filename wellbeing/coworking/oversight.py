@@ -1,7 +1,7 @@
 """What a supervisor sees of the pairs they supervise, and the log of each look.
 
-DESIGN "The data rule": "every time a supervisor views something, it is logged and the pair can
-see the log". A supervisor who opens their home page many times in an hour adds one entry per
+docs/design.md "The data rule": "every time a supervisor views something, it is logged and the pair
+can see the log". A supervisor who opens their home page many times in an hour adds one entry per
 pair and kind of view in that hour, so the log stays readable for the pair.
 """
 

@@ -1,8 +1,8 @@
 """The optional encrypted server backup of a worker's private vault (issue 3).
 
-DESIGN "The data rule": the server keeps only the vault's export file, exactly as the browser's
-`exportFile()` wrote it: ciphertext, the salt and the KDF settings. It can't open it, and only
-its owner may read or replace it (`permissions.get_backup`). docs/vault-format.md describes the
+docs/design.md "The data rule": the server keeps only the vault's export file, exactly as the
+browser's `exportFile()` wrote it: ciphertext, the salt and the KDF settings. It can't open it, and
+only its owner may read or replace it (`permissions.get_backup`). docs/vault-format.md describes the
 endpoints and how two phones' backups are merged without losing a record.
 
 Uploads are checked strictly, field by field, against the export format, and anything else (an

@@ -1,7 +1,7 @@
 """The room's combined picture, laid out on the server and drawn as SVG by the templates.
 
-DESIGN: charts of shared data are drawn on the server as SVG. The picture never says where the
-line of abusiveness is: "You do not need to define where the line of abusiveness is for all
+docs/design.md: charts of shared data are drawn on the server as SVG. The picture never says where
+the line of abusiveness is: "You do not need to define where the line of abusiveness is for all
 examples" (guidelines, Is this always abusive?). So there is no marker, colour or label for a
 'right answer': only where people are.
 """

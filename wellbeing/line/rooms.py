@@ -5,8 +5,8 @@ across the room from 'always abusive' to 'never abusive' and get workers to plac
 along it in relation to one of the following examples one after the other." A place on the line
 is a whole number from 0 ('always abusive') to LINE_END ('never abusive').
 
-DESIGN "The data rule", class room: anonymous positions, deleted automatically after a set time;
-the room sees only the combined picture.
+docs/design.md "The data rule", class room: anonymous positions, deleted automatically after a set
+time; the room sees only the combined picture.
 """
 
 import secrets
@@ -318,8 +318,8 @@ def place(room, participant, practice_id, round_, position, seq) -> tuple[str, i
     """
     db = get_db()
     # A place is a moment's opinion that the phone sends again until it is answered, and 200
-    # phones send one a second each (DESIGN budget). So its commit skips the fsync: in WAL mode
-    # that survives the app or the server process crashing and loses only the last moments'
+    # phones send one a second each (docs/design.md budget). So its commit skips the fsync: in WAL
+    # mode that survives the app or the server process crashing and loses only the last moments'
     # places if the machine loses power (docs/operations.md). Every other write keeps FULL.
     db.execute(f"PRAGMA synchronous = {current_app.config['PLACEMENT_SYNCHRONOUS']}")
     try:

@@ -27,8 +27,8 @@ POLLED = {"line.room_show", "line.projector_show", "line.place_show", "line.plac
 
 @bp.before_request
 def purge_expired_rooms():
-    # DESIGN "The data rule", class room: "deleted automatically after a set time". The check
-    # is one read when nothing is due; `flask purge-rooms` does the same from a timer.
+    # docs/design.md "The data rule", class room: "deleted automatically after a set time". The
+    # check is one read when nothing is due; `flask purge-rooms` does the same from a timer.
     if request.endpoint not in POLLED:
         rooms.purge()
 
@@ -361,8 +361,8 @@ PLACEMENT_MESSAGES = {
 def placement_fields(form) -> tuple[int, int, int, int] | None:
     """(practice, round, position, seq) from the phone's form, or None if any is not valid.
 
-    Read by hand, not with a FlaskForm: 200 phones send this once a second each (DESIGN budget:
-    a room of 200 phones), and building the form's fields and their translated labels took a
+    Read by hand, not with a FlaskForm: 200 phones send this once a second each (docs/design.md
+    budget: a room of 200 phones), and building the form's fields and their translated labels took a
     quarter of the request. CSRFProtect still checks the form token before this view runs."""
     practice = whole_number(form.get("practice"), 1, MAX_ID)
     round_ = whole_number(form.get("round"), 1, 2)

@@ -1,6 +1,6 @@
 """The organisation's shared records, exported by an admin for their own files (issue 5).
 
-DESIGN "The data rule": only organisation-class data and the dates, durations and ticks that
+docs/design.md "The data rule": only organisation-class data and the dates, durations and ticks that
 run the service. Never a vault (it is ciphertext only its owner can open), never what a pair
 wrote together (pair data: the conversation, the agreement, check-ins), and never supervision
 notes, which belong to the supervisor and the supervisee.

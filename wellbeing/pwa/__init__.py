@@ -23,7 +23,7 @@ SHELL = [
     "app.js",
     HTMX,
     # Only the icon pages show; the browser fetches the PNG icons itself when installing,
-    # so precaching them would only add 26 KB to a first visit (DESIGN: about 60 KB in all).
+    # so precaching them would only add 26 KB to a first visit (docs/design.md: about 60 KB in all).
     "icons/icon.svg",
 ]
 # The browser modules, by the name they import each other with (habit 11): `import { openVault }

@@ -13,7 +13,7 @@ from .forms import PlanInput, TimingInput
 
 # Everyone in the organisation reads the module: facilitators run it, admins adapt it,
 # supervisors see what their supervisees plan. It is organisation content, nothing private
-# (DESIGN "The data rule"); each person sees their own organisation's version.
+# (docs/design.md "The data rule"); each person sees their own organisation's version.
 
 
 def get_session(key: str) -> dict:
@@ -47,7 +47,7 @@ def session_show(key):
 @login_required
 def activity_show(activity_key):
     # Loaded on demand (a page's <details> fetches it when opened): the whole module is long,
-    # and each page stays within the 14 KB budget (DESIGN: budgets).
+    # and each page stays within the 14 KB budget (docs/design.md: budgets).
     activity = module.guideline_activities().get(activity_key)
     if activity is None:
         abort(404)

@@ -2,9 +2,9 @@
 check-ins, the supervision record against Respect §3.13, and mentoring and workload (§3.12,
 §4.9).
 
-DESIGN "The data rule": a supervisor sees only their assigned supervisees, those people's pairs,
-and what a pair chose to share, and every view of a pair's shared things is logged for the pair
-to see (coworking/oversight.py: the log is the pair's). Supervision records can be disclosed in
+docs/design.md "The data rule": a supervisor sees only their assigned supervisees, those people's
+pairs, and what a pair chose to share, and every view of a pair's shared things is logged for the
+pair to see (coworking/oversight.py: the log is the pair's). Supervision records can be disclosed in
 court, so a supervisee can always read the notes about them, or at least see that a "supervisor
 only" note exists.
 """

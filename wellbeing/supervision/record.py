@@ -94,7 +94,7 @@ def sessions_of(supervisee_id: int, supervisor_id: int | None = None) -> list[di
 
 def as_read_by(sessions: list[dict], reader=None) -> list[dict]:
     """The sessions as `reader` may read them: a note they may not read (permissions.reads_note)
-    becomes None, so they see that it exists but not its words (DESIGN: never surprised by
+    becomes None, so they see that it exists but not its words (docs/design.md: never surprised by
     what is kept)."""
     return [s if reads_note(s, reader) else dict(s, notes=None) for s in sessions]
 

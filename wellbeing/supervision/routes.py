@@ -41,7 +41,7 @@ def home():
     today, changes = checkins.today(), oversight.changes()
     caseload = drawn_caseload(current_user.id, current_user.org_id, changes, today, database)
     # Every look is logged for each pair, whether the caseload was drawn now or before: the
-    # check-in dates always, the power context where both partners shared it (DESIGN).
+    # check-in dates always, the power context where both partners shared it (docs/design.md).
     oversight.log_views(caseload.pair_ids, current_user, "checkin-dates")
     oversight.log_views(caseload.context_ids, current_user, "context")
     return render_template("supervision/home.html", caseload=caseload.html)

@@ -4,8 +4,8 @@
 training relevant for their methods of working." The facilitator ticks the topics themself, on
 their own supervision record: they are the one who knows what training they have had, the
 standard names practitioners as responsible for it, and a record that can be disclosed in court
-should say only what its subject wrote or can see (DESIGN). Their supervisor reads it, because
-§3.13 gives supervision the job of "Ensuring workers further develop skills and identify
+should say only what its subject wrote or can see (docs/design.md). Their supervisor reads it,
+because §3.13 gives supervision the job of "Ensuring workers further develop skills and identify
 training needs", and raises gaps there; the supervisor never ticks for them.
 """
 

@@ -1,0 +1,38 @@
+"""The repository stands alone: a clone with nothing beside it has everything it needs.
+
+Nothing may read or cite a folder next to the checkout, and the design the code cites is the
+repository's own docs/design.md.
+"""
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Spelt in pieces so this file does not name what it looks for.
+OUTSIDE = ("..", "/shared")
+BRIEF = ("DESIGN", ".md")
+
+
+def tracked_text_files() -> list[Path]:
+    names = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    files = [ROOT / name for name in names if name != "CHANGELOG.md"]
+    return [f for f in files if f.is_file() and f.suffix not in {".png", ".ico", ".woff2"}]
+
+
+def test_no_file_names_a_folder_beside_the_repository():
+    outside, brief = "".join(OUTSIDE), "".join(BRIEF)
+    offenders = []
+    for path in tracked_text_files():
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+        if outside in text or brief in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_the_design_the_code_cites_is_in_the_repository():
+    assert (ROOT / "docs" / "design.md").is_file()
+    assert (ROOT / "sources" / "README.md").is_file()
+    for number in ("000", "001", "002", "003", "004"):
+        assert list((ROOT / "sources").glob(f"{number}_*.txt")), number
