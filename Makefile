@@ -6,15 +6,17 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format bench install install-dev chromium messages access-doc clean
+.PHONY: run test lint format bench install install-dev chromium messages access-doc lock audit config-doc clean
 
+# Every package, transitive ones included, is pinned with its hashes (`make lock` writes the
+# files from requirements.in and requirements-dev.in); pip refuses anything else.
 $(VENV)/installed: requirements.txt
 	test -d $(VENV) || python3 -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/installed-dev: requirements.txt requirements-dev.txt $(VENV)/installed
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	touch $@
 
 # Biome, the JavaScript linter and formatter, pinned in package-lock.json. Installed once, so
@@ -59,6 +61,21 @@ bench: install-dev
 # Write docs/access.md's route table again from the access rules (tests/access_rules.py).
 access-doc: install-dev
 	PYTHONPATH=. $(PY) tests/access_rules.py
+
+# Pin and hash every package again after editing requirements.in or requirements-dev.in.
+COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(VENV)/installed-dev
+	$(COMPILE) -o requirements.txt requirements.in
+	$(COMPILE) -o requirements-dev.txt requirements-dev.in
+
+# Known vulnerabilities in the pinned packages, from PyPI's advisory data. Not part of `make
+# test`: it needs the network, and an advisory published tomorrow must not fail today's build.
+audit: install-dev
+	$(VENV)/bin/pip-audit --disable-pip --require-hashes -r requirements.txt -r requirements-dev.txt
+
+# Write docs/configuration.md again from the settings table (wellbeing/settings.py).
+config-doc: install
+	$(PY) -m wellbeing.settings > docs/configuration.md
 
 # Extract every interface string for translators.
 messages: install

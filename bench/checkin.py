@@ -5,11 +5,11 @@ bench/supervision.py seeds a pair whose partner never answers, so every send is 
 """
 
 import re
-import sqlite3
 import statistics
 import urllib.parse
 from string import Template
 
+from wellbeing.db import sqlite3
 from wellbeing.demo import DEMO_PEOPLE
 
 from . import wrk

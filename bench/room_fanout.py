@@ -22,12 +22,13 @@ left in the database at the end are not exactly the last accepted place of each 
 import http.client
 import random
 import re
-import sqlite3
 import statistics
 import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+
+from wellbeing.db import sqlite3
 
 from .base import HOST, USER_AGENT, BenchError
 from .cpu import Usage, cpus, wait_for_quiet

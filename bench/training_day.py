@@ -22,7 +22,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -30,6 +29,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from wellbeing.db import sqlite3
 
 from .base import free_port
 from .room_fanout import HOST, Browser, form_token, open_room

@@ -469,7 +469,7 @@ def share_agreement(one) -> dict:
 
 
 def newest_id(one, table: str) -> int:
-    import sqlite3
+    from wellbeing.db import sqlite3
 
     with sqlite3.connect(one.database) as conn:
         (found,) = conn.execute(f"select max(id) from {table}").fetchone()

@@ -9,7 +9,6 @@ live sessions, together with the cookie and form token that go with each of them
 import html
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -22,6 +21,7 @@ from conftest import PEOPLE, csrf_token, make_app, sign_in
 
 from wellbeing.accounts.people import token_hash
 from wellbeing.coworking import checkins
+from wellbeing.db import sqlite3
 from wellbeing.permissions import get_pair
 
 PERSONAS = (

@@ -4,7 +4,6 @@ import base64
 import html
 import json
 import re
-import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from wellbeing.accounts import people
 from wellbeing.atrest import SealError, key_id_of, seal, unseal
 from wellbeing.cli import SEALED_COLUMNS
 from wellbeing.coworking import checkins
-from wellbeing.db import get_db, migrate, now
+from wellbeing.db import get_db, migrate, now, sqlite3
 from wellbeing.demo import DEMO_PAIR
 
 LABEL = "pairs.name"

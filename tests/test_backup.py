@@ -7,13 +7,13 @@ versions are kept, and anything that isn't a vault export is refused with a clea
 
 import copy
 import json
-import sqlite3
 
 import pytest
 from access_rules import BACKUP_UPLOAD
 from conftest import csrf_token
 from vault_format import open_export, read_manifest, write_export
 
+from wellbeing.db import sqlite3
 from wellbeing.exercises.backup import KEEP_VERSIONS, MAX_BODY_BYTES
 
 MARKER = "MARKER-5d1a I dread the silence after a disclosure"

@@ -7,7 +7,6 @@ of the organisation, in no pair.
 """
 
 import re
-import sqlite3
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -17,6 +16,7 @@ from conftest import PAIR_NAME, PEOPLE
 from organisation_one import LAST_WEEK_MORE, PAIR_INVITATION_NAME, path_of, text_of
 
 from wellbeing.coworking import checkins
+from wellbeing.db import sqlite3
 from wellbeing.permissions import get_pair
 
 FRAN, COLE, BEA = (PEOPLE[who][0] for who in ("facilitator", "coworker", "bystander"))

@@ -6,7 +6,6 @@ the admin. Every passage the app quotes from a seed is checked against the seed'
 
 import json
 import re
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from organisation_one import text_of
 
 from wellbeing import content
 from wellbeing.coworking import workload
+from wellbeing.db import sqlite3
 
 SEEDS = Path(__file__).resolve().parents[1] / "sources"
 SEED_FILES = {

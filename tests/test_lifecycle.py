@@ -7,12 +7,13 @@ check-in); Sol supervises Fran once `assign` runs.
 
 import json
 import re
-import sqlite3
 
 from conftest import PASSWORD, PEOPLE, csrf_token
 from organisation_one import LAST_WEEK_LESS, LAST_WEEK_MORE, text_of
 from test_coworking import share, strategy
 from test_supervision import NOTE, agree_first_version, assign, log_session, page, post
+
+from wellbeing.db import sqlite3
 
 FRAN, COLE = PEOPLE["facilitator"][0], PEOPLE["coworker"][0]
 FRAN_SAYS = "Fran's own answer about the consent session QX-71"

@@ -6,7 +6,6 @@ join form; the database is a real SQLite file built by the real migrations.
 """
 
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from conftest import csrf_token
 from organisation_one import text_of
 
 from wellbeing.content import guidelines
+from wellbeing.db import sqlite3
 from wellbeing.line.rooms import CODE_ALPHABET, CODE_LENGTH
 
 JSON = {"Accept": "application/json"}

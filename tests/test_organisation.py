@@ -2,7 +2,6 @@
 
 import html
 import re
-import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,7 +11,7 @@ from organisation_one import NEWCOMER_EMAIL, link_on, text_of
 
 from wellbeing import create_app
 from wellbeing.content import guidelines
-from wellbeing.db import get_db, migrate
+from wellbeing.db import get_db, migrate, sqlite3
 from wellbeing.demo import DEMO_PEOPLE
 
 NEW_PASSWORD = "a long new password"

@@ -2,13 +2,13 @@
 nothing sign nobody in, and a person removes only their own passkeys. The whole ceremony, with
 Chromium's virtual authenticator, is in tests/browser/test_passkeys.py."""
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import csrf_token
 
 from wellbeing.accounts import passkeys
+from wellbeing.db import sqlite3
 
 
 def stored_passkey(one, persona, name="Fran's phone"):

@@ -36,3 +36,15 @@ def test_the_design_the_code_cites_is_in_the_repository():
     assert (ROOT / "sources" / "README.md").is_file()
     for number in ("000", "001", "002", "003", "004"):
         assert list((ROOT / "sources").glob(f"{number}_*.txt")), number
+
+
+def test_every_module_uses_the_one_sqlite_driver():
+    """Two SQLite libraries in one process break each other's file locks (docs/operations.md,
+    "SQLite version"), so everything imports the driver from wellbeing.db."""
+    direct = []
+    for path in tracked_text_files():
+        if path.suffix == ".py":
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip() in {"import sqlite3", "from sqlite3 import dbapi2"}:
+                    direct.append(str(path.relative_to(ROOT)))
+    assert direct == []

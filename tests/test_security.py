@@ -4,7 +4,6 @@ import html
 import json
 import os
 import re
-import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +12,8 @@ import pytest
 from access_rules import post_endpoints
 from conftest import PASSWORD, PEOPLE, csrf_token, import_map_hash, sign_in
 from organisation_one import SESSION_COOKIE, last_segment, link_on, path_of, text_of
+
+from wellbeing.db import sqlite3
 
 PUBLIC_ORIGIN = "https://wellbeing.example.org"
 # What a person might have typed into a form, by field name. Passwords must never come back.

@@ -6,13 +6,13 @@ only when both share their sessions.
 import gzip
 import json
 import re
-import sqlite3
 from datetime import timedelta
 
 from conftest import PEOPLE
 from flask import url_for
 from organisation_one import text_of
 
+from wellbeing.db import sqlite3
 from wellbeing.sessions import module
 from wellbeing.sessions.plans import today
 

@@ -6,19 +6,20 @@ real migrations and a real file; the disk is made full with `PRAGMA max_page_cou
 read-only with the file system's immutable flag (we run as root, who ignores file modes).
 """
 
+import platform
 import re
 import shutil
-import sqlite3
 import subprocess
+import sys
 import threading
 import warnings
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from conftest import make_app, sign_in
 
 from wellbeing.atrest import unseal
+from wellbeing.db import get_db, sqlite3
 
 ROOT = Path(__file__).resolve().parent.parent
 # The WAL-reset bug (sqlite.org/wal.html#walresetbug) is fixed from this version on.
@@ -149,23 +150,35 @@ def test_a_read_only_disk_is_a_clear_message_and_loses_nothing(template_db, tmp_
     assert stored_checkins(database) == {"Words sent before the disk"}
 
 
-def test_the_sqlite_in_use_is_reported_and_its_known_bugs_are_documented():
-    """The SQLite that sqlite-utils (and so the app) uses: the standard library's, or
-    pysqlite3's when that is installed. Before 3.51.3 it has the WAL-reset bug, and
-    docs/operations.md must say so and name the version; from 3.51.3 on, nothing to add."""
-    in_use = sqlite_utils.Database(memory=True).execute("select sqlite_version()").fetchone()[0]
-    driver = sqlite_utils.db.sqlite3.__name__
+def wheel_is_available() -> bool:
+    """pysqlite3 0.6.1 ships self-contained wheels for x86_64 Linux, CPython 3.11 to 3.13."""
+    return (
+        sys.platform == "linux"
+        and platform.machine() == "x86_64"
+        and (3, 11) <= sys.version_info[:2] <= (3, 13)
+    )
+
+
+def test_the_sqlite_the_app_runs_is_reported_and_has_the_wal_reset_fix(app, client):
+    """The version is read from the app's own connection, the one every request uses, and
+    /healthz reports the same. Where pysqlite3's wheel exists, it must be 3.51.3 or later
+    (the WAL-reset fix); elsewhere docs/operations.md must say what to do."""
+    with app.app_context():
+        in_use = get_db().execute("select sqlite_version()").fetchone()[0]
+        driver = type(get_db().conn).__module__.split(".")[0]
+    assert client.get("/healthz").get_json()["sqlite"] == in_use
     version = tuple(int(part) for part in in_use.split("."))
     operations = (ROOT / "docs" / "operations.md").read_text()
-    message = f"SQLite {in_use} through {driver}"
-    if version < WAL_RESET_FIXED:
+    assert "WAL-reset" in operations and "pysqlite3" in operations
+    if wheel_is_available():
+        assert driver == "pysqlite3", f"the app runs SQLite {in_use} through {driver}"
+        assert version >= WAL_RESET_FIXED, f"SQLite {in_use} predates the WAL-reset fix"
+    elif version < WAL_RESET_FIXED:
         warnings.warn(
-            f"{message}: before 3.51.3, see docs/operations.md (WAL-reset bug)", stacklevel=1
+            f"SQLite {in_use} through {driver}: before 3.51.3, see docs/operations.md",
+            stacklevel=1,
         )
-        assert f"SQLite {in_use}" in operations, f"{message}: docs/operations.md must name it"
-        assert "WAL-reset" in operations and "integrity-check" in operations
-    else:
-        warnings.warn(f"{message}: has the WAL-reset fix", stacklevel=1)
+        assert "integrity-check" in operations
 
 
 def test_integrity_check_command_finds_a_damaged_file(template_db, tmp_path):

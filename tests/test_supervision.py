@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import re
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from flask import url_for
 from organisation_one import text_of
 
 from wellbeing.coworking import checkins, workload
+from wellbeing.db import sqlite3
 from wellbeing.supervision import record
 
 FRAN, COLE = PEOPLE["facilitator"][0], PEOPLE["coworker"][0]

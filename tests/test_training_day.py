@@ -7,7 +7,6 @@ The scenarios live in bench/training_day.py, which `make bench` uses for its fig
 
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ import pytest
 
 from bench import training_day
 from bench.training_day import CROWD, RESETS, Server
+from wellbeing.db import sqlite3
 
 LITESTREAM = Path(sys.executable).parent / "litestream"
 

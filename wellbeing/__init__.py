@@ -1,6 +1,9 @@
 """The practitioner wellbeing and supervision app: application factory."""
 
-import os
+# The release, shown on /healthz and the account page; CHANGELOG.md says what each one changed.
+__version__ = "1.0.0"
+
+import os  # noqa: E402  (the version comes first: health.py reads it while this module loads)
 from pathlib import Path
 
 from flask import Flask
@@ -68,6 +71,7 @@ def create_app(test_config=None):
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.jinja_env.globals["app_version"] = __version__
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     keys.load_instance_secrets(app)
 

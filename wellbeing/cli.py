@@ -1,6 +1,5 @@
 """Command-line tasks: `flask --app app <command>`."""
 
-import sqlite3
 from pathlib import Path
 
 import click
@@ -9,6 +8,7 @@ from flask.cli import with_appcontext
 
 from . import atrest, db, demo, keys
 from .accounts import people
+from .db import sqlite3
 from .line import rooms
 
 
@@ -129,8 +129,16 @@ def reseal_all() -> int:
     return count
 
 
+@click.command("sqlite-version")
+@with_appcontext
+def sqlite_version_command():
+    """Print the SQLite version the app's own connection runs (docs/operations.md)."""
+    click.echo(db.sqlite_version())
+
+
 def init_app(app):
     for command in (
+        sqlite_version_command,
         migrate_command,
         create_organisation_command,
         demo_command,

@@ -9,13 +9,18 @@ would share a connection across forked workers.
 """
 
 import contextlib
-import sqlite3
 import threading
 import time
 from datetime import UTC, date, datetime
 
 import sqlite_utils
 from flask import current_app, g
+
+# The one SQLite driver, for every connection and every `except` in the app: pysqlite3 where
+# its self-contained wheel is installed (x86_64 Linux, requirements.txt), which carries a SQLite
+# with the WAL-reset fix (3.51.3 and later); the standard library's module elsewhere
+# (docs/operations.md, "SQLite version"). sqlite-utils makes the same choice, so both agree.
+from sqlite_utils.utils import sqlite3  # noqa: F401  (re-exported: `from wellbeing.db import sqlite3`)
 
 # Writers wait up to this long for another writer, instead of failing at once.
 BUSY_TIMEOUT_MS = 5000
@@ -151,6 +156,12 @@ def rows(sql: str, params=()) -> list[dict]:
 def first_row(sql: str, params=()) -> dict | None:
     found = rows(sql, params)
     return found[0] if found else None
+
+
+def sqlite_version() -> str:
+    """The SQLite that the app's own connection runs: what /healthz and `flask sqlite-version`
+    report, so a check can never read one library while the app runs another."""
+    return get_db().execute("select sqlite_version()").fetchone()[0]
 
 
 def close_db(exception=None):

@@ -1,11 +1,11 @@
 """Friendly error pages: no stack traces, and an expired form keeps what was typed."""
 
-import sqlite3
-
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from .db import sqlite3
 
 # An htmx update that fails shows the whole friendly page, not a page inside a fragment.
 WHOLE_PAGE = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}

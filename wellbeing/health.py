@@ -5,12 +5,12 @@ and how much disk is left beside it. 200 when all is well, 503 with the same JSO
 """
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
 
-from .db import first_row, get_db
+from . import __version__
+from .db import first_row, get_db, sqlite3, sqlite_version
 
 bp = Blueprint("health", __name__)
 
@@ -24,6 +24,8 @@ def healthz():
     try:
         first_row("select 1 as up")
         checks["database"] = "ok"
+        # docs/operations.md, "SQLite version": 3.51.3 and later have the WAL-reset fix.
+        checks["sqlite"] = sqlite_version()
         from migrations import migrations
 
         pending = [migration.name for migration in migrations.pending(get_db())]
@@ -38,5 +40,6 @@ def healthz():
     checks["free_disk_mb"] = free_mb
     checks["disk"] = "ok" if free_mb >= minimum else "low"
     healthy = healthy and free_mb >= minimum
+    checks["version"] = __version__
     checks["status"] = "ok" if healthy else "fail"
     return jsonify(checks), 200 if healthy else 503, {"Cache-Control": "no-store"}

@@ -11,11 +11,12 @@ deleted on one phone is deleted on the others through the manifest's tombstones,
 """
 
 import json
-import sqlite3
 import time
 
 from playwright.sync_api import expect
 from vault_format import open_export, read_manifest, write_export
+
+from wellbeing.db import sqlite3
 
 from .conftest import controlled_by_service_worker, sign_in
 from .test_private_space import (

@@ -10,10 +10,11 @@ WebAuthn needs a real domain name, not an IP address, so these phones open the a
 """
 
 import re
-import sqlite3
 
 import pytest
 from playwright.sync_api import expect
+
+from wellbeing.db import sqlite3
 
 from .conftest import PEOPLE, PHONE, TIMEOUT_MS, authenticator, sign_in
 from .test_backup import back_up

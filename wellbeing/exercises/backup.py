@@ -19,12 +19,11 @@ import base64
 import binascii
 import json
 import re
-import sqlite3
 
 from flask import jsonify, request
 from flask_login import current_user
 
-from ..db import get_db, now, writing
+from ..db import get_db, now, sqlite3, writing
 from ..permissions import backup_versions, get_backup, role_required
 from . import bp
 
