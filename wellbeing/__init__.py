@@ -25,6 +25,7 @@ from . import (
     pwa,
     security,
     sessions,
+    settings,
     supervision,
     urls,
 )
@@ -37,32 +38,19 @@ def create_app(test_config=None):
     app = Flask(
         __name__,
         # Secrets and the database live here; WELLBEING_INSTANCE_PATH moves them (e.g. /srv).
-        instance_path=os.environ.get("WELLBEING_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=os.environ.get(settings.INSTANCE_PATH) or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Every setting's default and meaning is in wellbeing/settings.py (docs/configuration.md).
+    app.config.from_mapping(settings.defaults())
     app.config.from_mapping(
         DATABASE=str(Path(app.instance_path) / "wellbeing.db"),
+        # Fixed, not settings: the session cookie is never readable by scripts nor sent on
+        # cross-site requests, and the interface's source language is English.
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        # A signed-in session lasts at most this long, even if never signed out.
-        SESSION_LIFETIME_HOURS=14 * 24,
-        # Sign-in rate limit: failures per window, per account (accounts/people.py).
-        SIGNIN_WINDOW_MINUTES=15,
-        SIGNIN_MAX_FAILURES_PER_EMAIL=5,
-        # The session cookie only travels over HTTPS. `make run` (plain http on localhost)
-        # sets WELLBEING_SESSION_COOKIE_SECURE=false; nothing else should (issue 11).
-        SESSION_COOKIE_SECURE=True,
-        INVITATION_DAYS=7,
-        RESET_HOURS=24,
-        # An expired form token should say "please try again", never crash.
-        WTF_CSRF_TIME_LIMIT=8 * 3600,
         BABEL_DEFAULT_LOCALE="en",
-        # How many reverse proxies to believe X-Forwarded-* headers from (docs/operations.md).
-        TRUSTED_PROXIES=0,
-        # A training-day place commits without an fsync (wellbeing/line/rooms.py, place):
-        # "NORMAL" survives a crash of the app, not a power cut. "FULL" for every write.
-        PLACEMENT_SYNCHRONOUS="NORMAL",
     )
     # Deployment settings from the environment, e.g. WELLBEING_DATABASE=/srv/wellbeing.db.
     app.config.from_prefixed_env("WELLBEING")

@@ -6,6 +6,17 @@ import os
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+# A key derived from the secret key for each other job, under its own label, so that the one
+# secret is never used as two keys (a seat's HMAC can't be replayed as a cookie signature).
+SEAT_KEY_LABEL = b"wellbeing: training-day seats and room limits, v1"
+
+
+def derived_key(secret: str, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret.encode())
+
 
 def _write_private(path: Path, text: str):
     # 0600 from the start, so the secret is never readable by other users.
@@ -22,6 +33,7 @@ def load_instance_secrets(app):
         if not secret_path.exists():
             _write_private(secret_path, secrets.token_hex(32))
         app.config["SECRET_KEY"] = secret_path.read_text().strip()
+    app.extensions["seat_key"] = derived_key(app.config["SECRET_KEY"], SEAT_KEY_LABEL)
     if not app.config.get("ATREST_KEYS"):
         app.config["ATREST_KEYS"] = load_key_ring(instance / "atrest-keys.json")
 

@@ -17,15 +17,9 @@ from .accounts.people import token_hash
 from .db import first_row, get_db, writing
 from .errors import refuse
 
-# Seats one room holds: a training day is at most a few hundred people, and fake seats made
-# to pick one real person out (issue 11, finding 4) can't crowd it beyond this.
-MAX_SEATS = 300
-# Per client (a keyed hash of its address), per window: codes that found no open room, and
-# new seats in one room. A whole venue often shares one address, so the seat limit is wide;
-# together with one seat per device and the threshold it keeps fake seats few.
+# The window the room limits count in. The limits themselves are settings (ROOM_MAX_SEATS and
+# the others in wellbeing/settings.py, which says why each is the size it is).
 LOOKUP_WINDOW_MINUTES = 10
-MAX_FAILED_LOOKUPS = 20
-MAX_SEATS_PER_CLIENT = 250
 
 
 def clock() -> datetime:
@@ -51,7 +45,7 @@ def seat_token(device: str, room_id: int) -> str:
     or replaying the cookie it had before it joined, always gets the same seat (issue 11,
     finding 4). Keyed with the app's secret, so nobody can compute another device's seat, and
     different in each room, so seats can't be linked across rooms. Only its hash is kept."""
-    key = current_app.secret_key.encode()
+    key = current_app.extensions["seat_key"]
     return hmac.new(key, f"seat:{device}:{room_id}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -67,7 +61,7 @@ def participant_of(room: dict, token: str | None) -> dict | None:
 def client_key(kind: str, room_id: int | None = None) -> str:
     """What a limit counts by: a keyed hash of the client's address, so the table of counts
     never holds an address (docs/design.md: the room keeps nothing that points at a person)."""
-    key = current_app.secret_key.encode()
+    key = current_app.extensions["seat_key"]
     address = (request.remote_addr or "unknown").encode()
     client = hmac.new(key, b"client:" + address, hashlib.sha256).hexdigest()[:32]
     return f"{kind}:{room_id or ''}:{client}"
@@ -94,13 +88,8 @@ def refuse_guessing():
 
 
 def limit(name: str) -> int:
-    """A room limit: the app's setting (WELLBEING_ROOM_MAX_SEATS and so on), or the default."""
-    defaults = {
-        "ROOM_MAX_SEATS": MAX_SEATS,
-        "ROOM_MAX_SEATS_PER_CLIENT": MAX_SEATS_PER_CLIENT,
-        "ROOM_MAX_FAILED_LOOKUPS": MAX_FAILED_LOOKUPS,
-    }
-    return int(current_app.config.get(name, defaults[name]))
+    """A room limit: the setting (WELLBEING_ROOM_MAX_SEATS and so on, wellbeing/settings.py)."""
+    return int(current_app.config[name])
 
 
 def window_start() -> str:

@@ -196,6 +196,10 @@ def signin_wait_minutes(email: str) -> int:
 def record_signin_failure(email: str):
     db = get_db()
     with writing():
+        # Failures older than the window count for nothing, and they name emails people
+        # mistyped: they go as new ones are written, as room lookups do (seats.py).
+        window = current_app.config["SIGNIN_WINDOW_MINUTES"]
+        db.execute("delete from signin_failures where at <= ?", [later(minutes=-window)])
         db["signin_failures"].insert_all({"key": key, "at": now()} for key in _failure_keys(email))
 
 
