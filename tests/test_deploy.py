@@ -101,6 +101,24 @@ def test_systemd_rates_the_units_exposure_low(unit, tmp_path):
     assert score < 2.0, rated.stdout
 
 
+def test_the_wellbeing_command_runs_flask_as_the_service_runs_the_app():
+    """deploy/wellbeing (in /usr/local/bin) must use the unit's user, folders and settings
+    file, or the files a command creates would be out of the service's reach."""
+    command = (DEPLOY / "wellbeing").read_text()
+    unit = (DEPLOY / "wellbeing.service").read_text()
+    assert subprocess.run(["sh", "-n", str(DEPLOY / "wellbeing")]).returncode == 0
+    for setting, wrapper in [
+        ("User=wellbeing", "runuser -u wellbeing --"),
+        ("WorkingDirectory=/srv/wellbeing", "cd /srv/wellbeing"),
+        (
+            "Environment=WELLBEING_INSTANCE_PATH=/var/lib/wellbeing",
+            "INSTANCE_PATH=/var/lib/wellbeing",
+        ),
+        ("EnvironmentFile=-/etc/wellbeing/wellbeing.env", ". /etc/wellbeing/wellbeing.env"),
+    ]:
+        assert setting in unit and wrapper in command, setting
+
+
 # --- Caddy, nginx, Litestream: each reads its file ---------------------------------------
 
 
