@@ -1,6 +1,7 @@
 """The deployment kit (deploy/) running on this machine, for tests/test_deploy.py and
 tests/browser/test_deploy_https.py: gunicorn started with deploy/gunicorn.conf.py and the
-environment deploy/wellbeing.service gives it, behind Caddy started with deploy/Caddyfile.
+environment deploy/wellbeing.service gives it, behind Caddy started with deploy/Caddyfile, or
+nginx with deploy/nginx.conf.
 
 Only what must differ on a test machine is changed: the site's name becomes localhost (Caddy's
 internal CA signs its certificate instead of Let's Encrypt), ports are free ones, and paths
@@ -62,6 +63,74 @@ def caddyfile(https_port: int, http_port: int, app_port: int, storage: Path) -> 
         ]
     )
     return re.sub(r"^\{$", test_options, text, count=1, flags=re.MULTILINE)
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost, where certbot would have put one for nginx."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert, private = folder / "fullchain.pem", folder / "privkey.pem"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert, private
+
+
+def nginx_config(folder: Path, https_port: int, http_port: int, app_port: int) -> Path:
+    """deploy/nginx.conf for localhost, inside what Debian's /etc/nginx/nginx.conf would say
+    (gzip on included, which the site must turn off), with nginx's files in `folder`."""
+    cert, key = self_signed_certificate(folder)
+    site = (DEPLOY / "nginx.conf").read_text()
+    site = replaced_once(site, f"/etc/letsencrypt/live/{SITE_NAME}/fullchain.pem", str(cert))
+    site = replaced_once(site, f"/etc/letsencrypt/live/{SITE_NAME}/privkey.pem", str(key))
+    site = site.replace(f"server_name {SITE_NAME};", "server_name localhost;")
+    site = replaced_once(site, "\tlisten 80;\n", f"\tlisten 127.0.0.1:{http_port};\n")
+    site = replaced_once(
+        site, "\tlisten 443 ssl http2;\n", f"\tlisten 127.0.0.1:{https_port} ssl http2;\n"
+    )
+    site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
+    site = site.replace(
+        f"proxy_pass http://{APP_ADDRESS};", f"proxy_pass http://127.0.0.1:{app_port};"
+    )
+    (folder / "site.conf").write_text(site)
+    main = folder / "nginx.conf"
+    main.write_text(
+        # As root, nginx's workers would otherwise be `nobody`, who can't open the test's folder.
+        ("user root;\n" if os.geteuid() == 0 else "") + f"pid {folder}/nginx.pid;\n"
+        f"error_log {folder}/nginx.log;\n"
+        "events {}\n"
+        "http {\n"
+        f"  client_body_temp_path {folder}/body;\n"
+        f"  proxy_temp_path {folder}/proxy;\n"
+        "  gzip on;\n"
+        f"  include {folder}/site.conf;\n"
+        "}\n"
+    )
+    return main
 
 
 def unit_environment(unit: str = "wellbeing.service") -> dict[str, str]:
@@ -167,6 +236,24 @@ class Site:
         self.tls = ssl.create_default_context(cafile=str(root))
         wait_until_answers(f"{self.url}/healthz", self.tls, self.processes[-1], self.caddy_log)
 
+    def start_nginx(self):
+        """deploy/nginx.conf in place of the Caddyfile, on the same ports."""
+        config = nginx_config(self.folder, self.https_port, self.http_port, self.app_port)
+        log = self.folder / "nginx.log"
+        self.processes.append(
+            self.spawn(
+                [NGINX, "-p", str(self.folder), "-e", str(log), "-c", str(config)]
+                + ["-g", "daemon off;"],
+                self.folder / "nginx-output.log",
+                cwd=self.folder,
+            )
+        )
+        self.tls = ssl.create_default_context(cafile=str(self.folder / "fullchain.pem"))
+        wait_until_answers(f"{self.url}/healthz", self.tls, self.processes[-1], log)
+
+    def start_proxy(self, proxy: str):
+        {"caddy": self.start_caddy, "nginx": self.start_nginx}[proxy]()
+
     def spawn(self, command, log: Path, cwd: Path):
         with log.open("w") as out:
             return subprocess.Popen(
@@ -204,6 +291,12 @@ class Client:
             NoRedirects(),
         )
 
+    @property
+    def referer(self) -> str:
+        """What a browser sends as Referer under the app's Referrer-Policy (strict-origin): the
+        origin alone. Flask-WTF refuses a form over HTTPS without it."""
+        return f"{self.url}/"
+
     def request(self, method, path, body: bytes | None = None, headers=None, timeout=60):
         url = path if path.startswith("https://") else self.url + path
         request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
@@ -221,12 +314,7 @@ class Client:
     def sign_in(self, email: str, password: str):
         token = self.form_token("/signin")
         body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
-        # The Referer a browser sends to the same site (Referrer-Policy: same-origin); Flask-WTF
-        # refuses a form over HTTPS without it.
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"{self.url}/signin",
-        }
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": self.referer}
         status, _, page = self.request("POST", "/signin", body.encode(), headers)
         assert status == 302, page.decode()[:2000]
 
