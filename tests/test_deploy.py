@@ -6,9 +6,9 @@
   Debian's caddy and nginx, as it does Chromium);
 - Litestream reads deploy/litestream.yml's retention, snapshots and heartbeat;
 - gunicorn with deploy/gunicorn.conf.py behind Caddy with deploy/Caddyfile (then behind nginx
-  with deploy/nginx.conf) answers over HTTPS
-  with HSTS and a Secure cookie, gzips scripts and never HTML, takes a 5 MB vault backup, and
-  no log (gunicorn's, the app's, Caddy's) holds an invitation's token or any request line.
+  with deploy/nginx.conf) answers over HTTPS with HSTS and a Secure cookie, gzips scripts and
+  never HTML, takes a 5 MB vault backup, and no log (gunicorn's, the app's, the proxy's) holds
+  an invitation's token or any request line.
   tests/browser/test_deploy_https.py has a first admin join through it in Chromium.
 """
 
