@@ -15,6 +15,7 @@
 import gzip
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import urllib.parse
@@ -31,6 +32,7 @@ from deploy_site import (
     free_port,
     nginx_config,
     replaced_once,
+    wait_until_answers,
 )
 
 from wellbeing.demo import DEMO_PEOPLE
@@ -254,6 +256,37 @@ def test_gunicorn_logs_through_the_token_filter():
     assert logged.returncode == 0, logged.stderr
     assert "Error handling request /reset/[redacted]" in logged.stderr
     assert token not in logged.stderr + logged.stdout
+
+
+def test_gunicorn_tells_systemd_when_it_is_ready(tmp_path):
+    """deploy/wellbeing.service says Type=notify: systemd waits for gunicorn's READY=1."""
+    assert "Type=notify" in (DEPLOY / "wellbeing.service").read_text().splitlines()
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listening:
+        listening.bind(address)
+        listening.settimeout(60)
+        port, log = free_port(), tmp_path / "gunicorn.log"
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "NOTIFY_SOCKET": address,
+            "WELLBEING_INSTANCE_PATH": str(tmp_path / "instance"),
+            "WELLBEING_BIND": f"127.0.0.1:{port}",
+        }
+        with log.open("w") as out:
+            gunicorn = subprocess.Popen(
+                [str(BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            told = listening.recv(4096).decode()
+            # Stopped once its workers serve: one still starting may not stop at once.
+            wait_until_answers(f"http://127.0.0.1:{port}/healthz", None, gunicorn, log)
+        finally:
+            gunicorn.terminate()
+            gunicorn.wait(timeout=60)
+    assert "READY=1" in told.splitlines()
 
 
 # --- gunicorn behind Caddy, over HTTPS ----------------------------------------------------
