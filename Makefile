@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format bench install install-dev chromium messages access-doc lock audit config-doc clean
+.PHONY: run test lint format bench install install-dev chromium proxies messages access-doc lock audit config-doc clean
 
 # Every package, transitive ones included, is pinned with its hashes (`make lock` writes the
 # files from requirements.in and requirements-dev.in); pip refuses anything else.
@@ -32,13 +32,17 @@ install-dev: $(VENV)/installed-dev node_modules/installed
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# The deployment tests (tests/test_deploy.py) run Debian's Caddy and check Debian's nginx.
+proxies:
+	@test -x /usr/bin/caddy -a -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy nginx >/dev/null)
+
 run: install
 	$(FLASK) migrate
 	$(FLASK) demo
 	@echo "Open http://$(HOST):$(PORT) in a phone-sized browser window. Stop with Ctrl-C."
-	@# No access log: invitation and reset links carry their one-time token in the path.
+	@# The server's own gunicorn settings (deploy/gunicorn.conf.py: no access log, no control socket).
 	@# Plain http on this machine: the session cookie may not be marked Secure (docs/operations.md).
-	WELLBEING_SESSION_COOKIE_SECURE=false $(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket app:app
+	WELLBEING_BIND=$(HOST):$(PORT) WELLBEING_SESSION_COOKIE_SECURE=false $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -50,7 +54,7 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	node_modules/.bin/biome check --write static
 
-test: install-dev chromium lint
+test: install-dev chromium proxies lint
 	$(VENV)/bin/pytest
 
 # Load tests use Debian's wrk. The bench rewrites docs/benchmarks.md; its last line sums it up.

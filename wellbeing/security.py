@@ -70,8 +70,11 @@ def set_headers(response):
     headers.setdefault("Content-Security-Policy", content_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    # Invitation and reset links carry tokens in their paths; never leak them onwards.
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # Invitation and reset links carry tokens in their paths: a Referer never holds a path, even
+    # to this site, whose proxy may log it. It holds the origin alone, because over HTTPS
+    # Flask-WTF refuses a form without this site's origin there; "no-referrer" sent none, so no
+    # form could be sent (tests/browser/test_deploy_https.py). External links are noreferrer.
+    headers.setdefault("Referrer-Policy", "strict-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
