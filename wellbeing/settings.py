@@ -34,6 +34,16 @@ SETTINGS = (
         "otherwise, the database. Keep it out of the code's folder on a server (`/var/lib/…`).",
     ),
     Setting(
+        "BIND",
+        "127.0.0.1:8000",
+        "Where gunicorn listens (read by deploy/gunicorn.conf.py; `make run` sets HOST:PORT).",
+    ),
+    Setting(
+        "WORKERS",
+        2,
+        "How many gunicorn worker processes (read by deploy/gunicorn.conf.py).",
+    ),
+    Setting(
         "DATABASE",
         None,
         "Path of the SQLite database file. Default: `wellbeing.db` in the instance folder.",
@@ -147,6 +157,8 @@ SETTINGS = (
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
+# Read before the app exists (the instance folder) or by gunicorn, not by the app.
+SERVER_ONLY = {"INSTANCE_PATH", "BIND", "WORKERS"}
 
 
 def defaults() -> dict:
@@ -154,7 +166,7 @@ def defaults() -> dict:
     return {
         s.name: s.default
         for s in SETTINGS
-        if s.default is not None and s.kind == "deployment" and s.name != "INSTANCE_PATH"
+        if s.default is not None and s.kind == "deployment" and s.name not in SERVER_ONLY
     }
 
 
