@@ -31,8 +31,8 @@ chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 run: install
-	$(FLASK) migrate
-	$(FLASK) demo
+	WELLBEING_SESSION_COOKIE_SECURE=false $(FLASK) migrate
+	WELLBEING_SESSION_COOKIE_SECURE=false $(FLASK) demo
 	@echo "Open http://$(HOST):$(PORT) in a phone-sized browser window. Stop with Ctrl-C."
 	@# No access log: invitation and reset links carry their one-time token in the path.
 	@# Plain http on this machine: the session cookie may not be marked Secure (docs/operations.md).

@@ -27,6 +27,10 @@ CSP = "; ".join(
     ]
 )
 
+# Same-origin requests carry the Referer (which the CSRF check needs over HTTPS); nothing
+# is sent to any other origin, so a token in a path never leaves the site.
+REFERRER_POLICY = "same-origin"
+
 # Browsers that once saw the app over HTTPS refuse plain http to it for a year.
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -70,8 +74,11 @@ def set_headers(response):
     headers.setdefault("Content-Security-Policy", content_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    # Invitation and reset links carry tokens in their paths; never leak them onwards.
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # Invitation and reset links carry tokens in their paths: no other site ever gets a
+    # Referer from us. Our own pages do, because over HTTPS Flask-WTF refuses a form post
+    # without a same-origin Referer (WTF_CSRF_SSL_STRICT): with `no-referrer` nobody could
+    # sign in on a real deployment (issue 21, M2; docs/operations.md "HTTPS and the Referer").
+    headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
