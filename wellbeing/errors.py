@@ -5,7 +5,7 @@ import sqlite3
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 # An htmx update that fails shows the whole friendly page, not a page inside a fragment.
 WHOLE_PAGE = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
@@ -84,6 +84,12 @@ def http_error(error: HTTPException):
     return render_template("errors/error.html", error=error, title=title), error.code, WHOLE_PAGE
 
 
+def unknown_host(error: SecurityError):
+    """A Host header that isn't one of WELLBEING_TRUSTED_HOSTS (issue 21, L3). No page can be
+    built for a host the app doesn't serve (every link would point at it), so a few words."""
+    return "This server doesn't answer to that host name.", 400, {"Content-Type": "text/plain"}
+
+
 def server_error(error):
     page = render_template("errors/error.html", error=None, title=_("Something went wrong"))
     return page, 500, WHOLE_PAGE
@@ -92,5 +98,6 @@ def server_error(error):
 def init_app(app):
     app.register_error_handler(CSRFError, form_expired)
     app.register_error_handler(sqlite3.OperationalError, database_unavailable)
+    app.register_error_handler(SecurityError, unknown_host)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(500, server_error)

@@ -70,17 +70,19 @@ def client_key(kind: str, room_id: int | None = None) -> str:
     return f"{kind}:{room_id or ''}:{limits.address()}"
 
 
-def device_key() -> str:
-    """This phone's own count of wrong codes: a keyed hash of its device id (its cookie)."""
-    return "code-device::" + limits.keyed("device", session.get("device", "none"))
+def device_key() -> str | None:
+    """This phone's own count of wrong codes: a keyed hash of its device id (its cookie).
+    A browser with no device id yet is counted by its address alone."""
+    device = session.get("device")
+    return "code-device::" + limits.keyed("device", device) if device else None
 
 
 def stop_guessing():
     """Answers 429 once this address has had MAX_FAILED_LOOKUPS wrong codes in the window, or
     this phone MAX_FAILED_LOOKUPS_PER_DEVICE (issue 11, finding 5: 60 guesses took 0.23 s)."""
-    window = CODE_WINDOW_MINUTES
-    if limits.over(client_key("code"), limit("ROOM_MAX_FAILED_LOOKUPS"), window) or limits.over(
-        device_key(), limit("ROOM_MAX_FAILED_LOOKUPS_PER_DEVICE"), window
+    window, device = CODE_WINDOW_MINUTES, device_key()
+    if limits.over(client_key("code"), limit("ROOM_MAX_FAILED_LOOKUPS"), window) or (
+        device and limits.over(device, limit("ROOM_MAX_FAILED_LOOKUPS_PER_DEVICE"), window)
     ):
         refuse(
             TooManyRequests,
@@ -90,7 +92,7 @@ def stop_guessing():
 
 def refuse_guessing():
     """Counts a wrong code (one that found no open room) against this address and phone."""
-    count_against(client_key("code"), device_key())
+    count_against(*filter(None, (client_key("code"), device_key())))
 
 
 def limit(name: str) -> int:

@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import request
+from werkzeug.exceptions import SecurityError
 
 from wellbeing.pwa import import_map
 
@@ -71,7 +72,11 @@ def content_policy() -> str:
 
 def set_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_policy())
+    if isinstance(request.routing_exception, SecurityError):
+        # A host not in WELLBEING_TRUSTED_HOSTS: nothing can be linked, nothing may load.
+        headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+    elif "Content-Security-Policy" not in headers:
+        headers["Content-Security-Policy"] = content_policy()
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     # Invitation and reset links carry tokens in their paths: no other site ever gets a

@@ -7,6 +7,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -118,7 +119,7 @@ def needs_recent_check():
     """Adding a passkey: only within RECENT_CHECK_MINUTES of a password or passkey check."""
     if not people.recently_checked(current_user):
         message = _("For your safety, please type your password again before adding a passkey.")
-        abort(jsonify(error="check", message=str(message)), 403)
+        abort(make_response(jsonify(error="check", message=str(message)), 403))
 
 
 @bp.post("/account/passkeys/new")
