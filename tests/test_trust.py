@@ -478,3 +478,40 @@ def test_a_person_row_has_no_passkey_notice_until_one_is_removed(one):
 
 def test_make_app_is_development(tmp_path):
     assert make_app(tmp_path / "x.db").config["TRUSTED_HOSTS"] is None
+
+
+def test_through_the_real_server_two_hundred_phones_behind_one_address_all_join(tmp_path):
+    """The same room through `make run` (gunicorn, two workers), the phones sending at once
+    from 127.0.0.1, as a venue's one address: twenty mistype first, and all 200 join."""
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.room_fanout import Browser, form_token, open_room
+    from bench.training_day import Server
+    from bench.training_day import sign_in as sign_in_there
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with Server(tmp_path / "instance", port) as server:
+        trainer = sign_in_there(port, "alex@demo.example", "demo-alex-pass")
+        _trainer, _room, code = open_room(port, trainer.cookie)
+
+        def phone(number):
+            browser = Browser(port)
+            _, _, page = browser.send("GET", f"/join?code={code}")
+            token = form_token(page)
+            typo = None
+            if number % 10 == 0:
+                typo = browser.send("POST", "/join", {"code": "XXXXXX", "csrf_token": token})[0]
+            joined = browser.send("POST", "/join", {"code": code, "csrf_token": token})[0]
+            return typo, joined
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            answers = list(pool.map(phone, range(200)))
+        errors = server.errors_logged()
+    assert [typo for typo, _ in answers if typo is not None] == [422] * 20
+    assert [joined for _, joined in answers] == [302] * 200
+    assert errors == []
+    seated = query(tmp_path / "instance" / "wellbeing.db", "select count(*) from participants")
+    assert seated == [(200,)]

@@ -73,6 +73,14 @@ def database_unavailable(error: sqlite3.OperationalError):
 
 
 def http_error(error: HTTPException):
+    if error.code == 413 and (
+        request.is_json or request.accept_mimetypes.best == "application/json"
+    ):
+        # Over MAX_CONTENT_LENGTH (the largest backup), refused before the body is read: a
+        # page's fetch() gets the backup's own answer (wellbeing/exercises/backup.py).
+        limit = (request.max_content_length or 0) // 2**20
+        message = _("A request may be at most %(n)s MB.", n=limit)
+        return jsonify(error="too-large", message=str(message)), 413
     titles = {
         403: _("This page isn't for your role"),
         404: _("We couldn't find that page"),
