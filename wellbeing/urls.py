@@ -15,6 +15,8 @@ def external_url(endpoint: str, **values) -> str:
     Without it, in development only (`check_production` requires it elsewhere), the request's
     own host."""
     base = current_app.config.get("BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
     return url_for(endpoint, **values, _external=True)
 
 
