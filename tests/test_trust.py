@@ -238,27 +238,48 @@ DEEP = 50_000
 MALFORMED = {
     "deep array": "[" * DEEP + "]" * DEEP,
     "deep object": '{"a":' * DEEP + "1" + "}" * DEEP,
-    "deep in credential": '{"challengeId": "c", "credential": ' + "[" * DEEP + "]" * DEEP + "}",
+    "deep in credential": '{"challengeId": "CHALLENGE", "credential": '
+    + "[" * DEEP
+    + "]" * DEEP
+    + "}",
     "not json": "{nope",
     "truncated": '{"challengeId": "',
     "a list": "[1, 2, 3]",
     "a string": '"text"',
     "null": "null",
     "a number": "12",
-    "credential.id a list": json.dumps({"challengeId": "c", "credential": {"id": ["a", "b"]}}),
-    "credential.id an object": json.dumps({"challengeId": "c", "credential": {"id": {"a": 1}}}),
-    "credential a list": json.dumps({"challengeId": "c", "credential": [1, 2]}),
-    "credential a string": json.dumps({"challengeId": "c", "credential": "x"}),
+    "credential.id a list": json.dumps(
+        {"challengeId": "CHALLENGE", "credential": {"id": ["a", "b"]}}
+    ),
+    "credential.id an object": json.dumps(
+        {"challengeId": "CHALLENGE", "credential": {"id": {"a": 1}}}
+    ),
+    "credential a list": json.dumps({"challengeId": "CHALLENGE", "credential": [1, 2]}),
+    "credential a string": json.dumps({"challengeId": "CHALLENGE", "credential": "x"}),
     "challengeId a list": json.dumps({"challengeId": ["x"], "credential": {"id": "x"}}),
     "challengeId an object": json.dumps({"challengeId": {"x": 1}, "credential": {}}),
-    "name an object": json.dumps({"challengeId": "c", "name": {"a": 1}, "credential": {}}),
+    "name an object": json.dumps({"challengeId": "CHALLENGE", "name": {"a": 1}, "credential": {}}),
     "response a list": json.dumps(
-        {"challengeId": "c", "credential": {"id": "x", "rawId": "x", "response": []}}
+        {
+            "challengeId": "CHALLENGE",
+            "credential": {"id": "cred-facilitator", "rawId": "x", "response": []},
+        }
     ),
     "basedOn a string": json.dumps({"basedOn": "1", "file": {}}),
     "file a list": json.dumps({"basedOn": 0, "file": []}),
     "not utf-8": b"\xff\xfe{\x00",
 }
+
+
+# Where a live challenge for each passkey endpoint comes from.
+CHALLENGES = {
+    "accounts.passkey_signin": "/signin/passkey/options",
+    "accounts.passkey_add": "/account/passkeys/new",
+}
+
+
+def headers(one, persona):
+    return {"X-CSRFToken": one.form_token(persona)}
 
 
 def json_endpoints():
@@ -275,15 +296,22 @@ def test_malformed_json_is_a_400_or_422_on_every_json_endpoint(one, name):
     from organisation_one import path_of
 
     body = MALFORMED[name]
+    stored_passkey(one, "facilitator")  # a credential id that finds a passkey
     endpoints = json_endpoints()
     assert {"accounts.passkey_signin", "accounts.passkey_add"} <= set(endpoints)
     for endpoint in endpoints:
         persona = "anonymous" if RULES[endpoint].who == "public" else "facilitator"
         client = one.client(persona)
         path = path_of(one, endpoint)
+        sent = body
+        if endpoint in CHALLENGES and isinstance(body, str) and "CHALLENGE" in body:
+            # A live challenge, so the answer's other parts are read (a made-up one is
+            # refused before them).
+            made = client.post(CHALLENGES[endpoint], json={}, headers=headers(one, persona))
+            sent = body.replace("CHALLENGE", made.get_json()["challengeId"])
         answer = client.post(
             path,
-            data=body,
+            data=sent,
             headers={
                 "X-CSRFToken": one.form_token(persona),
                 "Content-Type": "application/json",

@@ -152,7 +152,7 @@ def add(person, answer: dict) -> dict:
             expected_origin=origin,
             require_user_verification=True,
         )
-    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as error:
         raise Refused(str(error)) from error
     with writing() as db:
         credential_id = bytes_to_base64url(verified.credential_id)
@@ -214,7 +214,7 @@ def verify_signin(answer: dict) -> dict:
                 credential_current_sign_count=passkey["sign_count"],
                 require_user_verification=True,
             )
-        except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+        except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as error:
             raise Refused(str(error)) from error
         db["passkeys"].update(
             passkey["id"], {"sign_count": verified.new_sign_count, "last_used_at": now()}
