@@ -37,8 +37,8 @@ proxies:
 	@test -x /usr/bin/caddy -a -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy nginx >/dev/null)
 
 run: install
-	$(FLASK) migrate
-	$(FLASK) demo
+	WELLBEING_SESSION_COOKIE_SECURE=false $(FLASK) migrate
+	WELLBEING_SESSION_COOKIE_SECURE=false $(FLASK) demo
 	@echo "Open http://$(HOST):$(PORT) in a phone-sized browser window. Stop with Ctrl-C."
 	@# The server's own gunicorn settings (deploy/gunicorn.conf.py: no access log, no control socket).
 	@# Plain http on this machine: the session cookie may not be marked Secure (docs/operations.md).

@@ -118,7 +118,7 @@ def instance_app(instance: Path):
     before = os.environ.get("WELLBEING_INSTANCE_PATH")
     os.environ["WELLBEING_INSTANCE_PATH"] = str(instance)
     try:
-        return create_app()
+        return create_app({"SESSION_COOKIE_SECURE": False})  # as `make run` serves it
     finally:
         if before is None:
             del os.environ["WELLBEING_INSTANCE_PATH"]

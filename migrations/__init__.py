@@ -584,3 +584,23 @@ def m020_webauthn_challenges(db):
         foreign_keys=[("user_id", "users", "id")],
         not_null={"challenge", "purpose", "created_at"},
     )
+
+
+@migrations()
+def m021_recent_check_and_passkey_removals(db):
+    # Issue 21, H2: adding a passkey needs a password or passkey check in the last 5 minutes
+    # ("sudo mode"). `checked_at` is when this session last proved who it is: its sign-in, or
+    # the account page's re-check. A password reset or a switch-off removes the person's
+    # passkeys; `passkeys_removed_at` and `_because` let the account page and the next sign-in
+    # tell them so.
+    db["sessions"].add_column("checked_at", str)
+    db.execute("update sessions set checked_at = created_at")
+    db["users"].add_column("passkeys_removed_at", str)
+    db["users"].add_column("passkeys_removed_because", str)
+
+
+@migrations()
+def m022_challenge_created_at_index(db):
+    # Issue 21, L6: every new challenge sweeps the expired ones by `created_at`; without an
+    # index that sweep read the whole table, which anonymous requests could fill.
+    db["webauthn_challenges"].create_index(["created_at"])

@@ -70,7 +70,8 @@ export async function askPasskey(options, salt) {
 async function addPasskey(root) {
   const name = root.querySelector("[data-passkey-name]").value;
   const made = await postJSON(root.dataset.optionsUrl, {});
-  if (!made.ok) throw new Error("no options");
+  // Refused (the password check is too old, or too many tries): the server says why.
+  if (!made.ok) throw refusal(made.answer.message);
   const options = made.answer.publicKey;
   const credential = await navigator.credentials.create({
     publicKey: {
@@ -89,11 +90,23 @@ async function addPasskey(root) {
     name,
     credential: answerOf(credential),
   });
-  if (!added.ok) throw new Error(added.answer.message || "refused");
+  if (!added.ok) throw refusal(added.answer.message);
   const prf = credential.getClientExtensionResults().prf?.enabled;
   const message = prf ? root.dataset.addedPrf : root.dataset.addedNoPrf;
   // The list is the server's: show it again, as a boosted link would.
   navigate(window.location.pathname, () => say(message));
+}
+
+/** An error whose words the server chose, shown as they are. */
+function refusal(message) {
+  const error = new Error(message || "refused");
+  error.fromServer = Boolean(message);
+  return error;
+}
+
+/** The form token changed at sign-in (issue 21): htmx and fetch() send the new one. */
+function useFormToken(token) {
+  if (token) document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
 }
 
 /** Moves on as a boosted link does, so this page's memory (the open vault) stays. */
@@ -139,7 +152,7 @@ async function signIn(root, status) {
   // The vault with passkeys first; one vault per phone is usual, and its salt is asked for.
   vaults.sort((a, b) => b.unlocks.passkeys.length - a.unlocks.passkeys.length);
   const made = await postJSON(root.dataset.optionsUrl, {});
-  if (!made.ok) throw new Error("no options");
+  if (!made.ok) throw refusal(made.answer.message);
   const salt = vaults[0]?.unlocks.prfSalt;
   const asked = await askPasskey(made.answer.publicKey, salt);
   const signedIn = await postJSON(root.dataset.signinUrl, {
@@ -150,6 +163,7 @@ async function signIn(root, status) {
     status.textContent = signedIn.answer.message || root.dataset.failed;
     return;
   }
+  useFormToken(signedIn.answer.csrfToken);
   const mine = vaults.find(({ vault }) => vault.name === signedIn.answer.vault);
   let message = null;
   if (mine) {
@@ -192,9 +206,9 @@ export function start(root) {
     status.textContent = "";
     try {
       await work(root, status);
-    } catch {
+    } catch (error) {
       // Cancelled, timed out, or refused: nothing changed, and the password still works.
-      status.textContent = root.dataset.failed;
+      status.textContent = error?.fromServer ? error.message : root.dataset.failed;
     } finally {
       button.disabled = false;
     }

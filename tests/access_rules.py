@@ -178,12 +178,14 @@ RULES = {r.endpoint: r for r in (
     rule("accounts.account_data", "member", also="only your own data"),
     rule("accounts.account_delete_confirm", "member"),
     # Each organisation's only admin is asked to invite another admin first.
-    rule("accounts.account_delete", "member", form={"password": PASSWORD}, answers={"admin": 409, "outsider": 409}, also="wrong password: 422, nothing deleted; the organisation's only admin: 409"),
+    rule("accounts.account_delete", "member", form={"password": PASSWORD}, answers={"admin": 409, "outsider": 409}, also="wrong password: 422, nothing deleted, counted with sign-in failures (429 after 5); the organisation's only admin: 409"),
     # Issue 15, passkeys. JSON with the X-CSRFToken header, as the page's fetch() sends it. A made-up answer proves no passkey: 422.
-    rule("accounts.passkey_register_options", "member", json={}, also="a challenge for your own account only"),
-    rule("accounts.passkey_add", "member", json=PASSKEY_ANSWER, answers=dict.fromkeys(PEOPLE, 422), also="an answer that proves no new passkey (a made-up, used or expired challenge): 422, nothing added"),
+    # Issue 21: adding a passkey needs a password or passkey check in the last 5 minutes (the tests' sessions are fresh).
+    rule("accounts.account_check", "member", form={"password": PASSWORD}, also="your own password again, for adding a passkey in the next 5 minutes; wrong: 422, counted with sign-in failures (429 after 5)"),
+    rule("accounts.passkey_register_options", "member", json={}, also="a challenge for your own account only; no password or passkey check in the last 5 minutes: 403; 120 challenges from one address in 10 minutes: 429"),
+    rule("accounts.passkey_add", "member", json=PASSKEY_ANSWER, answers=dict.fromkeys(PEOPLE, 422), also="an answer that proves no new passkey (a made-up, used or expired challenge): 422, nothing added; no check in the last 5 minutes: 403"),
     rule("accounts.passkey_remove", "member", passkey_id=1, also="only your own passkeys: another person's passkey id removes nothing"),
-    rule("accounts.passkey_signin_options", "public", json={}),
+    rule("accounts.passkey_signin_options", "public", json={}, others="120 challenges from one address in 10 minutes: 429"),
     rule("accounts.passkey_signin", "public", json=PASSKEY_ANSWER, answers=dict.fromkeys(("anonymous", *PEOPLE), 422), others="an answer that proves no passkey (made up, a used or expired challenge, a removed passkey): 422; a switched-off person: 403"),
     rule("accounts.signin_show", "public", others="signed in: 302 to home"),
     rule("accounts.signin_submit", "public", form={"email": PEOPLE["facilitator"][1], "password": PASSWORD}, others="wrong password: 422; after 5 wrong tries for one email in 15 minutes: 429"),

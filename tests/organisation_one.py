@@ -21,7 +21,7 @@ from conftest import PEOPLE, csrf_token, make_app, sign_in
 
 from wellbeing.accounts.people import token_hash
 from wellbeing.coworking import checkins
-from wellbeing.db import sqlite3
+from wellbeing.db import now, sqlite3
 from wellbeing.permissions import get_pair
 
 PERSONAS = (
@@ -236,6 +236,11 @@ class OrganisationOne:
         for leftover in ("-wal", "-shm"):
             Path(f"{self.database}{leftover}").unlink(missing_ok=True)
         shutil.copy(self.prepared.database, self.database)
+        # Everyone signed in just now, as far as the recent-check rule (adding a passkey within
+        # 5 minutes of a password check, issue 21) can tell, however long the run has taken.
+        with sqlite3.connect(self.database) as conn:
+            conn.execute("update sessions set checked_at = ?", [now()])
+        conn.close()
 
     def client(self, persona: str):
         client = self.app.test_client()

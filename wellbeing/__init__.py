@@ -29,6 +29,7 @@ from . import (
     supervision,
     urls,
 )
+from .exercises.backup import MAX_BODY_BYTES
 from .extensions import babel, csrf, htmx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +52,15 @@ def create_app(test_config=None):
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="en",
+        # The largest body any request may send: a private-space backup, at most 5 MB
+        # (wellbeing/exercises/backup.py). Anything larger is refused before it is read.
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     # Deployment settings from the environment, e.g. WELLBEING_DATABASE=/srv/wellbeing.db.
     app.config.from_prefixed_env("WELLBEING")
     if test_config:
         app.config.update(test_config)
+    check_production(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -88,6 +93,38 @@ def create_app(test_config=None):
 
     cli.init_app(app)
     return app
+
+
+class NotConfigured(RuntimeError):
+    """A production setting is missing: the app refuses to start rather than guess."""
+
+
+def check_production(app):
+    """WELLBEING_TRUSTED_HOSTS and WELLBEING_BASE_URL, read and checked (issue 21, L3).
+
+    Without TRUSTED_HOSTS, whatever Host header a request carries becomes the host of every
+    link the app builds. So in production (the session cookie is Secure, and it is neither a
+    test nor debug) both are required; `make run` (plain http on this machine) needs neither.
+    A comma-separated list is accepted for TRUSTED_HOSTS as well as a JSON list."""
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        hosts = [host.strip() for host in hosts.split(",") if host.strip()]
+    app.config["TRUSTED_HOSTS"] = hosts or None
+    base_url = (app.config.get("BASE_URL") or "").rstrip("/") or None
+    app.config["BASE_URL"] = base_url
+    production = app.config["SESSION_COOKIE_SECURE"] and not app.config["TESTING"] and not app.debug
+    if not production:
+        return
+    missing = [
+        name
+        for name, value in (("WELLBEING_TRUSTED_HOSTS", hosts), ("WELLBEING_BASE_URL", base_url))
+        if not value
+    ]
+    if missing:
+        raise NotConfigured(
+            f"Set {' and '.join(missing)} (docs/operations.md, First deployment): the host"
+            " names this server answers to, and the https address people open it at."
+        )
 
 
 def use_source_text_when_untranslated(app):

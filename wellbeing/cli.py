@@ -23,9 +23,10 @@ def migrate_command():
 @click.command("create-organisation")
 @with_appcontext
 @click.argument("name")
-@click.option("--base-url", default="http://127.0.0.1:5000", help="Where people open the app.")
+@click.option("--base-url", default=None, help="Where people open the app (WELLBEING_BASE_URL).")
 def create_organisation_command(name, base_url):
     """Create an organisation and print its first admin's invitation link."""
+    base_url = base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
     db.migrate(db.get_db())
     org_id = people.create_organisation(name)
     token = people.create_invitation(org_id, ["admin"])

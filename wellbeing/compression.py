@@ -3,9 +3,11 @@
 `make run` serves straight from gunicorn, so the app compresses itself, and a proxy in front
 gets the same bytes. What is compressed, and why:
 
-- Static assets and the app's own scripts and JSON (the service worker, the manifest): yes.
-  They are most of a first visit's bytes, and hold nothing secret or personal. A static
-  file is compressed once per version and kept in memory.
+- Static assets, the service worker and the manifest: yes, and nothing else (issue 21, L2). They
+  are most of a first visit's bytes, and hold nothing secret or personal. A static file is
+  compressed once per version and kept in memory. It is an allow-list of endpoints, not of
+  content types: JSON such as your data download (`/account/data.json`) or the admin's export
+  puts text someone else can write next to a person's own notes, which is the same oracle.
 - HTML pages and htmx fragments: no. Each carries the session's CSRF token beside text a
   visitor can influence (a typed name, a search, a room code), which is what a BREACH-style
   attack needs: the compressed size would tell an eavesdropper guesses about the token.
@@ -27,6 +29,9 @@ COMPRESSIBLE = {
     "application/manifest+json",
     "image/svg+xml",
 }
+# The only responses ever compressed: each holds nobody's data (tests/test_trust.py checks
+# that data.json and the export are not compressed).
+ALLOWED_ENDPOINTS = {"static", "pwa.sw", "pwa.manifest"}
 # Below this, the gzip header costs more than it saves.
 MIN_BYTES = 512
 LEVEL = 9  # static files are compressed once, so the smallest result is worth the time
@@ -45,6 +50,7 @@ def accepts_gzip() -> bool:
 def compress(response):
     if (
         response.status_code != 200
+        or request.endpoint not in ALLOWED_ENDPOINTS
         or response.mimetype not in COMPRESSIBLE
         or "Content-Encoding" in response.headers
         or request.method != "GET"

@@ -3,7 +3,7 @@
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .db import sqlite3
 
@@ -73,6 +73,14 @@ def database_unavailable(error: sqlite3.OperationalError):
 
 
 def http_error(error: HTTPException):
+    if error.code == 413 and (
+        request.is_json or request.accept_mimetypes.best == "application/json"
+    ):
+        # Over MAX_CONTENT_LENGTH (the largest backup), refused before the body is read: a
+        # page's fetch() gets the backup's own answer (wellbeing/exercises/backup.py).
+        limit = (request.max_content_length or 0) // 2**20
+        message = _("A request may be at most %(n)s MB.", n=limit)
+        return jsonify(error="too-large", message=str(message)), 413
     titles = {
         403: _("This page isn't for your role"),
         404: _("We couldn't find that page"),
@@ -84,6 +92,12 @@ def http_error(error: HTTPException):
     return render_template("errors/error.html", error=error, title=title), error.code, WHOLE_PAGE
 
 
+def unknown_host(error: SecurityError):
+    """A Host header that isn't one of WELLBEING_TRUSTED_HOSTS (issue 21, L3). No page can be
+    built for a host the app doesn't serve (every link would point at it), so a few words."""
+    return "This server doesn't answer to that host name.", 400, {"Content-Type": "text/plain"}
+
+
 def server_error(error):
     page = render_template("errors/error.html", error=None, title=_("Something went wrong"))
     return page, 500, WHOLE_PAGE
@@ -92,5 +106,6 @@ def server_error(error):
 def init_app(app):
     app.register_error_handler(CSRFError, form_expired)
     app.register_error_handler(sqlite3.OperationalError, database_unavailable)
+    app.register_error_handler(SecurityError, unknown_host)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(500, server_error)

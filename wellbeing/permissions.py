@@ -314,13 +314,16 @@ def get_seat(code: str) -> tuple[dict, dict]:
     docs/design.md "The data rule", class room: a participant sees only their own place, never
     anyone else's. Anyone without a seat, whether the code is unknown, the room has ended or they
     haven't joined, gets the same answer: the join page with the code filled in, so a code's
-    answer never says whether a room exists (issue 11, finding 5). Those lookups count
-    against the client's limit on codes that found no seat."""
+    answer never says whether a room exists (issue 11, finding 5). A code that finds no open
+    room counts against the client's limit on wrong codes; a right one never does (issue 21,
+    M1: a phone that lost its seat, with the right code, is no guesser)."""
     room = seats.room_by_code(code)
     participant = (
         seats.participant_of(room, seats.seat_token(device(), room["id"])) if room else None
     )
     if participant is None:
-        seats.refuse_guessing()
+        if room is None or room["ended_at"]:
+            seats.stop_guessing()
+            seats.refuse_guessing()
         abort(redirect(url_for("line.join_show", code=seats.normalise_code(code))))
     return room, participant

@@ -7,28 +7,25 @@ below both it and the line feature (wellbeing/line), which seats people and runs
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
 
-from flask import current_app, request
+from flask import current_app, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
+from . import limits
 from .accounts.people import token_hash
-from .db import first_row, get_db, writing
+from .db import first_row
 from .errors import refuse
+from .limits import clock, count_against, stamp  # noqa: F401 (rooms.py and tests use them)
 
-# The window the room limits count in. The limits themselves are settings (ROOM_MAX_SEATS and
+# The windows the room limits count in. The limits themselves are settings (ROOM_MAX_SEATS and
 # the others in wellbeing/settings.py, which says why each is the size it is).
-LOOKUP_WINDOW_MINUTES = 10
-
-
-def clock() -> datetime:
-    """Now, in UTC. Tests and the browser test set app.config["CLOCK"] to move time on."""
-    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
-
-
-def stamp(moment: datetime | None = None) -> str:
-    return (moment or clock()).isoformat(timespec="seconds")
+SEAT_WINDOW_MINUTES = 10
+# Wrong codes (codes that find no open room) count per CODE_WINDOW_MINUTES (issue 21, M1); a
+# right code is never counted. Over either wrong-code limit, every code is refused, a right one
+# too: if a right code still joined, "joined" against "refused" would tell a guesser which codes
+# are real at any speed, and a new device cookie costs a guesser nothing.
+CODE_WINDOW_MINUTES = 60
 
 
 def normalise_code(text: str | None) -> str:
@@ -59,32 +56,34 @@ def participant_of(room: dict, token: str | None) -> dict | None:
 
 
 def client_key(kind: str, room_id: int | None = None) -> str:
-    """What a limit counts by: a keyed hash of the client's address, so the table of counts
-    never holds an address (docs/design.md: the room keeps nothing that points at a person)."""
-    key = current_app.extensions["seat_key"]
-    address = (request.remote_addr or "unknown").encode()
-    client = hmac.new(key, b"client:" + address, hashlib.sha256).hexdigest()[:32]
-    return f"{kind}:{room_id or ''}:{client}"
+    """What a limit counts by: a keyed hash of the client's address (limits.address)."""
+    return f"{kind}:{room_id or ''}:{limits.address()}"
+
+
+def device_key() -> str | None:
+    """This phone's own count of wrong codes: a keyed hash of its device id (its cookie).
+    A browser with no device id yet is counted by its address alone."""
+    device = session.get("device")
+    return "code-device::" + limits.keyed("device", device) if device else None
 
 
 def stop_guessing():
-    """Answers 429 once this client has had too many codes that found no open room or no
-    seat in the window, whatever code it tries now (issue 11, finding 5: 60 guesses took
+    """Answers 429 once this address has had ROOM_MAX_FAILED_LOOKUPS wrong codes in the window,
+    or this phone ROOM_MAX_FAILED_LOOKUPS_PER_DEVICE (issue 11, finding 5: 60 guesses took
     0.23 s)."""
-    if over_limit(client_key("code"), limit("ROOM_MAX_FAILED_LOOKUPS")):
+    window, device = CODE_WINDOW_MINUTES, device_key()
+    if limits.over(client_key("code"), limit("ROOM_MAX_FAILED_LOOKUPS"), window) or (
+        device and limits.over(device, limit("ROOM_MAX_FAILED_LOOKUPS_PER_DEVICE"), window)
+    ):
         refuse(
             TooManyRequests,
-            _(
-                "Too many codes tried. Please wait ten minutes,"
-                " then check the code on the projector."
-            ),
+            _("Too many codes tried. Please wait a while, then check the code on the projector."),
         )
 
 
 def refuse_guessing():
-    """Counts a code that found no open room or no seat against this client."""
-    stop_guessing()
-    count_against(client_key("code"))
+    """Counts a wrong code (one that found no open room) against this address and phone."""
+    count_against(*filter(None, (client_key("code"), device_key())))
 
 
 def limit(name: str) -> int:
@@ -92,20 +91,6 @@ def limit(name: str) -> int:
     return int(current_app.config[name])
 
 
-def window_start() -> str:
-    return stamp(clock() - timedelta(minutes=LOOKUP_WINDOW_MINUTES))
-
-
 def over_limit(key: str, limit: int) -> bool:
-    found = get_db().execute(
-        "select count(*) from room_lookups where key = ? and at > ?", [key, window_start()]
-    )
-    return found.fetchone()[0] >= limit
-
-
-def count_against(key: str):
-    db = get_db()
-    with writing():
-        # A count is kept only for its window, then forgotten.
-        db.execute("delete from room_lookups where at <= ?", [window_start()])
-        db.execute("insert into room_lookups (key, at) values (?, ?)", [key, stamp()])
+    """New seats from this client in the last SEAT_WINDOW_MINUTES (rooms.join)."""
+    return limits.over(key, limit, SEAT_WINDOW_MINUTES)

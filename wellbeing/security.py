@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import request
+from werkzeug.exceptions import SecurityError
 
 from wellbeing.pwa import import_map
 
@@ -26,6 +27,10 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+# The Referer carries this site's origin alone (the CSRF check needs it over HTTPS), never a
+# path, so a token in a path never leaves the page (set_headers).
+REFERRER_POLICY = "strict-origin"
 
 # Browsers that once saw the app over HTTPS refuse plain http to it for a year.
 HSTS = "max-age=31536000; includeSubDomains"
@@ -67,14 +72,19 @@ def content_policy() -> str:
 
 def set_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_policy())
+    if isinstance(request.routing_exception, SecurityError):
+        # A host not in WELLBEING_TRUSTED_HOSTS: nothing can be linked, nothing may load.
+        headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+    elif "Content-Security-Policy" not in headers:
+        headers["Content-Security-Policy"] = content_policy()
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     # Invitation and reset links carry tokens in their paths: a Referer never holds a path, even
     # to this site, whose proxy may log it. It holds the origin alone, because over HTTPS
-    # Flask-WTF refuses a form without this site's origin there; "no-referrer" sent none, so no
-    # form could be sent (tests/browser/test_deploy_https.py). External links are noreferrer.
-    headers.setdefault("Referrer-Policy", "strict-origin")
+    # Flask-WTF refuses a form post without this site's origin there (WTF_CSRF_SSL_STRICT):
+    # with "no-referrer" nobody could sign in on a real deployment (issue 21, M2;
+    # docs/operations.md "HTTPS and the Referer"). External links are noreferrer.
+    headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:

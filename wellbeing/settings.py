@@ -73,6 +73,24 @@ SETTINGS = (
         "`instance/atrest-keys.json`; rotate with `flask --app app rotate-key`.",
     ),
     Setting(
+        "TRUSTED_HOSTS",
+        None,
+        "Required in production: the host names the app answers to, comma-separated (Flask's "
+        "`TRUSTED_HOSTS`); any other `Host` gets a plain 400. `make run` needs none.",
+    ),
+    Setting(
+        "BASE_URL",
+        None,
+        "Required in production: the address people open the app at, e.g. "
+        "`https://wellbeing.example.org`. Invitation, reset and room links are built from it, "
+        "and passkeys' relying party by default.",
+    ),
+    Setting(
+        "RECENT_CHECK_MINUTES",
+        5,
+        'Adding a passkey needs a password or passkey check this recent ("sudo mode").',
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE",
         True,
         "The session cookie travels only over HTTPS. Only `make run` on plain http://127.0.0.1 "
@@ -127,8 +145,22 @@ SETTINGS = (
     ),
     Setting(
         "ROOM_MAX_FAILED_LOOKUPS",
+        200,
+        "Wrong room codes one network address may try in an hour before it must wait. Only "
+        "wrong codes count; sized for a room of 300 behind one venue address, so everyone there "
+        "may mistype 199 codes between them and every right code still joins.",
+    ),
+    Setting(
+        "ROOM_MAX_FAILED_LOOKUPS_PER_DEVICE",
         20,
-        "Wrong room codes one network address may try in 10 minutes before it must wait.",
+        "Wrong room codes one phone (its device cookie) may try in an hour; after that, that "
+        "phone alone waits.",
+    ),
+    Setting(
+        "PASSKEY_CHALLENGES_PER_ADDRESS",
+        120,
+        "Passkey challenges one network address may ask for in 10 minutes: a whole office "
+        "signing in at once stays well under it, and anonymous writes can't flood the table.",
     ),
     Setting(
         "WEBAUTHN_RP_ID",

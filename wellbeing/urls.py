@@ -6,7 +6,18 @@ home page's server time. A link with values, relative to a blueprint, or for ano
 built by Flask as before.
 """
 
-from flask import request, url_for
+from flask import current_app, request, url_for
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A link to send to someone (an invitation, a reset, a room's join link): built from
+    WELLBEING_BASE_URL, never from the Host header a request happened to carry (issue 21, L3).
+    Without it, in development only (`check_production` requires it elsewhere), the request's
+    own host."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
 
 
 def init_app(app):

@@ -14,9 +14,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from wellbeing.accounts import people
 from wellbeing.db import sqlite3
 
-from .conftest import PEOPLE, PHONE, TIMEOUT_MS, authenticator, sign_in
+from .conftest import PASSWORD, PEOPLE, PHONE, TIMEOUT_MS, authenticator, sign_in
 from .test_backup import back_up
 from .test_coworking import open_the_pair
 from .test_private_space import MARKER, PASSPHRASE, Recording, create_vault, heading, unlock
@@ -96,6 +97,72 @@ def test_a_switched_off_person_cannot_sign_in_with_a_passkey(phone, live_server)
     conn.close()
     sign_in_with_passkey(page)
     expect(page.get_by_text("This account is switched off.")).to_be_visible()
+
+
+NEW_PASSWORD = "a brand new horse battery staple"
+
+
+def test_a_password_reset_takes_every_passkey_back(phone, live_server):
+    """Issue 21, H2: a passkey added by anyone who had the account (a minute with an unlocked
+    phone, a stolen cookie) kept signing in after the owner reset their password. Now the
+    reset removes every passkey, and the person is told at their next sign-in."""
+    _context, page, cdp, authenticator_id = phone()
+    sign_in(page, "facilitator")
+    add_passkey(page)
+    sign_out(page)
+    app = live_server.server.app
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        ids = dict(conn.execute("select email, id from users"))
+    conn.close()
+    with app.app_context():
+        token = people.create_password_reset(ids[PEOPLE["facilitator"][1]], ids[PEOPLE["admin"][1]])
+    page.goto(f"/reset/{token}")
+    page.get_by_label("Choose a password").fill(NEW_PASSWORD)
+    page.get_by_label("Type it again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save my new password").click()
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
+
+    # The phone still holds the credential, and offers it; the server refuses it.
+    assert cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
+    sign_in_with_passkey(page)
+    expect(page.get_by_text("That passkey didn't sign you in.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    page.get_by_label("Email").fill(PEOPLE["facilitator"][1])
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_text("Your passkeys were removed on")).to_be_visible()
+    page.goto("/account")
+    expect(page.get_by_text("No passkeys yet.")).to_be_visible()
+    expect(page.locator("[data-passkeys-removed]")).to_contain_text("when your password was reset")
+
+
+def test_adding_a_passkey_long_after_signing_in_asks_for_the_password_again(phone, live_server):
+    """Issue 21, H2 ("sudo mode"): more than five minutes after the last password or passkey
+    check, the account page asks for the password before a passkey can be added, and a page
+    left open past that is refused by the server, in words."""
+    _context, page, _cdp, _id = phone()
+    sign_in(page, "facilitator")
+    page.goto("/account")
+    expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
+    database = live_server.server.app.config["DATABASE"]
+    with sqlite3.connect(database) as conn:
+        conn.execute("update sessions set checked_at = '2026-01-01T00:00:00+00:00'")
+    conn.close()
+    # The page opened before: its button now meets the server's refusal.
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(
+        page.get_by_text("please type your password again before adding a passkey")
+    ).to_be_visible()
+    page.goto("/account")
+    expect(page.get_by_role("button", name="Add a passkey")).to_have_count(0)
+    page.get_by_label("Your password").fill("not it")
+    page.get_by_role("button", name="Confirm it's me").click()
+    expect(page.get_by_text("That isn't your password.")).to_be_visible()
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm it's me").click()
+    expect(page.get_by_text("For 5 minutes you can add a passkey.")).to_be_visible()
+    add_passkey(page)
 
 
 PUT = """async ([kind, id, value]) => {

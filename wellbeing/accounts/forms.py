@@ -45,3 +45,13 @@ class AccountDeleteForm(FlaskForm):
         validators=[InputRequired(_l("Please type your password to confirm.")), Length(max=1024)],
         description=_l("So that nobody else can delete your account from a phone left open."),
     )
+
+
+class RecheckForm(FlaskForm):
+    """Issue 21, H2: the password once more, before adding a passkey."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Please type your password.")), Length(max=1024)],
+        description=_l("So that nobody else can add a passkey from a phone left open."),
+    )

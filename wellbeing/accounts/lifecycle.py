@@ -17,7 +17,7 @@ FORMER = "A former co-worker"
 
 
 def disable(user_id: int):
-    """They can't sign in; their sessions and reset links end; their pairs end (read-only,
+    """They can't sign in; their sessions, passkeys and reset links end; their pairs end (read-only,
     and the partner sees they have left); their supervision assignments and open invitations
     to co-work end; the training-day rooms they run end."""
     db = get_db()
@@ -29,6 +29,8 @@ def disable(user_id: int):
         )
         people.revoke_all_sessions(user_id)
         people.cancel_password_resets(user_id)
+        # Switched on again, they sign in with their password and add passkeys anew (issue 21).
+        people.remove_passkeys(user_id, "switched off")
         db.execute(
             "update pairs set ended_at = ?, ended_by = ? where ended_at is null and id in"
             " (select pair_id from pair_members where user_id = ?)",

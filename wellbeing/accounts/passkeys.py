@@ -5,13 +5,15 @@ and counter. Challenges are kept here too (never in the cookie): each is used at
 refused after CHALLENGE_SECONDS, so a recorded sign-in can't be played back.
 
 The relying party id and origin come from WELLBEING_WEBAUTHN_RP_ID and WELLBEING_WEBAUTHN_ORIGIN;
-without them, the host the request came to (so `localhost` works in development and tests). A
-deployment behind a proxy sets them, because a passkey is bound to the site's name for good.
+without them, from WELLBEING_BASE_URL (required in production); without that, in development,
+the host the request came to (so `localhost` works). A passkey is bound to the site's name for
+good (docs/operations.md "Passkeys: the relying party").
 """
 
 import json
 import secrets
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import webauthn
 from flask import current_app, request
@@ -24,6 +26,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from .. import limits
 from ..db import first_row, now, rows, storable, writing
 
 # A challenge older than this is refused: long enough to find the phone's fingerprint reader.
@@ -31,15 +34,26 @@ CHALLENGE_SECONDS = 120
 NAME_LENGTH = 60
 
 
+# Challenges one client address may ask for in this window: PASSKEY_CHALLENGES_PER_ADDRESS
+# (wellbeing/settings.py; issue 21, L6: 255 anonymous writes a second were accepted).
+CHALLENGE_WINDOW_MINUTES = 10
+
+
 class Refused(Exception):
     """The browser's answer proved no passkey: an expired challenge, a bad signature..."""
 
 
+class TooMany(Exception):
+    """This address asked for too many challenges in the window."""
+
+
 def relying_party() -> tuple[str, str]:
-    """(rp id, origin) from configuration, or from the request's own host."""
+    """(rp id, origin): WELLBEING_WEBAUTHN_RP_ID and _ORIGIN if set, else WELLBEING_BASE_URL's
+    host name and origin, else (in development only) the request's own host."""
     config = current_app.config
-    rp_id = config.get("WEBAUTHN_RP_ID") or request.host.split(":")[0]
-    origin = config.get("WEBAUTHN_ORIGIN") or request.host_url.rstrip("/")
+    base = urlsplit(config.get("BASE_URL") or request.host_url)
+    rp_id = config.get("WEBAUTHN_RP_ID") or base.hostname
+    origin = config.get("WEBAUTHN_ORIGIN") or f"{base.scheme}://{base.netloc}"
     return rp_id, origin
 
 
@@ -47,12 +61,18 @@ def relying_party() -> tuple[str, str]:
 
 
 def issue_challenge(purpose: str, user_id: int | None = None) -> tuple[str, bytes]:
-    """A new random challenge, kept by a random id; old ones are swept away at the same time."""
+    """A new random challenge, kept by a random id; old ones are swept away at the same time
+    (by `created_at`, indexed). Raises TooMany when this address has asked for too many."""
     challenge_id, challenge = secrets.token_urlsafe(24), secrets.token_bytes(32)
     oldest = (datetime.now(UTC) - timedelta(seconds=CHALLENGE_SECONDS)).isoformat(
         timespec="seconds"
     )
+    counted = "challenge::" + limits.address()
+    allowed = int(current_app.config["PASSKEY_CHALLENGES_PER_ADDRESS"])
     with writing() as db:
+        if limits.over(counted, allowed, CHALLENGE_WINDOW_MINUTES):
+            raise TooMany(counted)
+        limits.count_against(counted)
         db.execute("delete from webauthn_challenges where created_at < ?", [oldest])
         db["webauthn_challenges"].insert(
             {
@@ -130,7 +150,7 @@ def add(person, answer: dict) -> dict:
             expected_origin=origin,
             require_user_verification=True,
         )
-    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as error:
         raise Refused(str(error)) from error
     with writing() as db:
         credential_id = bytes_to_base64url(verified.credential_id)
@@ -171,6 +191,9 @@ def verify_signin(answer: dict) -> dict:
     credential = answer.get("credential")
     credential_id = credential.get("id") if isinstance(credential, dict) else None
     challenge = take_challenge(answer.get("challengeId"), "signin")
+    if not isinstance(credential_id, str):
+        # A list or an object here reached SQLite as a parameter: a 500 (issue 21, L1).
+        raise Refused("no credential id")
     with writing() as db:
         passkey = first_row(
             "select passkeys.* from passkeys join users on users.id = passkeys.user_id"
@@ -189,7 +212,7 @@ def verify_signin(answer: dict) -> dict:
                 credential_current_sign_count=passkey["sign_count"],
                 require_user_verification=True,
             )
-        except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+        except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as error:
             raise Refused(str(error)) from error
         db["passkeys"].update(
             passkey["id"], {"sign_count": verified.new_sign_count, "last_used_at": now()}

@@ -25,6 +25,7 @@ class Person(UserMixin):
         self.row, self.roles, self.session_token = row, roles, session_token
         self.id, self.org_id = row["id"], row["org_id"]
         self.name, self.email = row["name"], row["email"]
+        self.checked_at = row.get("checked_at")
 
     def get_id(self):
         return self.session_token
@@ -99,10 +100,53 @@ def check_password(user: dict | None, password: str) -> bool:
 def start_session(user_id: int, browser: str = "") -> str:
     token = secrets.token_urlsafe(32)
     with writing():
+        stamp = now()
         get_db()["sessions"].insert(
-            {"id": token_hash(token), "user_id": user_id, "created_at": now(), "browser": browser}
+            {
+                "id": token_hash(token),
+                "user_id": user_id,
+                "created_at": stamp,
+                "browser": browser,
+                # Signing in is a check of who this is (issue 21, H2: `recently_checked`).
+                "checked_at": stamp,
+            }
         )
     return token
+
+
+def recently_checked(person) -> bool:
+    """Did this session prove who it is (a password or a passkey) in the last
+    RECENT_CHECK_MINUTES? Adding a passkey asks for it, as GitHub's "sudo mode" does (issue 21,
+    H2): a minute with an unlocked phone, or a stolen cookie, can't add a way in that outlives
+    a password reset."""
+    minutes = current_app.config["RECENT_CHECK_MINUTES"]
+    checked = person.checked_at
+    return bool(checked) and checked > later(minutes=-minutes)
+
+
+def mark_checked(session_token: str):
+    """The person typed their password again in this session: a fresh check."""
+    with writing():
+        get_db().execute(
+            "update sessions set checked_at = ? where id = ?", [now(), token_hash(session_token)]
+        )
+
+
+def remove_passkeys(user_id: int, because: str) -> int:
+    """Every passkey of theirs goes, with their open challenges (issue 21, H2): after a reset
+    or a switch-off, no key added before it can sign in again. Recorded on their row, so their
+    account page and next sign-in tell them (`because`: "reset" or "switched off")."""
+    db = get_db()
+    with writing():
+        gone = db.execute("delete from passkeys where user_id = ?", [user_id]).rowcount
+        db.execute("delete from webauthn_challenges where user_id = ?", [user_id])
+        if gone:
+            db.execute(
+                "update users set passkeys_removed_at = ?, passkeys_removed_because = ?"
+                " where id = ?",
+                [now(), because, user_id],
+            )
+    return gone
 
 
 BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
@@ -132,7 +176,8 @@ def load_person(session_token: str) -> Person | None:
     hours = current_app.config["SESSION_LIFETIME_HOURS"]
     oldest = later(hours=-hours)
     row = first_row(
-        "select users.*, group_concat(user_roles.role) as roles from sessions"
+        "select users.*, sessions.checked_at, group_concat(user_roles.role) as roles"
+        " from sessions"
         " join users on users.id = sessions.user_id"
         " left join user_roles on user_roles.user_id = users.id"
         " where sessions.id = ? and sessions.revoked_at is null and sessions.created_at > ?"
@@ -365,7 +410,8 @@ def signins_of(user_id: int, limit: int = 10) -> list[dict]:
 
 
 def use_password_reset(reset: dict, password: str) -> bool:
-    """Set the new password, spend the link, and sign the person out everywhere else. False if
+    """Set the new password, spend the link, sign the person out everywhere else and remove
+    their passkeys. False if
     the link was used meanwhile: it is spent by one conditional update in the transaction, so
     two people holding one link can't both set a password."""
     password_hash = hasher.hash(password)
@@ -381,4 +427,6 @@ def use_password_reset(reset: dict, password: str) -> bool:
         cancel_password_resets(reset["user_id"])  # using one link cancels every other
         db["users"].update(reset["user_id"], {"password_hash": password_hash})
         revoke_all_sessions(reset["user_id"])
+        # A passkey added by whoever had the account must not outlive the reset (issue 21, H2).
+        remove_passkeys(reset["user_id"], "reset")
     return True

@@ -1,8 +1,22 @@
 import json
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from ..coworking import checkins
 from ..coworking.pairs import invitations_waiting
@@ -10,7 +24,13 @@ from ..organisation.people import last_admin, summary
 from ..permissions import pairs_of
 from ..security import safe_next
 from . import bp, lifecycle, passkeys, people
-from .forms import AccountDeleteForm, InvitationAcceptForm, PasswordResetForm, SignInForm
+from .forms import (
+    AccountDeleteForm,
+    InvitationAcceptForm,
+    PasswordResetForm,
+    RecheckForm,
+    SignInForm,
+)
 
 
 @bp.get("/")
@@ -32,33 +52,96 @@ def home():
 @login_required
 def account_show():
     """Your own account: recent sign-ins and every password reset, with who made it."""
-    return render_template(
+    return _account_page(RecheckForm(formdata=None))
+
+
+def _account_page(check_form, status=200, **context):
+    page = render_template(
         "accounts/account.html",
         signins=people.signins_of(current_user.id),
         resets=people.resets_of(current_user.id),
         current_session=people.token_hash(current_user.session_token),
         passkeys=passkeys.passkeys_of(current_user.id),
+        recently_checked=people.recently_checked(current_user),
+        check_form=check_form,
+        **context,
     )
+    return page, status
+
+
+@bp.post("/account/check")
+@login_required
+def account_check():
+    """Issue 21, H2: the password typed again, so that a passkey can be added in the next
+    few minutes. Wrong passwords count with sign-in failures, under the same limit."""
+    form = RecheckForm()
+    if not form.validate():
+        return _account_page(form, 422)
+    refusal = password_refusal(form.password.data)
+    if refusal:
+        form.password.errors.append(refusal[0])
+        return _account_page(form, refusal[1])
+    people.mark_checked(current_user.session_token)
+    minutes = current_app.config["RECENT_CHECK_MINUTES"]
+    flash(_("Thank you. For %(n)s minutes you can add a passkey.", n=minutes), "success")
+    return redirect(url_for("accounts.account_show") + "#passkeys-heading")
+
+
+def password_refusal(password: str) -> tuple[str, int] | None:
+    """The signed-in person's own password checked again (the re-check, deleting the
+    account): None if right, else (message, status). Counted with sign-in failures, under the
+    same per-account limit, so it is no faster a way to guess (issue 21, L4)."""
+    email = current_user.email
+    wait = people.signin_wait_minutes(email)
+    if wait:
+        message = _("Too many tries. For your safety, please wait %(n)s minutes.", n=wait)
+        return str(message), 429
+    if not people.check_password(people.find_by_email(email), password):
+        people.record_signin_failure(email)
+        return str(_("That isn't your password.")), 422
+    people.clear_signin_failures(email)
+    return None
 
 
 def json_answer() -> dict:
-    """The JSON body a page's fetch() sent; anything else is a 400."""
-    answer = request.get_json(silent=True)
+    """The JSON body a page's fetch() sent; anything else is a 400, nested too deep included
+    (issue 21, L1: 50,000 levels raised a RecursionError, and a 500)."""
+    try:
+        answer = json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):
+        abort(400)
     if not isinstance(answer, dict):
         abort(400)
     return answer
+
+
+def needs_recent_check():
+    """Adding a passkey: only within RECENT_CHECK_MINUTES of a password or passkey check."""
+    if not people.recently_checked(current_user):
+        message = _("For your safety, please type your password again before adding a passkey.")
+        abort(make_response(jsonify(error="check", message=str(message)), 403))
 
 
 @bp.post("/account/passkeys/new")
 @login_required
 def passkey_register_options():
     """Issue 15: a challenge for navigator.credentials.create(), kept on the server."""
-    return jsonify(passkeys.registration_options(current_user))
+    needs_recent_check()
+    try:
+        return jsonify(passkeys.registration_options(current_user))
+    except passkeys.TooMany:
+        return too_many_challenges()
+
+
+def too_many_challenges():
+    message = _("Too many tries from here. Please wait a few minutes, or use your password.")
+    return jsonify(error="too-many", message=str(message)), 429
 
 
 @bp.post("/account/passkeys")
 @login_required
 def passkey_add():
+    needs_recent_check()
     try:
         passkey = passkeys.add(current_user, json_answer())
     except passkeys.Refused:
@@ -97,9 +180,10 @@ def account_delete():
     form = AccountDeleteForm()
     if not form.validate():
         return _account_delete_page(form, 422)
-    if not people.check_password(people.find_by_email(current_user.email), form.password.data):
-        form.password.errors.append(_("That isn't your password. Nothing was deleted."))
-        return _account_delete_page(form, 422)
+    refusal = password_refusal(form.password.data)
+    if refusal:
+        form.password.errors.append(f"{refusal[0]} {_('Nothing was deleted.')}")
+        return _account_delete_page(form, refusal[1])
     if current_user.has_role("admin") and last_admin(current_user.id, current_user.org_id):
         return _account_delete_page(form, 409, last_admin=True)
     lifecycle.delete(current_user.id)
@@ -143,12 +227,38 @@ def signin_submit():
     return redirect(safe_next(request.args.get("next")) or url_for("accounts.home"))
 
 
+def new_form_token():
+    """Issue 21, L5: a form token from before sign-in is no good after it. Flask-WTF keeps its
+    secret in the session: a new one makes every token made before this moment fail."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+
+
 def sign_in(user: dict):
     """A new server-side session (so signing out revokes it), by password or by passkey."""
     # Issue 11, finding 3: a reset since their last sign-in is told, with who made it.
-    reset = people.reset_used_since(user["id"], people.last_signin(user["id"]))
+    since = people.last_signin(user["id"])
+    reset = people.reset_used_since(user["id"], since)
     browser = people.browser_of(request.headers.get("User-Agent", ""))
+    new_form_token()
     login_user(people.load_person(people.start_session(user["id"], browser)))
+    removed = user.get("passkeys_removed_at")
+    if removed and (since is None or removed > since):
+        because = user.get("passkeys_removed_because")
+        flash(
+            _(
+                "Your passkeys were removed on %(date)s, when your password was reset. Add"
+                " them again on your account page if you want them.",
+                date=removed[:10],
+            )
+            if because == "reset"
+            else _(
+                "Your passkeys were removed on %(date)s, when your account was switched off."
+                " Add them again on your account page if you want them.",
+                date=removed[:10],
+            ),
+            "info",
+        )
     if reset:
         flash(
             _(
@@ -165,7 +275,10 @@ def sign_in(user: dict):
 @bp.post("/signin/passkey/options")
 def passkey_signin_options():
     """Issue 15: a challenge for navigator.credentials.get(), kept on the server."""
-    return jsonify(passkeys.signin_options())
+    try:
+        return jsonify(passkeys.signin_options())
+    except passkeys.TooMany:
+        return too_many_challenges()
 
 
 @bp.post("/signin/passkey")
@@ -186,7 +299,10 @@ def passkey_signin():
     # The vault's name (not secret) tells the page which private space this touch may open.
     vault = f"user-{user['id']}" if current_user.has_role("facilitator") else None
     return jsonify(
-        next=safe_next(request.args.get("next")) or url_for("accounts.home"), vault=vault
+        next=safe_next(request.args.get("next")) or url_for("accounts.home"),
+        vault=vault,
+        # The form token changed at sign-in: the page sends the new one from now on.
+        csrfToken=generate_csrf(),
     )
 
 
@@ -230,6 +346,7 @@ def invitation_accept(token):
         return _invitation_page(invitation, form, 422)
     if user_id is None:  # someone used the link a moment earlier
         return _invitation_page(None, form)
+    new_form_token()
     login_user(people.load_person(people.start_session(user_id)))
     flash(_("Welcome, %(name)s.", name=form.name.data.strip()), "success")
     return redirect(url_for("accounts.home"))

@@ -15,6 +15,7 @@ from ..forms import whole_number
 from ..fragments import render_page_or_block
 from ..organisation.forms import PracticeForm
 from ..permissions import device, get_room, get_seat, role_required, rooms_run_by
+from ..urls import external_url
 from . import bp, picture, rooms
 from .forms import ControlForm, JoinForm, OpenRoomForm, RetentionForm
 
@@ -83,8 +84,8 @@ def room_context(room: dict) -> dict:
         "joined": rooms.joined(room),
         "words": words(),
         "questions": content.guidelines()["learning_about_sex"],
-        "join_link": url_for("line.join_show", code=room["code"], _external=True),
-        "qr": picture.qr_code(url_for("line.join_show", code=room["code"], _external=True)),
+        "join_link": external_url("line.join_show", code=room["code"]),
+        "qr": picture.qr_code(external_url("line.join_show", code=room["code"])),
         "seconds_left": rooms.seconds_left(room),
         "retention": rooms.retention_days(room["org_id"]),
     }

@@ -14,6 +14,7 @@ from ..errors import refuse
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_in_organisation, role_required
+from ..urls import external_url
 from . import bp, export
 from .forms import KIND_FORMS, InvitationForm
 from .people import members, pending_invitations, revoke_invitation
@@ -54,7 +55,7 @@ def invitation_create():
     token = accounts.create_invitation(
         current_user.org_id, form.roles.data, form.email.data or "", current_user.id
     )
-    link = url_for("accounts.invitation_show", token=token, _external=True)
+    link = external_url("accounts.invitation_show", token=token)
     return render_people(201, new_link=link, form=InvitationForm(formdata=None))
 
 
@@ -133,7 +134,7 @@ def person_delete(user_id):
 def reset_create(user_id):
     person = get_person(user_id)
     token = accounts.create_password_reset(person["id"], current_user.id)
-    link = url_for("accounts.reset_show", token=token, _external=True)
+    link = external_url("accounts.reset_show", token=token)
     return render_people(201, reset_for=person, reset_link=link)
 
 

@@ -1,0 +1,193 @@
+"""Sign-in over HTTPS, as a real deployment serves it (issue 21, M2).
+
+Flask-WTF refuses a form post over HTTPS without a same-origin Referer (WTF_CSRF_SSL_STRICT),
+and the app used to send `Referrer-Policy: no-referrer`: on a real deployment nobody could sign
+in, and the tests, all on plain http, never saw it. Here gunicorn serves the app over TLS with a
+self-signed certificate made for the test, in production settings (a Secure cookie, TESTING
+off, WELLBEING_TRUSTED_HOSTS and WELLBEING_BASE_URL set), and Chromium, told to accept that one
+certificate, signs in, saves a check-in, adds a passkey and signs in with it.
+"""
+
+import base64
+import datetime
+import hashlib
+import ipaddress
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import KEYS
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from playwright.sync_api import expect, sync_playwright
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PEOPLE, PHONE, TIMEOUT_MS, authenticator, sign_in
+from .test_coworking import heading, open_the_pair
+from .test_passkeys import add_passkey, sign_in_with_passkey, sign_out
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def self_signed(tmp: Path) -> tuple[Path, Path, str]:
+    """A certificate for localhost, made now: (certificate, key, its SPKI hash for Chromium)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return cert_path, key_path, base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class HttpsServer:
+    """gunicorn with TLS, in production settings, on a copy of the populated database."""
+
+    def __init__(self, tmp: Path, template_db: Path, referrer_policy: str | None = None):
+        self.port = free_port()
+        self.url = f"https://localhost:{self.port}"
+        self.cert, key, self.spki = self_signed(tmp)
+        instance = tmp / "instance"
+        instance.mkdir()
+        shutil.copy(template_db, instance / "wellbeing.db")
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp),
+            "WELLBEING_INSTANCE_PATH": str(instance),
+            "WELLBEING_SECRET_KEY": "https-test-secret-key",
+            "WELLBEING_ATREST_KEYS": json.dumps(KEYS),
+            "WELLBEING_TRUSTED_HOSTS": "localhost",
+            "WELLBEING_BASE_URL": self.url,
+        }
+        self.log = tmp / "gunicorn.log"
+        command = [
+            str(GUNICORN),
+            "--workers",
+            "2",
+            "--no-control-socket",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--certfile",
+            str(self.cert),
+            "--keyfile",
+            str(key),
+            "--chdir",
+            str(ROOT),
+            "app:app",
+        ]
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped:\n{self.log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not listen:\n{self.log.read_text()}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def https_server(tmp_path, template_db):
+    server = HttpsServer(tmp_path, template_db)
+    yield server
+    server.stop()
+    assert "Traceback" not in server.log.read_text(), server.log.read_text()[-3000:]
+
+
+@pytest.fixture
+def https_phone(https_server):
+    """A phone-sized Chromium page on the HTTPS origin, with a virtual authenticator. Chromium
+    is told to accept the test's certificate (by its key's hash) and certificate errors."""
+    args = [
+        *CHROMIUM_ARGS,
+        "--ignore-certificate-errors",
+        f"--ignore-certificate-errors-spki-list={https_server.spki}",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        context = browser.new_context(
+            base_url=https_server.url, viewport=PHONE, ignore_https_errors=True
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        authenticator(context, page)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_over_https_a_person_signs_in_saves_a_check_in_and_adds_a_passkey(https_phone):
+    page = https_phone
+    referrer_policies = []
+    page.on("response", lambda r: referrer_policies.append(r.headers.get("referrer-policy")))
+    sign_in(page, "facilitator")
+    assert page.url.startswith("https://localhost:")
+    assert page.evaluate("window.isSecureContext")
+
+    checkins = open_the_pair(page) + "/checkins"
+    page.goto(checkins)
+    heading(page, "Weekly check-in")
+    page.get_by_label("What would you want more of from me?").fill("Over HTTPS, the lead.")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("#this-week").get_by_role("status")).to_have_text("Sent.")
+
+    add_passkey(page)
+    sign_out(page)
+    sign_in_with_passkey(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {PEOPLE['facilitator'][0]}")
+    # The page goes on working after a passkey sign-in (the form token changed at sign-in).
+    page.goto(checkins)
+    heading(page, "Weekly check-in")
+    assert set(referrer_policies) == {"strict-origin"}
