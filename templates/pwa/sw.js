@@ -36,6 +36,7 @@ const CARD = new RegExp({{ card|tojson }});
 // The guidelines' sessions, as the person's organisation runs them: kept once read.
 const GUIDELINES = new RegExp({{ guidelines|tojson }});
 const TONIGHT = {{ tonight|tojson }};
+const SIGNOUT = {{ signout|tojson }};
 
 async function precache() {
   const cache = await caches.open(SHELL_CACHE);
@@ -269,10 +270,27 @@ async function staticFile(request) {
   }
 }
 
+// Signing out with no signal: the server can't hear it, but this phone forgets the person's
+// pages all the same, then shows the offline page (their session ends on the server when it
+// expires, or at the next sign-out with signal).
+async function signOut(request) {
+  try {
+    return await fetch(request);
+  } catch {
+    await notePerson("");
+    return caches.match(OFFLINE);
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && url.pathname === SIGNOUT) {
+    event.respondWith(signOut(request));
+    return;
+  }
+  if (request.method !== "GET") return;
   const path = url.pathname;
   if (path.startsWith(PRIVATE) || CARD.test(path) || GUIDELINES.test(path)) {
     event.respondWith(privatePage(request));
