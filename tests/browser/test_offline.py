@@ -15,7 +15,7 @@ from pathlib import Path
 from conftest import PAIR_NAME, make_app
 from playwright.sync_api import expect
 
-from .conftest import TIMEOUT_MS, controlled_by_service_worker, sign_in
+from .conftest import controlled_by_service_worker, sign_in
 from .test_coworking import open_the_pair
 from .test_private_space import create_vault, heading, saved, start_inventory, unlock, writing
 
@@ -38,8 +38,10 @@ def first_visit(page):
 
 def links_on(page, where):
     """(name, path) of every link in `where` that stays on this site."""
-    return page.locator(where).locator("a[href^='/']").evaluate_all(
-        "(links) => links.map((a) => [a.textContent.trim(), a.getAttribute('href')])"
+    return (
+        page.locator(where)
+        .locator("a[href^='/']")
+        .evaluate_all("(links) => links.map((a) => [a.textContent.trim(), a.getAttribute('href')])")
     )
 
 
@@ -65,7 +67,11 @@ def test_every_tap_answers_without_signal(page, live_server):
     answers = {}
     try:
         # Home, the pair's page and the support page: three kinds of page, every link on each.
-        for start, where in (("/", "header, main"), (pair, "header, main"), ("/sessions/", "header")):
+        for start, where in (
+            ("/", "header, main"),
+            (pair, "header, main"),
+            ("/sessions/", "header"),
+        ):
             page.context.set_offline(False)
             page.goto(start)
             for name, href in links_on(page, where):
@@ -124,6 +130,23 @@ def test_a_check_in_sent_without_signal_is_refused_and_keeps_what_was_typed(page
     assert checkins_in_the_database(live_server) == 1
 
 
+def test_a_group_logged_from_the_card_without_signal_is_refused_and_kept(page, live_server):
+    pair = first_visit(page)
+    page.context.set_offline(True)
+    try:
+        page.goto(pair + "/card")  # the card kept on the phone
+        heading(page, f"Tonight: {PAIR_NAME}")
+        log = page.locator("#group-log")
+        log.get_by_label("How many men took part (optional)").fill("9")
+        log.get_by_role("button", name="Log the group").click()
+        expect(log.get_by_role("alert")).to_contain_text("Not sent: this phone has no signal")
+        expect(log.get_by_label("How many men took part (optional)")).to_have_value("9")
+    finally:
+        page.context.set_offline(False)
+    with sqlite3.connect(live_server.server.app.config["DATABASE"]) as db:
+        assert db.execute("select count(*) from group_sessions").fetchone()[0] == 0
+
+
 def serve(live_server, app):
     """The server restarted on the same port (so the same origin and service worker)."""
     live_server.stop()
@@ -177,7 +200,8 @@ def test_a_deploy_keeps_tonights_card_offline(page, live_server, tmp_path):
 SLOW_SAVES = """() => {
   const encrypt = SubtleCrypto.prototype.encrypt;
   SubtleCrypto.prototype.encrypt = function (...args) {
-    return new Promise((resolve) => setTimeout(resolve, 1500)).then(() => encrypt.apply(this, args));
+    const later = new Promise((resolve) => setTimeout(resolve, 1500));
+    return later.then(() => encrypt.apply(this, args));
   };
 }"""
 
@@ -243,3 +267,40 @@ def test_home_helps_to_install_until_the_app_runs_from_the_home_screen(page, liv
     expect(page.get_by_text("Tap Share")).to_be_visible()
     expect(page.get_by_text("Scroll down and tap “Add to Home Screen”.")).to_be_visible()
     expect(page.get_by_role("heading", name="Android (Chrome)")).to_be_visible()
+
+
+def test_after_a_refused_backup_the_phone_keeps_its_own_copy(new_context, tmp_path):
+    from .test_backup import (
+        OLDER,
+        PASSPHRASE,
+        back_up,
+        latest_backup,
+        open_export,
+        put_back_as_newest,
+        server_copy,
+        write_note,
+    )
+
+    phone = new_context().new_page()
+    sign_in(phone, "facilitator")
+    create_vault(phone)
+    write_note(phone, "norms-week", "MARKER-first version")
+    back_up(phone)
+    write_note(phone, "norms-week", "MARKER-second version")
+    back_up(phone)
+    replayed = put_back_as_newest(tmp_path, 1)  # the server hands back an older copy
+    write_note(phone, "norms-week", "MARKER-third version")
+    back_up(phone, OLDER)
+    back_up(phone, OLDER)  # stuck: every try meets the same refused copy
+
+    phone.get_by_role("button", name="Keep this phone's copy").click()
+    expect(phone.locator("[data-server-status]")).to_contain_text(
+        "This phone's copy is now the server's newest backup"
+    )
+    assert latest_backup(tmp_path)[0] == replayed + 1
+    notes, _damaged = open_export(json.dumps(server_copy(tmp_path)), PASSPHRASE)
+    assert notes["norms-week"]["answers"]["culture"] == "MARKER-third version"
+    expect(phone.get_by_role("button", name="Keep this phone's copy")).to_be_hidden()
+    # Unstuck: the next change backs up as usual.
+    write_note(phone, "norms-week", "MARKER-fourth version")
+    back_up(phone)

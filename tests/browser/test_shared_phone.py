@@ -17,10 +17,13 @@ from wellbeing.db import get_db, writing
 
 from .conftest import TIMEOUT_MS, controlled_by_service_worker, sign_in
 from .test_coworking import open_the_pair
+from .test_passkeys import add_passkey, phone, sign_in_with_passkey  # noqa: F401 (a fixture)
 from .test_private_space import heading
 
 # The worker's private caches: one per person, "private-pages-<their mark>".
-PRIVATE_CACHES = """async () => (await caches.keys()).filter((n) => n.startsWith("private-pages-"))"""
+PRIVATE_CACHES = (
+    """async () => (await caches.keys()).filter((n) => n.startsWith("private-pages-"))"""
+)
 
 # Polls in the page: the worker drops another person's pages just after a page names someone.
 GONE = """async ([name, timeout]) => {
@@ -163,3 +166,28 @@ def test_her_coworker_on_the_same_phone_gets_only_their_own_card(page, live_serv
         heading(page, "You're offline")
     finally:
         page.context.set_offline(False)
+
+
+def test_another_person_signs_in_with_a_passkey_and_finds_no_card(phone):  # noqa: F811
+    context, page, _cdp, _authenticator = phone()
+    # Sol has a passkey on this phone.
+    sign_in(page, "supervisor")
+    add_passkey(page)
+    page.locator("header").get_by_role("button", name="Sign out").click()
+    heading(page, "Sign in")
+    # A sign-in page stays open in one tab; Fran signs in and opens the card in another.
+    left_open = page
+    left_open.goto("/signin")
+    fran = context.new_page()
+    card, kept = fran_opens_the_card(fran)
+    fran.close()
+
+    # Sol signs in with the passkey on the page left open. (Its form token is brought up to
+    # date first: only who signs in should change, not whether the page is stale.)
+    token = json.loads(left_open.request.get("/").text().split("hx-headers='")[1].split("'")[0])
+    left_open.evaluate(
+        "(headers) => document.body.setAttribute('hx-headers', JSON.stringify(headers))", token
+    )
+    sign_in_with_passkey(left_open)
+    heading(left_open, "Hello, Sol Supervisor")
+    no_card_for_the_next_person(left_open, card, kept)
