@@ -1,39 +1,40 @@
-// Service worker for the app shell. Served from /sw.js so that its scope is the whole site.
-// It precaches only the versioned static shell and a generic offline page. Pages are
-// fetched from the network first and never stored, so nobody's data is kept in a cache,
-// with two exceptions, kept once visited so they open offline. The private exercise pages
-// under PRIVATE (issue 3) hold only chrome: the worker's notes live encrypted in IndexedDB,
-// and are never in a page. The before-session cards (CARD, issue 4) hold what the worker's own
-// pair shares with them, for a group somewhere with poor signal. The guidelines' sessions
-// (GUIDELINES, issue 23) hold the organisation's content only.
-//
-// Whose pages (issue 21, H1): every page the server sends names the person it was made for
-// (the PERSON_HEADER response header, and data-person in the page, which static/app.js passes
-// on). Each person's pages live in a cache of their own, "private-pages-<mark>", and the worker
-// serves a kept page only from the cache of the person the last page named. The moment a page
-// names somebody else, or nobody (signed out, expired, reset, switched off, deleted), every
-// other person's cache is deleted. Sign-out also clears every cache.
-//
-// Deploys (issue 23): the private caches carry no version, so a new worker keeps them; on
-// activation it fetches each kept page again when it can (so it names the new scripts), keeps
-// the old copy when it can't, and moves the old shell's files into the new shell cache when
-// the network can't give it the new ones. docs/design.md "No signal".
-// It never touches IndexedDB: the encrypted vault must survive sign-out.
+{# Service worker for the app shell. (Its comments are Jinja comments: kept here, never sent.)
+    Served from /sw.js so that its scope is the whole site.
+    It precaches only the versioned static shell and a generic offline page. Pages are
+    fetched from the network first and never stored, so nobody's data is kept in a cache,
+    with two exceptions, kept once visited so they open offline. The private exercise pages
+    under PRIVATE (issue 3) hold only chrome: the worker's notes live encrypted in IndexedDB,
+    and are never in a page. The before-session cards (CARD, issue 4) hold what the worker's own
+    pair shares with them, for a group somewhere with poor signal. The guidelines' sessions
+    (GUIDELINES, issue 23) hold the organisation's content only.
+    
+    Whose pages (issue 21, H1): every page the server sends names the person it was made for
+    (the PERSON_HEADER response header, and data-person in the page, which static/app.js passes
+    on). Each person's pages live in a cache of their own, "private-pages-<mark>", and the worker
+    serves a kept page only from the cache of the person the last page named. The moment a page
+    names somebody else, or nobody (signed out, expired, reset, switched off, deleted), every
+    other person's cache is deleted. Sign-out also clears every cache.
+    
+    Deploys (issue 23): the private caches carry no version, so a new worker keeps them; on
+    activation it fetches each kept page again when it can (so it names the new scripts), keeps
+    the old copy when it can't, and moves the old shell's files into the new shell cache when
+    the network can't give it the new ones. docs/design.md "No signal".
+    It never touches IndexedDB: the encrypted vault must survive sign-out. #}
 const VERSION = {{ version|tojson }};
 const SHELL_CACHE = "shell-" + VERSION;
 const PRIVATE_PREFIX = "private-pages-";
-// Who the last page named, kept across the worker's restarts; nothing else is in it.
+{# Who the last page named, kept across the worker's restarts; nothing else is in it. #}
 const STATE_CACHE = "worker-state";
 const PERSON_KEY = "/worker-state/person";
 const PERSON_HEADER = {{ person_header|tojson }};
 const SHELL = {{ shell|tojson }};
-// The private space's and the card's scripts: cached on the first visit to one of those pages,
-// not at install, so a first visit to the app stays light (issue 13).
+{# The private space's and the card's scripts: cached on the first visit to one of those pages,
+    not at install, so a first visit to the app stays light (issue 13). #}
 const PRIVATE_SHELL = {{ private_shell|tojson }};
 const OFFLINE = {{ offline|tojson }};
 const PRIVATE = {{ private|tojson }};
 const CARD = new RegExp({{ card|tojson }});
-// The guidelines' sessions, as the person's organisation runs them: kept once read.
+{# The guidelines' sessions, as the person's organisation runs them: kept once read. #}
 const GUIDELINES = new RegExp({{ guidelines|tojson }});
 const TONIGHT = {{ tonight|tojson }};
 const SIGNOUT = {{ signout|tojson }};
@@ -43,7 +44,7 @@ async function precache() {
   await cache.addAll(SHELL);
 }
 
-// Before a private page or a card is shown, every script it may import is in the cache.
+{# Before a private page or a card is shown, every script it may import is in the cache. #}
 async function precachePrivate() {
   const cache = await caches.open(SHELL_CACHE);
   const missing = [];
@@ -53,9 +54,9 @@ async function precachePrivate() {
   if (missing.length) await cache.addAll(missing);
 }
 
-// --- whose pages ------------------------------------------------------------------------
+{# --- whose pages ------------------------------------------------------------------------ #}
 
-// Changes to who is signed in, and to the private caches, run one after another.
+{# Changes to who is signed in, and to the private caches, run one after another. #}
 let queue = Promise.resolve();
 function inTurn(job) {
   const next = queue.then(job, job);
@@ -76,7 +77,7 @@ function isMark(mark) {
   return typeof mark === "string" && /^p[0-9a-f]{8,64}$/.test(mark);
 }
 
-// A page named `mark` (a person) or nobody: every other person's pages go at once.
+{# A page named `mark` (a person) or nobody: every other person's pages go at once. #}
 function notePerson(mark) {
   const named = isMark(mark) ? mark : "";
   return inTurn(async () => {
@@ -106,14 +107,14 @@ async function keptPage(url) {
   return caches.match(url, { cacheName: PRIVATE_PREFIX + mark, ignoreVary: true });
 }
 
-// --- install, activate, and a deploy ----------------------------------------------------
+{# --- install, activate, and a deploy ---------------------------------------------------- #}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
-// The new shell has each file an older shell had: fetched when the network answers, or else
-// the older copy moved across, so a page kept before the deploy still opens offline.
+{# The new shell has each file an older shell had: fetched when the network answers, or else
+    the older copy moved across, so a page kept before the deploy still opens offline. #}
 async function carryShellOver(oldShells) {
   const cache = await caches.open(SHELL_CACHE);
   const hasPrivatePages = (await caches.keys()).some((name) => name.startsWith(PRIVATE_PREFIX));
@@ -136,8 +137,8 @@ async function carryShellOver(oldShells) {
   }
 }
 
-// Each kept page fetched again, so it names this version's scripts; the old copy stays when
-// the network can't give a page made for the same person.
+{# Each kept page fetched again, so it names this version's scripts; the old copy stays when
+    the network can't give a page made for the same person. #}
 async function refreshKeptPages() {
   const names = (await caches.keys()).filter((name) => name.startsWith(PRIVATE_PREFIX));
   for (const name of names) {
@@ -148,7 +149,7 @@ async function refreshKeptPages() {
         const forSamePerson = PRIVATE_PREFIX + response.headers.get(PERSON_HEADER) === name;
         if (keepable(response) && forSamePerson) await cache.put(request.url, response);
       } catch {
-        // No signal: the copy from before the deploy stays.
+        {# No signal: the copy from before the deploy stays. #}
       }
     }
   }
@@ -170,7 +171,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  // On sign-out every cache goes, then the generic shell comes back so offline still works.
+  {# On sign-out every cache goes, then the generic shell comes back so offline still works. #}
   if (data.type === "signed-out") {
     event.waitUntil(
       inTurn(async () => {
@@ -181,7 +182,7 @@ self.addEventListener("message", (event) => {
       }).then(() => event.source && event.source.postMessage({ type: "caches-cleared" })),
     );
   }
-  // Every page says who it was made for (static/app.js); an offline page says nothing.
+  {# Every page says who it was made for (static/app.js); an offline page says nothing. #}
   if (data.type === "person") {
     event.waitUntil(
       notePerson(data.person).then(
@@ -191,17 +192,17 @@ self.addEventListener("message", (event) => {
   }
 });
 
-// --- fetches ----------------------------------------------------------------------------
+{# --- fetches ---------------------------------------------------------------------------- #}
 
-// Only a page the server really showed is kept: not a redirect to sign-in, not a 403 for
-// another role, and pages only: the vault's server backup (JSON under PRIVATE) always comes fresh.
+{# Only a page the server really showed is kept: not a redirect to sign-in, not a 403 for
+    another role, and pages only: the vault's server backup (JSON under PRIVATE) always comes fresh. #}
 function keepable(response) {
   const page = (response.headers.get("Content-Type") || "").startsWith("text/html");
   return page && response.ok && !response.redirected && response.type === "basic";
 }
 
-// Network first; the copy this person kept when the network is unreachable.
-// A boosted (htmx) visit gets the same whole page as a navigation, so Vary is ignored.
+{# Network first; the copy this person kept when the network is unreachable.
+    A boosted (htmx) visit gets the same whole page as a navigation, so Vary is ignored. #}
 async function privatePage(request) {
   try {
     const response = await fetch(request);
@@ -210,7 +211,7 @@ async function privatePage(request) {
     if (keepable(response) && isMark(mark)) {
       const copy = response.clone();
       await inTurn(async () => {
-        // Still this person's turn: a page naming someone else may have come in between.
+        {# Still this person's turn: a page naming someone else may have come in between. #}
         if ((await currentPerson()) !== mark) return;
         const cache = await caches.open(PRIVATE_PREFIX + mark);
         await cache.put(request.url, copy);
@@ -226,7 +227,7 @@ async function privatePage(request) {
   }
 }
 
-// The manifest's "Tonight's card" shortcut, offline: the one card this person kept.
+{# The manifest's "Tonight's card" shortcut, offline: the one card this person kept. #}
 async function tonight(request) {
   try {
     const response = await fetch(request);
@@ -244,7 +245,7 @@ async function tonight(request) {
   }
 }
 
-// Any other page: network only, but it still tells the worker who it was made for.
+{# Any other page: network only, but it still tells the worker who it was made for. #}
 async function page(request) {
   try {
     const response = await fetch(request);
@@ -256,8 +257,8 @@ async function page(request) {
   }
 }
 
-// A versioned file: the cache, then the network; a page kept from before a deploy asks for
-// the older version's URL, so with no signal the same file of this version answers.
+{# A versioned file: the cache, then the network; a page kept from before a deploy asks for
+    the older version's URL, so with no signal the same file of this version answers. #}
 async function staticFile(request) {
   const hit = await caches.match(request);
   if (hit) return hit;
@@ -270,9 +271,9 @@ async function staticFile(request) {
   }
 }
 
-// Signing out with no signal: the server can't hear it, but this phone forgets the person's
-// pages all the same, then shows the offline page (their session ends on the server when it
-// expires, or at the next sign-out with signal).
+{# Signing out with no signal: the server can't hear it, but this phone forgets the person's
+    pages all the same, then shows the offline page (their session ends on the server when it
+    expires, or at the next sign-out with signal). #}
 async function signOut(request) {
   try {
     return await fetch(request);
