@@ -8,7 +8,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -254,12 +254,13 @@ def tonight():
 PERSON_HEADER = "Wellbeing-Person"
 
 
-def person_mark() -> str:
-    """The signed-in person's mark, or "" for nobody."""
-    if not current_user.is_authenticated:
+def person_mark(person=None) -> str:
+    """The person's mark (the signed-in person's by default), or "" for nobody."""
+    person = person or current_user
+    if not person.is_authenticated:
         return ""
     key = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(key, f"sw-person:{current_user.id}".encode(), hashlib.sha256)
+    digest = hmac.new(key, f"sw-person:{person.id}".encode(), hashlib.sha256)
     return "p" + digest.hexdigest()[:24]
 
 
@@ -270,7 +271,13 @@ def sw_person() -> str:
 
 @bp.after_app_request
 def name_the_person(response):
-    """Every page tells the worker who it was made for; the offline page (nobody's) does not."""
-    if response.mimetype == "text/html" and request.endpoint != "pwa.offline":
-        response.headers[PERSON_HEADER] = person_mark() or "nobody"
+    """Every page tells the worker who it was made for; the offline page (nobody's) does not.
+
+    Only when the request already knows who is signed in (every page built from base.html
+    asks): looking it up here could fail after the response was made, e.g. a busy database's
+    503 page, and a page that never asked says nothing."""
+    person = g.get("_login_user")
+    if person is not None and response.mimetype == "text/html":
+        if request.endpoint != "pwa.offline":
+            response.headers[PERSON_HEADER] = person_mark(person) or "nobody"
     return response
