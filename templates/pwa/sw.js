@@ -245,7 +245,8 @@ async function tonight(request) {
   }
 }
 
-{# Any other page: network only, but it still tells the worker who it was made for. #}
+{# Any other page: network only, but it still tells the worker who it was made for. Polls
+    (training-day rooms, a check-in waiting) are not boosted and never come through here. #}
 async function page(request) {
   try {
     const response = await fetch(request);
@@ -299,7 +300,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(tonight(request));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(staticFile(request));
-  } else if (request.mode === "navigate" || request.headers.get("HX-Request")) {
+  } else if (request.mode === "navigate" || request.headers.get("HX-Boosted")) {
     event.respondWith(page(request));
   }
 });
