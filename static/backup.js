@@ -168,6 +168,32 @@ async function changedSinceSync(vault) {
   );
 }
 
+/**
+ * After a refused server copy (rolled back or tampered), every backup would meet the same copy
+ * again and stop there: the phone is stuck. This person's way out (issue 23): this phone's own
+ * copy becomes the server's newest version, as it is, without merging the refused one. The
+ * server keeps the refused copy among its older versions.
+ */
+export async function keepThisPhonesCopy(vault, url) {
+  const file = await vault.exportFile();
+  let basedOn = synced(vault).version;
+  for (let round = 0; round < MERGE_ROUNDS; round += 1) {
+    const { status, answer } = await fetchJSON(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ basedOn, file }),
+    });
+    if (status === 201) {
+      const mine = await vault.openManifest(file);
+      keepSynced(vault, answer.version, answer.createdAt, file, mine, true);
+      return answer;
+    }
+    if (status !== 409 || !answer?.latest) throw new BackupError(answer?.error || "failed");
+    basedOn = answer.latest.version;
+  }
+  throw new BackupError("busy");
+}
+
 let autoRunning = null;
 
 /**

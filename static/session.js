@@ -152,13 +152,30 @@ window.addEventListener("pagehide", () => saveEverything());
 // Encrypting is asynchronous, and a page being unloaded can't wait for it. So while words on
 // screen are not saved yet, a reload or a closed tab first asks the browser's "Leave page?".
 window.addEventListener("beforeunload", (event) => {
-  if ([...screens].some((screen) => screen.unsaved?.())) {
+  if (unsavedOnScreen()) {
     saveEverything();
     event.preventDefault();
     event.returnValue = "";
   }
 });
 document.addEventListener("htmx:beforeRequest", () => saveEverything());
+// Issue 23: a boosted link or form waits while a save is in flight (at most LAST_SAVE_MS),
+// then goes; and app.js waits the same way before it leaves the page itself (no signal).
+function unsavedOnScreen() {
+  return [...screens].some((screen) => screen.unsaved?.());
+}
+function flushSaves() {
+  const timeUp = new Promise((resolve) => setTimeout(resolve, LAST_SAVE_MS));
+  return Promise.race([saveEverything(), timeUp]);
+}
+document.addEventListener("htmx:confirm", (event) => {
+  if (!unsavedOnScreen()) return;
+  event.preventDefault();
+  flushSaves().then(() => event.detail.issueRequest(true));
+});
+document.addEventListener("wellbeing:before-leave", (event) => {
+  if (unsavedOnScreen()) event.detail.waits.push(flushSaves());
+});
 
 export function keepIdleMinutes(minutes) {
   localStorage.setItem(IDLE_SETTING, minutes);

@@ -307,6 +307,8 @@ RULES = {r.endpoint: r for r in (
     rule("pwa.manifest", "public"),
     rule("pwa.sw", "public"),
     rule("pwa.offline", "public"),
+    rule("pwa.install", "public"),
+    rule("pwa.tonight", "member"),
     rule("health.healthz", "public"),)}
 # fmt: on
 

@@ -64,7 +64,8 @@ export function recordKeeper(root, opened, kind) {
       return current;
     },
     save,
-    unsaved: () => root.isConnected && (dirty || inFlight > 0),
+    // A save in flight counts even after a boosted page swap took the screen away.
+    unsaved: () => inFlight > 0 || (root.isConnected && dirty),
     changed() {
       dirty = true;
       showSaved(undefined);

@@ -2,7 +2,7 @@
 // and the versions the server keeps, the gentle reminder, and "Restore from the server backup"
 // on a new phone. What is sent, and how two phones merge, is static/backup.js.
 
-import { backUp, fetchJSON, read, restore, setting, synced } from "backup";
+import { backUp, fetchJSON, keepThisPhonesCopy, read, restore, setting, synced } from "backup";
 import { day, fill } from "screens/shared";
 
 // docs/design.md: "remind the worker to back up when nothing has been backed up for a while".
@@ -29,6 +29,7 @@ export function serverBackup(root, vault, { lastFileBackup, changed }) {
   const reminder = root.querySelector("[data-backup-reminder]");
   const versions = card.querySelector("[data-versions]");
   const messages = card.dataset;
+  const keepMine = card.querySelector("[data-action=keep-this-copy]");
 
   function say(text) {
     status.textContent = text;
@@ -43,6 +44,7 @@ export function serverBackup(root, vault, { lastFileBackup, changed }) {
       ? fill(messages.whenSaved, { date: day(date), version: kept.version })
       : messages.never;
     if (kept.refused) say(refusalText(kept.refused));
+    keepMine.hidden = !kept.refused;
   }
 
   function refusalText(code) {
@@ -102,9 +104,26 @@ export function serverBackup(root, vault, { lastFileBackup, changed }) {
       };
       say(known[error.code] || messages.failed);
       if (!known[error.code]) console.warn("server backup:", error.code || error.name);
+      keepMine.hidden = !synced(vault).refused;
     } finally {
       button.disabled = false;
       card.removeAttribute("aria-busy");
+    }
+  });
+
+  // A refused server copy: this phone's copy becomes the server's newest (static/backup.js).
+  keepMine.addEventListener("click", async () => {
+    keepMine.disabled = true;
+    say(messages.saving);
+    try {
+      await keepThisPhonesCopy(vault, messages.url);
+      say(messages.keptMine);
+      keepMine.hidden = true;
+      await changed();
+    } catch (error) {
+      say(error.code === "offline" ? messages.offline : messages.failed);
+    } finally {
+      keepMine.disabled = false;
     }
   });
 

@@ -55,6 +55,10 @@ def walk_as_nobody(page, check):
     heading(page, "You're offline")
     check(page, "offline")
 
+    page.goto("/install")
+    heading(page, "Put the app on your home screen")
+    check(page, "install help")
+
     page.goto("/no-such-page")
     heading(page, "We couldn't find that page")
     check(page, "404")

@@ -2,13 +2,16 @@
 
 import base64
 import hashlib
+import hmac
 import json
 import re
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 bp = Blueprint("pwa", __name__)
 
@@ -117,7 +120,11 @@ def shell_version() -> str:
 
 @bp.get("/manifest.webmanifest")
 def manifest():
+    shortcut_icon = [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192"}]
     body = {
+        # The app's identity for the browser: stays "/" even if start_url ever changes.
+        "id": "/",
+        "lang": str(get_locale() or "en"),
         "name": _("Practitioner wellbeing"),
         "short_name": _("Wellbeing"),
         "description": _("Prepare, co-work and take care of yourself in perpetrator programmes."),
@@ -137,6 +144,32 @@ def manifest():
                 "purpose": "maskable",
             },
         ],
+        # Shown by the browser's install dialog; phone-sized copies of docs/screenshots.
+        "screenshots": [
+            {
+                "src": asset_url(f"screenshots/{name}.png"),
+                "sizes": "360x640",
+                "type": "image/png",
+                "form_factor": "narrow",
+                "label": label,
+            }
+            for name, label in (
+                ("card", _("Tonight's card, offline once opened")),
+                ("private", _("Your private space, encrypted on your phone")),
+                ("support", _("Support, one tap away")),
+            )
+        ],
+        # A long press on the installed icon. Tonight's card goes to the person's own card
+        # (pwa.tonight), which the service worker also opens offline.
+        "shortcuts": [
+            {"name": _("Tonight's card"), "url": url_for("pwa.tonight"), "icons": shortcut_icon},
+            {
+                "name": _("Support"),
+                "url": url_for("organisation.support_show"),
+                "icons": shortcut_icon,
+            },
+            {"name": _("Join a room"), "url": url_for("line.join_show"), "icons": shortcut_icon},
+        ],
     }
     return current_app.response_class(json.dumps(body), mimetype="application/manifest+json")
 
@@ -145,6 +178,13 @@ def card_pattern() -> str:
     """The before-session cards' paths as a JavaScript regular expression's source."""
     example = url_for("coworking.card_show", pair_id=987654321)
     return "^" + re.escape(example).replace("987654321", r"\d+").replace("/", r"\/") + "$"
+
+
+def guidelines_pattern() -> str:
+    """The guidelines' sessions pages a person reads (not the timing forms), as a regular
+    expression's source: kept once visited, so a run sheet's notes open offline (issue 23)."""
+    start = re.escape(url_for("sessions.module_show")).replace("/", r"\/")
+    return "^" + start + r"(?:[^\/]+(?:\/print)?|activities\/[^\/]+)?$"
 
 
 @bp.get("/sw.js")
@@ -157,9 +197,23 @@ def sw():
         offline=url_for("pwa.offline"),
         private=url_for("exercises.vault_show"),
         card=card_pattern(),
+        guidelines=guidelines_pattern(),
+        tonight=url_for("pwa.tonight"),
+        signout=url_for("accounts.signout"),
+        person_header=PERSON_HEADER,
     )
-    response = current_app.response_class(script, mimetype="text/javascript")
-    # The browser must check for a new worker on every visit (no stale app shell).
+    # The browser must check for a new worker on every visit (no stale app shell), and an
+    # unchanged worker answers 304 to its ETag (issue 23): a check costs a few hundred bytes.
+    # Gzipped, the ETag gains "-gz" (wellbeing/compression.py); either one matches.
+    etag = hashlib.sha256(script.encode()).hexdigest()[:24]
+    for known in (etag, f"{etag}-gz"):
+        if request.if_none_match.contains(known):
+            response = current_app.response_class(status=304)
+            response.set_etag(known)
+            break
+    else:
+        response = current_app.response_class(script, mimetype="text/javascript")
+        response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -167,4 +221,63 @@ def sw():
 @bp.get("/offline")
 def offline():
     # Precached by the service worker, so it must hold nobody's data: shell_only hides it.
+    # What this phone can open offline is listed by static/app.js from the worker's caches.
     return render_template("pwa/offline.html", shell_only=True)
+
+
+@bp.get("/install")
+def install():
+    """How to put the app on the home screen: iPhone's Share menu, Android's install."""
+    return render_template("pwa/install.html")
+
+
+@bp.get("/tonight")
+@login_required
+def tonight():
+    """The manifest's "Tonight's card" shortcut: the card of the person's one open pair, or
+    home to choose when there are several (or none). Offline the worker opens the card kept."""
+    from ..permissions import pairs_of
+
+    open_pairs = [pair for pair in pairs_of() if not pair["ended_at"]]
+    if current_user.has_role("facilitator") and len(open_pairs) == 1:
+        return redirect(url_for("coworking.card_show", pair_id=open_pairs[0]["id"]))
+    return redirect(url_for("accounts.home"))
+
+
+# --- who is signed in on this phone, for the service worker (issue 21, H1) --------------
+# Every page says who it was made for: a mark per person, the same on every page of theirs
+# and meaning nothing outside this server (an HMAC of their id). The worker keeps each
+# person's private pages in a cache named by their mark, and drops every other person's
+# cache as soon as a page names someone else or nobody. So any end of a session (sign-out,
+# expiry, a reset, a switch-off, a deletion, another person signing in) clears the pages the
+# next time the phone loads a page. docs/design.md "No signal".
+PERSON_HEADER = "Wellbeing-Person"
+
+
+def person_mark(person=None) -> str:
+    """The person's mark (the signed-in person's by default), or "" for nobody."""
+    person = person or current_user
+    if not person.is_authenticated:
+        return ""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"sw-person:{person.id}".encode(), hashlib.sha256)
+    return "p" + digest.hexdigest()[:24]
+
+
+@bp.app_template_global("sw_person")
+def sw_person() -> str:
+    return person_mark()
+
+
+@bp.after_app_request
+def name_the_person(response):
+    """Every page tells the worker who it was made for; the offline page (nobody's) does not.
+
+    Only when the request already knows who is signed in (every page built from base.html
+    asks): looking it up here could fail after the response was made, e.g. a busy database's
+    503 page, and a page that never asked says nothing."""
+    person = g.get("_login_user")
+    if person is not None and response.mimetype == "text/html":
+        if request.endpoint != "pwa.offline":
+            response.headers[PERSON_HEADER] = person_mark(person) or "nobody"
+    return response

@@ -1,0 +1,306 @@
+"""No signal (issue 23; docs/design.md "No signal").
+
+A facilitator visits once with signal; then the phone goes offline (`context.set_offline`).
+Every tap answers with a page kept on the phone or the offline page, a form that can't be
+sent says so and keeps what was typed, a deploy keeps tonight's card, and a save in flight
+when the person leaves is not lost.
+"""
+
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+from conftest import PAIR_NAME, make_app
+from playwright.sync_api import expect
+
+from .conftest import controlled_by_service_worker, sign_in
+from .test_coworking import open_the_pair
+from .test_private_space import create_vault, heading, saved, start_inventory, unlock, writing
+
+ROOT = Path(__file__).resolve().parents[2]
+OFFLINE = "You're offline"
+
+
+def first_visit(page):
+    """Fran's first visit with signal: home, tonight's card, her private space, a session."""
+    sign_in(page, "facilitator")
+    pair = open_the_pair(page)
+    page.goto(pair + "/card")
+    controlled_by_service_worker(page)
+    heading(page, f"Tonight: {PAIR_NAME}")
+    page.goto("/private/")
+    page.goto("/sessions/")
+    page.goto("/")
+    return pair
+
+
+def links_on(page, where):
+    """(name, path) of every link in `where` that stays on this site."""
+    return (
+        page.locator(where)
+        .locator("a[href^='/']")
+        .evaluate_all("(links) => links.map((a) => [a.textContent.trim(), a.getAttribute('href')])")
+    )
+
+
+def tap_offline(page, start, name, href):
+    """From `start` with signal, the phone goes offline and the link is tapped."""
+    page.context.set_offline(False)
+    page.goto(start)
+    before = page.locator("h1").text_content()
+    page.context.set_offline(True)
+    link = page.locator(f"a[href='{href}']").first
+    link.click()
+    # Either the page kept on this phone or the offline page: never the same page unchanged.
+    expect(page).to_have_url(re.compile(re.escape(href.split("#")[0]) + "$"))
+    h1 = page.locator("h1")
+    expect(h1).to_be_visible()
+    shown = h1.text_content()
+    assert shown == OFFLINE or shown != before or href == start, (name, href, shown)
+    return shown
+
+
+def test_every_tap_answers_without_signal(page, live_server):
+    pair = first_visit(page)
+    answers = {}
+    try:
+        # Home, the pair's page and the support page: three kinds of page, every link on each.
+        for start, where in (
+            ("/", "header, main"),
+            (pair, "header, main"),
+            ("/sessions/", "header"),
+        ):
+            page.context.set_offline(False)
+            page.goto(start)
+            for name, href in links_on(page, where):
+                answers[(start, href)] = tap_offline(page, start, name, href)
+    finally:
+        page.context.set_offline(False)
+    # The card, the private space and the sessions opened before open from the phone.
+    assert answers[("/", f"{pair}/card")] == f"Tonight: {PAIR_NAME}"
+    assert answers[("/", "/sessions/")] != OFFLINE
+    # Everything else is the offline page, which says so.
+    assert answers[("/", "/organisation/support")] == OFFLINE
+    assert len(answers) > 15
+
+
+def test_the_offline_page_lists_what_opens_without_signal(page, live_server):
+    pair = first_visit(page)
+    page.context.set_offline(True)
+    page.goto("/organisation/support")
+    heading(page, OFFLINE)
+    kept = page.locator("[data-kept-pages]")
+    expect(kept.get_by_role("heading", name="Open without signal")).to_be_visible()
+    expect(kept.get_by_role("link", name=f"Tonight: {PAIR_NAME}")).to_be_visible()
+    kept.get_by_role("link", name=f"Tonight: {PAIR_NAME}").click()
+    heading(page, f"Tonight: {PAIR_NAME}")
+    assert page.url.endswith(f"{pair}/card")
+    # "Try again" with no signal answers too: the offline page, loaded again.
+    page.goto("/organisation/support")
+    page.get_by_role("link", name="Try again").click()
+    heading(page, OFFLINE)
+    page.context.set_offline(False)
+
+
+def checkins_in_the_database(live_server):
+    with sqlite3.connect(live_server.server.app.config["DATABASE"]) as db:
+        return db.execute("select count(*) from checkins").fetchone()[0]
+
+
+def test_a_check_in_sent_without_signal_is_refused_and_keeps_what_was_typed(page, live_server):
+    pair = first_visit(page)
+    page.goto(pair + "/checkins")
+    more = page.get_by_label("What would you want more of from me?")
+    more.fill("Checking in with me at the break.")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Send my answers").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Not sent: this phone has no signal")
+    expect(alert).to_contain_text("It will not be sent by itself")
+    expect(more).to_have_value("Checking in with me at the break.")
+    assert checkins_in_the_database(live_server) == 0
+
+    # Signal again: the same button sends it, once.
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_text("Checking in with me at the break.")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert checkins_in_the_database(live_server) == 1
+
+
+def test_a_group_logged_from_the_card_without_signal_is_refused_and_kept(page, live_server):
+    pair = first_visit(page)
+    page.context.set_offline(True)
+    try:
+        page.goto(pair + "/card")  # the card kept on the phone
+        heading(page, f"Tonight: {PAIR_NAME}")
+        log = page.locator("#group-log")
+        log.get_by_label("How many men took part (optional)").fill("9")
+        log.get_by_role("button", name="Log the group").click()
+        expect(log.get_by_role("alert")).to_contain_text("Not sent: this phone has no signal")
+        expect(log.get_by_label("How many men took part (optional)")).to_have_value("9")
+    finally:
+        page.context.set_offline(False)
+    with sqlite3.connect(live_server.server.app.config["DATABASE"]) as db:
+        assert db.execute("select count(*) from group_sessions").fetchone()[0] == 0
+
+
+def serve(live_server, app):
+    """The server restarted on the same port (so the same origin and service worker)."""
+    live_server.stop()
+    live_server.server.app = app
+    live_server.stopped = True
+    live_server.start()
+
+
+def test_a_deploy_keeps_tonights_card_offline(page, live_server, tmp_path):
+    # The app serves a copy of static/, so the test can change a file as a deploy would.
+    before = tmp_path / "static-before"
+    shutil.copytree(ROOT / "static", before)
+    app = live_server.server.app
+    app.static_folder = str(before)
+    pair = first_visit(page)
+    card = f"{pair}/card"
+    shells = [name for name in page.evaluate("caches.keys()") if name.startswith("shell-")]
+
+    # The deploy: one static file changes, so the version does; the server restarts with it.
+    after = tmp_path / "static-after"
+    shutil.copytree(before, after)
+    with (after / "app.css").open("a") as css:
+        css.write("\n/* a deploy */\n")
+    new_app = make_app(app.config["DATABASE"])
+    new_app.config["SESSION_COOKIE_SECURE"] = False
+    new_app.static_folder = str(after)
+    serve(live_server, new_app)
+    assert live_server.server.app.static_folder == str(after)
+
+    # The next visit finds the new worker, which takes over and says so in the page.
+    page.goto("/")
+    page.wait_for_function(
+        """(old) => caches.keys().then((names) =>
+             names.some((n) => n.startsWith("shell-") && !old.includes(n)) &&
+             !names.some((n) => old.includes(n)))""",
+        arg=shells,
+    )
+    expect(page.get_by_text("A new version is ready.")).to_be_visible()
+    expect(page.get_by_role("button", name="Reload")).to_be_visible()
+
+    page.context.set_offline(True)
+    try:
+        page.goto(card)
+        heading(page, f"Tonight: {PAIR_NAME}")
+        expect(page.get_by_role("region", name="How we step in")).to_be_visible()
+    finally:
+        page.context.set_offline(False)
+
+
+# WebCrypto slowed down in the page: every encryption, so every save, takes 1.5 s longer.
+SLOW_SAVES = """() => {
+  const encrypt = SubtleCrypto.prototype.encrypt;
+  SubtleCrypto.prototype.encrypt = function (...args) {
+    const later = new Promise((resolve) => setTimeout(resolve, 1500));
+    return later.then(() => encrypt.apply(this, args));
+  };
+}"""
+
+
+def test_leaving_while_a_save_is_in_flight_keeps_the_record(page, live_server):
+    sign_in(page, "facilitator")
+    create_vault(page)
+    start_inventory(page)
+    writing(page).fill("first line")
+    saved(page)
+
+    page.evaluate(SLOW_SAVES)
+    writing(page).fill("first line\nI should never be tired")
+    # Leave at once, by a boosted link in the top bar, while the save is still encrypting.
+    page.locator("header").get_by_role("link", name="Support").click()
+    heading(page, "Support")
+    # Then a real page load straight away, which would cut off a save still in flight.
+    page.goto("/private/shoulds")
+    unlock(page)
+    expect(writing(page)).to_have_value("first line\nI should never be tired")
+
+
+def test_the_manifest_names_the_app_its_screenshots_and_shortcuts(page, live_server):
+    manifest = json.loads(page.request.get("/manifest.webmanifest").text())
+    assert manifest["id"] == "/"
+    assert manifest["lang"] == "en"
+    narrow = [shot for shot in manifest["screenshots"] if shot.get("form_factor") == "narrow"]
+    assert narrow
+    for shot in manifest["screenshots"]:
+        image = page.request.get(shot["src"])
+        assert image.status == 200 and image.headers["content-type"] == "image/png"
+        body = image.body()
+        size = f"{int.from_bytes(body[16:20], 'big')}x{int.from_bytes(body[20:24], 'big')}"
+        assert size == shot["sizes"] and shot["label"]
+    shortcuts = {shortcut["name"]: shortcut["url"] for shortcut in manifest["shortcuts"]}
+    assert set(shortcuts) == {"Tonight's card", "Support", "Join a room"}
+
+    # Each shortcut opens what it says, for a facilitator in one pair.
+    sign_in(page, "facilitator")
+    page.goto(shortcuts["Tonight's card"])
+    heading(page, f"Tonight: {PAIR_NAME}")
+    page.goto(shortcuts["Support"])
+    heading(page, "Support")
+    page.goto(shortcuts["Join a room"])
+    expect(page.get_by_role("button", name="Join", exact=True)).to_be_visible()
+
+
+def test_the_worker_script_answers_304_when_unchanged(page, live_server):
+    first = page.request.get("/sw.js")
+    etag = first.headers["etag"]
+    assert first.status == 200 and etag
+    again = page.request.get("/sw.js", headers={"If-None-Match": etag})
+    assert again.status == 304
+    assert again.body() == b""
+    other = page.request.get("/sw.js", headers={"If-None-Match": '"something-else"'})
+    assert other.status == 200 and other.text() == first.text()
+
+
+def test_home_helps_to_install_until_the_app_runs_from_the_home_screen(page, live_server):
+    sign_in(page, "facilitator")
+    page.get_by_role("link", name="Put the app on your home screen").click()
+    heading(page, "Put the app on your home screen")
+    expect(page.get_by_text("Tap Share")).to_be_visible()
+    expect(page.get_by_text("Scroll down and tap “Add to Home Screen”.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Android (Chrome)")).to_be_visible()
+
+
+def test_after_a_refused_backup_the_phone_keeps_its_own_copy(new_context, tmp_path):
+    from .test_backup import (
+        OLDER,
+        PASSPHRASE,
+        back_up,
+        latest_backup,
+        open_export,
+        put_back_as_newest,
+        server_copy,
+        write_note,
+    )
+
+    phone = new_context().new_page()
+    sign_in(phone, "facilitator")
+    create_vault(phone)
+    write_note(phone, "norms-week", "MARKER-first version")
+    back_up(phone)
+    write_note(phone, "norms-week", "MARKER-second version")
+    back_up(phone)
+    replayed = put_back_as_newest(tmp_path, 1)  # the server hands back an older copy
+    write_note(phone, "norms-week", "MARKER-third version")
+    back_up(phone, OLDER)
+    back_up(phone, OLDER)  # stuck: every try meets the same refused copy
+
+    phone.get_by_role("button", name="Keep this phone's copy").click()
+    expect(phone.locator("[data-server-status]")).to_contain_text(
+        "This phone's copy is now the server's newest backup"
+    )
+    assert latest_backup(tmp_path)[0] == replayed + 1
+    notes, _damaged = open_export(json.dumps(server_copy(tmp_path)), PASSPHRASE)
+    assert notes["norms-week"]["answers"]["culture"] == "MARKER-third version"
+    expect(phone.get_by_role("button", name="Keep this phone's copy")).to_be_hidden()
+    # Unstuck: the next change backs up as usual.
+    write_note(phone, "norms-week", "MARKER-fourth version")
+    back_up(phone)
