@@ -9,11 +9,12 @@ when the person leaves is not lost.
 import json
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 from conftest import PAIR_NAME, make_app
 from playwright.sync_api import expect
+
+from wellbeing.db import sqlite3
 
 from .conftest import controlled_by_service_worker, sign_in
 from .test_coworking import open_the_pair

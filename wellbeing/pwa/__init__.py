@@ -259,8 +259,10 @@ def person_mark(person=None) -> str:
     person = person or current_user
     if not person.is_authenticated:
         return ""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(key, f"sw-person:{person.id}".encode(), hashlib.sha256)
+    # A key derived for this job alone (wellbeing/keys.py), never the secret key itself.
+    digest = hmac.new(
+        current_app.extensions["mark_key"], f"sw-person:{person.id}".encode(), hashlib.sha256
+    )
     return "p" + digest.hexdigest()[:24]
 
 
