@@ -177,6 +177,9 @@ class Site:
         self.env |= {
             "WELLBEING_INSTANCE_PATH": str(self.instance),
             "WELLBEING_BIND": f"127.0.0.1:{self.app_port}",
+            # What /etc/wellbeing/wellbeing.env says on a server (docs/deployment.md).
+            "WELLBEING_TRUSTED_HOSTS": "localhost,127.0.0.1",
+            "WELLBEING_BASE_URL": self.url,
             # Caddy's own files (autosave.json) stay in the test's folder too.
             "HOME": str(folder),
             "XDG_CONFIG_HOME": str(folder / "config"),
