@@ -84,7 +84,7 @@ def quoted_passages() -> list[tuple[str, str]]:
     guide = content.guidelines()
     card_content, found = guide["coworking"]["card"], []
     for reminder in card_content["reminders"]:
-        seed = "000" if reminder["source"].startswith("Seed 000") else "002"
+        seed = "000" if reminder["source"].startswith("WWP EN") else "002"
         found += [(seed, p) for p in reminder["passages"] + reminder["examples"]]
     found += [("003", card_content["preparation"][k]) for k in ("separate", "more_time")]
     for section in guide["why_this_matters"]["sections"]:
@@ -137,10 +137,10 @@ def test_facilitator_reads_the_reminders_folded_on_the_card_each_with_its_source
     assert "You pressured her to do something she wasn't into." in text
     assert "Inappropriately nodding/smiling as part of active listening." in text
     assert (
-        "Seed 002, Section 8 (Working with the perpetrator), 8. Victim safety: Do not work alone"
+        "AVA, Section 8: Working with the perpetrator, 8. Victim safety: Do not work alone"
         in text
     )
-    assert "Seed 000 (WWP EN guidelines), Stance: the paragraphs on language" in text
+    assert "WWP EN, Good practice in addressing sexualised violence, Stance: the paragraphs" in text
 
 
 def test_card_says_planning_is_not_form_filling_and_newer_facilitators_need_longer(one):
