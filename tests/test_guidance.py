@@ -92,7 +92,7 @@ def quoted_passages() -> list[tuple[str, str]]:
     phoneline = guide["support_contact"]["suggested"][0]
     found += [("002", phoneline["note"]), ("002", f"{phoneline['text']} ({phoneline['phone']})")]
     groups = guide["coworking"]["groups"]
-    found += [("003", groups["mixed_gender"]), ("003", groups["numbers"])]
+    found += [("003", groups[k]) for k in ("mixed_gender", "numbers", "core_team")]
     supervision = guide["supervision"]
     found += [
         ("003", supervision["aside"]["text"]),
@@ -137,8 +137,7 @@ def test_facilitator_reads_the_reminders_folded_on_the_card_each_with_its_source
     assert "You pressured her to do something she wasn't into." in text
     assert "Inappropriately nodding/smiling as part of active listening." in text
     assert (
-        "AVA, Section 8: Working with the perpetrator, 8. Victim safety: Do not work alone"
-        in text
+        "AVA, Section 8: Working with the perpetrator, 8. Victim safety: Do not work alone" in text
     )
     assert "WWP EN, Good practice in addressing sexualised violence, Stance: the paragraphs" in text
 

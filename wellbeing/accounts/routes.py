@@ -6,11 +6,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..coworking import checkins
 from ..coworking.pairs import invitations_waiting
+from ..db import first_row, writing
+from ..organisation import team
 from ..organisation.people import last_admin, summary
 from ..permissions import pairs_of
 from ..security import safe_next
 from . import bp, lifecycle, passkeys, people
-from .forms import AccountDeleteForm, InvitationAcceptForm, PasswordResetForm, SignInForm
+from .forms import (
+    AccountDeleteForm,
+    GenderForm,
+    InvitationAcceptForm,
+    PasswordResetForm,
+    SignInForm,
+)
 
 
 @bp.get("/")
@@ -30,15 +38,35 @@ def home():
 
 @bp.get("/account")
 @login_required
-def account_show():
+def account_show(status=200, **context):
     """Your own account: recent sign-ins and every password reset, with who made it."""
+    context.setdefault("gender_form", None)
     return render_template(
         "accounts/account.html",
         signins=people.signins_of(current_user.id),
         resets=people.resets_of(current_user.id),
         current_session=people.token_hash(current_user.session_token),
         passkeys=passkeys.passkeys_of(current_user.id),
-    )
+        **(context | {"gender_form": context["gender_form"] or gender_form()}),
+    ), status
+
+
+def gender_form(formdata=None) -> GenderForm:
+    person = first_row("select gender_sealed from users where id = ?", [current_user.id])
+    return GenderForm(formdata=formdata, gender=team.gender_of(person))
+
+
+@bp.post("/account/gender")
+@login_required
+@writing()
+def gender_update():
+    # Respect §4.9, issue 24: each worker's own optional entry; only "mixed or not" leaves here.
+    form = gender_form(request.form)
+    if not form.validate():
+        return account_show(422, gender_form=form)
+    team.set_gender(current_user.id, form.gender.data or "")
+    flash(_("Saved. Only you see it; your admins see only whether a pair is mixed."), "success")
+    return redirect(url_for("accounts.account_show"), 303)
 
 
 def json_answer() -> dict:
