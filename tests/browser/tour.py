@@ -264,7 +264,7 @@ def walk_prompt_exercises(page, check):
     page.get_by_role("button", name="Start an inventory").click()
     page.get_by_text("Sexual disrespect and swears", exact=True).click()
     expect(
-        page.get_by_role("textbox", name="What you have experienced (Sexual disrespect and swears)")
+        page.get_by_role("textbox", name="In your own words (Sexual disrespect and swears)")
     ).to_be_visible()
     check(page, "painful points, inventory with one category open")
     page.get_by_role("button", name="Stop here for now").click()
