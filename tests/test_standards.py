@@ -325,3 +325,62 @@ def test_group_size_signals_above_the_ideal_and_over_the_maximum(one):
     over = log_group(one, participants=13)
     assert "13 men took part: over the maximum of 12 the Respect standards give." in over
     assert "Ideal group numbers are 8-10 with a maximum of 12 men." in over
+
+
+# --- §3.14 the half hours around a group ---------------------------------------------------
+
+
+def test_card_and_plan_show_preparation_and_debrief_around_the_sessions_clock_times(one):
+    # Tonight at 18:30, "Sexual pressuring" as the guidelines time it: 110 minutes, to 20:20.
+    with sqlite3.connect(one.database) as conn:
+        conn.execute(
+            "insert into session_plans (pair_id, held_on, starts_at, session_key, leads,"
+            " version, updated_at) values (?, ?, '18:30', 'sexual_pressuring', '{}', 1, '')",
+            [one.rows["pair"], date.today().isoformat()],
+        )
+    conn.close()
+    card = page(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
+    assert "18:00 Preparation from 18:00 the half hour before, together 18:30" in card
+    assert "20:20 Debrief until 20:50 the half hour after, together" in card
+    plans = page(one, "coworker", "sessions.plans_show", pair_id=one.rows["pair"])
+    assert (
+        "Preparation from 18:00; the session 18:30 to 20:20; debrief until 20:50 (Respect §3.14)."
+        in plans
+    )
+
+
+def plan_tonight(one, starts_at="18:30", session_key="sexual_pressuring"):
+    with sqlite3.connect(one.database) as conn:
+        conn.execute(
+            "insert into session_plans (pair_id, held_on, starts_at, session_key, leads,"
+            " version, updated_at) values (?, ?, ?, ?, ?, 1, '')",
+            [
+                one.rows["pair"],
+                date.today().isoformat(),
+                starts_at,
+                session_key,
+                f'{{"sexual_abuse_scenario": "{one.rows["coworker"]}"}}',
+            ],
+        )
+    conn.close()
+
+
+def test_home_and_card_lead_with_tonight(one):
+    home = page(one, "facilitator", "accounts.home")
+    assert "Tonight at" not in home
+    plan_tonight(one)
+    home = page(one, "facilitator", "accounts.home")
+    tonight = f"Tonight at 18:30: Sexual respect (2) – Sexual pressuring with {COLE}"
+    assert tonight in home
+    assert home.index(tonight) < home.index("Your private space")
+    card = page(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
+    order = [
+        card.index("Tonight's session"),
+        card.index("How we step in"),
+        card.index(f"What might be difficult for {COLE}"),
+        card.index("The half hour before"),
+    ]
+    assert order == sorted(order)
+    assert "Respect, Principles and minimum standards of practice, §3.14" in card
+    assert f"Leads first: {COLE}" in card
+    assert card.index(f"Leads first: {COLE}") < card.index("How we step in")

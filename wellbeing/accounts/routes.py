@@ -11,6 +11,8 @@ from ..organisation import team
 from ..organisation.people import last_admin, summary
 from ..permissions import pairs_of
 from ..security import safe_next
+from ..sessions import module
+from ..sessions import plans as session_plans
 from . import bp, lifecycle, passkeys, people
 from .forms import (
     AccountDeleteForm,
@@ -33,7 +35,21 @@ def home():
         states={pair["id"]: checkins.state(pair, current_user, today) for pair in pairs},
         invited=invitations_waiting(current_user) if facilitator else 0,
         summary=summary(current_user.org_id) if current_user.has_role("admin") else None,
+        tonight=tonight_plans(pairs, today),
     )
+
+
+def tonight_plans(pairs: list[dict], today) -> list[dict]:
+    """Issue 24: on a day with a planned session, home leads with it, above everything else."""
+    found = []
+    for pair in pairs:
+        if pair["ended_at"]:
+            continue
+        plan = session_plans.plan_on(pair, today)
+        session = module.session(current_user.org_id, plan["session_key"]) if plan else None
+        if session:
+            found.append({"pair": pair, "plan": plan, "session": session})
+    return sorted(found, key=lambda t: t["plan"]["starts_at"])
 
 
 @bp.get("/account")
