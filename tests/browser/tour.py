@@ -579,6 +579,13 @@ def walk_supervision(page, check):
     page.goto("/organisation/export")
     heading(page, "Export your organisation's records")
     check(page, "export")
+    # Issue 24: how the organisation reads the standards, and its team against §4.9.
+    page.goto("/organisation/standards")
+    heading(page, "How we read the standards")
+    check(page, "how we read the standards")
+    page.goto("/organisation/team")
+    heading(page, "Our team")
+    check(page, "our team")
     sign_out(page)
 
     sign_in(page, "supervisor")
