@@ -379,3 +379,78 @@ def test_the_cards_run_sheet_holds_every_activitys_points_and_handouts(one):
             texts += activity["footnotes"] + [h["paragraphs"][0] for h in activity["handouts"]]
             for text in texts:
                 assert " ".join(text.split())[:80] in card, (session["key"], text[:60])
+
+
+ORDERED = [a for a in ACTIVITIES if "order" in a]
+
+
+def parts_in_order(activity: dict) -> list[str]:
+    """The words of each part an activity's `order` names, videos aside (their titles are ours)."""
+    parts = []
+    for ref in activity["order"]:
+        kind, index = ref.split(":")
+        if kind == "videos":
+            continue
+        found = activity["points"]["items"] if kind == "points" else activity[kind]
+        text = found[int(index)]
+        parts.append(text["paragraphs"][0] if kind == "handouts" else text)
+    return parts
+
+
+@pytest.mark.parametrize("activity", ORDERED, ids=[a["key"] for a in ORDERED])
+def test_an_ordered_activity_keeps_the_guidelines_order_and_every_part_once(activity, one):
+    assert in_sequence(WORDS_READ_ON, [normalise(text) for text in parts_in_order(activity)])
+    counts = {"points": len(activity["points"]["items"])}
+    for kind in ("instructions", "questions", "handouts", "videos"):
+        counts[kind] = len(activity[kind])
+    refs = [ref.split(":")[0] for ref in activity["order"]]
+    assert {kind: refs.count(kind) for kind in counts} == counts
+    assert len(set(activity["order"])) == len(activity["order"])
+    page = page_words(one.client("facilitator").get(f"/sessions/activities/{activity['key']}"))
+    assert in_sequence(page, [" ".join(text.split()) for text in parts_in_order(activity)])
+
+
+def test_status_motivated_sharing_keeps_its_two_question_sets_apart(one):
+    page = page_words(
+        one.client("facilitator").get("/sessions/activities/status_motivated_sharing")
+    )
+    bystander = page.index("What would you say to them to try to convince them")
+    clip = page.index("Video: The clip on sharing indecent images")
+    assert bystander < page.index("Alternatively, you can show them the following clip") < clip
+    assert clip < page.index("Why does this young man show his friends indecent images")
+
+
+def test_reality_checking_reads_out_its_scenario_first(one):
+    page = page_words(one.client("facilitator").get("/sessions/activities/reality_checking"))
+    scenario = page.index("Read aloud: Scenario: James and Rita")
+    assert page.index("Read out the following scenario:") < scenario
+    assert scenario < page.index("James' partner Rita has ended their relationship.")
+    assert page.index("He is considering sharing pictures") < page.index(
+        "If you asked James about how he is behaving"
+    )
+    revenge = page_words(
+        one.client("facilitator").get("/sessions/activities/revenge_motivated_sharing")
+    )
+    assert "James' partner Rita" not in revenge
+
+
+def test_read_aloud_and_handout_are_labelled_as_the_guidelines_use_them(one):
+    client = one.client("facilitator")
+    scary = page_words(client.get("/sessions/activities/consent_within_a_scary_relationship"))
+    assert "Read aloud: Scenario: Carla and Dan" in scary
+    assert "Handout" not in scary
+    bdsm = page_words(client.get("/sessions/activities/bdsm"))
+    assert "Read aloud: Quote from a 17 year old, UK teenager" in bdsm
+    partners = page_words(client.get("/sessions/activities/talking_about_sex"))
+    assert "The men can ask their partners some of the following:" in partners
+    assert "Handout" not in partners
+    scenario = page_words(client.get("/sessions/activities/sexual_abuse_scenario"))
+    assert "Handout - Sexual abuse scenario" in scenario
+
+
+def test_the_norms_keep_the_guidelines_word_against_moralistic_arguments(one):
+    [paragraph] = [p for p in guidelines()["norms"]["introduction"] if "moralistic" in p]
+    assert in_the_guidelines(paragraph)
+    assert paragraph in html.unescape(
+        one.client("facilitator").get("/private/norms").get_data(True)
+    )
