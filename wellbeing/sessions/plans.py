@@ -155,6 +155,8 @@ def with_sessions(sessions: list[dict], plans: list[dict]) -> list[dict]:
     found = []
     for plan in plans:
         session = by_key.get(plan["session_key"])
-        times = around(plan["starts_at"], session["total"]) if session else None
+        # The supervisor's list carries no clock time: only what the pair shares.
+        starts_at = plan.get("starts_at")
+        times = around(starts_at, session["total"]) if session and starts_at else None
         found.append(dict(plan, session=session, times=times))
     return found
