@@ -309,8 +309,15 @@ def test_team_view_signals_a_pair_that_is_not_mixed_without_labelling_anyone(one
     team = page(one, "admin", "organisation.team_show")
     assert not_mixed not in team
     assert "No pair is known not to be mixed." in team
-    # Each person's entry is their own: their account page, which only they open.
+    # Each person's entry is their own: their account page, which only they open, and the data
+    # they download.
     assert "Your admins never see it" in page(one, "coworker", "accounts.account_show")
+    data = one.client("coworker").get(url(one, "accounts.account_data")).get_json()
+    assert data["me"]["gender"] == "man"
+    with sqlite3.connect(one.database) as conn:
+        sealed = conn.execute("select gender_sealed from users where gender_sealed is not null")
+        assert all(value.startswith("aes1.") for (value,) in sealed)
+    conn.close()
 
 
 def test_group_size_signals_above_the_ideal_and_over_the_maximum(one):

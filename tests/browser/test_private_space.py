@@ -232,7 +232,7 @@ def test_learning_painful_points_and_norms_are_kept_on_the_phone_only(
     expect(page.get_by_role("textbox", name="In your own words")).to_have_count(0)
     page.get_by_text(HARASSMENT, exact=True).click()
     answer_box(page, f"In your own words ({HARASSMENT})").fill(HARASSED_MARKER)
-    page.get_by_text("Harm I may have done", exact=True).click()
+    page.locator("summary", has_text="Harm I may have done").click()
     answer_box(page, "Harm I may have done").fill(PRESSURED_MARKER)
     saved(page)
     reload_and_unlock(page)
