@@ -604,3 +604,38 @@ def m022_challenge_created_at_index(db):
     # Issue 21, L6: every new challenge sweeps the expired ones by `created_at`; without an
     # index that sweep read the whole table, which anonymous requests could fill.
     db["webauthn_challenges"].create_index(["created_at"])
+
+
+@migrations()
+def m030_standards_readings(db):
+    # Issue 24: how the organisation reads the Respect standards where they leave a choice.
+    # §3.12 "at least 6 months or 26 sessions": "at_least" (both) unless it chooses "either";
+    # §3.13 "Inexperienced staff will require more": the monthly target while in mentoring
+    # (null = the app's 2 hours); and how a group supervision session counts for each person in
+    # it ("full" or "shared" between them; null = full). Null everywhere means the defaults.
+    db["organisations"].add_column("mentoring_reading", str)
+    db["organisations"].add_column("mentoring_target_minutes", int)
+    db["organisations"].add_column("group_supervision_counts", str)
+    # The supervisor's home shows each target, which now turns on these readings: a change to
+    # them draws the caseload again, as m010 does for the tables it shows.
+    db.execute(
+        "create trigger organisations_update_counts after update on organisations"
+        " begin update caseload_changes set count = count + 1 where id = 1; end"
+    )
+
+
+@migrations()
+def m031_supervision_external(db):
+    # Issue 24, Respect §3.13: supervision "aside from line management with appropriate external
+    # supervisors". Each session says whether it was: 1 yes, 0 no, null not said (older records).
+    db["supervision_sessions"].add_column("external", int)
+
+
+@migrations()
+def m032_gender_and_experience(db):
+    # Issue 24, Respect §4.9 "a mixed gender team" and §3.12 "an experienced co-worker".
+    # Gender is each worker's own optional entry, sealed at rest and never shown as a label on
+    # them; the team view only says whether a pair is mixed. An admin may mark someone
+    # experienced who came with experience from elsewhere (null = not marked).
+    db["users"].add_column("gender_sealed", str)
+    db["users"].add_column("experienced_marked_at", str)

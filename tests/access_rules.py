@@ -177,6 +177,7 @@ RULES = {r.endpoint: r for r in (
     rule("accounts.account_show", "member", also="it shows only your own account: there is no URL for anyone else's"),
     rule("accounts.account_data", "member", also="only your own data"),
     rule("accounts.account_delete_confirm", "member"),
+    rule("accounts.gender_update", "member", form={"gender": "woman"}, also="only your own; a choice that isn't offered: 422"),
     # Each organisation's only admin is asked to invite another admin first.
     rule("accounts.account_delete", "member", form={"password": PASSWORD}, answers={"admin": 409, "outsider": 409}, also="wrong password: 422, nothing deleted, counted with sign-in failures (429 after 5); the organisation's only admin: 409"),
     # Issue 15, passkeys. JSON with the X-CSRFToken header, as the page's fetch() sends it. A made-up answer proves no passkey: 422.
@@ -212,6 +213,10 @@ RULES = {r.endpoint: r for r in (
     rule("organisation.entry_remove", "admin", entry_id=Row("practice"), org_object=True),
     rule("organisation.entry_restore", "admin", entry_id=Row("practice"), org_object=True),
     rule("organisation.support_show", "member"),
+    rule("organisation.standards_show", "admin", also="Issue 24: how the organisation reads the Respect standards"),
+    rule("organisation.standards_update", "admin", form={"mentoring_reading": "either", "mentoring_target_minutes": "150", "group_supervision_counts": "shared"}, also="a choice that isn't offered, or minutes outside 90 to 2400: 422, with what was typed kept"),
+    rule("organisation.team_show", "admin", also="Issue 24: the core team and mixed-gender pairs, never anyone's gender"),
+    rule("organisation.experienced_update", "admin", user_id=Row("coworker"), form={"experienced": "yes"}, org_object=True),
     rule("exercises.vault_show", "facilitator"),
     rule("exercises.why_show", "facilitator"),
     rule("exercises.recovery_sheet_show", "facilitator"),

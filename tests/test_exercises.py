@@ -231,7 +231,7 @@ def test_painful_points_content_note_comes_before_the_inventory(one):
     assert "data-content-note" in page
 
 
-def test_painful_points_offers_each_category_for_experienced_and_perpetrated(one):
+def test_painful_points_is_one_inventory_then_a_separate_optional_harm_section(one):
     main = html.unescape(
         main_of(one.client("facilitator").get("/private/painful-points").get_data(as_text=True))
     )
@@ -249,9 +249,20 @@ def test_painful_points_offers_each_category_for_experienced_and_perpetrated(one
     for category in PAINFUL["categories"]:
         # A closed <details> per category: the worker opens only what they choose.
         assert f"<summary>{category['text']}</summary>" in main, category
-        for side in ("experienced", "perpetrated"):
-            assert f'data-answer="{category["id"]}:{side}"' in main
-    assert main.count("<textarea") == 2 * len(PAINFUL["categories"]) + 1
+        assert f'data-answer="{category["id"]}"' in main
+        assert f'data-answer="{category["id"]}:' not in main
+    # Issue 24: one box per category, the clues box, and "Harm I may have done" on its own,
+    # after the whole inventory: never beside "Experiences of child sexual abuse".
+    assert main.count("<textarea") == len(PAINFUL["categories"]) + 2
+    harm = main.index('data-answer="harm"')
+    assert harm > main.index('data-answer="disrespect"')
+    assert main.index("<summary>Experiences of child sexual abuse</summary>") < harm
+    abuse = main.split("<summary>Experiences of child sexual abuse</summary>")[1].split(
+        "</details>"
+    )[0]
+    assert "perpetrated" not in abuse and "Harm" not in abuse
+    assert "Harm I may have done" in main
+    assert PAINFUL["harm"]["intro"] in main
     assert '<details class="prompt" data-prompt open' not in main
     assert PAINFUL["inventory_intro"].endswith("This inventory can include:")
 

@@ -84,7 +84,7 @@ def quoted_passages() -> list[tuple[str, str]]:
     guide = content.guidelines()
     card_content, found = guide["coworking"]["card"], []
     for reminder in card_content["reminders"]:
-        seed = "000" if reminder["source"].startswith("Seed 000") else "002"
+        seed = "000" if reminder["source"].startswith("WWP EN") else "002"
         found += [(seed, p) for p in reminder["passages"] + reminder["examples"]]
     found += [("003", card_content["preparation"][k]) for k in ("separate", "more_time")]
     for section in guide["why_this_matters"]["sections"]:
@@ -92,7 +92,7 @@ def quoted_passages() -> list[tuple[str, str]]:
     phoneline = guide["support_contact"]["suggested"][0]
     found += [("002", phoneline["note"]), ("002", f"{phoneline['text']} ({phoneline['phone']})")]
     groups = guide["coworking"]["groups"]
-    found += [("003", groups["mixed_gender"]), ("003", groups["numbers"])]
+    found += [("003", groups[k]) for k in ("mixed_gender", "numbers", "core_team")]
     supervision = guide["supervision"]
     found += [
         ("003", supervision["aside"]["text"]),
@@ -137,10 +137,9 @@ def test_facilitator_reads_the_reminders_folded_on_the_card_each_with_its_source
     assert "You pressured her to do something she wasn't into." in text
     assert "Inappropriately nodding/smiling as part of active listening." in text
     assert (
-        "Seed 002, Section 8 (Working with the perpetrator), 8. Victim safety: Do not work alone"
-        in text
+        "AVA, Section 8: Working with the perpetrator, 8. Victim safety: Do not work alone" in text
     )
-    assert "Seed 000 (WWP EN guidelines), Stance: the paragraphs on language" in text
+    assert "WWP EN, Good practice in addressing sexualised violence, Stance: the paragraphs" in text
 
 
 def test_card_says_planning_is_not_form_filling_and_newer_facilitators_need_longer(one):
@@ -226,7 +225,8 @@ def test_a_group_of_more_than_twelve_is_logged_with_a_gentle_signal(one):
     assert "14 men took part" in words(html(one, "facilitator", "supervision.mine_show"))
 
 
-@pytest.mark.parametrize("participants, kept", [("12", 12), ("", None), (None, None)])
+# 11 and 12 are above the ideal 8-10 and signalled gently (issue 24, tests/test_standards.py).
+@pytest.mark.parametrize("participants, kept", [("10", 10), ("", None), (None, None)])
 def test_a_group_of_twelve_or_an_untold_number_is_logged_without_a_signal(one, participants, kept):
     response = log_group(one, participants=participants)
     assert response.status_code == 200
@@ -332,17 +332,24 @@ def test_deleting_an_account_takes_its_training_record(one):
 
 
 def test_one_mentored_session_six_months_ago_is_not_mentoring_done(one):
+    # Issue 24: the months run to today, and "at least" asks for both 6 months and 26 sessions.
     log_group(one, held_on=(date.today() - timedelta(days=200)).isoformat())
     text = words(html(one, "facilitator", "supervision.mine_show"))
     assert "Done:" not in text
-    assert "1 of 26 sessions, and 0.0 of 6 months" in text
+    assert "1 of 26 sessions, and 6.6 of 6 months" in text
 
 
 def test_six_months_of_mentored_sessions_is_done_and_shows_sessions_and_months(one):
     for days in (200, 100, 1):
         log_group(one, held_on=(date.today() - timedelta(days=days)).isoformat())
     text = words(html(one, "facilitator", "supervision.mine_show"))
-    assert "Done: 3 sessions over 6.5 months with an experienced co-worker." in text
+    # Issue 24: "at least" is both, unless the organisation reads it as "either".
+    assert "3 of 26 sessions, and 6.6 of 6 months, with an experienced co-worker: at least" in text
+    with sqlite3.connect(one.database) as conn:
+        conn.execute("update organisations set mentoring_reading = 'either'")
+    conn.close()
+    text = words(html(one, "facilitator", "supervision.mine_show"))
+    assert "Done: 3 sessions over 6.6 months with an experienced co-worker." in text
 
 
 def test_twenty_six_mentored_sessions_is_done_within_six_months():
@@ -351,8 +358,10 @@ def test_twenty_six_mentored_sessions_is_done_within_six_months():
         {"held_on": (today - timedelta(days=day)).isoformat(), "with_experienced": 1}
         for day in range(26)
     ]
-    assert workload.mentoring(sessions[:25], today)["complete"] is False
-    assert workload.mentoring(sessions, today)["complete"] is True
+    assert workload.mentoring(sessions[:25], today, "either")["complete"] is False
+    assert workload.mentoring(sessions, today, "either")["complete"] is True
+    # Issue 24: read as "at least" both, 26 sessions within a month is not yet done.
+    assert workload.mentoring(sessions, today)["complete"] is False
 
 
 def test_the_content_file_is_valid_json():

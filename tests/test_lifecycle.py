@@ -309,3 +309,28 @@ def test_the_people_page_offers_the_controls_and_the_account_page_links_to_leavi
     assert f"/organisation/people/{one.rows['facilitator']}/disable" in people
     account = one.client("facilitator").get("/account").get_data(as_text=True)
     assert "/account/data.json" in account and "/account/delete" in account
+
+
+def test_a_deleted_persons_gender_entry_and_experienced_mark_go_with_them(one):
+    # Issue 24: the gender entry is their own; the admin's "experienced" mark is about them.
+    fran_id = one.rows["facilitator"]
+    token = one.form_token("facilitator")
+    answer = one.client("facilitator").post(
+        "/account/gender", data={"gender": "woman", "csrf_token": token}
+    )
+    assert answer.status_code == 303
+    admin = one.client("admin")
+    marked = admin.post(
+        f"/organisation/people/{fran_id}/experienced",
+        data={"experienced": "yes", "csrf_token": one.form_token("admin")},
+    )
+    assert marked.status_code == 303
+    query = (
+        "select gender_sealed is not null, experienced_marked_at is not null"
+        " from users where id = ?"
+    )
+    assert sql(one, query, [fran_id]) == [(1, 1)]
+    assert admin_does(one, "disable").status_code == 200
+    assert sql(one, query, [fran_id]) == [(1, 1)]
+    assert admin_does(one, "delete").status_code == 303
+    assert sql(one, query, [fran_id]) == [(0, 0)]

@@ -114,6 +114,7 @@ SEALED_COLUMNS = [
     ("checkins", "reply_sealed", "checkins.reply"),
     ("agreement_reviews", "text_sealed", "agreement_reviews.text"),
     ("supervision_sessions", "notes_sealed", "supervision.notes"),
+    ("users", "gender_sealed", "users.gender"),  # issue 24: a worker's own optional entry
 ]
 
 

@@ -10,6 +10,7 @@
 //   {startedAt, finishedAt, answers: {"<prompt id>": text}}   (empty answers are left out)
 
 import { handleUnlock } from "screens/forms";
+import { toCurrentLayout } from "screens/painful-layout";
 import { exerciseScreen, keepAnswers, recordKeeper, wireEndings } from "screens/record";
 import { showOverview, showState } from "screens/shared";
 import { settingFor } from "session";
@@ -25,6 +26,15 @@ export function screen(root, opened) {
   const noteSetting = settingFor(NOTE_SETTING(kind), opened);
 
   function showAnswers() {
+    // Issue 24: a painful-points inventory in the earlier layout is read into the current one
+    // without losing a word; the next save keeps it that way (screens/painful-layout.js).
+    if (root.dataset.categories) {
+      const layout = toCurrentLayout(
+        keeper.current.value.answers,
+        JSON.parse(root.dataset.categories),
+      );
+      if (layout.migrated) keeper.current.value.answers = layout.answers;
+    }
     const { answers } = keeper.current.value;
     for (const box of boxes) box.value = answers[box.dataset.answer] || "";
     // A prompt the worker wrote under opens again; the others wait to be chosen.

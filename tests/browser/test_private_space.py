@@ -229,19 +229,15 @@ def test_learning_painful_points_and_norms_are_kept_on_the_phone_only(
     page.get_by_role("button", name="Start an inventory").click()
     heading(page, "Your inventory")
     # Every category waits, closed, to be chosen; only the two chosen are opened.
-    expect(page.get_by_role("textbox", name="What you have experienced")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="In your own words")).to_have_count(0)
     page.get_by_text(HARASSMENT, exact=True).click()
-    answer_box(page, f"What you have experienced ({HARASSMENT})").fill(HARASSED_MARKER)
-    page.get_by_text(PRESSURING, exact=True).click()
-    answer_box(page, f"What you may have perpetrated ({PRESSURING})").fill(PRESSURED_MARKER)
+    answer_box(page, f"In your own words ({HARASSMENT})").fill(HARASSED_MARKER)
+    page.locator("summary", has_text="Harm I may have done").click()
+    answer_box(page, "Harm I may have done").fill(PRESSURED_MARKER)
     saved(page)
     reload_and_unlock(page)
-    expect(answer_box(page, f"What you have experienced ({HARASSMENT})")).to_have_value(
-        HARASSED_MARKER
-    )
-    expect(answer_box(page, f"What you may have perpetrated ({PRESSURING})")).to_have_value(
-        PRESSURED_MARKER
-    )
+    expect(answer_box(page, f"In your own words ({HARASSMENT})")).to_have_value(HARASSED_MARKER)
+    expect(answer_box(page, "Harm I may have done")).to_have_value(PRESSURED_MARKER)
     page.get_by_role("button", name="Stop here for now").click()
     expect(page.locator("[data-past] button")).to_contain_text("not finished")
     back_to_the_vault(page)

@@ -70,7 +70,10 @@ def test_an_admin_retimes_a_session_and_a_pair_runs_it_from_the_card_offline(
         tonight = fran.get_by_role("region", name="Tonight's session")
         expect(tonight).to_contain_text(SESSION_TWO)
         expect(tonight).to_contain_text("18:30 to 20:00, 90 minutes")
-        rows = tonight.locator(".run-sheet > li")
+        # Respect §3.14 (issue 24): the half hour before and after, around the clock times.
+        expect(tonight.locator("#run-sheet-preparation")).to_contain_text("Preparation from 18:00")
+        expect(tonight.locator("#run-sheet-debrief")).to_contain_text("Debrief until 20:30")
+        rows = tonight.locator(".run-sheet > li:not(.run-sheet-half-hour)")
         expect(rows).to_have_count(5)
         expect(rows.nth(0)).to_contain_text("18:30")
         expect(rows.nth(0)).to_contain_text(f"Leads: {COLE}")

@@ -268,7 +268,7 @@ def walk_prompt_exercises(page, check):
     page.get_by_role("button", name="Start an inventory").click()
     page.get_by_text("Sexual disrespect and swears", exact=True).click()
     expect(
-        page.get_by_role("textbox", name="What you have experienced (Sexual disrespect and swears)")
+        page.get_by_role("textbox", name="In your own words (Sexual disrespect and swears)")
     ).to_be_visible()
     check(page, "painful points, inventory with one category open")
     page.get_by_role("button", name="Stop here for now").click()
@@ -583,6 +583,13 @@ def walk_supervision(page, check):
     page.goto("/organisation/export")
     heading(page, "Export your organisation's records")
     check(page, "export")
+    # Issue 24: how the organisation reads the standards, and its team against §4.9.
+    page.goto("/organisation/standards")
+    heading(page, "How we read the standards")
+    check(page, "how we read the standards")
+    page.goto("/organisation/team")
+    heading(page, "Our team")
+    check(page, "our team")
     sign_out(page)
 
     sign_in(page, "supervisor")

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from ..forms import EMAIL, new_password_fields
 
@@ -54,4 +55,19 @@ class RecheckForm(FlaskForm):
         _l("Your password"),
         validators=[InputRequired(_l("Please type your password.")), Length(max=1024)],
         description=_l("So that nobody else can add a passkey from a phone left open."),
+    )
+
+
+class GenderForm(FlaskForm):
+    # Respect §4.9 "a mixed gender team": each worker's own, optional entry (issue 24).
+    gender = RadioField(
+        _l("Your gender (optional)"),
+        choices=[
+            SelectChoice("", _l("I'd rather not say")),
+            SelectChoice("woman", _l("Woman")),
+            SelectChoice("man", _l("Man")),
+            SelectChoice("own", _l("I describe it another way")),
+        ],
+        default="",
+        validators=[Optional()],
     )

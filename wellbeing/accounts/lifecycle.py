@@ -109,8 +109,9 @@ def delete(user_id: int):
         if email:
             db.execute("delete from signin_failures where key = ?", ["email:" + email])
         db.execute(
-            "update users set name = ?, email = ?, password_hash = '!', deleted_at = ?"
-            " where id = ?",
+            # Issue 24: their own gender entry and an admin's "experienced" mark go with them.
+            "update users set name = ?, email = ?, password_hash = '!', deleted_at = ?,"
+            " gender_sealed = null, experienced_marked_at = null where id = ?",
             [FORMER, f"former-{user_id}@deleted.invalid", now(), user_id],
         )
 
@@ -167,6 +168,8 @@ def data_of(person) -> dict:
             }
         )
     supervision = record.as_read_by(record.sessions_of(me), person)
+    # Issue 24: their own optional gender entry (organisation/team.py seals it as "users.gender").
+    own = rows("select gender_sealed, experienced_marked_at from users where id = ?", [me])[0]
     return {
         "about": "Everything the app keeps about you that you can read. Your private space is"
         " not here: it is encrypted on your phone, and only your passphrase opens it.",
@@ -174,6 +177,8 @@ def data_of(person) -> dict:
             "name": person.name,
             "email": person.email,
             "roles": sorted(person.roles),
+            "gender": unseal(own["gender_sealed"], "users.gender") if own["gender_sealed"] else "",
+            "marked_experienced_at": own["experienced_marked_at"],
         },
         "pairs": pairs,
         "supervision_sessions": [

@@ -20,12 +20,17 @@ from flask_wtf.csrf import generate_csrf
 
 from ..coworking import checkins
 from ..coworking.pairs import invitations_waiting
+from ..db import first_row, writing
+from ..organisation import team
 from ..organisation.people import last_admin, summary
 from ..permissions import pairs_of
 from ..security import safe_next
+from ..sessions import module
+from ..sessions import plans as session_plans
 from . import bp, lifecycle, passkeys, people
 from .forms import (
     AccountDeleteForm,
+    GenderForm,
     InvitationAcceptForm,
     PasswordResetForm,
     RecheckForm,
@@ -45,7 +50,21 @@ def home():
         states={pair["id"]: checkins.state(pair, current_user, today) for pair in pairs},
         invited=invitations_waiting(current_user) if facilitator else 0,
         summary=summary(current_user.org_id) if current_user.has_role("admin") else None,
+        tonight=tonight_plans(pairs, today),
     )
+
+
+def tonight_plans(pairs: list[dict], today) -> list[dict]:
+    """Issue 24: on a day with a planned session, home leads with it, above everything else."""
+    found = []
+    for pair in pairs:
+        if pair["ended_at"]:
+            continue
+        plan = session_plans.plan_on(pair, today)
+        session = module.session(current_user.org_id, plan["session_key"]) if plan else None
+        if session:
+            found.append({"pair": pair, "plan": plan, "session": session})
+    return sorted(found, key=lambda t: t["plan"]["starts_at"])
 
 
 @bp.get("/account")
@@ -64,7 +83,7 @@ def _account_page(check_form, status=200, **context):
         passkeys=passkeys.passkeys_of(current_user.id),
         recently_checked=people.recently_checked(current_user),
         check_form=check_form,
-        **context,
+        **(context | {"gender_form": context.get("gender_form") or gender_form()}),
     )
     return page, status
 
@@ -101,6 +120,24 @@ def password_refusal(password: str) -> tuple[str, int] | None:
         return str(_("That isn't your password.")), 422
     people.clear_signin_failures(email)
     return None
+
+
+def gender_form(formdata=None) -> GenderForm:
+    person = first_row("select gender_sealed from users where id = ?", [current_user.id])
+    return GenderForm(formdata=formdata, gender=team.gender_of(person))
+
+
+@bp.post("/account/gender")
+@login_required
+@writing()
+def gender_update():
+    # Respect §4.9, issue 24: each worker's own optional entry; only "mixed or not" leaves here.
+    form = gender_form(request.form)
+    if not form.validate():
+        return _account_page(RecheckForm(formdata=None), 422, gender_form=form)
+    team.set_gender(current_user.id, form.gender.data or "")
+    flash(_("Saved. Only you see it; your admins see only whether a pair is mixed."), "success")
+    return redirect(url_for("accounts.account_show"), 303)
 
 
 def json_answer() -> dict:

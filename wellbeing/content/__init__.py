@@ -28,6 +28,13 @@ def sexual_respect() -> dict:
     return json.loads((HERE / "sexual_respect.json").read_text(encoding="utf-8"))
 
 
+@cache
+def sources() -> dict:
+    """The one table of the documents the content quotes (issue 24): each one's title,
+    publisher or authors, year and the sections the app uses. People read `cite_as`."""
+    return json.loads((HERE / "sources.json").read_text(encoding="utf-8"))
+
+
 def suggested(org_id: int, kind: str) -> list[dict]:
     """Contacts the sources name that the organisation hasn't added yet (issue 12: seed 002
     names the Respect Phoneline). Offered to the admin with one button, never added for them:

@@ -9,7 +9,7 @@ signal, never as a block: logging a session always works.
 from collections import Counter
 from datetime import date, timedelta
 
-from .. import content
+from .. import content, standards
 from ..db import get_db, now, rows
 
 FLAG_WEEKS = 8
@@ -21,10 +21,22 @@ def guidance() -> dict:
 
 
 def over_maximum(participants) -> bool:
-    """§4.9: "Ideal group numbers are 8-10 with a maximum of 12 men": more is a gentle signal,
-    because facilitators "should not be pressurised to work with more than they feel
-    comfortable or safe to work with effectively". Never a refusal."""
-    return participants is not None and participants > content_groups()["maximum"]
+    return size_signal(participants) == "over"
+
+
+def size_signal(participants) -> str | None:
+    """§4.9: "Ideal group numbers are 8-10 with a maximum of 12 men". 11 or 12 is above the
+    ideal ("above"), more than 12 over the maximum ("over"): gentle signals, because facilitators
+    "should not be pressurised to work with more than they feel comfortable or safe to work with
+    effectively". Never a refusal. None when there is nothing to say."""
+    if participants is None:
+        return None
+    groups = content_groups()
+    if participants > groups["maximum"]:
+        return "over"
+    if participants > groups["ideal_high"]:
+        return "above"
+    return None
 
 
 def content_groups() -> dict:
@@ -61,30 +73,75 @@ def sessions_of(user_id: int) -> list[dict]:
     )
 
 
-def mentoring(sessions: list[dict], today: date) -> dict:
-    """Progress towards 26 sessions or 6 months with an experienced co-worker.
+def mentoring(sessions: list[dict], today: date, reading: str = "at_least") -> dict:
+    """Progress towards 26 sessions and 6 months with an experienced co-worker.
 
-    §3.12: "mentored by an experienced co-worker for at least 6 months or 26 sessions". Being
-    mentored for 6 months means co-working with an experienced colleague across them, so the
-    months run from the first mentored session to the latest one, not to today: one session
-    six months ago is one session and no months (issue 12, "What the review found wrong").
-    `today` is kept so that a session logged ahead of time is not counted before it happens."""
+    §3.12: "mentored by an experienced co-worker for at least 6 months or 26 sessions". The app
+    reads "at least" as both, unless the organisation chooses "either" (wellbeing/standards.py).
+    The months run from the first mentored session to today (issue 24: counting to the latest
+    session made two sessions six months apart read "Done"). A session logged ahead of time is
+    not counted before it happens."""
     rule = guidance()["mentoring"]
     mentored = sorted(s["held_on"] for s in sessions if s["with_experienced"])
     mentored = [day for day in mentored if day <= today.isoformat()]
     first = date.fromisoformat(mentored[0]) if mentored else None
-    last = date.fromisoformat(mentored[-1]) if mentored else None
-    months = ((last - first).days / 30.44) if first else 0.0
-    done = len(mentored) >= rule["sessions"] or months >= rule["months"]
+    months = ((today - first).days / 30.44) if first else 0.0
+    enough_sessions, enough_months = len(mentored) >= rule["sessions"], months >= rule["months"]
+    if reading == "either":
+        done = enough_sessions or enough_months
+    else:
+        done = enough_sessions and enough_months
     return {
         "sessions": len(mentored),
         "months": round(months, 1),
         "first": first,
-        "last": last,
+        "today": today,
         "target_sessions": rule["sessions"],
         "target_months": rule["months"],
+        "reading": reading,
         "complete": done,
     }
+
+
+def mentoring_of(user_id: int, org_id: int, today: date) -> dict:
+    """A worker's mentoring, read as their organisation reads §3.12."""
+    reading = standards.of(org_id)["mentoring_reading"]
+    return mentoring(sessions_of(user_id), today, reading)
+
+
+def experienced(user: dict, today: date) -> bool:
+    """§3.12's "experienced co-worker": through mentoring, or marked experienced by an admin
+    (someone who came with experience from elsewhere). `user` needs id, org_id and
+    experienced_marked_at."""
+    if user.get("experienced_marked_at"):
+        return True
+    return mentoring_of(user["id"], user["org_id"], today)["complete"]
+
+
+def unmentored_pairs(org_id: int, today: date, pair_ids: list[int] | None = None) -> list[dict]:
+    """Pairs where someone not yet through mentoring logs or plans groups with a co-worker who
+    isn't experienced either: the very thing §3.12 guards against. A gentle signal for the pair,
+    their supervisor and the admin; never a block. Each is {"pair_id", "names"}."""
+    found = rows(
+        "select pairs.id as pair_id, users.id, users.name, users.org_id,"
+        " users.experienced_marked_at from pairs"
+        " join pair_members on pair_members.pair_id = pairs.id"
+        " join users on users.id = pair_members.user_id"
+        " where pairs.org_id = ? and pairs.ended_at is null"
+        " and (exists (select 1 from group_sessions where pair_id = pairs.id)"
+        "  or exists (select 1 from session_plans where pair_id = pairs.id))"
+        " order by pairs.id, users.name",
+        [org_id],
+    )
+    members = {}
+    for row in found:
+        if pair_ids is None or row["pair_id"] in pair_ids:
+            members.setdefault(row["pair_id"], []).append(row)
+    return [
+        {"pair_id": pair_id, "names": [m["name"] for m in people]}
+        for pair_id, people in members.items()
+        if len(people) > 1 and not any(experienced(m, today) for m in people)
+    ]
 
 
 def flags(sessions: list[dict], today: date) -> list[dict]:

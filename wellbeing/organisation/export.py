@@ -11,6 +11,7 @@ import io
 import json
 
 from ..db import rows
+from ..supervision import record
 
 TABLES = (
     "people",
@@ -65,20 +66,31 @@ def pairs(org_id):
 
 
 def supervisors(org_id):
-    return rows(
+    found = rows(
         "select supervisor.name as supervisor, supervisee.name as supervisee,"
-        " coalesce(supervisions.target_minutes, 90) as monthly_target_minutes,"
-        " supervisions.assigned_at from supervisions"
+        " supervisee.id as supervisee_id, supervisions.assigned_at from supervisions"
         " join users supervisor on supervisor.id = supervisions.supervisor_id"
         " join users supervisee on supervisee.id = supervisions.supervisee_id"
         " where supervisions.org_id = ? order by supervisions.id",
         [org_id],
     )
+    # Issue 24: the target as the record reads it (record.target: the minimum, a supervisor's
+    # figure, or the raised one while in mentoring), from that one place and never a copy.
+    return [
+        {
+            "supervisor": r["supervisor"],
+            "supervisee": r["supervisee"],
+            "monthly_target_minutes": record.target_of(r["supervisee_id"]),
+            "assigned_at": r["assigned_at"],
+        }
+        for r in found
+    ]
 
 
 def supervision_sessions(org_id):
     found = rows(
-        "select s.id, s.held_on, s.minutes, s.format, s.areas, users.name as supervisor,"
+        "select s.id, s.held_on, s.minutes, s.format, s.areas, s.external,"
+        " users.name as supervisor,"
         " (select group_concat(u.name, ' & ') from supervision_attendees a"
         "  join users u on u.id = a.supervisee_id where a.session_id = s.id) as supervisees"
         " from supervision_sessions s join users on users.id = s.supervisor_id"

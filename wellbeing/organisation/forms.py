@@ -1,8 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..forms import EMAIL
 
@@ -87,3 +94,35 @@ KIND_FORMS = {
     "situation": SituationForm,
     "support_contact": SupportContactForm,
 }
+
+
+class StandardsForm(FlaskForm):
+    """How the organisation reads the Respect standards where they leave it a choice (issue 24,
+    wellbeing/standards.py). Each choice is shown beside the standard's own words."""
+
+    mentoring_reading = RadioField(
+        _l("Mentoring (§3.12): “at least 6 months or 26 sessions”"),
+        choices=[
+            SelectChoice(
+                "at_least", _l("At least both: 6 months and 26 sessions (this app's reading)")
+            ),
+            SelectChoice("either", _l("Either: 6 months or 26 sessions, whichever comes first")),
+        ],
+        validators=[InputRequired(_l("Choose one."))],
+    )
+    mentoring_target_minutes = IntegerField(
+        _l("Monthly supervision target while in mentoring, in minutes (§3.13)"),
+        description=_l("Inexperienced staff will require more than 90 minutes. 120 is 2 hours."),
+        validators=[
+            InputRequired(_l("Please give a number of minutes.")),
+            NumberRange(min=90, max=2400, message=_l("Between 90 and 2400 minutes, please.")),
+        ],
+    )
+    group_supervision_counts = RadioField(
+        _l("How a group supervision session counts for each person in it"),
+        choices=[
+            SelectChoice("full", _l("In full for each person")),
+            SelectChoice("shared", _l("Shared between the people in it")),
+        ],
+        validators=[InputRequired(_l("Choose one."))],
+    )

@@ -6,17 +6,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Conflict
 
-from .. import content
+from .. import content, standards
 from ..accounts import lifecycle
 from ..accounts import people as accounts
+from ..coworking import checkins, workload
 from ..db import writing
 from ..errors import refuse
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_in_organisation, role_required
 from ..urls import external_url
-from . import bp, export
-from .forms import KIND_FORMS, InvitationForm
+from . import bp, export, team
+from .forms import KIND_FORMS, InvitationForm, StandardsForm
 from .people import members, pending_invitations, revoke_invitation
 
 KIND = "<any(practice,situation,support_contact):kind>"
@@ -252,6 +253,63 @@ def support_show():
         "contacts",
         contacts=content.entries(current_user.org_id, "support_contact"),
     )
+
+
+# --- the standards as the organisation reads them, and its team (issue 24) --------------------
+
+
+def render_standards(status=200, **context):
+    readings = standards.of(current_user.org_id)
+    context.setdefault("form", StandardsForm(formdata=None, **readings))
+    return render_template(
+        "organisation/standards.html",
+        supervision=content.guidelines()["supervision"],
+        readings=readings,
+        **context,
+    ), status
+
+
+@bp.get("/standards")
+@role_required("admin")
+def standards_show():
+    return render_standards()
+
+
+@bp.post("/standards")
+@role_required("admin")
+@writing()
+def standards_update():
+    form = StandardsForm()
+    if not form.validate():
+        return render_standards(422, form=form)
+    standards.save(current_user.org_id, form.data)
+    flash(_("Saved. Every record now reads the standards this way."), "success")
+    return redirect(url_for("organisation.standards_show"), 303)
+
+
+@bp.get("/team")
+@role_required("admin")
+def team_show():
+    today = checkins.today()
+    return render_template(
+        "organisation/team.html",
+        groups=team.rule(),
+        mentoring_rule=workload.guidance()["mentoring"],
+        core=team.core_team(current_user.org_id, today),
+        mixes=team.pair_mixes(current_user.org_id),
+        people=team.people(current_user.org_id, today),
+        unmentored=workload.unmentored_pairs(current_user.org_id, today),
+    )
+
+
+@bp.post("/people/<int:user_id>/experienced")
+@role_required("admin")
+@writing()
+def experienced_update(user_id):
+    # Respect §3.12's "experienced co-worker": someone who came with experience from elsewhere.
+    person = get_person(user_id)
+    team.mark_experienced(person["id"], request.form.get("experienced") == "yes")
+    return redirect(url_for("organisation.team_show"), 303)
 
 
 # --- exporting the organisation's shared records (issue 5) ------------------------------------

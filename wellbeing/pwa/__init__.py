@@ -61,6 +61,7 @@ PRIVATE_MODULES = {
     "screens/server-backup": "screens/server-backup.js",
     "screens/shoulds": "screens/shoulds.js",
     "screens/prompts": "screens/prompts.js",
+    "screens/painful-layout": "screens/painful-layout.js",  # issue 24: the inventory's layout
     "screens/checklist": "screens/checklist.js",  # the discomfort checklist
     "screens/checklist-history": "screens/checklist-history.js",
     "screens/line": "screens/line.js",  # "Is this always abusive?" on your own

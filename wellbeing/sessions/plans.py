@@ -109,6 +109,25 @@ def run_sheet(plan: dict, session: dict) -> list[dict]:
     return sheet
 
 
+# Respect §3.14: "half hour planning time immediately before a group" and "half hour de-brief
+# time immediately after a group". The plan and the run sheet show both around the clock times.
+HALF_HOUR = timedelta(minutes=30)
+
+
+def around(starts_at: str, minutes: int) -> dict:
+    """The session's clock times with §3.14's half hours around them: preparation from, the end,
+    and the debrief until ("next_day" marks a time past midnight)."""
+    start = datetime.combine(date.min, datetime.strptime(starts_at, "%H:%M").time())
+    base = datetime.combine(date.min.replace(day=2), start.time())
+    prepare, end = base - HALF_HOUR, base + timedelta(minutes=minutes)
+    debrief = end + HALF_HOUR
+
+    def clock(moment):
+        return {"at": moment.strftime("%H:%M"), "next_day": moment.date() > base.date()}
+
+    return {"prepare_from": clock(prepare), "ends": clock(end), "debrief_until": clock(debrief)}
+
+
 def tonight(pair: dict, org_id: int, day: date) -> dict:
     """The card's plan: tonight's, or the next one; its session as the organisation runs it
     (None if the module no longer has it), the run sheet and the end time."""
@@ -119,10 +138,25 @@ def tonight(pair: dict, org_id: int, day: date) -> dict:
     start = datetime.combine(date.min, datetime.strptime(plan["starts_at"], "%H:%M").time())
     end = start + timedelta(minutes=session["total"])
     ends = {"at": end.strftime("%H:%M"), "next_day": end.date() > start.date()}
-    return {"plan": plan, "session": session, "sheet": run_sheet(plan, session), "ends": ends}
+    times = around(plan["starts_at"], session["total"])
+    return {
+        "plan": plan,
+        "session": session,
+        "sheet": run_sheet(plan, session),
+        "ends": ends,
+        "prepare_from": times["prepare_from"],
+        "debrief_until": times["debrief_until"],
+    }
 
 
 def with_sessions(sessions: list[dict], plans: list[dict]) -> list[dict]:
     """Plans with their session (as the organisation runs it), for lists."""
     by_key = {s["key"]: s for s in sessions}
-    return [dict(plan, session=by_key.get(plan["session_key"])) for plan in plans]
+    found = []
+    for plan in plans:
+        session = by_key.get(plan["session_key"])
+        # The supervisor's list carries no clock time: only what the pair shares.
+        starts_at = plan.get("starts_at")
+        times = around(starts_at, session["total"]) if session and starts_at else None
+        found.append(dict(plan, session=session, times=times))
+    return found

@@ -76,6 +76,16 @@ class SessionForm(FlaskForm):
         validators=[Optional(), Length(max=MAX_NOTES, message=_l("Please keep it shorter."))],
     )
     supervisor_only = BooleanField(_l("Notes for me only"))
+    # Respect §3.13: "aside from line management with appropriate external supervisors".
+    # Not required: an unsaid answer is kept as unsaid.
+    external = RadioField(
+        _l("Was this supervision external to line management?"),
+        choices=[
+            SelectChoice("yes", _l("Yes, external to line management")),
+            SelectChoice("no", _l("No, within line management")),
+        ],
+        validators=[Optional()],
+    )
 
     def validate_supervisees(self, field):
         if self.format.data == "individual" and len(field.data or []) > 1:

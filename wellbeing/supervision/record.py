@@ -8,8 +8,11 @@ wellbeing/content/<language>.json (`supervision.areas`).
 import json
 from datetime import date
 
+from .. import standards
 from ..atrest import seal, unseal
-from ..db import get_db, now, rows, writing
+from ..coworking import workload
+from ..db import first_row, get_db, now, rows, writing
+from ..db import today as db_today
 from ..permissions import reads_note
 from . import guidance
 
@@ -44,6 +47,7 @@ def log_session(supervisor, fields: dict, supervisee_ids: list[int]) -> int:
                     if fields["notes"]
                     else None,
                     "supervisor_only": int(bool(fields["supervisor_only"])),
+                    "external": fields.get("external"),
                     "created_at": now(),
                 }
             )
@@ -77,7 +81,9 @@ def sessions_of(supervisee_id: int, supervisor_id: int | None = None) -> list[di
         "select supervision_sessions.*, users.name as supervisor_name,"
         " (select group_concat(u.name, ', ') from supervision_attendees a"
         "  join users u on u.id = a.supervisee_id where a.session_id = supervision_sessions.id)"
-        " as attendees"
+        " as attendees,"
+        " (select count(*) from supervision_attendees a"
+        "  where a.session_id = supervision_sessions.id) as attendee_count"
         " from supervision_sessions"
         " join supervision_attendees mine on mine.session_id = supervision_sessions.id"
         " join users on users.id = supervision_sessions.supervisor_id"
@@ -89,7 +95,18 @@ def sessions_of(supervisee_id: int, supervisor_id: int | None = None) -> list[di
         sealed = row.pop("notes_sealed")
         row["notes"] = unseal(sealed, "supervision.notes") if sealed else ""
         row["areas"] = json.loads(row["areas"])
+        row["counted_minutes"] = counted_minutes(row)
     return found
+
+
+def counted_minutes(session: dict) -> float:
+    """How much of a session counts towards each person's month. A group session counts in
+    full for each person in it, or shared between them, as the organisation chose (issue 24:
+    §3.13 says nothing of group supervision, so it is the organisation's choice, not ours)."""
+    counting = standards.of(session["org_id"])["group_supervision_counts"]
+    if session["format"] == "group" and counting == "shared" and session["attendee_count"]:
+        return session["minutes"] / session["attendee_count"]
+    return session["minutes"]
 
 
 def as_read_by(sessions: list[dict], reader=None) -> list[dict]:
@@ -105,14 +122,26 @@ def month_start(day: date, back: int = 0) -> date:
 
 
 def months(sessions: list[dict], today: date, target: int, count: int = MONTHS_SHOWN) -> list:
-    """Minutes of supervision in each of the last `count` months, oldest first."""
+    """Minutes of supervision in each of the last `count` months, oldest first. The month in
+    progress is "so far", never "under the target": it isn't over (issue 24)."""
     shown = []
     for back in range(count - 1, -1, -1):
         start, end = month_start(today, back), month_start(today, back - 1)
         minutes = sum(
-            s["minutes"] for s in sessions if start.isoformat() <= s["held_on"] < end.isoformat()
+            s["counted_minutes"]
+            for s in sessions
+            if start.isoformat() <= s["held_on"] < end.isoformat()
         )
-        shown.append({"month": start, "minutes": minutes, "short": minutes < target})
+        minutes = round(minutes)
+        in_progress = back == 0
+        shown.append(
+            {
+                "month": start,
+                "minutes": minutes,
+                "in_progress": in_progress,
+                "short": minutes < target and not in_progress,
+            }
+        )
     return shown
 
 
@@ -138,13 +167,32 @@ def areas_by_month(sessions: list[dict], today: date) -> list[dict]:
     return covered
 
 
-def target_of(supervisee_id: int) -> int:
-    """The monthly target in minutes: the highest any supervisor set, never below §3.13's."""
-    found = rows(
-        "select max(target_minutes) as target from supervisions where supervisee_id = ?",
+def target(supervisee_id: int, today: date) -> dict:
+    """The monthly target, in minutes, and why it is that figure. The one place a target is
+    read: the record, the supervisor's home and the admin's export all ask here.
+
+    §3.13: "One and a half hour's supervision a month is a minimum. Inexperienced staff will
+    require more than this." So: the highest a supervisor set, never below the minimum, and
+    while the worker is in mentoring (§3.12) at least the organisation's figure (2 hours unless
+    it sets another). `why` is "minimum", "set" or "mentoring"."""
+    person = first_row(
+        "select users.id, users.org_id, users.experienced_marked_at,"
+        " (select max(target_minutes) from supervisions where supervisee_id = users.id) as set_to"
+        " from users where users.id = ?",
         [supervisee_id],
     )
-    return max(found[0]["target"] or 0, minimum_minutes())
+    candidates = [(minimum_minutes(), "minimum")]
+    if person and person["set_to"]:
+        candidates.append((person["set_to"], "set"))
+    if person and not workload.experienced(person, today):
+        readings = standards.of(person["org_id"])
+        candidates.append((readings["mentoring_target_minutes"], "mentoring"))
+    minutes, why = max(candidates, key=lambda c: c[0])
+    return {"minutes": minutes, "why": why}
+
+
+def target_of(supervisee_id: int, today: date | None = None) -> int:
+    return target(supervisee_id, today or db_today())["minutes"]
 
 
 def set_target(link_id: int, minutes: int | None):
@@ -152,15 +200,21 @@ def set_target(link_id: int, minutes: int | None):
 
 
 def this_month_minutes(supervisee_ids: list[int], today: date) -> dict[int, int]:
-    """Minutes of supervision each supervisee had this month, from one query."""
+    """Minutes of supervision each supervisee had this month, counted as `counted_minutes`
+    counts them, from one query."""
     totals = {who: 0 for who in supervisee_ids}
     found = rows(
-        "select a.supervisee_id, sum(s.minutes) as minutes from supervision_attendees a"
+        "select a.supervisee_id, sum(case when s.format = 'group'"
+        "  and coalesce(o.group_supervision_counts, 'full') = 'shared'"
+        "  then s.minutes * 1.0 / (select count(*) from supervision_attendees c"
+        "   where c.session_id = s.id) else s.minutes end) as minutes"
+        " from supervision_attendees a"
         " join supervision_sessions s on s.id = a.session_id"
+        " join organisations o on o.id = s.org_id"
         f" where a.supervisee_id in ({', '.join('?' * len(supervisee_ids))}) and s.held_on >= ?"
         " group by a.supervisee_id",
         [*supervisee_ids, month_start(today).isoformat()],
     )
     for row in found:
-        totals[row["supervisee_id"]] = row["minutes"]
+        totals[row["supervisee_id"]] = round(row["minutes"])
     return totals

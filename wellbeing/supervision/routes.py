@@ -8,9 +8,9 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from .. import content
+from .. import content, standards
 from ..coworking import agreement, checkins, oversight, pairs, workload
-from ..db import get_db, now, rows, writing
+from ..db import first_row, get_db, now, rows, writing
 from ..fragments import render_page_or_block
 from ..organisation.people import members
 from ..permissions import (
@@ -72,7 +72,7 @@ def drawn_caseload(supervisor_id, org_id, changes, today, database) -> Caseload:
         "supervision/_caseload.html",
         people=people,
         minutes=record.this_month_minutes(ids, today),
-        targets={p["id"]: max(p["target_minutes"] or 0, record.minimum_minutes()) for p in people},
+        targets={p["id"]: record.target_of(p["id"], today) for p in people},
         flagged=workload.flagged_people(ids, today),
         pairs=shown,
         rhythms=checkins.rhythms(shown, today),
@@ -181,7 +181,7 @@ def session_new():
     form.held_on.data = checkins.today()
     who = request.args.get("supervisee", type=int)
     form.supervisees.data = [who] if who else []
-    return render_template("supervision/session_new.html", form=form)
+    return render_template("supervision/session_new.html", form=form, aside=guidance()["aside"])
 
 
 @bp.post("/sessions")
@@ -190,10 +190,13 @@ def session_new():
 def session_create():
     form = session_form(request.form)
     if not form.validate():
-        return render_template("supervision/session_new.html", form=form), 422
+        return render_template(
+            "supervision/session_new.html", form=form, aside=guidance()["aside"]
+        ), 422
     fields = {name: getattr(form, name).data for name in ("held_on", "minutes", "format", "areas")}
     fields["notes"] = (form.notes.data or "").strip()
     fields["supervisor_only"] = form.supervisor_only.data
+    fields["external"] = {"yes": 1, "no": 0}.get(form.external.data)
     record.log_session(current_user, fields, form.supervisees.data)
     return redirect(url_for("supervision.supervisee_show", user_id=form.supervisees.data[0]))
 
@@ -212,15 +215,24 @@ def session_remove(session_id):
 def record_context(person_id: int, sessions: list[dict]) -> dict:
     """What a supervisee's record shows: hours by month, areas by month, mentoring, workload."""
     today = checkins.today()
-    target = record.target_of(person_id)
+    target = record.target(person_id, today)
     ran = workload.sessions_of(person_id)
+    org_id = first_row("select org_id from users where id = ?", [person_id])["org_id"]
+    readings = standards.of(org_id)
+    in_pairs = [
+        row["pair_id"]
+        for row in rows("select pair_id from pair_members where user_id = ?", [person_id])
+    ]
     return {
         "sessions": sessions,
-        "target": target,
-        "months": record.months(sessions, today, target),
+        "target": target["minutes"],
+        "target_why": target["why"],
+        "readings": readings,
+        "months": record.months(sessions, today, target["minutes"]),
         "areas": record.areas_by_month(sessions, today),
         "area_months": record.area_months(today),
-        "mentoring": workload.mentoring(ran, today),
+        "mentoring": workload.mentoring(ran, today, readings["mentoring_reading"]),
+        "unmentored": workload.unmentored_pairs(org_id, today, in_pairs),
         "flags": workload.flags(ran, today),
         "guidance": guidance(),
         "training_ticked": training.ticked(person_id),
@@ -232,7 +244,7 @@ def record_context(person_id: int, sessions: list[dict]) -> dict:
 def supervisee_show(user_id):
     person = get_supervisee(user_id)
     sessions = record.as_read_by(record.sessions_of(user_id))
-    form = TargetForm(formdata=None, minutes=record.target_of(user_id))
+    form = TargetForm(formdata=None, minutes=record.target_of(user_id, checkins.today()))
     return render_template(
         "supervision/supervisee.html",
         person=person,

@@ -1,0 +1,39 @@
+"""How an organisation reads the Respect standards where they leave it a choice (issue 24).
+
+Ground floor: the database and the content only. Coworking (mentoring, groups), supervision
+(targets, group sessions) and the organisation's pages all read these from here, so a reading is
+set in one place and every page says the same.
+
+- §3.12: "mentored by an experienced co-worker for at least 6 months or 26 sessions". The app
+  reads "at least" as both (6 months and 26 sessions) unless the organisation chooses "either".
+- §3.13: "Inexperienced staff will require more than this." While a worker is in mentoring their
+  monthly target rises to the organisation's figure, 2 hours unless it sets another.
+- §3.13 says nothing of group supervision: the organisation chooses whether a group session
+  counts in full for each person in it or is shared between them.
+"""
+
+from .db import first_row, get_db
+
+MENTORING_READINGS = ("at_least", "either")
+GROUP_COUNTING = ("full", "shared")
+DEFAULT_MENTORING_TARGET_MINUTES = 120
+DEFAULTS = {
+    "mentoring_reading": "at_least",
+    "mentoring_target_minutes": DEFAULT_MENTORING_TARGET_MINUTES,
+    "group_supervision_counts": "full",
+}
+
+
+def of(org_id: int) -> dict:
+    """The organisation's readings, each falling back to the app's default."""
+    row = first_row(
+        "select mentoring_reading, mentoring_target_minutes, group_supervision_counts"
+        " from organisations where id = ?",
+        [org_id],
+    )
+    return {key: (row or {}).get(key) or default for key, default in DEFAULTS.items()}
+
+
+def save(org_id: int, readings: dict):
+    """Called inside the request's `writing()` (the organisation's settings page)."""
+    get_db()["organisations"].update(org_id, {key: readings[key] for key in DEFAULTS})
