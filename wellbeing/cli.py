@@ -113,6 +113,7 @@ SEALED_COLUMNS = [
     ("checkins", "reply_sealed", "checkins.reply"),
     ("agreement_reviews", "text_sealed", "agreement_reviews.text"),
     ("supervision_sessions", "notes_sealed", "supervision.notes"),
+    ("supervision_notes", "text_sealed", "supervision_notes.text"),
 ]
 
 
