@@ -124,10 +124,12 @@ def test_a_logged_group_shows_as_run_to_the_supervisor_and_a_double_tap_logs_onc
     expect(log.get_by_role("button", name="Undo")).to_be_visible()
     expect(log.get_by_role("button", name="Log the group")).to_have_count(0)
     # The same form sent once more, as a phone's retry would: still one.
-    fran.request.post(
+    again = fran.request.post(
         f"{pair}/group-sessions",
         form={"csrf_token": csrf_of(fran, f"{pair}/plans"), "held_on": tonight, "key": key},
     )
+    # Honoured, not refused: the phone hears "logged", as it did the first time.
+    assert again.ok and "Logged ✓" in again.text(), again.status
     logged = query(tmp_path, "select count(*) from group_sessions where held_on = ?", [tonight])
     assert logged == [(1,)]
 
@@ -540,3 +542,51 @@ def test_the_placeholder_check_catches_each_placeholder():
         assert placeholders_on(f"Before {word} after")
     assert placeholders_on("The signal: None")
     assert not placeholders_on("None yet. None logged yet.")
+
+
+# --- the README's screenshots of the screens this issue changed ---------------------------------
+
+README_PHONE = {"width": 360, "height": 640}
+
+
+def demo_phone(browser, demo_server, who):
+    from wellbeing.demo import DEMO_PEOPLE
+
+    name, email, password, _roles = next(p for p in DEMO_PEOPLE if p[1].startswith(who))
+    context = browser.new_context(base_url=demo_server.url, viewport=README_PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto("/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
+    return page
+
+
+def scrolled_to(page, selector):
+    """The element just under the sticky top bar, as the README's screenshots frame it."""
+    page.evaluate(
+        "(selector) => { const top = document.querySelector(selector).getBoundingClientRect().top;"
+        " window.scrollBy(0, top - 60); }",
+        selector,
+    )
+
+
+@pytest.mark.skipif(not os.environ.get("SCREENSHOTS"), reason="SCREENSHOTS=1 writes them")
+def test_readme_screenshots_of_the_changed_screens(browser, demo_server):
+    alex = demo_phone(browser, demo_server, "alex")
+    alex.get_by_role("link", name=re.compile("Tonight's card")).first.click()
+    expect(alex.get_by_role("heading", name="How we step in")).to_be_visible()
+    scrolled_to(alex, "#card-agreement-heading")
+    alex.screenshot(path=str(SCREENSHOTS / "card.png"))
+
+    admin = demo_phone(browser, demo_server, "admin")
+    admin.goto("/organisation/people")
+    admin.get_by_label("Their name (optional)").fill("Jo")
+    admin.get_by_label("Their email (optional)").fill("jo@demo.example")
+    admin.get_by_label("Facilitator: runs groups, prepares, co-works").check()
+    admin.get_by_role("button", name="Create invitation link").click()
+    expect(admin.get_by_role("button", name="Copy link")).to_be_visible()
+    scrolled_to(admin, "#invite-heading")
+    admin.screenshot(path=str(SCREENSHOTS / "invite.png"))

@@ -574,7 +574,7 @@ def to_bring_share(pair_id, note_id):
 @role_required("facilitator")
 @writing()
 def to_bring_withdraw(pair_id, note_id):
-    pair = get_pair(pair_id, writing=True)
+    pair = get_pair(pair_id)  # a note can be withdrawn or deleted after the pair ended
     tobring.share(get_supervision_note(pair, note_id), False)
     return render_to_bring(pair, notice=_("Withdrawn. Only you can read it again."))
 
@@ -583,6 +583,6 @@ def to_bring_withdraw(pair_id, note_id):
 @role_required("facilitator")
 @writing()
 def to_bring_delete(pair_id, note_id):
-    pair = get_pair(pair_id, writing=True)
+    pair = get_pair(pair_id)  # a note can be withdrawn or deleted after the pair ended
     tobring.remove(get_supervision_note(pair, note_id))
     return render_to_bring(pair, notice=_("Deleted."))
