@@ -11,6 +11,7 @@ import os
 import re
 import sqlite3
 from collections import deque
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -245,6 +246,8 @@ def test_the_supervisors_agenda_shows_a_shared_note_and_never_an_unshared_one(
 
 
 def test_a_new_private_space_shows_no_backup_reminder(page):
+    # The phone's clock runs as usual, so two weeks can pass in the middle of the test.
+    page.clock.install()
     sign_in(page, "facilitator")
     # No private space yet: no lock in the top bar to read like an account problem.
     expect(page.locator("header [data-lock]")).to_be_hidden()
@@ -256,6 +259,8 @@ def test_a_new_private_space_shows_no_backup_reminder(page):
     expect(
         page.locator("header").get_by_role("button", name="Private notes: locked")
     ).to_be_visible()
+    # Two weeks on, still empty, unlocked again: still nothing to remind about.
+    page.clock.set_system_time(datetime.now() + timedelta(days=15))
     page.reload()
     unlock(page)
     expect(page.get_by_role("heading", name="Keep a copy safe")).to_be_visible()
@@ -403,8 +408,6 @@ def test_the_projector_page_has_no_top_bar(new_context):
     expect(trainer.get_by_role("button", name="Support")).to_have_count(0)
     expect(trainer.get_by_role("button", name="Full screen")).to_be_visible()
     expect(trainer.get_by_role("link", name="Back to the controls")).to_be_visible()
-    if os.environ.get("SCREENSHOTS"):
-        trainer.screenshot(path=str(SCREENSHOTS / "projector-phone.png"))
 
     # The join page says the same retention figure, the same way, and nothing about names.
     phone = new_context().new_page()
@@ -459,8 +462,6 @@ def test_a_made_invitation_says_whom_which_role_and_when_it_expires(page):
         re.compile(r"^Link for Jo \(jo@one\.example\) · facilitator · expires \d{1,2} [A-Z][a-z]+$")
     )
     expect(page.locator("#open-heading + ul")).to_contain_text("Link for Jo (jo@one.example)")
-    if os.environ.get("SCREENSHOTS"):
-        page.screenshot(path=str(SCREENSHOTS / "invite.png"))
 
 
 # --- every page as every demo user ---------------------------------------------------------

@@ -323,6 +323,10 @@ def walk_checklist(page, check, passphrase):
     """The discomfort checklist: about, rating (an own situation added, one kept for sharing
     later), and about again with its history chart drawn in the browser."""
     page.goto("/private/checklist")
+    # Issue 27: a content note first, as before the painful points.
+    expect(page.get_by_role("button", name="Go on to the checklist")).to_be_visible()
+    check(page, "checklist, content note")
+    page.get_by_role("button", name="Go on to the checklist").click()
     page.get_by_label("Your passphrase", exact=True).fill(passphrase)
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_role("button", name="Start a new rating")).to_be_visible()
