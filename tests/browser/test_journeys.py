@@ -259,6 +259,9 @@ def test_a_new_private_space_shows_no_backup_reminder(page):
     expect(
         page.locator("header").get_by_role("button", name="Private notes: locked")
     ).to_be_visible()
+    # Still one row of the top bar at 360 px, and nothing off the side.
+    assert page.locator("header").bounding_box()["height"] <= 60
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # Two weeks on, still empty, unlocked again: still nothing to remind about.
     page.clock.set_system_time(datetime.now() + timedelta(days=15))
     page.reload()
