@@ -292,7 +292,10 @@ def test_setting_up_the_private_space_shows_the_passphrase_on_request(page):
     box = page.get_by_label("Choose a passphrase", exact=True)
     box.fill("a quiet room with the door shut")
     expect(box).to_have_attribute("type", "password")
-    page.get_by_role("button", name="Show Choose a passphrase").click()
+    page.locator("[data-show-passphrase=new-passphrase]").click()
+    expect(page.locator("[data-show-passphrase=new-passphrase]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     expect(box).to_have_attribute("type", "text")
     page.get_by_role("link", name="The recovery sheet").click()
     expect(page).to_have_url(re.compile("/private/recovery-sheet$"))
