@@ -17,7 +17,7 @@
 import { RATINGS, showHistory } from "screens/checklist-history";
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
-import { element, showOverview, showState } from "screens/shared";
+import { clockTime, element, fill, showOverview, showState } from "screens/shared";
 import { savers, settingFor } from "session";
 
 const SESSION = "checklist";
@@ -71,6 +71,13 @@ export function screen(root, opened) {
     const snapshot = JSON.parse(JSON.stringify(mine));
     mineSaving = mineSaving
       .then(() => opened.vault.put(MINE, MINE, snapshot))
+      // The person's own situations and marks are saved in their own record: say so, as for a
+      // rating, even before anything is rated (a rating itself is kept from its first answer).
+      .then(() => {
+        for (const note of root.querySelectorAll("[data-saved]")) {
+          note.textContent = fill(note.dataset.savedAt, { time: clockTime(new Date()) });
+        }
+      })
       .catch(() => undefined);
     return mineSaving;
   }
