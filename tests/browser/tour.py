@@ -622,6 +622,7 @@ def walk_supervision(page, check):
     # Issue 27: a note to bring to supervision, its preview before sharing, and the agenda.
     page.goto("/pairs/")
     page.get_by_role("link", name="Thursday morning group").first.click()
+    expect(page).to_have_url(re.compile(r"/pairs/\d+$"))
     pair = re.search(r"/pairs/\d+", page.url).group(0)
     page.goto(f"{pair}/to-bring")
     heading(page, "To bring to supervision")
