@@ -639,3 +639,43 @@ def m032_gender_and_experience(db):
     # experienced who came with experience from elsewhere (null = not marked).
     db["users"].add_column("gender_sealed", str)
     db["users"].add_column("experienced_marked_at", str)
+
+
+@migrations()
+def m035_group_log_once(db):
+    # Issue 27: a group is logged once however often the form is sent (a second tap on a bad
+    # signal). The form carries a random key; the server keeps it here and a send with a key it
+    # already has changes nothing. Null for groups logged before, and SQLite lets nulls repeat.
+    db["group_sessions"].add_column("idempotency_key", str)
+    db.execute(
+        "create unique index group_sessions_idempotency_key on group_sessions (idempotency_key)"
+    )
+
+
+@migrations()
+def m036_supervision_notes(db):
+    # Issue 27: a partner's short note "to bring to supervision" from the debrief. It is the
+    # writer's own until they share it with their supervisor (`shared_at`), which they can
+    # withdraw; the text is sealed at rest like other pair and supervision free text.
+    db["supervision_notes"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "pair_id": int,
+            "text_sealed": str,
+            "created_at": str,
+            "shared_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id"), ("pair_id", "pairs", "id")],
+        not_null={"user_id", "text_sealed", "created_at"},
+    )
+    db["supervision_notes"].create_index(["user_id", "shared_at"])
+
+
+@migrations()
+def m037_invitation_name(db):
+    # Issue 27: an invitation can carry the name of the person it is for, so an admin can tell
+    # open links apart and the person finds their name filled in. Organisation data, like the
+    # email beside it: admins see who is invited.
+    db["invitations"].add_column("name", str)

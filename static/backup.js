@@ -14,6 +14,7 @@
 // and a deletion on one phone reaches the others through the manifest's tombstones.
 
 import { BackupError, mergeServerCopy } from "backup-merge";
+import { markSaved } from "vault";
 
 const has = (object, key) => Object.hasOwn(object, key);
 
@@ -64,6 +65,7 @@ function keepSynced(vault, version, date, file, manifest, backedUp = false) {
   const auto = backedUp || before.auto === true;
   const kept = JSON.stringify({ version, date, ivs, gone, counter, auto });
   localStorage.setItem(setting(SERVER_SETTING, vault), kept);
+  markSaved(vault); // this phone's notes now match the server's copy
 }
 
 // A refused server copy is remembered until the next backup gets through, so the vault screen

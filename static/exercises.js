@@ -20,7 +20,26 @@ const SCREENS = {
   card: () => import("screens/card"),
 };
 
+// Issue 27: "Show" beside each passphrase box, for typing one-handed on a phone. It only
+// changes how this box is drawn; the passphrase goes nowhere it didn't go before.
+function showPassphraseButtons() {
+  for (const button of document.querySelectorAll("[data-show-passphrase][hidden]")) {
+    button.hidden = false;
+  }
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-show-passphrase]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.showPassphrase);
+  if (!input) return;
+  const shown = input.type === "password";
+  input.type = shown ? "text" : "password";
+  button.setAttribute("aria-pressed", String(shown));
+});
+
 async function start() {
+  showPassphraseButtons();
   await showLockButtons();
   let privatePage = false;
   for (const root of document.querySelectorAll("[data-private]:not([data-started])")) {

@@ -24,6 +24,21 @@ export function start(root) {
   if (root.matches("form.join")) joining(root);
   if (root.matches("form.placement")) placement(root);
   if (root.hasAttribute("data-countdown")) countdown(root);
+  if (root.hasAttribute("data-fullscreen")) fullScreen(root);
+}
+
+// The projector's full-screen button (issue 27): shown only where the browser can do it.
+function fullScreen(button) {
+  if (!document.fullscreenEnabled) return;
+  const enter = button.textContent;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen();
+  });
+  document.addEventListener("fullscreenchange", () => {
+    button.textContent = document.fullscreenElement ? button.dataset.exitLabel : enter;
+  });
 }
 
 /** Words for a place (0 'always abusive' .. 1000 'never abusive'), as the server says them. */
@@ -36,7 +51,18 @@ function placement(form) {
   const words = form.dataset;
   let settle = null;
   const describe = () => slider.setAttribute("aria-valuetext", placeWordsOf(slider.value, words));
-  slider.addEventListener("input", describe);
+  // Issue 27: no starting position. "Place me here" waits for the first tap on the line (or a
+  // key press, or a drag): only then is there a place the person chose.
+  const button = form.querySelector("[data-wait-for-tap]");
+  if (button) button.disabled = true;
+  const chosen = () => {
+    form.querySelector("[data-unchosen]")?.remove();
+    if (button) button.disabled = false;
+  };
+  slider.addEventListener("input", () => {
+    chosen();
+    describe();
+  });
   const settled = () => {
     describe();
     clearTimeout(settle);
@@ -45,7 +71,12 @@ function placement(form) {
   slider.addEventListener("change", settled);
   // A tap exactly where the unplaced marker rests changes no value, but it is a place too.
   slider.addEventListener("pointerup", () => {
-    if (slider.classList.contains("unplaced")) settled();
+    if (!slider.classList.contains("unplaced")) return;
+    chosen();
+    settled();
+  });
+  slider.addEventListener("keydown", (event) => {
+    if (event.key.startsWith("Arrow") || event.key === "Home" || event.key === "End") chosen();
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -65,6 +96,7 @@ function say(form, key, place) {
 
 function send(form) {
   const slider = form.querySelector("input[type=range]");
+  if (form.querySelector("[data-unchosen]")) return; // nothing chosen yet: nothing to send
   slider.classList.remove("unplaced");
   lastSeq = Math.max(Date.now(), lastSeq + 1);
   const body = new FormData(form);
@@ -113,7 +145,8 @@ async function deliver() {
   if (state) state.textContent = reply.message;
   // The trainer has moved on or the room has ended: show the room as it is now.
   const seat = document.getElementById("seat");
-  if (seat && window.htmx && reply.outcome !== "outside") window.htmx.trigger(seat, "refresh");
+  if (seat && window.htmx && !["outside", "unchosen"].includes(reply.outcome))
+    window.htmx.trigger(seat, "refresh");
 }
 
 // Joining: the first minute of a training day, when everyone presses Join at once. A busy server

@@ -84,9 +84,29 @@ async function lockNow() {
   await vaultChanged();
 }
 
+// Issue 27: the top bar's lock shows only once a private space exists on this phone; before
+// that, "Locked" reads like an account problem. A page that opened the vault knows; any other
+// page goes by what the last such page found (a hint in localStorage, not secret).
+const EXISTS_HINT = "wellbeing:vault-exists:";
+
 export async function showLockButtons() {
+  const holder = vaultHolder();
   const opened = opening && (await opening.catch(() => null));
+  let exists = false;
+  try {
+    const hint = EXISTS_HINT + (holder ? holder.dataset.vault : "");
+    if (opened) {
+      exists = await opened.vault.exists();
+      if (exists) localStorage.setItem(hint, "yes");
+      else localStorage.removeItem(hint);
+    } else {
+      exists = localStorage.getItem(hint) === "yes";
+    }
+  } catch {
+    exists = isUnlocked(opened);
+  }
   for (const button of document.querySelectorAll("[data-lock]")) {
+    button.hidden = !exists;
     button.textContent = isUnlocked(opened) ? button.dataset.openLabel : button.dataset.lockedLabel;
   }
 }

@@ -57,6 +57,41 @@ export {
   VaultError,
 } from "vault-format";
 
+// Issue 27: when the oldest change not yet in a backup was made, kept in localStorage per vault
+// (not secret: a date only). Set by the first change after a backup, cleared by the next backup,
+// so the vault screen reminds gently only once a note has waited 14 days, never before anything
+// was written.
+const UNSAVED_SETTING = "wellbeing:vault-unsaved-since:";
+
+function noteUnsaved(name) {
+  try {
+    const key = UNSAVED_SETTING + name;
+    if (!localStorage.getItem(key)) localStorage.setItem(key, new Date().toISOString());
+  } catch {
+    // No localStorage (a private window that refuses it): no reminder, nothing else changes.
+  }
+}
+
+/** The date of the oldest change to this vault not yet in a backup, or null. */
+export function unsavedSince(vault) {
+  try {
+    const text = localStorage.getItem(UNSAVED_SETTING + vault.name);
+    const date = text ? new Date(text) : null;
+    return date && !Number.isNaN(date.getTime()) ? date : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Everything in this vault is in a backup now (a file, or the server's copy). */
+export function markSaved(vault) {
+  try {
+    localStorage.removeItem(UNSAVED_SETTING + vault.name);
+  } catch {
+    // as above
+  }
+}
+
 class Vault {
   #name;
   #store;
@@ -135,6 +170,7 @@ class Vault {
       // Saved again after a deletion: it is alive, with a counter above its tombstone's.
       delete state.tombstones[recordId];
     });
+    noteUnsaved(this.#name);
     return recordId;
   }
 
@@ -183,6 +219,7 @@ class Vault {
       state.tombstones[id] = state.clock;
       records.delete(id);
     });
+    noteUnsaved(this.#name);
   }
 
   /** Takes a deletion from another copy of this vault (vault-merge.js, `buryRecord`). */

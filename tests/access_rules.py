@@ -37,6 +37,8 @@ A rule is `rule(endpoint, who, **url_values, **options)`. `who` is one of these 
   invitation, gets 404, and people without the facilitator role get 403.
 - "owner": a group session, taken back only by the facilitator who logged it
   (`get_group_session`); other facilitators get 404.
+- "writer": a note "to bring to supervision" (issue 27), read, shared, withdrawn or deleted only
+  by the partner who wrote it (`get_supervision_note`); their partner and everyone else get 404.
 - "supervisor_of": someone a supervisor supervises, or that person's pair: only Sol, whom the
   admin assigned to Fran, may use them; other supervisors get 404 (or `not_theirs`).
 
@@ -202,6 +204,7 @@ RULES = {r.endpoint: r for r in (
     rule("organisation.reset_create", "admin", user_id=Row("facilitator"), org_object=True),
     rule("organisation.person_disable", "admin", user_id=Row("facilitator"), org_object=True, others="signed out: 302 to sign-in; other roles: 403; another organisation, or a deleted person: 404; yourself: 409"),
     rule("organisation.person_enable", "admin", user_id=Row("facilitator"), org_object=True, others="signed out: 302 to sign-in; other roles: 403; another organisation, or a deleted person: 404; yourself: 409"),
+    rule("organisation.person_disable_confirm", "admin", user_id=Row("facilitator"), org_object=True, others="signed out: 302 to sign-in; other roles: 403; another organisation, or a deleted person: 404; yourself: 409"),
     rule("organisation.person_delete_confirm", "admin", user_id=Row("facilitator"), org_object=True, others="signed out: 302 to sign-in; other roles: 403; another organisation, or a deleted person: 404; yourself: 409"),
     rule("organisation.person_delete", "admin", user_id=Row("facilitator"), org_object=True, others="signed out: 302 to sign-in; other roles: 403; another organisation, or a deleted person: 404; yourself: 409"),
     rule("organisation.content_list", "admin", kind="practice"),
@@ -257,7 +260,14 @@ RULES = {r.endpoint: r for r in (
     rule("coworking.checkin_reply", "pair", pair_id=Row("pair"), week=Row("checkin_week"), form={"reply": "thanks — I'll try that"}, also="the pair has ended: 409; `<week>` not a Monday, or a week not yet open to both: 404; empty or too long: 422"),
     rule("coworking.checkin_day_update", "pair", pair_id=Row("pair"), form={"day": "3"}, also="the pair has ended: 409; not a day of the week: 422"),
     rule("coworking.card_show", "pair", pair_id=Row("pair")),
-    rule("coworking.group_session_log", "pair", pair_id=Row("pair"), form={"held_on": "2024-05-09", "with_experienced": "y"}, also="the pair has ended: 409; no date: 422"),
+    rule("coworking.group_session_log", "pair", pair_id=Row("pair"), form={"held_on": "2024-05-09", "with_experienced": "y"}, also="the pair has ended: 409; no date: 422. A second send of the same form (its `key`) logs nothing more"),
+    rule("coworking.group_session_undo", "owner", pair_id=Row("pair"), session_id=Row("group_session"), before="log_group_session", also="the pair has ended: 409"),
+    rule("coworking.to_bring_show", "pair", pair_id=Row("pair"), also="Only the person's own notes, never the partner's"),
+    rule("coworking.to_bring_add", "pair", pair_id=Row("pair"), form={"text": "How I felt when the group laughed"}, also="the pair has ended: 409; empty or too long: 422"),
+    rule("coworking.to_bring_preview", "writer", pair_id=Row("pair"), note_id=Row("supervision_note"), before="write_note"),
+    rule("coworking.to_bring_share", "writer", pair_id=Row("pair"), note_id=Row("supervision_note"), before="write_note", also="the pair has ended: 409; no supervisor assigned: 409"),
+    rule("coworking.to_bring_withdraw", "writer", pair_id=Row("pair"), note_id=Row("supervision_note"), before="write_note", also="A note can still be withdrawn after the pair ended"),
+    rule("coworking.to_bring_delete", "writer", pair_id=Row("pair"), note_id=Row("supervision_note"), before="write_note", also="A note can still be deleted after the pair ended"),
     rule("sessions.module_show", "member", also="Each person sees their own organisation's version of the sessions"),
     rule("sessions.session_show", "member", key="sexual_pressuring", also="a session the module doesn't have: 404"),
     rule("sessions.activity_show", "member", activity_key="bdsm", also="an activity the module doesn't have: 404"),
@@ -328,6 +338,7 @@ WHO = {
     "invitee": "the colleague who was invited",
     "inviter": "the facilitator who sent the invitation",
     "owner": "the facilitator who logged it",
+    "writer": "the partner who wrote it",
     "supervisor": "supervisors",
     "supervisor_of": "their assigned supervisor",
     "trainer": "the room's trainer",
@@ -343,6 +354,7 @@ SIGNED_IN_RULES = (
     "invitee",
     "inviter",
     "owner",
+    "writer",
     "supervisor_of",
     "trainer",
 )
@@ -354,6 +366,7 @@ PARTIES = {
     "invitee": ("coworker",),
     "inviter": ("facilitator",),
     "owner": ("facilitator",),
+    "writer": ("facilitator",),
 }
 # Rules about someone a supervisor supervises, or that person's pair: only Sol, whom the admin
 # assigned to Fran, may use them. Other supervisors get 404 (or `not_theirs`), as if it did not
@@ -416,6 +429,7 @@ OTHERS = {
     "invitee": ROLE + "; anyone else: 404, as is an invitation already answered",
     "inviter": ROLE + "; anyone else: 404, as is an invitation already answered",
     "owner": ROLE + "; anyone else's: 404",
+    "writer": ROLE + "; anyone else, their partner included: 404",
     "supervisor_of": ROLE + "; any other supervisor: 404",
     "trainer": SIGNED_OUT + "; colleagues: 403; another organisation: 404",
     "participant": "not joined, or a code that is unknown, deleted or ended: the same 302 to the"
@@ -509,11 +523,18 @@ def plan_a_session(one) -> dict:
     return {"session_plan": newest_id(one, "session_plans")}
 
 
+def write_note(one) -> dict:
+    """Fran keeps a note to bring to supervision, from her card."""
+    post_as(one, "facilitator", f"/pairs/{one.rows['pair']}/to-bring", {"text": "Tonight's laugh"})
+    return {"supervision_note": newest_id(one, "supervision_notes")}
+
+
 BEFORE = {
     "plan_a_session": plan_a_session,
     "share_agreement": share_agreement,
     "log_supervision_session": log_supervision_session,
     "log_group_session": log_group_session,
+    "write_note": write_note,
 }
 
 

@@ -165,7 +165,8 @@ def test_stance_names_the_guidelines_section_while_its_video_id_is_checked(one):
     # The guidelines' two copies spell the "Stance" video's id differently (1QGoIRwtBfA and
     # 1QGolRwtBfA), so the page links neither and names the section (docs/content.md).
     page = html.unescape(one.client("facilitator").get("/private/stance").get_data(as_text=True))
-    assert "Video: see the guidelines' section “Stance” (its link is being checked)" in page
+    assert "Video session: “Stance”, in the guidelines' own list of videos." in page
+    assert "being checked" not in page
     assert "1QGoIRwtBfA" not in page and "1QGolRwtBfA" not in page
     assert 'href="None"' not in page
 

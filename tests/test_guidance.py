@@ -123,7 +123,8 @@ def test_a_video_is_linked_only_where_both_seeds_spell_its_id_the_same(one):
     page = html(one, "facilitator", "exercises.why_show")
     assert "https://youtu.be/BueaomwLiFc" in page  # "Impacts on practitioners": agreed
     assert "sII0tbQPCxo" not in page and "sllOtbQPCxo" not in page  # "shame and trauma": not
-    assert "its link is being checked" in page
+    assert "Video session: “Stance”, in the guidelines' own list of videos." in page
+    assert "being checked" not in page
 
 
 # --- 1. before a group, on the card -----------------------------------------------------------

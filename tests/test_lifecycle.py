@@ -62,6 +62,9 @@ def fran_wrote_everything(one):
         post(one, "facilitator", "coworking.consent_give", pair_id=one.rows["pair"], topic=topic)
     form = {"held_on": "2026-11-02", "with_experienced": "y"}
     post(one, "facilitator", "coworking.group_session_log", form, pair_id=one.rows["pair"])
+    # Issue 27: a note to bring to supervision, shared with Sol.
+    form = {"text": "What I carry from tonight"}
+    post(one, "facilitator", "coworking.to_bring_add", form, pair_id=one.rows["pair"])
     with sqlite3.connect(one.database) as conn:
         conn.execute(
             "insert into vault_backups (user_id, version, file, size, created_at)"
@@ -84,7 +87,7 @@ def fran_wrote_everything(one):
 def test_a_switched_off_person_is_signed_out_and_cannot_sign_in(one):
     fran = one.client("facilitator")
     assert fran.get("/").status_code == 200
-    assert admin_does(one, "disable").status_code == 200
+    assert admin_does(one, "disable").status_code == 303  # from the confirmation: back to the list
     assert fran.get("/").status_code == 302  # her session ended at once
     _, refused = sign_in_as(one, "facilitator")
     assert refused.status_code == 403
@@ -94,7 +97,7 @@ def test_a_switched_off_person_is_signed_out_and_cannot_sign_in(one):
 
 def test_switching_off_ends_pairs_assignments_invitations_and_rooms(one):
     assign(one)
-    assert admin_does(one, "disable").status_code == 200
+    assert admin_does(one, "disable").status_code == 303  # from the confirmation: back to the list
     pair = one.rows["pair"]
     cole_sees = text_of(one.client("coworker").get(f"/pairs/{pair}"))
     assert f"{FRAN} has left the organisation." in cole_sees
@@ -118,9 +121,9 @@ def test_switching_off_ends_pairs_assignments_invitations_and_rooms(one):
 
 
 def test_switching_off_keeps_what_they_wrote_and_switching_on_lets_them_back(one):
-    assert admin_does(one, "disable").status_code == 200
+    assert admin_does(one, "disable").status_code == 303  # from the confirmation: back to the list
     assert count(one, "checkins where user_id = ?", [one.rows["facilitator"]]) >= 1
-    assert admin_does(one, "enable").status_code == 200
+    assert admin_does(one, "enable").status_code == 303
     _, signed_in = sign_in_as(one, "facilitator")
     assert signed_in.status_code == 302
     # What ended stays ended: the pair is read-only history.
@@ -163,7 +166,9 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
         "rooms": count(one, "rooms where trainer_id = ?", [fran_id]),
         "user_roles": count(one, "user_roles where user_id = ?", [fran_id]),
         "passkeys": count(one, "passkeys where user_id = ?", [fran_id]),
+        "supervision_notes": count(one, "supervision_notes where user_id = ?", [fran_id]),
     }
+    assert count(one, "supervision_notes") == 0
     assert rows_about_fran == dict.fromkeys(rows_about_fran, 0)
     # Her replies on Cole's check-ins are gone; Cole's own words stay.
     assert count(one, "checkins where user_id != ? and reply_sealed is not null", [fran_id]) == 0
@@ -288,6 +293,7 @@ def test_a_person_downloads_what_they_may_read_and_nothing_else(one):
     assert data["me"]["email"] == PEOPLE["facilitator"][1]
     assert LAST_WEEK_MORE in body and LAST_WEEK_LESS in body and FRAN_SAYS in body
     assert FRAN_DRAFT in body and NOTE in body
+    assert data["to_bring_to_supervision"][0]["text"] == "What I carry from tonight"
     # Cole's answers are shared both ways now, but Fran's download holds her own words only.
     assert "QX-74" not in body
     assert "QX-73" not in body and "(for the supervisor only)" in body

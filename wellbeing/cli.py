@@ -115,6 +115,7 @@ SEALED_COLUMNS = [
     ("agreement_reviews", "text_sealed", "agreement_reviews.text"),
     ("supervision_sessions", "notes_sealed", "supervision.notes"),
     ("users", "gender_sealed", "users.gender"),  # issue 24: a worker's own optional entry
+    ("supervision_notes", "text_sealed", "supervision_notes.text"),
 ]
 
 

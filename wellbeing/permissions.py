@@ -327,3 +327,29 @@ def get_seat(code: str) -> tuple[dict, dict]:
             seats.refuse_guessing()
         abort(redirect(url_for("line.join_show", code=seats.normalise_code(code))))
     return room, participant
+
+
+def get_supervision_note(pair: dict, note_id: int, member=None) -> dict:
+    """A note "to bring to supervision" the member wrote in this pair, or 404: it is the
+    writer's alone, so to the partner and everyone else it doesn't exist (issue 27)."""
+    from .coworking import tobring
+
+    if not storable(note_id):
+        abort(404)
+    member = member or current_user
+    found = tobring.note_of(member, pair["id"], note_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def supervisors_of(member=None) -> list[dict]:
+    """Who supervises this person: whom a note they share goes to, by name."""
+    member = member or current_user
+    return rows(
+        "select users.id, users.name from supervisions"
+        " join users on users.id = supervisions.supervisor_id"
+        " where supervisions.supervisee_id = ? and supervisions.org_id = ?"
+        " and users.deleted_at is null order by users.name",
+        [member.id, member.org_id],
+    )

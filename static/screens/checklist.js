@@ -17,11 +17,13 @@
 import { RATINGS, showHistory } from "screens/checklist-history";
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
-import { element, showOverview, showState } from "screens/shared";
-import { savers } from "session";
+import { clockTime, element, fill, showOverview, showState } from "screens/shared";
+import { savers, settingFor } from "session";
 
 const SESSION = "checklist";
 const MINE = "checklist-situations";
+// Per tab (sessionStorage), and not secret: whether the content note was read.
+const NOTE_SETTING = "wellbeing:checklist-note-read:";
 
 function newMine() {
   return { own: [], keep: [] };
@@ -69,6 +71,13 @@ export function screen(root, opened) {
     const snapshot = JSON.parse(JSON.stringify(mine));
     mineSaving = mineSaving
       .then(() => opened.vault.put(MINE, MINE, snapshot))
+      // The person's own situations and marks are saved in their own record: say so, as for a
+      // rating, even before anything is rated (a rating itself is kept from its first answer).
+      .then(() => {
+        for (const note of root.querySelectorAll("[data-saved]")) {
+          note.textContent = fill(note.dataset.savedAt, { time: clockTime(new Date()) });
+        }
+      })
       .catch(() => undefined);
     return mineSaving;
   }
@@ -250,5 +259,21 @@ export function screen(root, opened) {
   }
 
   wireEndings(root, keeper, close);
-  return checklistScreen;
+
+  // Issue 27: the content note comes first, once per tab, as before the painful points.
+  const noteSetting = settingFor(NOTE_SETTING, opened);
+  const screen = {
+    ...checklistScreen,
+    async render() {
+      if ("contentNote" in root.dataset && !sessionStorage.getItem(noteSetting)) {
+        return showState(root, "note");
+      }
+      return checklistScreen.render();
+    },
+  };
+  root.querySelector("[data-action=read-note]")?.addEventListener("click", () => {
+    sessionStorage.setItem(noteSetting, "yes");
+    screen.render();
+  });
+  return screen;
 }

@@ -86,10 +86,15 @@ export function recordKeeper(root, opened, kind) {
       showSaved(record.updatedAt ? new Date(record.updatedAt) : undefined);
       return current.value;
     },
-    /** A new record, id "<kind>-<ISO start time>", saved straight away. */
-    start(value) {
+    /**
+     * A new record, id "<kind>-<ISO start time>", saved with its first change (issue 27): one
+     * opened and left untouched leaves nothing behind, not even a "not finished" entry. With
+     * `keep`, saved straight away (the shoulds' timer runs from its start, even after a reload).
+     */
+    start(value, { keep = false } = {}) {
       keeper.open({ id: `${kind}-${value.startedAt}`, value });
-      keeper.saveNow();
+      if (keep) keeper.saveNow();
+      else for (const note of root.querySelectorAll("[data-saved]")) note.textContent = "";
       return value;
     },
     /** Saves what is on screen and puts the record away; resolves once it is saved. */

@@ -2,14 +2,14 @@
 // and the versions the server keeps, the gentle reminder, and "Restore from the server backup"
 // on a new phone. What is sent, and how two phones merge, is static/backup.js.
 
-import { backUp, fetchJSON, keepThisPhonesCopy, read, restore, setting, synced } from "backup";
+import { backUp, fetchJSON, keepThisPhonesCopy, restore, synced } from "backup";
+import { unsavedSince } from "vault";
 import { day, fill } from "screens/shared";
 
 // docs/design.md: "remind the worker to back up when nothing has been backed up for a while".
+// Issue 27: only once the oldest change not yet in a backup is this old, never for an empty space.
 const REMIND_AFTER_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
-// The day this phone first showed an unlocked vault with no backup, for the gentle reminder.
-const SINCE_SETTING = "wellbeing:vault-backup-since:";
 
 function localDay(text) {
   const date = new Date(text);
@@ -19,10 +19,10 @@ function localDay(text) {
 /**
  * Wires the vault screen's server backup: "Restore from the server backup" on a phone with no
  * vault, "Back up to the server (encrypted)" and the gentle reminder once it is unlocked.
- * `lastFileBackup()` is the date of the last backup file; `changed()` re-renders the screen.
+ * `changed()` re-renders the screen.
  * Returns {render()} for the unlocked screen.
  */
-export function serverBackup(root, vault, { lastFileBackup, changed }) {
+export function serverBackup(root, vault, { changed }) {
   const card = root.querySelector("[data-server-backup]");
   const status = card.querySelector("[data-server-status]");
   const button = card.querySelector("[data-action=server-backup]");
@@ -73,17 +73,11 @@ export function serverBackup(root, vault, { lastFileBackup, changed }) {
     versions.hidden = false;
   }
 
-  // Gently, never as a failure: nothing backed up (file or server) for 14 days.
+  // Gently, never as a failure: a change has waited 14 days without a backup file or a
+  // server backup. A new, empty space, or one backed up since, shows nothing.
   function showReminder() {
-    const dates = [lastFileBackup(), synced(vault).date]
-      .map((d) => d && localDay(d))
-      .filter(Boolean);
-    let since = dates.length ? new Date(Math.max(...dates)) : localDay(read(SINCE_SETTING, vault));
-    if (!since) {
-      since = new Date();
-      localStorage.setItem(setting(SINCE_SETTING, vault), JSON.stringify(since.toISOString()));
-    }
-    reminder.hidden = Date.now() - since.getTime() < REMIND_AFTER_DAYS * DAY_MS;
+    const since = unsavedSince(vault);
+    reminder.hidden = !since || Date.now() - since.getTime() < REMIND_AFTER_DAYS * DAY_MS;
   }
 
   button.addEventListener("click", async () => {

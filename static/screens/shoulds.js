@@ -202,7 +202,7 @@ export function screen(root, opened) {
   handleUnlock(root, opened);
 
   root.querySelector("[data-action=begin]").addEventListener("click", () => {
-    keeper.start(newInventory(roundCount));
+    keeper.start(newInventory(roundCount), { keep: true });
     showInventory();
     writing.focus();
   });

@@ -5,6 +5,7 @@
 import { idleMinutes, keepIdleMinutes, settingFor, theVault, vaultChanged } from "session";
 import { checkNewPassphrase, handleForm, handleUnlock, showError } from "screens/forms";
 import { fill, language, localDate, showState } from "screens/shared";
+import { markSaved } from "vault";
 import {
   handleLocked,
   handleUnlocks,
@@ -30,6 +31,7 @@ function downloadBackup(opened, text) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
   localStorage.setItem(settingFor(BACKUP_SETTING, opened), JSON.stringify({ name, date }));
+  markSaved(opened.vault);
 }
 
 function lastBackup(opened) {
@@ -90,7 +92,6 @@ export function screen(root, opened) {
   const serverBackup = import("screens/server-backup")
     .then((module) =>
       module.serverBackup(root, opened.vault, {
-        lastFileBackup: () => lastBackup(opened)?.date,
         changed: vaultChanged,
       }),
     )

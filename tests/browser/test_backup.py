@@ -62,8 +62,8 @@ def server_copy(tmp_path) -> dict:
 
 
 TWO_WEEKS_AGO = """() => localStorage.setItem(
-  "wellbeing:vault-backup-since:" + document.querySelector("[data-vault]").dataset.vault,
-  JSON.stringify(new Date(Date.now() - 15 * 24 * 3600 * 1000).toISOString()),
+  "wellbeing:vault-unsaved-since:" + document.querySelector("[data-vault]").dataset.vault,
+  new Date(Date.now() - 15 * 24 * 3600 * 1000).toISOString(),
 )"""
 
 
@@ -80,11 +80,11 @@ def test_server_backup_holds_no_words_and_a_new_phone_restores_them(
     writing(page).fill(MARKER)
     saved(page)
 
-    # Two weeks later, with nothing backed up: a gentle reminder, gone once there is a backup.
+    # Two weeks later, with the note in no backup: a gentle reminder, gone once there is one.
     page.evaluate(TWO_WEEKS_AGO)
     page.goto("/private/")
     unlock(page)
-    reminder = page.get_by_text("since your notes were last copied somewhere safe")
+    reminder = page.get_by_text("aren't in a backup yet")
     expect(reminder).to_be_visible()
     expect(page.get_by_text("The server keeps only scrambled text it cannot open")).to_be_visible()
     back_up(page)

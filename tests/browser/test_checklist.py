@@ -39,7 +39,19 @@ def kept_for_later(page, situation):
     return page.get_by_role("checkbox", name=f"Keep for sharing later ({situation})")
 
 
+def past_the_content_note(page):
+    """Issue 27: the checklist opens with its content note, once per tab; go on past it."""
+    either = page.get_by_role(
+        "button", name=re.compile("^(Start a new rating|Go on to the checklist)$")
+    )
+    expect(either).to_be_visible()
+    go_on = page.get_by_role("button", name="Go on to the checklist")
+    if go_on.is_visible():
+        go_on.click()
+
+
 def start_rating(page):
+    past_the_content_note(page)
     page.get_by_role("button", name="Start a new rating").click()
     heading(page, "Discomfort level 1-5")
 
@@ -53,6 +65,7 @@ def test_ratings_are_dated_charted_and_kept_only_on_the_phone(
     create_vault(page)
     page.evaluate(NO_IDLE_LOCK)
     page.get_by_role("link", name="Discomfort checklist").click()
+    past_the_content_note(page)
     expect(page.get_by_text("Only you can see this.")).to_be_visible()
     instruction = page.get_by_text("scale from 1-5 how uncomfortable they would be for you")
     expect(instruction.first).to_be_visible()

@@ -137,7 +137,7 @@ def test_conversation_answers_open_only_when_both_have_shared(
             "All of it, with time to prepare the session on sex.",
             f"Men who laugh together at a woman's expense.{HOMOPHOBIC}",
             "Plan for half an hour before, debrief for half an hour after.",
-            "(left blank)",
+            "Not answered",
         ]
     )
     expect(preview.locator("li")).to_have_text([HOMOPHOBIC])

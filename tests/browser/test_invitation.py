@@ -1,5 +1,7 @@
 """An admin invites a supervisor with a one-time link; no email is ever sent."""
 
+import re
+
 from playwright.sync_api import expect
 
 from .conftest import sign_in
@@ -14,7 +16,9 @@ def test_admin_invites_a_supervisor_who_joins_once(context, page, new_context, l
     page.get_by_label("Supervisor: reviews what pairs choose to share").check()
     page.get_by_role("button", name="Create invitation link").click()
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
-    link = page.get_by_label("Invitation link: copy it to them").input_value()
+    link = page.get_by_label(
+        re.compile(r"^Link for whoever you give it to · supervisor · expires ")
+    ).input_value()
     assert link.startswith(f"{live_server.url}/invite/")
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()

@@ -117,6 +117,13 @@ def walk_as_admin(page, check, links):
     links["invitation"] = page.locator("#new-link").input_value()
     check(page, "people, new invitation link")
     page.get_by_text("Manage Fran Facilitator").click()
+    # Issue 27: switching off asks first, saying what happens to the pair and supervision.
+    page.get_by_role("link", name="Switch off… Fran Facilitator").click()
+    heading(page, "Switch off Fran Facilitator?")
+    check(page, "switching someone off, asked first")
+    page.get_by_role("link", name="Keep them on").click()
+    heading(page, "People and invitations")
+    page.get_by_text("Manage Fran Facilitator").click()
     page.get_by_role("button", name="Password reset link for Fran Facilitator").click()
     expect(page.locator("#reset-link")).to_be_visible()
     links["reset"] = page.locator("#reset-link").input_value()
@@ -320,6 +327,10 @@ def walk_checklist(page, check, passphrase):
     """The discomfort checklist: about, rating (an own situation added, one kept for sharing
     later), and about again with its history chart drawn in the browser."""
     page.goto("/private/checklist")
+    # Issue 27: a content note first, as before the painful points.
+    expect(page.get_by_role("button", name="Go on to the checklist")).to_be_visible()
+    check(page, "checklist, content note")
+    page.get_by_role("button", name="Go on to the checklist").click()
     page.get_by_label("Your passphrase", exact=True).fill(passphrase)
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_role("button", name="Start a new rating")).to_be_visible()
@@ -618,6 +629,26 @@ def walk_supervision(page, check):
     page.goto("/supervision/me")
     expect(page.get_by_text("What helped after Tuesday.")).to_be_visible()
     check(page, "own supervision record, a session")
+
+    # Issue 27: a note to bring to supervision, its preview before sharing, and the agenda.
+    page.goto("/pairs/")
+    page.get_by_role("link", name="Thursday morning group").first.click()
+    expect(page).to_have_url(re.compile(r"/pairs/\d+$"))
+    pair = re.search(r"/pairs/\d+", page.url).group(0)
+    page.goto(f"{pair}/to-bring")
+    heading(page, "To bring to supervision")
+    check(page, "notes to bring to supervision, none")
+    page.get_by_role("button", name="Keep it for me").click()
+    expect(page.get_by_text("Please write the note, or leave this for now.")).to_be_visible()
+    check(page, "notes to bring to supervision, with errors")
+    page.get_by_label("To bring to supervision").fill("How tired I was after Tuesday.")
+    page.get_by_role("button", name="Keep it for me").click()
+    page.get_by_role("link", name="Share with my supervisor…").click()
+    heading(page, "Share with your supervisor?")
+    check(page, "a note, before sharing")
+    page.get_by_role("button", name="Share this note").click()
+    expect(page.get_by_text("Shared with your supervisor.")).to_be_visible()
+    check(page, "notes to bring to supervision, one shared")
 
 
 SESSION_TWO = "Sexual respect (2) – Sexual pressuring"

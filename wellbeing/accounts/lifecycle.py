@@ -51,6 +51,39 @@ def disable(user_id: int):
         )
 
 
+def consequences(user_id: int) -> dict:
+    """What switching someone off (or deleting them) does to the people around them, by name,
+    for the admin's confirmation (issue 27): their co-workers in pairs still running, who
+    supervises them, whom they supervise, and the training-day rooms they have open. Names of
+    people only: a pair's own name is pair data and never shown to an admin."""
+    coworkers = rows(
+        "select distinct users.name from pair_members mine"
+        " join pairs on pairs.id = mine.pair_id and pairs.ended_at is null"
+        " join pair_members other on other.pair_id = pairs.id and other.user_id != mine.user_id"
+        " join users on users.id = other.user_id where mine.user_id = ? order by users.name",
+        [user_id],
+    )
+    supervisors = rows(
+        "select users.name from supervisions join users on users.id = supervisions.supervisor_id"
+        " where supervisions.supervisee_id = ? order by users.name",
+        [user_id],
+    )
+    supervisees = rows(
+        "select users.name from supervisions join users on users.id = supervisions.supervisee_id"
+        " where supervisions.supervisor_id = ? order by users.name",
+        [user_id],
+    )
+    open_rooms = rows(
+        "select count(*) as n from rooms where trainer_id = ? and ended_at is null", [user_id]
+    )[0]["n"]
+    return {
+        "coworkers": [row["name"] for row in coworkers],
+        "supervisors": [row["name"] for row in supervisors],
+        "supervisees": [row["name"] for row in supervisees],
+        "open_rooms": open_rooms,
+    }
+
+
 def enable(user_id: int):
     """They can sign in again. What ended stays ended: pairs, assignments and rooms start anew."""
     with writing():
@@ -76,6 +109,7 @@ def delete(user_id: int):
             "delete from conversation_answers where user_id = ?",
             "delete from checkins where user_id = ?",
             "delete from group_sessions where user_id = ?",
+            "delete from supervision_notes where user_id = ?",
             "delete from training_topics where user_id = ?",
             "delete from agreement_reviews where supervisor_id = ?",
             "delete from pair_invitations where inviter_id = ? or invitee_id = ?",
@@ -197,6 +231,15 @@ def data_of(person) -> dict:
             " where user_id = ? order by held_on",
             [me],
         ),
+        "to_bring_to_supervision": [
+            {
+                "pair_id": row["pair_id"],
+                "created_at": row["created_at"],
+                "shared_at": row["shared_at"],
+                "text": unseal(row["text_sealed"], "supervision_notes.text"),
+            }
+            for row in rows("select * from supervision_notes where user_id = ? order by id", [me])
+        ],
         "training_topics": rows(
             "select topic, ticked_at from training_topics where user_id = ? order by topic", [me]
         ),

@@ -305,10 +305,13 @@ def issue_link(table: str, fields: dict, **lifetime) -> str:
     return token
 
 
-def create_invitation(org_id: int, roles, email: str = "", created_by: int | None = None) -> str:
+def create_invitation(
+    org_id: int, roles, email: str = "", created_by: int | None = None, name: str = ""
+) -> str:
     fields = {
         "org_id": org_id,
         "email": email.strip().lower(),
+        "name": name.strip() or None,
         "roles": ",".join(role for role in ROLES if role in roles),
         "created_by": created_by,
     }

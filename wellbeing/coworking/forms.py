@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -85,6 +86,8 @@ class GroupSessionForm(FlaskForm):
         _l("Date of the group"), validators=[InputRequired(_l("Please give the date."))]
     )
     with_experienced = BooleanField(_l("With an experienced co-worker"))
+    # Issue 27: a random key made with the form, so a second send of it logs nothing more.
+    key = HiddenField(validators=[Optional(), Length(min=8, max=64)])
     # Respect §4.9 (ideal 8-10, at most 12): optional, and more than 12 is accepted and
     # gently noted, never refused. The upper bound only catches a slip of the thumb.
     participants = IntegerField(
@@ -92,5 +95,17 @@ class GroupSessionForm(FlaskForm):
         validators=[
             Optional(),
             NumberRange(min=1, max=99, message=_l("A number from 1 to 99, please.")),
+        ],
+    )
+
+
+class SupervisionNoteForm(FlaskForm):
+    # Issue 27: the debrief's "Anything to take to supervision?", kept for the writer alone
+    # until they share it. Short: an agenda item, not a case note (no client details).
+    text = TextAreaField(
+        _l("To bring to supervision"),
+        validators=[
+            InputRequired(_l("Please write the note, or leave this for now.")),
+            Length(max=500, message=_l("Please keep it under 500 characters.")),
         ],
     )

@@ -1,3 +1,4 @@
+import secrets
 from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
@@ -9,9 +10,17 @@ from .. import content
 from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
-from ..permissions import get_pair, get_pair_invitation, pairs_of, role_required
+from ..permissions import (
+    get_group_session,
+    get_pair,
+    get_pair_invitation,
+    get_supervision_note,
+    pairs_of,
+    role_required,
+    supervisors_of,
+)
 from ..sessions import plans as session_plans
-from . import agreement, bp, checkins, conversation, oversight, pairs, workload
+from . import agreement, bp, checkins, conversation, oversight, pairs, tobring, workload
 from .forms import (
     CheckinDayForm,
     CheckinForm,
@@ -19,6 +28,7 @@ from .forms import (
     ContextForm,
     GroupSessionForm,
     PairInvitationForm,
+    SupervisionNoteForm,
 )
 from .parsing import AgreementInput, shared_answers
 
@@ -421,8 +431,13 @@ def render_card(pair, status=200, **context):
     agreed = agreement.agreed(pair)
     strategies = agreement.with_guidelines(agreed["strategies"]) if agreed else []
     if "group_form" not in context:
-        context["group_form"] = GroupSessionForm(formdata=None, held_on=checkins.today())
+        context["group_form"] = group_form(pair)
     ran = workload.sessions_of(current_user.id)
+    # Issue 27: once tonight is logged, the form gives way to "Logged ✓ · Undo".
+    context.setdefault(
+        "logged",
+        next((s for s in ran if s["pair_id"] == pair["id"] and s["held_on"] == today()), None),
+    )
     return render_page_or_block(
         "coworking/card.html",
         "group_log",
@@ -448,6 +463,21 @@ def card_show(pair_id):
     return render_card(get_pair(pair_id))
 
 
+def today() -> str:
+    return checkins.today().isoformat()
+
+
+def group_form(pair, formdata=None) -> GroupSessionForm:
+    """A fresh log form: tonight's date, a new idempotency key, and the tick as this person
+    answered it last time with this pair (issue 27)."""
+    return GroupSessionForm(
+        formdata=formdata,
+        held_on=checkins.today(),
+        with_experienced=workload.last_with_experienced(current_user.id, pair["id"]),
+        key=secrets.token_urlsafe(16),
+    )
+
+
 @bp.post("/<int:pair_id>/group-sessions")
 @role_required("facilitator")
 @writing()
@@ -458,7 +488,103 @@ def group_session_log(pair_id):
     if not form.validate():
         return render_card(pair, 422, group_form=form)
     participants = form.participants.data
-    workload.log(
-        current_user, pair["id"], form.held_on.data, form.with_experienced.data, participants
+    session_id = workload.log(
+        current_user,
+        pair["id"],
+        form.held_on.data,
+        form.with_experienced.data,
+        participants,
+        key=form.key.data,
     )
-    return render_card(pair, logged=form.held_on.data, logged_participants=participants)
+    logged = get_group_session(session_id)
+    return render_card(pair, logged=logged, just_logged=True, logged_participants=participants)
+
+
+@bp.post("/<int:pair_id>/group-sessions/<int:session_id>/undo")
+@role_required("facilitator")
+@writing()
+def group_session_undo(pair_id, session_id):
+    """Takes back a group logged from the card: the card's form comes back, ready again."""
+    pair = get_pair(pair_id, writing=True)
+    session = get_group_session(session_id)
+    if session["pair_id"] != pair["id"]:
+        abort(404)
+    workload.remove(session)
+    notice = _("Taken back: the group on %(date)s is no longer logged.", date=session["held_on"])
+    return render_card(pair, logged=None, undone=notice)
+
+
+# --- to bring to supervision (issue 27) --------------------------------------------------------
+
+
+def render_to_bring(pair, status=200, **context):
+    context.setdefault("form", SupervisionNoteForm(formdata=None))
+    return render_template(
+        "coworking/to_bring.html",
+        pair=pair,
+        notes=tobring.notes_of(current_user, pair["id"]),
+        supervisors=supervisors_of(),
+        **context,
+    ), status
+
+
+@bp.get("/<int:pair_id>/to-bring")
+@role_required("facilitator")
+def to_bring_show(pair_id):
+    return render_to_bring(get_pair(pair_id))
+
+
+@bp.post("/<int:pair_id>/to-bring")
+@role_required("facilitator")
+@writing()
+def to_bring_add(pair_id):
+    pair = get_pair(pair_id, writing=True)
+    form = SupervisionNoteForm()
+    if not form.validate():
+        return render_to_bring(pair, 422, form=form)
+    tobring.add(current_user, pair["id"], form.text.data.strip())
+    return render_to_bring(pair, 201, notice=_("Kept. Only you can read it."))
+
+
+@bp.get("/<int:pair_id>/to-bring/<int:note_id>/share")
+@role_required("facilitator")
+def to_bring_preview(pair_id, note_id):
+    """The exact preview before a note moves to a wider class (docs/design.md "The data rule")."""
+    pair = get_pair(pair_id)
+    note = get_supervision_note(pair, note_id)
+    return render_template(
+        "coworking/to_bring_share.html", pair=pair, note=note, supervisors=supervisors_of()
+    )
+
+
+@bp.post("/<int:pair_id>/to-bring/<int:note_id>/share")
+@role_required("facilitator")
+@writing()
+def to_bring_share(pair_id, note_id):
+    pair = get_pair(pair_id, writing=True)
+    note = get_supervision_note(pair, note_id)
+    if not supervisors_of():
+        return render_to_bring(
+            pair, 409, notice=_("You don't have a supervisor yet: kept for you.")
+        )
+    tobring.share(note, True)
+    notice = _("Shared with your supervisor. You can withdraw it at any time.")
+    return render_to_bring(pair, notice=notice)
+
+
+@bp.post("/<int:pair_id>/to-bring/<int:note_id>/withdraw")
+@role_required("facilitator")
+@writing()
+def to_bring_withdraw(pair_id, note_id):
+    pair = get_pair(pair_id)  # a note can be withdrawn or deleted after the pair ended
+    tobring.share(get_supervision_note(pair, note_id), False)
+    return render_to_bring(pair, notice=_("Withdrawn. Only you can read it again."))
+
+
+@bp.post("/<int:pair_id>/to-bring/<int:note_id>/delete")
+@role_required("facilitator")
+@writing()
+def to_bring_delete(pair_id, note_id):
+    pair = get_pair(pair_id)  # a note can be withdrawn or deleted after the pair ended
+    tobring.remove(get_supervision_note(pair, note_id))
+    return render_to_bring(pair, notice=_("Deleted."))

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from .. import content, standards
-from ..db import get_db, now, rows
+from ..db import first_row, get_db, now, rows
 
 FLAG_WEEKS = 8
 
@@ -43,8 +43,20 @@ def content_groups() -> dict:
     return content.guidelines()["coworking"]["groups"]
 
 
-def log(member, pair_id: int, held_on: date, with_experienced: bool, participants=None) -> int:
-    return (
+def log(
+    member, pair_id: int, held_on: date, with_experienced: bool, participants=None, key=None
+) -> int:
+    """Logs the group and marks the pair's plan for that night as run (issue 27: one "we ran
+    it"). `key` is the form's idempotency key: a second send of the same form (a second tap on
+    a bad signal) finds the first and logs nothing more. Call inside `writing()`."""
+    if key:
+        again = first_row(
+            "select id from group_sessions where idempotency_key = ? and user_id = ?",
+            [key, member.id],
+        )
+        if again:
+            return again["id"]
+    session_id = (
         get_db()["group_sessions"]
         .insert(
             {
@@ -54,15 +66,47 @@ def log(member, pair_id: int, held_on: date, with_experienced: bool, participant
                 "with_experienced": int(with_experienced),
                 "participants": participants,
                 "created_at": now(),
+                "idempotency_key": key or None,
             }
         )
         .last_pk
     )
+    get_db().execute(
+        "update session_plans set ran_at = ? where pair_id = ? and held_on = ? and ran_at is null",
+        [now(), pair_id, held_on.isoformat()],
+    )
+    return session_id
 
 
 def remove(session: dict):
-    """Takes back a logged session (undo): one the member logged (`get_group_session`)."""
+    """Takes back a logged session (undo): one the member logged (`get_group_session`). The
+    plan for that night stays marked as run while the partner's log of it stands."""
     get_db().execute("delete from group_sessions where id = ?", [session["id"]])
+    if session["pair_id"] is not None and not logged_on(session["pair_id"], session["held_on"]):
+        get_db().execute(
+            "update session_plans set ran_at = null where pair_id = ? and held_on = ?",
+            [session["pair_id"], session["held_on"]],
+        )
+
+
+def logged_on(pair_id: int, held_on: str, user_id: int | None = None) -> list[dict]:
+    """The logs of the pair's group on that night: either partner's, or one person's."""
+    mine = " and user_id = ?" if user_id is not None else ""
+    return rows(
+        f"select * from group_sessions where pair_id = ? and held_on = ?{mine}",
+        [pair_id, held_on] + ([user_id] if user_id is not None else []),
+    )
+
+
+def last_with_experienced(user_id: int, pair_id: int) -> bool:
+    """The answer this person gave last time they logged a group with this pair: the tick's
+    default, so a mentored night isn't lost to an unticked box (issue 27)."""
+    last = first_row(
+        "select with_experienced from group_sessions where user_id = ? and pair_id = ?"
+        " order by held_on desc, id desc limit 1",
+        [user_id, pair_id],
+    )
+    return bool(last and last["with_experienced"])
 
 
 def sessions_of(user_id: int) -> list[dict]:

@@ -396,6 +396,17 @@ def retention_days(org_id: int) -> int:
     return (row and row["room_retention_days"]) or DEFAULT_RETENTION_DAYS
 
 
+def join_retention_days() -> int:
+    """The figure the join page gives before anyone types a code (issue 27): the longest any
+    organisation on this server keeps a room. One organisation runs one server (docs/design.md
+    "Architecture"), so it is that organisation's figure, the one the trainer's page gives."""
+    row = first_row(
+        f"select max(coalesce(room_retention_days, {DEFAULT_RETENTION_DAYS})) as days"
+        " from organisations"
+    )
+    return (row and row["days"]) or DEFAULT_RETENTION_DAYS
+
+
 def set_retention_days(org_id: int, days: int):
     get_db()["organisations"].update(org_id, {"room_retention_days": days})
 

@@ -274,7 +274,8 @@ def retention_update():
 def join_show():
     code = seats.normalise_code(request.args.get("code"))
     device()  # the browser's id goes into its cookie with the form token
-    return render_template("line/join.html", form=JoinForm(formdata=None, code=code))
+    form = JoinForm(formdata=None, code=code)
+    return render_template("line/join.html", form=form, retention=rooms.join_retention_days())
 
 
 @bp.post("/join")
@@ -282,12 +283,16 @@ def join_submit():
     form = JoinForm()
     room = room_to_join(form) if form.validate() else None
     if room is None:
-        return render_template("line/join.html", form=form), 422
+        return render_template(
+            "line/join.html", form=form, retention=rooms.join_retention_days()
+        ), 422
     outcome = rooms.join(room, seats.seat_token(device(), room["id"]))
     if outcome in JOIN_REFUSED:
         status, message = JOIN_REFUSED[outcome]
         form.code.errors = [str(message)]
-        return render_template("line/join.html", form=form), status
+        return render_template(
+            "line/join.html", form=form, retention=rooms.join_retention_days()
+        ), status
     return redirect(url_for("line.place_show", code=room["code"]))
 
 
@@ -356,6 +361,7 @@ PLACEMENT_MESSAGES = {
         422,
         _l("That place isn't on the line. Please choose a place between the two ends."),
     ),
+    "unchosen": (422, _l("Nothing placed yet: tap the line where you stand first.")),
 }
 
 
@@ -378,14 +384,18 @@ def placement_fields(form) -> tuple[int, int, int, int] | None:
 def placement_submit(code):
     room, participant = get_seat(code)
     placement = placement_fields(request.form)
-    if placement:
+    # Issue 27: a first place the person never chose (the form's hidden middle, sent without a
+    # tap) is not an answer, so it is never recorded.
+    if request.form.get("unchosen") and "yes" not in request.form.getlist("chosen"):
+        outcome, version = "unchosen", room["version"]
+    elif placement:
         outcome, version = rooms.place(room, participant, *placement)
     else:
         outcome, version = "outside", room["version"]
     status, message = PLACEMENT_MESSAGES[outcome]
     if request.accept_mimetypes.best == "application/json":
         return jsonify(outcome=outcome, message=str(message), version=version), status
-    if outcome == "outside":
+    if outcome in ("outside", "unchosen"):
         context = seat_context(room, participant, problem=str(message), etag="")
         return render_template("line/place.html", **context), 422
     flash(str(message), "success" if outcome == "placed" else "info")

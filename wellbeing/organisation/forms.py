@@ -35,6 +35,11 @@ class InvitationForm(FlaskForm):
         ],
         description=_l("It fills in their sign-in name. They can change it."),
     )
+    name = StringField(
+        _l("Their name (optional)"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("So you can tell the links apart. They can change it."),
+    )
     roles = CheckboxesField(
         _l("Roles"),
         choices=ROLE_CHOICES,

@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +29,13 @@ RESETTABLE_KIND = "<any(practice,situation):kind>"
 # --- people and invitations ------------------------------------------------------------
 
 
+@bp.app_template_global()
+def day_month(stamp: str) -> str:
+    """ "10 December" from an ISO date or time: how a person says when a link expires."""
+    day = date.fromisoformat(stamp[:10])
+    return f"{day.day} {day.strftime('%B')}"
+
+
 def render_people(status=200, **context):
     context.setdefault("form", InvitationForm())
     return render_page_or_block(
@@ -54,10 +62,17 @@ def invitation_create():
     if not form.validate():
         return render_people(422, form=form)
     token = accounts.create_invitation(
-        current_user.org_id, form.roles.data, form.email.data or "", current_user.id
+        current_user.org_id,
+        form.roles.data,
+        form.email.data or "",
+        current_user.id,
+        name=form.name.data or "",
     )
     link = external_url("accounts.invitation_show", token=token)
-    return render_people(201, new_link=link, form=InvitationForm(formdata=None))
+    # Issue 27: the new link says whom and which role it is for, and when it expires.
+    found = accounts.find_invitation(token)
+    made = dict(found, roles=found["roles"].split(","))
+    return render_people(201, new_link=link, made=made, form=InvitationForm(formdata=None))
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
@@ -89,7 +104,23 @@ def switch(user_id: int, change, notice: str):
     """Switch someone off or on again (accounts/lifecycle.py) and say what that did."""
     person = get_other_person(user_id)
     change(person["id"])
+    if not htmx:
+        # From the confirmation page: back to the list, where a reload sends nothing again.
+        flash(notice % {"name": person["name"]}, "success")
+        return redirect(url_for("organisation.people_list"), 303)
     return render_people(notice=notice % {"name": person["name"]})
+
+
+@bp.get("/people/<int:user_id>/disable")
+@role_required("admin")
+def person_disable_confirm(user_id):
+    """Switching off asks first, and says what happens to their pair and supervision."""
+    person = get_other_person(user_id)
+    return render_template(
+        "organisation/person_disable.html",
+        person=person,
+        around=lifecycle.consequences(person["id"]),
+    )
 
 
 @bp.post("/people/<int:user_id>/disable")
@@ -116,7 +147,12 @@ def person_enable(user_id):
 @bp.get("/people/<int:user_id>/delete")
 @role_required("admin")
 def person_delete_confirm(user_id):
-    return render_template("organisation/person_delete.html", person=get_other_person(user_id))
+    person = get_other_person(user_id)
+    return render_template(
+        "organisation/person_delete.html",
+        person=person,
+        around=lifecycle.consequences(person["id"]),
+    )
 
 
 @bp.post("/people/<int:user_id>/delete")

@@ -4,6 +4,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..coworking import workload
 from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
@@ -196,8 +197,30 @@ def plan_save(pair_id):
 def plan_ran(pair_id, plan_id):
     pair = get_pair(pair_id, writing=True)
     ran = request.form.get("ran") == "yes"
-    plans.mark_ran(get_session_plan(plan_id, pair), ran)
-    notice = _("Marked as run.") if ran else _("No longer marked as run.")
+    plan = get_session_plan(plan_id, pair)
+    # Issue 27: one "we ran it". Marking the plan run logs the group on the tapper's record,
+    # and taking it back takes their log back; a partner's own log keeps the night as run.
+    day = date.fromisoformat(plan["held_on"])
+    mine = workload.logged_on(pair["id"], plan["held_on"], current_user.id)
+    if ran and not mine:
+        experienced = workload.last_with_experienced(current_user.id, pair["id"])
+        workload.log(current_user, pair["id"], day, experienced)
+        notice = _("Marked as run, and logged on your record.")
+    elif ran:
+        plans.mark_ran(plan, True)
+        notice = _("Marked as run.")
+    else:
+        for session in mine:
+            workload.remove(session)
+        plans.mark_ran(plan, False)
+        notice = _("No longer marked as run.")
+        if workload.logged_on(pair["id"], plan["held_on"]):
+            plans.mark_ran(plan, True)
+            notice = _(
+                "Your log is taken back. %(partner)s logged this group too, so it stays run"
+                " until they take theirs back.",
+                partner=pair["partner_name"],
+            )
     return after_plan_change(pair, notice)
 
 

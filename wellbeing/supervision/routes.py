@@ -9,7 +9,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from .. import content, standards
-from ..coworking import agreement, checkins, oversight, pairs, workload
+from ..coworking import agreement, checkins, oversight, pairs, tobring, workload
 from ..db import first_row, get_db, now, rows, writing
 from ..fragments import render_page_or_block
 from ..organisation.people import members
@@ -249,8 +249,18 @@ def supervisee_show(user_id):
         "supervision/supervisee.html",
         person=person,
         target_form=form,
+        agenda=agenda_of(user_id),
         **record_context(user_id, sessions),
     )
+
+
+def agenda_of(user_id: int) -> list[dict]:
+    """What the supervisee shared to bring to supervision (issue 27). Reading it is a look
+    like every other: logged for the pair each note came from, and the pair sees the log."""
+    agenda = tobring.agenda_for(user_id)
+    pair_ids = sorted({note["pair_id"] for note in agenda if note["pair_id"] is not None})
+    oversight.log_views(pair_ids, current_user, "agenda")
+    return agenda
 
 
 @bp.post("/people/<int:user_id>/target")
@@ -265,6 +275,7 @@ def target_update(user_id):
             "supervision/supervisee.html",
             person=person,
             target_form=form,
+            agenda=agenda_of(user_id),
             **record_context(user_id, sessions),
         )
         return page, 422
