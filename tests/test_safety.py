@@ -171,6 +171,24 @@ def test_not_yet_cannot_take_back_a_concern_already_passed_on(one):
     assert NOT_YET not in home(one, "coworker")
 
 
+def test_when_both_mark_it_passed_on_the_first_stands(one):
+    answer(one, "facilitator", "not_yet")
+    (check,) = sql(one, "select id from safety_checks")
+    prefix = f"c{check[0]}-"
+    for persona, how in (("coworker", "phone"), ("facilitator", "in_person")):
+        response = post(
+            one,
+            persona,
+            "safety.passed_on",
+            {prefix + "how": how},
+            pair_id=one.rows["pair"],
+            check_id=check[0],
+        )
+        assert response.status_code == 303
+    row = sql(one, "select passed_on_how, passed_on_by from safety_checks")
+    assert row == [("phone", one.rows["coworker"])]
+
+
 def test_a_mistaken_no_can_become_yes_and_stays_in_sight(one):
     answer(one, "facilitator", "no")
     assert NOT_YET not in home(one, "coworker")

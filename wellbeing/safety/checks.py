@@ -106,8 +106,20 @@ def passing_on(member, to: str, how: str, at: str | None) -> dict:
 
 
 def mark_passed_on(check: dict, member, to: str, how: str, at: str | None):
+    """Mark it passed on, unless the partner did a moment earlier: theirs stands."""
+    fields = passing_on(member, to, how, at)
     with writing():
-        get_db()["safety_checks"].update(check["id"], passing_on(member, to, how, at))
+        get_db().execute(
+            "update safety_checks set concern = 1, passed_on_at = ?, passed_on_to = ?,"
+            " passed_on_how = ?, passed_on_by = ? where id = ? and passed_on_at is null",
+            [
+                fields["passed_on_at"],
+                fields["passed_on_to"],
+                fields["passed_on_how"],
+                fields["passed_on_by"],
+                check["id"],
+            ],
+        )
 
 
 def counts(org_id: int, since_days: int = 365) -> dict:

@@ -101,9 +101,8 @@ def passed_on(pair_id, check_id):
             held_on=date.fromisoformat(check["held_on"]),
             passing_forms={check["id"]: form},
         )
-    if not check["passed_on_at"]:
-        at = form.at.data.isoformat(timespec="minutes") if form.at.data else None
-        checks.mark_passed_on(check, current_user, form.to.data, form.how.data, at)
+    at = form.at.data.isoformat(timespec="minutes") if form.at.data else None
+    checks.mark_passed_on(check, current_user, form.to.data, form.how.data, at)
     return redirect(url_for("safety.pair_show", pair_id=pair["id"], on=check["held_on"]), 303)
 
 
