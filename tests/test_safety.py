@@ -267,6 +267,17 @@ def test_the_database_holds_no_free_text_for_the_safety_question(one):
         assert b"Acacia" not in database.read()
 
 
+def test_a_person_downloads_their_safety_answers_and_the_pair_keeps_them_when_they_go(one):
+    answer(one, "facilitator", "passed_on", to="police", how="phone")
+    data = one.client("facilitator").get(url(one, "accounts.account_data")).get_json()
+    (mine,) = data["safety_answers"]
+    assert (mine["held_on"], mine["passed_on_to"], mine["answered_by_me"]) == (TODAY, "police", 1)
+    response = post(one, "admin", "organisation.person_delete", user_id=one.rows["facilitator"])
+    assert response.status_code == 303
+    shown = words(page(one, "coworker", "safety.pair_show", pair_id=one.rows["pair"]))
+    assert "Passed on to The police, by phone" in shown and "A former co-worker" in shown
+
+
 # --- who sees it ----------------------------------------------------------------------------------
 
 
