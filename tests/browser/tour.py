@@ -699,8 +699,8 @@ def walk_safety(page, check):
 
     sign_in(page, "facilitator")
     page.get_by_role("link", name="Thursday morning group", exact=True).click()
-    pair = re.sub(r"/?$", "", page.url)
-    page.goto(f"{pair}/card")
+    expect(page).to_have_url(re.compile(r"/pairs/\d+$"))
+    page.goto(f"{page.url}/card")
     debrief = page.get_by_role("region", name="First: her safety")
     debrief.get_by_label("Yes, not yet passed on").check()
     debrief.get_by_role("button", name="Answer").click()
