@@ -679,3 +679,76 @@ def m037_invitation_name(db):
     # open links apart and the person finds their name filled in. Organisation data, like the
     # email beside it: admins see who is invited.
     db["invitations"].add_column("name", str)
+
+
+@migrations()
+def m025_safety_checks(db):
+    # Issue 22, docs/design.md "Her safety first": after a group the pair answers one question,
+    # did anything tonight raise a concern for the safety of a partner, a child or anyone else?
+    # One row per pair and evening. The app holds no client data, so there is no text column
+    # here at all: `concern` is 0 or 1, and a concern's passing on is when, to which kind of
+    # service and how (chosen from fixed lists, wellbeing/safety/checks.py) and by whom.
+    # `passed_on_at` null with `concern` 1 is "not yet passed on" (Respect §4.4: "immediately").
+    db["safety_checks"].create(
+        {
+            "id": int,
+            "pair_id": int,
+            "held_on": str,
+            "concern": int,
+            "answered_by": int,
+            "answered_at": str,
+            "raised_at": str,
+            "passed_on_at": str,
+            "passed_on_to": str,
+            "passed_on_how": str,
+            "passed_on_by": int,
+        },
+        pk="id",
+        foreign_keys=[
+            ("pair_id", "pairs", "id"),
+            ("answered_by", "users", "id"),
+            ("passed_on_by", "users", "id"),
+        ],
+        not_null={"pair_id", "held_on", "concern", "answered_at"},
+    )
+    db["safety_checks"].create_index(["pair_id", "held_on"], unique=True)
+
+
+@migrations()
+def m026_contact_email(db):
+    # Issue 22: the women's support service is reached by phone or by secure email, so a
+    # contact can carry an email address. The other kinds of contact leave it empty.
+    db["content_entries"].add_column("email", str)
+
+
+@migrations()
+def m027_respect_phoneline_to_mens_helplines(db):
+    # Issue 22: the Respect Phoneline is a line for perpetrators and for professionals, not
+    # for a worker in distress, so the suggestion moved from staff support to the helplines
+    # for the men. An organisation that had added it to its staff support finds it there.
+    db.execute(
+        "update content_entries set kind = 'men_helpline'"
+        " where kind = 'support_contact' and text = 'Respect Phoneline'"
+        " and replace(coalesce(phone, ''), ' ', '') in ('', '08088024040')"
+    )
+
+
+@migrations()
+def m028_womens_service_summaries(db):
+    # Issue 22: each Sexual Respect session's page for the women's support service starts with
+    # a plain-language summary in this app's words; an organisation may write its own, as it
+    # adapts the sessions. A row here is the organisation's own version; none is the app's.
+    # `version` counts saves, so two admins editing at once notice each other.
+    db["womens_service_summaries"].create(
+        {
+            "org_id": int,
+            "session_key": str,
+            "summary": str,
+            "version": int,
+            "updated_by": int,
+            "updated_at": str,
+        },
+        pk=("org_id", "session_key"),
+        foreign_keys=[("org_id", "organisations", "id"), ("updated_by", "users", "id")],
+        not_null={"summary", "version", "updated_at"},
+    )

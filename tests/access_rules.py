@@ -63,10 +63,11 @@ is looked up in Organisation One's rows (see `organisation_one.prepare`). The op
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
-from conftest import PASSWORD, PEOPLE, make_app
+from conftest import INVITED, PASSWORD, PEOPLE, make_app
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "access.md"
 REGENERATE = "make access-doc"
@@ -171,6 +172,7 @@ SESSION_CREATE_FORM = {
 
 # The timing editor with one activity kept, and a pair's plan, as their pages send them.
 TIMING_FORM = {"count": "1", "base": "0", "action": "save", "key-0": "sexual_abuse_scenario", "minutes-0": "30", "keep-0": "yes"}
+TODAY = date.today().isoformat()
 PLAN_FORM = {"held_on": "2026-12-24", "starts_at": "18:30", "session_key": "sexual_pressuring", "base": "0", "action": "save"}
 
 RULES = {r.endpoint: r for r in (
@@ -186,10 +188,10 @@ RULES = {r.endpoint: r for r in (
     # Issue 21: adding a passkey needs a password or passkey check in the last 5 minutes (the tests' sessions are fresh).
     rule("accounts.account_check", "member", form={"password": PASSWORD}, also="your own password again, for adding a passkey in the next 5 minutes; wrong: 422, counted with sign-in failures (429 after 5)"),
     rule("accounts.passkey_register_options", "member", json={}, also="a challenge for your own account only; no password or passkey check in the last 5 minutes: 403; 120 challenges from one address in 10 minutes: 429"),
-    rule("accounts.passkey_add", "member", json=PASSKEY_ANSWER, answers=dict.fromkeys(PEOPLE, 422), also="an answer that proves no new passkey (a made-up, used or expired challenge): 422, nothing added; no check in the last 5 minutes: 403"),
+    rule("accounts.passkey_add", "member", json=PASSKEY_ANSWER, answers=dict.fromkeys((*PEOPLE, *INVITED), 422), also="an answer that proves no new passkey (a made-up, used or expired challenge): 422, nothing added; no check in the last 5 minutes: 403"),
     rule("accounts.passkey_remove", "member", passkey_id=1, also="only your own passkeys: another person's passkey id removes nothing"),
     rule("accounts.passkey_signin_options", "public", json={}, others="120 challenges from one address in 10 minutes: 429"),
-    rule("accounts.passkey_signin", "public", json=PASSKEY_ANSWER, answers=dict.fromkeys(("anonymous", *PEOPLE), 422), others="an answer that proves no passkey (made up, a used or expired challenge, a removed passkey): 422; a switched-off person: 403"),
+    rule("accounts.passkey_signin", "public", json=PASSKEY_ANSWER, answers=dict.fromkeys(("anonymous", *PEOPLE, *INVITED), 422), others="an answer that proves no passkey (made up, a used or expired challenge, a removed passkey): 422; a switched-off person: 403"),
     rule("accounts.signin_show", "public", others="signed in: 302 to home"),
     rule("accounts.signin_submit", "public", form={"email": PEOPLE["facilitator"][1], "password": PASSWORD}, others="wrong password: 422; after 5 wrong tries for one email in 15 minutes: 429"),
     rule("accounts.signout", "public", others="signed out already: 302 to sign-in"),
@@ -281,6 +283,16 @@ RULES = {r.endpoint: r for r in (
     rule("sessions.plan_save", "pair", pair_id=Row("pair"), form=PLAN_FORM, also="the pair has ended: 409; no date, a time that isn't hh:mm, or no such session: 422; the partner saved that date first: 409, with what was typed kept"),
     rule("sessions.plan_ran", "pair", pair_id=Row("pair"), plan_id=Row("session_plan"), form={"ran": "yes"}, before="plan_a_session", also="the pair has ended: 409; another pair's plan: 404"),
     rule("sessions.plan_delete", "pair", pair_id=Row("pair"), plan_id=Row("session_plan"), before="plan_a_session", also="the pair has ended: 409; another pair's plan: 404"),
+    # Issue 22: her safety first. The debrief's safety question is the pair's; the admin sees counts only.
+    rule("safety.pair_show", "pair", pair_id=Row("pair")),
+    rule("safety.answer", "pair", pair_id=Row("pair"), form={"held_on": TODAY, "answer": "not_yet"}, also="the pair has ended: 409; no date, a date more than a year away, or not one of the three answers: 422"),
+    rule("safety.passed_on", "pair", pair_id=Row("pair"), check_id=Row("safety_check"), form={}, before="raise_a_concern", also="the pair has ended: still allowed; another pair's answer, or an evening with no concern: 404; a service or way that isn't one of the choices: 422"),
+    rule("safety.overview", "admin", also="Counts only: no pair, no date of a group, no person"),
+    rule("safety.poster", "member", also="Each person sees their own organisation's helplines for the men"),
+    rule("safety.womens_index", "member", also="Dates of the organisation's sessions, never a pair's name or who leads; a women's support worker reads this"),
+    rule("safety.womens_page", "member", key="sexual_pressuring", also="a session the module doesn't have: 404; a women's support worker reads this"),
+    rule("safety.summary_edit", "admin", key="sexual_pressuring", also="a session the module doesn't have: 404"),
+    rule("safety.summary_save", "admin", key="sexual_pressuring", form={"summary": "What the men talk about, in our words.", "base": "0"}, also="a session the module doesn't have: 404; empty or too long: 422; another admin saved first: 409, with what was typed kept"),
     rule("supervision.home", "supervisor", also="Only the supervisor's own supervisees and their pairs; looking logs the pairs' check-in dates as seen"),
     rule("supervision.pair_show", "supervisor_of", pair_id=Row("pair"), also="Check-in content and power context only when both partners share them; every look is logged for the pair"),
     rule("supervision.agreement_show", "supervisor_of", pair_id=Row("pair"), before="share_agreement", others="signed out: 302 to sign-in; other roles: 403; any other supervisor, or an agreement not shared by both partners (or withdrawn): 404; every look is logged for the pair"),
@@ -529,7 +541,15 @@ def write_note(one) -> dict:
     return {"supervision_note": newest_id(one, "supervision_notes")}
 
 
+def raise_a_concern(one) -> dict:
+    """Fran answers tonight's safety question "Yes, not yet passed on" (issue 22)."""
+    form = {"held_on": TODAY, "answer": "not_yet"}
+    post_as(one, "facilitator", f"/pairs/{one.rows['pair']}/safety", form)
+    return {"safety_check": newest_id(one, "safety_checks")}
+
+
 BEFORE = {
+    "raise_a_concern": raise_a_concern,
     "plan_a_session": plan_a_session,
     "share_agreement": share_agreement,
     "log_supervision_session": log_supervision_session,

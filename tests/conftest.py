@@ -29,6 +29,11 @@ PEOPLE = {
     "other_supervisor": ("Sid Supervisor", "sid@one.example", ["supervisor"]),
     "outsider": ("Otto Outsider", "otto@two.example", ["admin", "facilitator", "supervisor"]),
 }
+# People who join Organisation One through the real invitation flow when it is prepared
+# (organisation_one.prepare), not made directly: issue 22's women's support worker.
+INVITED = {
+    "womens_worker": ("Wren Support", "wren@one.example", ["womens_support"]),
+}
 PASSWORD = "correct horse battery"
 PAIR_NAME = "Thursday morning group"
 KEYS = {"current": "k1", "keys": {"k1": new_key_entry()}}
@@ -105,9 +110,13 @@ def csrf_token(client, path="/signin"):
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
+def roles_of(who: str) -> list[str]:
+    return (PEOPLE.get(who) or INVITED[who])[2]
+
+
 def sign_in(client, who):
-    """Sign in through the real form, as one of PEOPLE."""
-    email = PEOPLE[who][1]
+    """Sign in through the real form, as one of PEOPLE (or INVITED, once they have joined)."""
+    email = (PEOPLE.get(who) or INVITED[who])[1]
     token = csrf_token(client)
     response = client.post(
         "/signin", data={"email": email, "password": PASSWORD, "csrf_token": token}

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PEOPLE, csrf_token, make_app, sign_in
+from conftest import INVITED, PASSWORD, PEOPLE, csrf_token, make_app, sign_in
 
 from wellbeing.accounts.people import token_hash
 from wellbeing.coworking import checkins
@@ -33,6 +33,8 @@ PERSONAS = (
     "other_supervisor",
     "admin",
     "outsider",
+    # Issue 22: a women's support worker, invited through the real invitation flow.
+    "womens_worker",
 )
 SESSION_COOKIE = "session"
 NEWCOMER_EMAIL = "newcomer@one.example"
@@ -46,8 +48,10 @@ LAST_WEEK_MORE = "Checking in with me at the break"
 LAST_WEEK_LESS = "Finishing my sentences in the group"
 
 # Words that only someone in Organisation One could know. The outsider must never see them.
-ORGANISATION_ONE_WORDS = ("Organisation One", "@one.example") + tuple(
-    PEOPLE[who][0] for who in PEOPLE if who != "outsider"
+ORGANISATION_ONE_WORDS = (
+    ("Organisation One", "@one.example")
+    + tuple(PEOPLE[who][0] for who in PEOPLE if who != "outsider")
+    + tuple(name for name, _email, _roles in INVITED.values())
 )
 
 
@@ -99,6 +103,8 @@ def prepare(template_db: Path) -> Prepared:
         "/rooms/", data={"csrf_token": csrf_token(trainer, "/rooms/"), "opened_with": "grid-room"}
     )
     room_id = int(opened.location.rsplit("/", 1)[1])
+
+    invite_through_the_real_pages(app)
 
     cookies, form_tokens = {}, {}
     for persona in PERSONAS:
@@ -174,6 +180,22 @@ def prepare(template_db: Path) -> Prepared:
         **{who: user_ids[PEOPLE[who][1]] for who in PEOPLE if who != "facilitator"},
     }
     return Prepared(database, cookies, form_tokens, rows)
+
+
+def invite_through_the_real_pages(app):
+    """The admin invites each of INVITED with their roles, and each accepts their link, as a
+    newcomer would: the invitation page, the form, and a first sign-in."""
+    admin = sign_in(app.test_client(), "admin")
+    for name, email, roles in INVITED.values():
+        page = admin.post(
+            "/organisation/invitations",
+            data={"email": email, "roles": roles, "csrf_token": csrf_token(admin, "/")},
+        ).get_data(as_text=True)
+        link = urlsplit(link_on(page, "new-link")).path
+        newcomer = app.test_client()
+        form = {"name": name, "email": email, "password": PASSWORD, "confirm": PASSWORD}
+        response = newcomer.post(link, data=form | {"csrf_token": csrf_token(newcomer, link)})
+        assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def prepare_pair(app, cookies, form_tokens, user_ids):

@@ -19,7 +19,7 @@ from access_rules import (
     url_map,
     with_route_table,
 )
-from conftest import PEOPLE
+from conftest import roles_of
 from organisation_one import (
     ORGANISATION_ONE_WORDS,
     PERSONAS,
@@ -66,12 +66,12 @@ def outcome(endpoint: str, persona: str) -> str:
     if persona == "anonymous":
         return "sign_in"
     if rule.who in PARTIES:
-        if "facilitator" not in PEOPLE[persona][2]:
+        if "facilitator" not in roles_of(persona):
             return "forbidden"
         # To everyone but its parties, a pair or an invitation to co-work doesn't exist.
         return "allowed" if persona in PARTIES[rule.who] else "not_found"
     if rule.who in SUPERVISING:
-        if "supervisor" not in PEOPLE[persona][2]:
+        if "supervisor" not in roles_of(persona):
             return "forbidden"
         if persona in SUPERVISING[rule.who]:
             return "allowed"
@@ -81,7 +81,7 @@ def outcome(endpoint: str, persona: str) -> str:
         return "not_found"
     if persona == "outsider" and rule.other_organisation:
         return "other_organisation"
-    if rule.who in ROLE_RULES and rule.who not in PEOPLE[persona][2]:
+    if rule.who in ROLE_RULES and rule.who not in roles_of(persona):
         return "forbidden"
     return "allowed"
 

@@ -22,6 +22,7 @@ SEED_FILES = {
     "000": "000_e008cabadd522271.txt",
     "002": "002_7416a2ecb8bae6d2.txt",
     "003": "003_f3cb83f70c74624b.txt",
+    "004": "004_139287867ee7cf8b.txt",
 }
 
 
@@ -89,7 +90,7 @@ def quoted_passages() -> list[tuple[str, str]]:
     found += [("003", card_content["preparation"][k]) for k in ("separate", "more_time")]
     for section in guide["why_this_matters"]["sections"]:
         found += [("000", p) for p in section["passages"] + section.get("footnotes", [])]
-    phoneline = guide["support_contact"]["suggested"][0]
+    phoneline = guide["men_helpline"]["suggested"][0]
     found += [("002", phoneline["note"]), ("002", f"{phoneline['text']} ({phoneline['phone']})")]
     groups = guide["coworking"]["groups"]
     found += [("003", groups[k]) for k in ("mixed_gender", "numbers", "core_team")]
@@ -100,7 +101,25 @@ def quoted_passages() -> list[tuple[str, str]]:
     ]
     for group in supervision["training"]["groups"]:
         found += [("003", group["heading"])] + [("003", t["text"]) for t in group["topics"]]
-    return found
+    return found + safety_passages()
+
+
+def safety_passages() -> list[tuple[str, str]]:
+    """Issue 22's quotations (wellbeing/content/safety.json): the safety question's standard
+    (Respect §4.4) and Section 8's "safety first", the note asking for helplines for men in the
+    group room, seed 004 B.1 c and h, and Respect's list of ways men misuse a programme."""
+    safety = content.safety()
+    question, women = safety["question"], safety["womens_service"]
+    return [
+        ("003", question["standard"]),
+        ("002", question["safer"]),
+        ("000", safety["helplines"]["note"]),
+        ("004", women["why"]),
+        ("004", women["counter"]),
+        ("003", women["misuse_heading"]),
+        ("003", women["misuse_materials"]),
+        *[("003", item) for item in women["misuse"]],
+    ]
 
 
 @pytest.mark.parametrize("seed, passage", quoted_passages())
@@ -200,16 +219,24 @@ def test_why_this_matters_quotes_trauma_shame_and_guilt(one):
 # --- 3. the Respect Phoneline --------------------------------------------------------------------
 
 
-def test_admin_adds_the_respect_phoneline_with_one_button(one):
-    path = url(one, "organisation.content_list", kind="support_contact")
+def test_admin_adds_the_respect_phoneline_to_the_mens_helplines_with_one_button(one):
+    # Issue 22: a line for perpetrators and for professionals, so never among staff support.
+    staff = text_of(
+        one.client("admin").get(url(one, "organisation.content_list", kind="support_contact"))
+    )
+    assert "Respect Phoneline" not in staff
+    path = url(one, "organisation.content_list", kind="men_helpline")
     page = text_of(one.client("admin").get(path))
     assert "Suggested: Respect Phoneline" in page
+    assert "For perpetrators and for professionals" in page
     suggestion = re.search(r'<section class="card calm suggestion".*?</section>', page, re.S)
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', suggestion[0]))
     response = one.client("admin").post(path, data=fields)  # the button sends just these
     assert response.status_code == 302
+    poster = text_of(one.client("facilitator").get(url(one, "safety.poster")))
+    assert "Respect Phoneline" in poster and "0808 802 4040" in poster
     support = text_of(one.client("facilitator").get(url(one, "organisation.support_show")))
-    assert "Respect Phoneline" in support and 'href="tel:08088024040"' in support
+    assert "Respect Phoneline" not in support
     # Once added it is no longer suggested.
     assert "Suggested: Respect Phoneline" not in text_of(one.client("admin").get(path))
 

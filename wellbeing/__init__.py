@@ -23,6 +23,7 @@ from . import (
     line,
     organisation,
     pwa,
+    safety,
     security,
     sessions,
     settings,
@@ -86,6 +87,7 @@ def create_app(test_config=None):
     app.register_blueprint(supervision.bp)
     app.register_blueprint(sessions.bp)
     app.register_blueprint(line.bp)
+    app.register_blueprint(safety.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(health.bp)
 

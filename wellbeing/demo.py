@@ -33,6 +33,26 @@ DEMO_SUPPORT = [
         "note": "Confidential counselling for staff, 24 hours",
     },
 ]
+# Issue 22: the women's support service and the helplines for the men (docs/design.md "Her
+# safety first"). The Respect Phoneline is also what the men's list suggests to an admin.
+DEMO_CONTACTS = {
+    "womens_service": [
+        {
+            "text": "Women's support service (demo)",
+            "phone": "0800 000 111",
+            "email": "referrals@womens-service.example",
+            "note": "Weekdays 9am to 5pm",
+        }
+    ],
+    "men_helpline": [
+        {
+            "text": "Respect Phoneline",
+            "phone": "0808 802 4040",
+            "note": "For perpetrators and for professionals",
+        },
+        {"text": "Samaritans", "phone": "116 123", "note": "Free, any time, day or night"},
+    ],
+}
 
 
 def create_demo() -> bool:
@@ -73,6 +93,12 @@ def create_demo() -> bool:
             db["content_entries"].insert(
                 {"org_id": org_id, "kind": "support_contact", "position": position, **contact}
             )
+        # Issue 22: the other two kinds of contact.
+        for kind, contacts in DEMO_CONTACTS.items():
+            for position, contact in enumerate(contacts):
+                db["content_entries"].insert(
+                    {"org_id": org_id, "kind": kind, "position": position, **contact}
+                )
     return True
 
 

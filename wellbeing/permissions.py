@@ -244,6 +244,21 @@ def shared_session_plans(pair: dict) -> list[dict] | None:
     )
 
 
+def shared_safety_checks(pair: dict) -> list[dict] | None:
+    """Issue 22: a supervised pair's answers to the debrief's safety question, when both partners
+    share their sessions (topic "sessions"), or None. Dates, whether a concern was raised, and
+    when, how, to which service and by whom it was passed on: there is nothing else to see."""
+    if not supervisor_sees(pair, "sessions"):
+        return None
+    return rows(
+        "select safety_checks.held_on, safety_checks.concern, safety_checks.passed_on_at,"
+        " safety_checks.passed_on_to, safety_checks.passed_on_how, users.name as passed_on_by_name"
+        " from safety_checks left join users on users.id = safety_checks.passed_on_by"
+        " where safety_checks.pair_id = ? order by safety_checks.held_on desc",
+        [pair["id"]],
+    )
+
+
 def reads_note(session: dict, reader=None) -> bool:
     """Whether `reader` may read a supervision session's note. A note marked "supervisor only"
     is for the supervisor who wrote it: not for the supervisee, and not for another supervisor

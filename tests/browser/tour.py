@@ -32,6 +32,7 @@ def walk_every_page(page, check):
     walk_training_day(page, check)
     walk_supervision(page, check)
     walk_sessions(page, check)
+    walk_safety(page, check)
     walk_passkeys(page, check)
 
 
@@ -69,7 +70,7 @@ def walk_as_admin(page, check, links):
     check(page, "home (admin)")
 
     page.goto("/organisation/content/support_contact")
-    heading(page, "Support contacts")
+    heading(page, "Staff support")
     check(page, "support contacts, none yet")
     for label, value in SUPPORT_CONTACT.items():
         page.get_by_label(label).fill(value)
@@ -709,6 +710,55 @@ def walk_sessions(page, check):
     page.get_by_role("link", name="Go back to the guidelines' version").click()
     expect(page.get_by_role("button", name="Yes, use the guidelines' version")).to_be_visible()
     check(page, "session timings, going back to the guidelines")
+    sign_out(page)
+
+
+def walk_safety(page, check):
+    """Issue 22, her safety first: the admin's two new kinds of contact (the men's list with the
+    Respect Phoneline suggested), the counts, a summary being adapted; then Fran's debrief
+    answer "not yet passed on", the pair's safety page, her home with it, the men's poster, the
+    module schedule and a session's page for the women's support service."""
+    sign_in(page, "admin")
+    page.goto("/organisation/content/womens_service")
+    heading(page, "The women's support service")
+    page.get_by_label("Name of the service").fill("Northside Women's Service")
+    page.get_by_label("Phone (optional)").fill("0161 496 0000")
+    page.get_by_label("Secure email (optional)").fill("referrals@northside.example")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator(".entry")).to_have_count(1)
+    check(page, "the women's support service")
+    page.goto("/organisation/content/men_helpline")
+    heading(page, "Helplines for the men")
+    check(page, "helplines for the men, the Phoneline suggested")
+    page.get_by_role("button", name="Add Respect Phoneline").click()
+    expect(page.locator(".entry")).to_have_count(1)
+    page.goto("/organisation/safety")
+    heading(page, "Safety concerns passed on")
+    check(page, "safety concerns, counts")
+    page.goto("/womens-service/building_intimacy/summary")
+    check(page, "a summary for the women's support service")
+    sign_out(page)
+
+    sign_in(page, "facilitator")
+    page.get_by_role("link", name="Thursday morning group", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/pairs/\d+$"))
+    page.goto(f"{page.url}/card")
+    debrief = page.get_by_role("region", name="First: her safety")
+    debrief.get_by_label("Yes, not yet passed on").check()
+    debrief.get_by_role("button", name="Answer").click()
+    heading(page, "Her safety first")
+    check(page, "her safety first, not yet passed on")
+    page.goto("/")
+    expect(page.locator("#safety-not-yet")).to_be_visible()
+    check(page, "home, a concern not yet passed on")
+    page.goto("/helplines/poster")
+    heading(page, "Someone to talk to")
+    check(page, "the helplines poster")
+    page.goto("/womens-service/")
+    heading(page, "For the women's support service")
+    check(page, "the module schedule")
+    page.goto("/womens-service/sexual_pressuring")
+    check(page, "a session's page for the women's support service")
     sign_out(page)
 
 

@@ -240,6 +240,14 @@ def data_of(person) -> dict:
             }
             for row in rows("select * from supervision_notes where user_id = ? order by id", [me])
         ],
+        # Issue 22: the evenings they answered the debrief's safety question, or passed a
+        # concern on. Dates and fixed choices only: the app holds no client data.
+        "safety_answers": rows(
+            "select pair_id, held_on, concern, passed_on_at, passed_on_to, passed_on_how,"
+            " answered_by = ? as answered_by_me, passed_on_by = ? as passed_on_by_me"
+            " from safety_checks where answered_by = ? or passed_on_by = ? order by held_on",
+            [me, me, me, me],
+        ),
         "training_topics": rows(
             "select topic, ticked_at from training_topics where user_id = ? order by topic", [me]
         ),

@@ -13,7 +13,9 @@ from flask_login import UserMixin
 from .. import content
 from ..db import first_row, get_db, now, rows, writing
 
-ROLES = ("facilitator", "supervisor", "admin")
+# "womens_support" (issue 22): a worker of the women's support service, who reads what the
+# module covers and how men may misuse it, and nothing of pairs, supervision or private space.
+ROLES = ("facilitator", "supervisor", "admin", "womens_support")
 # Argon2id with the library's current defaults (RFC 9106 low-memory profile).
 hasher = PasswordHasher()
 

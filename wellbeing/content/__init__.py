@@ -1,7 +1,10 @@
 """Guideline content kept as data: one file per language, adapted per organisation.
 
 Kinds: `practice` (the 'Is this always abusive?' line), `situation` (the painful-points
-discomfort checklist) and `support_contact` (helplines and employee support, set locally).
+discomfort checklist), and three kinds of contact, all set locally (issue 22): `support_contact`
+(staff support: helplines and employee support for the workers), `womens_service` (the women's
+support service that safety concerns are passed to) and `men_helpline` (helplines for the men,
+printed as a poster for the group room).
 An organisation's copy lives in `content_entries`; a reset puts the guidelines' wording back.
 """
 
@@ -11,7 +14,9 @@ from pathlib import Path
 
 from ..db import get_db, now, rows, writing
 
-KINDS = ("practice", "situation", "support_contact")
+KINDS = ("practice", "situation", "support_contact", "womens_service", "men_helpline")
+# The three kinds of contact (issue 22).
+CONTACT_KINDS = ("support_contact", "womens_service", "men_helpline")
 # Kinds with a guidelines default to go back to; support contacts are always local.
 RESETTABLE = ("practice", "situation")
 HERE = Path(__file__).parent
@@ -20,6 +25,12 @@ HERE = Path(__file__).parent
 @cache
 def guidelines(language: str = "en") -> dict:
     return json.loads((HERE / f"{language}.json").read_text(encoding="utf-8"))
+
+
+@cache
+def safety() -> dict:
+    """Issue 22: the debrief's safety question and the pages for the women's support service."""
+    return json.loads((HERE / "safety.json").read_text(encoding="utf-8"))
 
 
 @cache
@@ -36,8 +47,9 @@ def sources() -> dict:
 
 
 def suggested(org_id: int, kind: str) -> list[dict]:
-    """Contacts the sources name that the organisation hasn't added yet (issue 12: seed 002
-    names the Respect Phoneline). Offered to the admin with one button, never added for them:
+    """Contacts the sources name that the organisation hasn't added yet (issue 12: Section 8
+    names the Respect Phoneline; issue 22 moved it to the helplines for the men). Offered to
+    the admin with one button, never added for them:
     support contacts are always the organisation's own choice."""
     offered = guidelines()[kind].get("suggested", [])
     if not offered:

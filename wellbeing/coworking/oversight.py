@@ -11,7 +11,15 @@ from ..atrest import seal, unseal
 from ..db import get_db, now, rows, writing
 
 # What a supervisor saw, as the pair reads it in their log.
-VIEWS = ("checkin-dates", "checkin-content", "agreement", "context", "sessions", "agenda")
+VIEWS = (
+    "checkin-dates",
+    "checkin-content",
+    "agreement",
+    "context",
+    "sessions",
+    "agenda",
+    "safety",
+)
 REVIEW_KINDS = ("comment", "reviewed", "change")
 MAX_REVIEW = 2000
 

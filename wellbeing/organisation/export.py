@@ -28,6 +28,8 @@ LEFT_OUT = (
     "What pairs wrote together: conversation answers, agreements, check-ins",
     "Supervision notes and supervisors' comments on agreements",
     "Pair names (a pair names itself: pair data)",
+    # Issue 22: the admin sees counts only (Safety concerns passed on), never which pair or when.
+    "Pairs' answers to the debrief's safety question (the admin sees the counts only)",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...)), so
 # such a cell gets a leading apostrophe: shown as typed, never run (OWASP "CSV injection").

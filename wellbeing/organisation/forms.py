@@ -17,6 +17,13 @@ ROLE_CHOICES = [
     SelectChoice("facilitator", _l("Facilitator: runs groups, prepares, co-works")),
     SelectChoice("supervisor", _l("Supervisor: reviews what pairs choose to share")),
     SelectChoice("admin", _l("Admin: invites people and adapts content")),
+    SelectChoice(
+        "womens_support",
+        _l(
+            "Women's support worker: reads what each session covers and how men may misuse"
+            " it; sees nothing of pairs, supervision or anyone's private space"
+        ),
+    ),
 ]
 
 
@@ -93,11 +100,38 @@ class SupportContactForm(EntryForm):
     note = text_field(_l("When and for whom (optional)"), required=False, max_length=300)
 
 
+class WomensServiceForm(EntryForm):
+    """Issue 22: the women's support service that safety concerns are passed to."""
+
+    text = text_field(_l("Name of the service"), max_length=120)
+    phone = SupportContactForm.phone
+    email = StringField(
+        _l("Secure email (optional)"),
+        validators=[
+            Optional(),
+            Regexp(EMAIL, message=_l("That doesn't look like an email address.")),
+            Length(max=254),
+        ],
+    )
+    note = text_field(_l("Hours (optional)"), required=False, max_length=300)
+
+
+class MenHelplineForm(EntryForm):
+    """Issue 22: helplines for the men, printed as a poster for the group room."""
+
+    text = text_field(_l("Name"), max_length=120)
+    phone = SupportContactForm.phone
+    link = SupportContactForm.link
+    note = text_field(_l("When and for whom (optional)"), required=False, max_length=300)
+
+
 # The form for each kind of organisation content.
 KIND_FORMS = {
     "practice": PracticeForm,
     "situation": SituationForm,
     "support_contact": SupportContactForm,
+    "womens_service": WomensServiceForm,
+    "men_helpline": MenHelplineForm,
 }
 
 

@@ -21,7 +21,7 @@ from . import bp, export, team
 from .forms import KIND_FORMS, InvitationForm, StandardsForm
 from .people import members, pending_invitations, revoke_invitation
 
-KIND = "<any(practice,situation,support_contact):kind>"
+KIND = "<any(practice,situation,support_contact,womens_service,men_helpline):kind>"
 # Only lists that come from the guidelines can go back to them (content.RESETTABLE).
 RESETTABLE_KIND = "<any(practice,situation):kind>"
 

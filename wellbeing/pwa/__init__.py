@@ -176,9 +176,14 @@ def manifest():
 
 
 def card_pattern() -> str:
-    """The before-session cards' paths as a JavaScript regular expression's source."""
-    example = url_for("coworking.card_show", pair_id=987654321)
-    return "^" + re.escape(example).replace("987654321", r"\d+").replace("/", r"\/") + "$"
+    """The before-session cards' paths as a JavaScript regular expression's source, and (issue
+    22) the pages for the women's support service, which open offline once opened like the card:
+    they hold only the organisation's content and dates, nobody's words."""
+    card = url_for("coworking.card_show", pair_id=987654321)
+    card = re.escape(card).replace("987654321", r"\d+").replace("/", r"\/")
+    womens = url_for("safety.womens_page", key="KEY987654321")
+    womens = re.escape(womens).replace("KEY987654321", r"[a-z_]+").replace("/", r"\/")
+    return f"^(?:{card}|{womens})$"
 
 
 def guidelines_pattern() -> str:

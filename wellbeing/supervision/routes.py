@@ -22,6 +22,7 @@ from ..permissions import (
     get_supervision_session,
     pairs_of,
     role_required,
+    shared_safety_checks,
     shared_session_plans,
     supervised_pairs,
     supervisees_of,
@@ -101,6 +102,8 @@ def pair_show(pair_id):
         oversight.log_views([pair["id"]], current_user, "context")
     if "sessions" in shared:
         oversight.log_views([pair["id"]], current_user, "sessions")
+        # Issue 22: the safety answers come with the sessions, and each look is logged too.
+        oversight.log_views([pair["id"]], current_user, "safety")
     return render_template(
         "supervision/pair.html",
         pair=pair,
@@ -109,6 +112,8 @@ def pair_show(pair_id):
         context=pairs.context(pair) if context_shared else None,
         agreement_shared="agreement" in shared,
         planned=planned_sessions(pair),
+        safety_checks=shared_safety_checks(pair),
+        safety=content.safety(),
         guidance=guidance(),
         coworking=content.guidelines()["coworking"],
     )
