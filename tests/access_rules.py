@@ -185,7 +185,7 @@ RULES = {r.endpoint: r for r in (
     # Each organisation's only admin is asked to invite another admin first.
     rule("accounts.account_delete", "member", form={"password": PASSWORD}, answers={"admin": 409, "outsider": 409}, also="wrong password: 422, nothing deleted, counted with sign-in failures (429 after 5); the organisation's only admin: 409"),
     # Issue 15, passkeys. JSON with the X-CSRFToken header, as the page's fetch() sends it. A made-up answer proves no passkey: 422.
-    # Issue 21: adding a passkey needs a password or passkey check in the last 5 minutes (the tests' sessions are fresh).
+    # Issue 21: adding a passkey needs a password or passkey check in the last 5 minutes (organisation_one counts every persona as checked).
     rule("accounts.account_check", "member", form={"password": PASSWORD}, also="your own password again, for adding a passkey in the next 5 minutes; wrong: 422, counted with sign-in failures (429 after 5)"),
     rule("accounts.passkey_register_options", "member", json={}, also="a challenge for your own account only; no password or passkey check in the last 5 minutes: 403; 120 challenges from one address in 10 minutes: 429"),
     rule("accounts.passkey_add", "member", json=PASSKEY_ANSWER, answers=dict.fromkeys((*PEOPLE, *INVITED), 422), also="an answer that proves no new passkey (a made-up, used or expired challenge): 422, nothing added; no check in the last 5 minutes: 403"),

@@ -21,7 +21,7 @@ from conftest import INVITED, PASSWORD, PEOPLE, csrf_token, make_app, sign_in
 
 from wellbeing.accounts.people import token_hash
 from wellbeing.coworking import checkins
-from wellbeing.db import now, sqlite3
+from wellbeing.db import sqlite3
 from wellbeing.permissions import get_pair
 
 PERSONAS = (
@@ -251,6 +251,9 @@ class OrganisationOne:
         self.database = tmp_path / "wellbeing.db"
         self.restore()
         self.app = make_app(self.database)
+        # Everyone signed in when the run began, which may be longer ago than the 5 minutes
+        # within which a passkey may be added (issue 21); tests of that rule set it back to 5.
+        self.app.config["RECENT_CHECK_MINUTES"] = 24 * 60
         self.rows = self.prepared.rows
 
     def restore(self):
@@ -258,11 +261,6 @@ class OrganisationOne:
         for leftover in ("-wal", "-shm"):
             Path(f"{self.database}{leftover}").unlink(missing_ok=True)
         shutil.copy(self.prepared.database, self.database)
-        # Everyone signed in just now, as far as the recent-check rule (adding a passkey within
-        # 5 minutes of a password check, issue 21) can tell, however long the run has taken.
-        with sqlite3.connect(self.database) as conn:
-            conn.execute("update sessions set checked_at = ?", [now()])
-        conn.close()
 
     def client(self, persona: str):
         client = self.app.test_client()

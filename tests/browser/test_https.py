@@ -26,7 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, PEOPLE, PHONE, TIMEOUT_MS, authenticator, sign_in
 from .test_coworking import heading, open_the_pair
@@ -147,7 +147,7 @@ def https_server(tmp_path, template_db):
 
 
 @pytest.fixture
-def https_phone(https_server):
+def https_phone(browser, https_server):
     """A phone-sized Chromium page on the HTTPS origin, with a virtual authenticator. Chromium
     is told to accept the test's certificate (by its key's hash) and certificate errors."""
     args = [
@@ -155,17 +155,17 @@ def https_phone(https_server):
         "--ignore-certificate-errors",
         f"--ignore-certificate-errors-spki-list={https_server.spki}",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        context = browser.new_context(
-            base_url=https_server.url, viewport=PHONE, ignore_https_errors=True
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        authenticator(context, page)
-        yield page
-        context.close()
-        browser.close()
+    # A Chromium of its own (the session's has no certificate flags), from the same Playwright.
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+    context = chromium.new_context(
+        base_url=https_server.url, viewport=PHONE, ignore_https_errors=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    authenticator(context, page)
+    yield page
+    context.close()
+    chromium.close()
 
 
 def test_over_https_a_person_signs_in_saves_a_check_in_and_adds_a_passkey(https_phone):
