@@ -92,7 +92,7 @@ def test_a_logged_group_shows_as_run_to_the_supervisor_and_a_double_tap_logs_onc
     for page in (fran, cole):
         post_form_to(page, f"{pair}/sharing", f"{pair}/consents/sessions")
     fran.goto(f"{pair}/card")
-    tonight = fran.locator("input[name=held_on]").input_value()
+    tonight = fran.locator("#group-log input[name=held_on]").input_value()
     post_form_to(
         fran,
         f"{pair}/plans",
