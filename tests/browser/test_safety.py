@@ -115,7 +115,7 @@ def test_a_womens_support_worker_prints_her_page_and_opens_it_offline(new_contex
     admin.goto("/organisation/people")
     admin.get_by_label("Women's support worker: reads what each session covers").check()
     admin.get_by_role("button", name="Create invitation link").click()
-    link = admin.get_by_label("Invitation link: copy it to them").input_value()
+    link = admin.locator("#new-link").input_value()
 
     wren = new_context().new_page()
     wren.goto(link)

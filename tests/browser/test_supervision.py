@@ -110,7 +110,7 @@ def test_supervisor_assigns_reviews_asks_for_a_change_and_logs_a_session(new_con
     sol.get_by_role("button", name="Save the session").click()
     this_month = date.today().strftime("%B %Y")
     figures = sol.locator(".chart-figures")
-    expect(figures).to_contain_text(f"{this_month}: 0.8 hours · under the target")
+    expect(figures).to_contain_text(f"{this_month}: 0.8 hours so far this month")
     expect(sol.locator("svg .bar-short")).not_to_have_count(0)
     expect(sol.get_by_text("Tuesday's disclosure; what helped afterwards.")).to_be_visible()
 
