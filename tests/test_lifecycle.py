@@ -336,7 +336,7 @@ def test_a_deleted_persons_gender_entry_and_experienced_mark_go_with_them(one):
         " from users where id = ?"
     )
     assert sql(one, query, [fran_id]) == [(1, 1)]
-    assert admin_does(one, "disable").status_code == 200
+    assert admin_does(one, "disable").status_code == 303  # from the confirmation: back to the list
     assert sql(one, query, [fran_id]) == [(1, 1)]
     assert admin_does(one, "delete").status_code == 303
     assert sql(one, query, [fran_id]) == [(0, 0)]
