@@ -11,6 +11,8 @@ changes what the tests see.
 
 import os
 import re
+import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -325,3 +327,57 @@ class Client:
 class NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+# What a checkout holds beyond its tracked files: never part of a copy that `make run` serves.
+NOT_IN_A_CHECKOUT = shutil.ignore_patterns(
+    ".git", ".venv", "node_modules", "instance", "__pycache__", ".pytest_cache", ".ruff_cache",
+    ".hypothesis", "test-results", "*.db", "*.db-wal", "*.db-shm",
+)  # fmt: skip
+
+
+class MakeRun:
+    """A copy of this checkout served as the README says: `make run`, on a free port.
+
+    The copy has its own instance folder (secrets, database), so a restart keeps the demo
+    database, the sign-ins and the secret key, as restarting on a laptop does. The virtual
+    environment is this checkout's, so nothing is installed twice.
+    """
+
+    def __init__(self, folder: Path):
+        self.root = folder / "checkout"
+        shutil.copytree(ROOT, self.root, ignore=NOT_IN_A_CHECKOUT)
+        (self.root / ".venv").symlink_to(ROOT / ".venv")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "make-run.log"
+        self.process = None
+
+    def start(self):
+        with self.log.open("a") as out:
+            # Its own process group: make, gunicorn's master and its workers stop together.
+            self.process = subprocess.Popen(
+                ["make", "run", f"PORT={self.port}"],
+                cwd=self.root,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_until_answers(f"{self.url}/healthz", None, self.process, self.log)
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def deploy(self, path: str, text: str):
+        """A new release: `text` added to the file at `path`, then the server restarted."""
+        with (self.root / path).open("a") as changed:
+            changed.write(text)
+        self.stop()
+        self.start()

@@ -8,15 +8,16 @@ when the person leaves is not lost.
 
 import json
 import re
-import shutil
 from pathlib import Path
 
-from conftest import PAIR_NAME, make_app
+from conftest import PAIR_NAME
+from deploy_site import MakeRun
 from playwright.sync_api import expect
 
 from wellbeing.db import sqlite3
+from wellbeing.demo import DEMO_PAIR, DEMO_PEOPLE
 
-from .conftest import controlled_by_service_worker, sign_in
+from .conftest import PHONE, TIMEOUT_MS, controlled_by_service_worker, sign_in
 from .test_coworking import open_the_pair
 from .test_private_space import create_vault, heading, saved, start_inventory, unlock, writing
 
@@ -148,53 +149,48 @@ def test_a_group_logged_from_the_card_without_signal_is_refused_and_kept(page, l
         assert db.execute("select count(*) from group_sessions").fetchone()[0] == 0
 
 
-def serve(live_server, app):
-    """The server restarted on the same port (so the same origin and service worker)."""
-    live_server.stop()
-    live_server.server.app = app
-    live_server.stopped = True
-    live_server.start()
-
-
-def test_a_deploy_keeps_tonights_card_offline(page, live_server, tmp_path):
-    # The app serves a copy of static/, so the test can change a file as a deploy would.
-    before = tmp_path / "static-before"
-    shutil.copytree(ROOT / "static", before)
-    app = live_server.server.app
-    app.static_folder = str(before)
-    pair = first_visit(page)
-    card = f"{pair}/card"
-    shells = [name for name in page.evaluate("caches.keys()") if name.startswith("shell-")]
-
-    # The deploy: one static file changes, so the version does; the server restarts with it.
-    after = tmp_path / "static-after"
-    shutil.copytree(before, after)
-    with (after / "app.css").open("a") as css:
-        css.write("\n/* a deploy */\n")
-    new_app = make_app(app.config["DATABASE"])
-    new_app.config["SESSION_COOKIE_SECURE"] = False
-    new_app.static_folder = str(after)
-    serve(live_server, new_app)
-    assert live_server.server.app.static_folder == str(after)
-
-    # The next visit finds the new worker, which takes over and says so in the page.
-    page.goto("/")
-    page.wait_for_function(
-        """(old) => caches.keys().then((names) =>
-             names.some((n) => n.startsWith("shell-") && !old.includes(n)) &&
-             !names.some((n) => old.includes(n)))""",
-        arg=shells,
-    )
-    expect(page.get_by_text("A new version is ready.")).to_be_visible()
-    expect(page.get_by_role("button", name="Reload")).to_be_visible()
-
-    page.context.set_offline(True)
+def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
+    # A copy of this checkout, served by the README's command: `make run` (gunicorn with
+    # deploy/gunicorn.conf.py, on the demo database it creates).
+    site = MakeRun(tmp_path)
+    site.start()
+    context = browser.new_context(base_url=site.url, viewport=PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
     try:
+        page = context.new_page()
+        name, email, password, _roles = DEMO_PEOPLE[2]  # Alex, a facilitator in the demo pair
+        page.goto("/signin")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        heading(page, f"Hello, {name}")
+        card = open_the_pair(page, DEMO_PAIR) + "/card"
         page.goto(card)
-        heading(page, f"Tonight: {PAIR_NAME}")
+        controlled_by_service_worker(page)
+        heading(page, f"Tonight: {DEMO_PAIR}")
+        shells = [name for name in page.evaluate("caches.keys()") if name.startswith("shell-")]
+
+        # The deploy: one static file changes, so the version does; `make run` again.
+        site.deploy("static/app.css", "\n/* a deploy */\n")
+
+        # The next visit finds the new worker, which takes over and says so in the page.
+        page.goto("/")
+        page.wait_for_function(
+            """(old) => caches.keys().then((names) =>
+                 names.some((n) => n.startsWith("shell-") && !old.includes(n)) &&
+                 !names.some((n) => old.includes(n)))""",
+            arg=shells,
+        )
+        expect(page.get_by_text("A new version is ready.")).to_be_visible()
+        expect(page.get_by_role("button", name="Reload")).to_be_visible()
+
+        context.set_offline(True)
+        page.goto(card)
+        heading(page, f"Tonight: {DEMO_PAIR}")
         expect(page.get_by_role("region", name="How we step in")).to_be_visible()
     finally:
-        page.context.set_offline(False)
+        context.close()
+        site.stop()
 
 
 # WebCrypto slowed down in the page: every encryption, so every save, takes 1.5 s longer.
@@ -268,6 +264,27 @@ def test_home_helps_to_install_until_the_app_runs_from_the_home_screen(page, liv
     expect(page.get_by_text("Tap Share")).to_be_visible()
     expect(page.get_by_text("Scroll down and tap “Add to Home Screen”.")).to_be_visible()
     expect(page.get_by_role("heading", name="Android (Chrome)")).to_be_visible()
+
+
+def test_the_install_help_goes_once_the_app_runs_from_the_home_screen(new_context):
+    # An iPhone's home-screen app says so with navigator.standalone (Safari's own property).
+    phone = new_context()
+    phone.add_init_script("Object.defineProperty(navigator, 'standalone', { value: true })")
+    page = sign_in(phone.new_page(), "facilitator")
+    expect(page.get_by_role("link", name="Put the app on your home screen")).to_be_hidden()
+    # The same page in the browser still offers it.
+    browser_tab = sign_in(new_context().new_page(), "facilitator")
+    expect(browser_tab.get_by_role("link", name="Put the app on your home screen")).to_be_visible()
+
+
+def test_print_opens_the_print_dialog_once(page, live_server):
+    # The dialog itself can't open headless: window.print counts its calls instead.
+    page.add_init_script("window.printed = 0; window.print = () => { window.printed += 1; }")
+    sign_in(page, "facilitator")
+    page.goto("/supervision/me")
+    page.get_by_role("button", name="Print", exact=True).click()
+    page.wait_for_timeout(300)  # a second handler would have run by now
+    assert page.evaluate("window.printed") == 1
 
 
 def test_after_a_refused_backup_the_phone_keeps_its_own_copy(new_context, tmp_path):
