@@ -47,15 +47,19 @@ run: install
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	node_modules/.bin/biome ci static
+	node_modules/.bin/biome ci static tests/browser/scripts
 
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
-	node_modules/.bin/biome check --write static
+	node_modules/.bin/biome check --write static tests/browser/scripts
 
+# Tests run on several workers at once (pytest-xdist), each with its own databases, ports and
+# Chromium; `worksteal` hands a long test's neighbours to an idle worker. TEST_WORKERS=1 runs
+# them one after another.
+TEST_WORKERS ?= 3
 test: install-dev chromium proxies lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 # Load tests use Debian's wrk. The bench rewrites docs/benchmarks.md; its last line sums it up.
 bench: install-dev

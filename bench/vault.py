@@ -12,6 +12,8 @@ WebAuthn needs a domain name, so the page is on `localhost` (the same server as 
 import re
 import statistics
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 from .base import BenchError, request, script
 
 UNLOCK_BUDGET_MS = 1000.0
@@ -19,14 +21,6 @@ SAVE_BUDGET_MS = 20.0
 CPU_SLOWDOWN = 4
 SAVE_CHARACTERS = 5000
 VAULT_RUNS = {"unlock": 5, "save": 15, "passkey": 5}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def page_script(name: str = "vault.js") -> str:

@@ -11,6 +11,7 @@ import re
 import shutil
 
 import pytest
+from werkzeug.routing.rules import Rule
 
 from wellbeing import create_app
 from wellbeing.atrest import seal
@@ -39,6 +40,28 @@ PAIR_NAME = "Thursday morning group"
 KEYS = {"current": "k1", "keys": {"k1": new_key_entry()}}
 # Every write a request makes outside `db.writing()` lands here (wellbeing/db.py, watch_writes).
 WRITES_OUTSIDE_WRITING = []
+
+
+def compile_each_url_builder_once():
+    """Every test builds its own app, and building one compiles a URL builder for each of its
+    150 routes: werkzeug writes Python source for each and compiles it, which took 90% of
+    `create_app` and was the largest single cost of the suite. A builder's code depends only on
+    the route's pattern and defaults and reads everything else from the rule it is bound to, so
+    the one compiled for a route is kept and bound again by the next app. The apps are the same
+    as without it; only the compiling is done once per run."""
+    compile_builder = Rule._compile_builder
+    compiled = {}
+
+    def once(rule, append_unknown=True):
+        key = (tuple(rule._trace), repr(sorted((rule.defaults or {}).items())), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = once
+
+
+compile_each_url_builder_once()
 
 
 def make_app(database):

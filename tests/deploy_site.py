@@ -9,6 +9,9 @@ are in a temporary folder. Everything else is the files as they are, so editing 
 changes what the tests see.
 """
 
+import base64
+import hashlib
+import ipaddress
 import os
 import re
 import shutil
@@ -67,8 +70,9 @@ def caddyfile(https_port: int, http_port: int, app_port: int, storage: Path) -> 
     return re.sub(r"^\{$", test_options, text, count=1, flags=re.MULTILINE)
 
 
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    """A certificate for localhost, where certbot would have put one for nginx."""
+def self_signed_certificate(folder: Path) -> tuple[Path, Path, str]:
+    """A certificate for localhost (and 127.0.0.1), where certbot would have put one for nginx:
+    (certificate, key, the hash of its public key, which Chromium can be told to trust)."""
     from datetime import UTC, datetime, timedelta
 
     from cryptography import x509
@@ -79,6 +83,7 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.now(UTC)
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -87,7 +92,8 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=5))
         .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert, private = folder / "fullchain.pem", folder / "privkey.pem"
@@ -99,13 +105,28 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
             serialization.NoEncryption(),
         )
     )
-    return cert, private
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return cert, private, base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+def stop_process(process: subprocess.Popen, seconds: int = 20):
+    """Ask a server to stop, as systemd would, and make it if it won't."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def nginx_config(folder: Path, https_port: int, http_port: int, app_port: int) -> Path:
     """deploy/nginx.conf for localhost, inside what Debian's /etc/nginx/nginx.conf would say
     (gzip on included, which the site must turn off), with nginx's files in `folder`."""
-    cert, key = self_signed_certificate(folder)
+    cert, key, _spki = self_signed_certificate(folder)
     site = (DEPLOY / "nginx.conf").read_text()
     site = replaced_once(site, f"/etc/letsencrypt/live/{SITE_NAME}/fullchain.pem", str(cert))
     site = replaced_once(site, f"/etc/letsencrypt/live/{SITE_NAME}/privkey.pem", str(key))
@@ -272,12 +293,7 @@ class Site:
 
     def stop(self):
         for process in reversed(self.processes):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
     def client(self) -> "Client":
         return Client(self.url, self.tls)

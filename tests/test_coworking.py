@@ -14,9 +14,9 @@ import pytest
 from access_rules import RULES, method_of, prepared_rows
 from conftest import PAIR_NAME, PEOPLE
 from organisation_one import LAST_WEEK_MORE, PAIR_INVITATION_NAME, path_of, text_of
+from steps import opened, post_to, share_answers, sql, strategy
 
 from wellbeing.coworking import checkins
-from wellbeing.db import sqlite3
 from wellbeing.permissions import get_pair
 
 FRAN, COLE, BEA = (PEOPLE[who][0] for who in ("facilitator", "coworker", "bystander"))
@@ -26,8 +26,7 @@ FRAN, COLE, BEA = (PEOPLE[who][0] for who in ("facilitator", "coworker", "bystan
 
 
 def post(one, persona, endpoint, form=None, **url):
-    data = dict(form or {}, csrf_token=one.form_token(persona))
-    return one.client(persona).post(path_of(one, endpoint, **url), data=data)
+    return post_to(one, persona, path_of(one, endpoint, **url), form)
 
 
 def get(one, persona, endpoint, **url):
@@ -35,37 +34,12 @@ def get(one, persona, endpoint, **url):
 
 
 def page(one, persona, endpoint, **url) -> str:
-    response = get(one, persona, endpoint, **url)
-    assert response.status_code == 200, response.status_code
-    return text_of(response)
-
-
-def sql(one, statement, params=()):
-    conn = sqlite3.connect(one.database)
-    try:
-        found = conn.execute(statement, params).fetchall()
-        conn.commit()
-        return found
-    finally:
-        conn.close()
+    return opened(get(one, persona, endpoint, **url))
 
 
 def this_week_section(text: str) -> str:
     """The "This week" card of the check-in page, without the earlier weeks' timeline."""
     return re.search(r'id="this-week".*?</section>', text, re.S).group(0)
-
-
-def strategy(words, signal="A nod", who="The other facilitator", choice="adapt", number=1, rev=1):
-    """The agreement form with one of the guidelines' strategies, based on a version."""
-    return {
-        "number": str(number),
-        "revision": str(rev),
-        "s0-id": "confrontational",
-        "s0-choice": choice,
-        "s0-who": who,
-        "s0-words": words,
-        "s0-signal": signal,
-    }
 
 
 def confirm(one, persona, number=1, revision=1):
@@ -93,13 +67,6 @@ def this_monday() -> date:
 
 def set_checkin_day(one, weekday: int):
     sql(one, "update pairs set checkin_day = ? where id = ?", [weekday, one.rows["pair"]])
-
-
-def share(one, persona, attached=(), **answers):
-    """The preview's "Share" form: answers by question id, and attached checklist situations."""
-    form = {f"answer-{question}": text for question, text in answers.items()}
-    form["situation"] = list(attached)
-    return post(one, persona, "coworking.conversation_share", form)
 
 
 # --- invitations and pairs -------------------------------------------------------------------
@@ -229,7 +196,7 @@ def test_ended_pair_refuses_every_change_but_stays_readable(one):
 
 
 def test_partner_cannot_see_conversation_answers_before_both_shared(one):
-    response = share(one, "facilitator", materials="Fran finds the consent session hard")
+    response = share_answers(one, "facilitator", materials="Fran finds the consent session hard")
     assert response.status_code == 200
     assert "sees your answers once they share theirs" in text_of(response)
 
@@ -240,7 +207,7 @@ def test_partner_cannot_see_conversation_answers_before_both_shared(one):
         one, "facilitator", "coworking.conversation_show"
     )
 
-    response = share(one, "coworker", want="Cole wants a signal before stepping in")
+    response = share_answers(one, "coworker", want="Cole wants a signal before stepping in")
     assert "You can both read each other's answers now." in text_of(response)
     for persona in ("facilitator", "coworker"):
         text = page(one, persona, "coworking.conversation_show")
@@ -250,7 +217,7 @@ def test_partner_cannot_see_conversation_answers_before_both_shared(one):
 
 def test_attached_situations_are_shared_and_shown_on_the_card_after_both_shared(one):
     situations = ["A client describes his partner in sexual detail", "Jokes about consent"]
-    share(one, "facilitator", situations, situations="Graphic descriptions")
+    share_answers(one, "facilitator", situations, situations="Graphic descriptions")
     stored = sql(one, "select answers_sealed from conversation_answers")
     assert len(stored) == 1 and "Jokes about consent" not in stored[0][0]
 
@@ -258,7 +225,7 @@ def test_attached_situations_are_shared_and_shown_on_the_card_after_both_shared(
     assert "Jokes about consent" not in card and "Graphic descriptions" not in card
     assert "Shown here once you have both shared" in card
 
-    share(one, "coworker", together="Cole's own words about working together")
+    share_answers(one, "coworker", together="Cole's own words about working together")
     card = page(one, "coworker", "coworking.card_show")
     assert f"What might be difficult for {FRAN}" in card
     for words in (*situations, "Graphic descriptions"):
@@ -269,14 +236,14 @@ def test_attached_situations_are_shared_and_shown_on_the_card_after_both_shared(
 
 
 def test_sharing_nothing_is_refused_with_a_clear_message(one):
-    response = share(one, "facilitator", materials="   ", situations="")
+    response = share_answers(one, "facilitator", materials="   ", situations="")
     assert response.status_code == 422
     assert "There is nothing to share yet. Write an answer first." in text_of(response)
     assert sql(one, "select count(*) from conversation_answers")[0][0] == 0
 
 
 def test_answer_too_long_to_share_is_refused(one):
-    response = share(one, "facilitator", materials="x" * 3001)
+    response = share_answers(one, "facilitator", materials="x" * 3001)
     assert response.status_code == 422
     assert "One answer is too long to share." in text_of(response)
     assert sql(one, "select count(*) from conversation_answers")[0][0] == 0

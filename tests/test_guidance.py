@@ -10,8 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from flask import url_for
 from organisation_one import text_of
+from steps import page as html
+from steps import post, sql, url, words
 
 from wellbeing import content
 from wellbeing.coworking import workload
@@ -26,27 +27,6 @@ SEED_FILES = {
 }
 
 
-def url(one, endpoint, **values) -> str:
-    with one.app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def post(one, persona, endpoint, form=None, **values):
-    data = dict(form or {}, csrf_token=one.form_token(persona))
-    return one.client(persona).post(url(one, endpoint, **values), data=data)
-
-
-def html(one, persona, endpoint, **values) -> str:
-    response = one.client(persona).get(url(one, endpoint, **values))
-    assert response.status_code == 200, response.status_code
-    return text_of(response)
-
-
-def words(markup: str) -> str:
-    """The page's words without tags, as a person reads them."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))
-
-
 def card(one, persona="facilitator") -> str:
     return html(one, persona, "coworking.card_show", pair_id=one.rows["pair"])
 
@@ -55,14 +35,6 @@ def log_group(one, persona="facilitator", **fields):
     form = {"held_on": date.today().isoformat(), "with_experienced": "y"} | fields
     form = {key: value for key, value in form.items() if value is not None}
     return post(one, persona, "coworking.group_session_log", form, pair_id=one.rows["pair"])
-
-
-def sql(one, statement, params=()):
-    conn = sqlite3.connect(one.database)
-    try:
-        return conn.execute(statement, params).fetchall()
-    finally:
-        conn.close()
 
 
 # --- the guidelines' words, exactly -----------------------------------------------------------

@@ -10,8 +10,18 @@ import re
 
 from conftest import PASSWORD, PEOPLE, csrf_token
 from organisation_one import LAST_WEEK_LESS, LAST_WEEK_MORE, text_of
-from test_coworking import share, strategy
-from test_supervision import NOTE, agree_first_version, assign, log_session, page, post
+from steps import (
+    NOTE,
+    agree_first_version,
+    assign,
+    consent_to_share,
+    log_session,
+    post,
+    read,
+    share_answers,
+    sql,
+    strategy,
+)
 
 from wellbeing.db import sqlite3
 
@@ -19,13 +29,6 @@ FRAN, COLE = PEOPLE["facilitator"][0], PEOPLE["coworker"][0]
 FRAN_SAYS = "Fran's own answer about the consent session QX-71"
 FRAN_DRAFT = "Fran's draft words nobody agreed QX-72"
 FORMER = "A former co-worker"
-
-
-def sql(one, query, params=()):
-    with sqlite3.connect(one.database) as conn:
-        found = conn.execute(query, params).fetchall()
-    conn.close()
-    return found
 
 
 def count(one, query, params=()) -> int:
@@ -57,7 +60,7 @@ def fran_wrote_everything(one):
         pair_id=one.rows["pair"],
     )
     assert saved.status_code == 200  # version 2, a draft only Fran edited
-    assert share(one, "facilitator", **{"materials": FRAN_SAYS}).status_code == 200
+    assert share_answers(one, "facilitator", **{"materials": FRAN_SAYS}).status_code == 200
     for topic in ("checkins", "agreement"):
         post(one, "facilitator", "coworking.consent_give", pair_id=one.rows["pair"], topic=topic)
     form = {"held_on": "2026-11-02", "with_experienced": "y"}
@@ -127,7 +130,7 @@ def test_switching_off_keeps_what_they_wrote_and_switching_on_lets_them_back(one
     _, signed_in = sign_in_as(one, "facilitator")
     assert signed_in.status_code == 302
     # What ended stays ended: the pair is read-only history.
-    assert "Its history stays here, read-only." in page(
+    assert "Its history stays here, read-only." in read(
         one, "coworker", "coworking.pair_show", pair_id=one.rows["pair"]
     )
 
@@ -197,12 +200,10 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
 
 
 def test_deleting_a_supervisor_keeps_session_records_without_notes_or_their_comments(one):
-    from test_supervision import share as share_with_supervision
-
     assign(one)
     assert log_session(one).status_code == 302
     agree_first_version(one)
-    share_with_supervision(one, "agreement", "facilitator", "coworker")
+    consent_to_share(one, "agreement", "facilitator", "coworker")
     form = {"kind": "comment", "text": "Sol's comment QX-75"}
     assert (
         post(
@@ -212,10 +213,10 @@ def test_deleting_a_supervisor_keeps_session_records_without_notes_or_their_comm
     )
     assert admin_does(one, "delete", persona="supervisor").status_code == 303
     assert count(one, "agreement_reviews") == 0
-    assert "QX-75" not in page(
+    assert "QX-75" not in read(
         one, "coworker", "coworking.agreement_show", pair_id=one.rows["pair"]
     )
-    record = page(one, "facilitator", "supervision.mine_show")
+    record = read(one, "facilitator", "supervision.mine_show")
     assert f"With {FORMER}" in record and NOTE not in record and "60 minutes" in record
 
 
@@ -283,7 +284,10 @@ def test_a_person_downloads_what_they_may_read_and_nothing_else(one):
     fran_wrote_everything(one)
     assert log_session(one, supervisor_only="y", notes="Sol's own note QX-73").status_code == 302
     assert (
-        share(one, "coworker", **{"materials": "Cole's unrevealed answer QX-74"}).status_code == 200
+        share_answers(
+            one, "coworker", **{"materials": "Cole's unrevealed answer QX-74"}
+        ).status_code
+        == 200
     )
     response = one.client("facilitator").get("/account/data.json")
     assert response.status_code == 200

@@ -6,20 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import csrf_token
+from steps import stored_passkey
 
 from wellbeing.accounts import passkeys
 from wellbeing.db import sqlite3
-
-
-def stored_passkey(one, persona, name="Fran's phone"):
-    with sqlite3.connect(one.database) as conn:
-        passkey_id = conn.execute(
-            "insert into passkeys (user_id, credential_id, public_key, sign_count, name,"
-            " created_at) values (?, ?, x'a501', 0, ?, '2026-11-01T00:00:00+00:00')",
-            [one.rows[persona], f"cred-{persona}", name],
-        ).lastrowid
-    conn.close()
-    return passkey_id
 
 
 def test_a_challenge_opens_once_only(one):

@@ -4,6 +4,7 @@ Nothing may read or cite a folder next to the checkout, and the design the code 
 repository's own docs/design.md.
 """
 
+import ast
 import subprocess
 from pathlib import Path
 
@@ -48,3 +49,32 @@ def test_every_module_uses_the_one_sqlite_driver():
                 if line.strip() in {"import sqlite3", "from sqlite3 import dbapi2"}:
                     direct.append(str(path.relative_to(ROOT)))
     assert direct == []
+
+
+def test_no_test_module_imports_another():
+    """Shared steps live in tests/steps.py and tests/browser/steps.py: a test module that
+    imports another runs that module's tests' setup too, and ties their order together."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            if any(name.rsplit(".", 1)[-1].startswith("test_") for name in names):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_no_long_javascript_hides_in_a_python_string():
+    """JavaScript longer than 10 lines lives in tests/browser/scripts/*.js, where Biome reads it."""
+    long_scripts = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                looks_like_script = "=>" in node.value or "function" in node.value
+                if looks_like_script and node.value.count("\n") > 10:
+                    long_scripts.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert long_scripts == []

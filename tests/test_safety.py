@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from access_rules import RULES, method_of, prepared_rows
-from flask import url_for
 from organisation_one import path_of, text_of
+from steps import page, post, sql, url, words
 
 from wellbeing import content
 from wellbeing.db import sqlite3
@@ -22,34 +22,6 @@ WOMENS_SERVICE = {
     "email": "referrals@northside.example",
     "note": "Weekdays 9 to 5",
 }
-
-
-def url(one, endpoint, **values) -> str:
-    with one.app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def post(one, persona, endpoint, form=None, **values):
-    data = dict(form or {}, csrf_token=one.form_token(persona))
-    return one.client(persona).post(url(one, endpoint, **values), data=data)
-
-
-def page(one, persona, endpoint, **values) -> str:
-    response = one.client(persona).get(url(one, endpoint, **values))
-    assert response.status_code == 200, response.status_code
-    return text_of(response)
-
-
-def words(markup: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))
-
-
-def sql(one, statement, params=()):
-    conn = sqlite3.connect(one.database)
-    try:
-        return conn.execute(statement, params).fetchall()
-    finally:
-        conn.close()
 
 
 def answer(one, persona="facilitator", choice="not_yet", held_on=TODAY, **fields):

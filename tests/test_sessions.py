@@ -9,8 +9,8 @@ import re
 from datetime import timedelta
 
 from conftest import PEOPLE
-from flask import url_for
 from organisation_one import text_of
+from steps import page, post, url
 
 from wellbeing.db import sqlite3
 from wellbeing.sessions import module
@@ -18,22 +18,6 @@ from wellbeing.sessions.plans import today
 
 FRAN, COLE = (PEOPLE[who][0] for who in ("facilitator", "coworker"))
 SESSION_TWO = "sexual_pressuring"
-
-
-def url(one, endpoint, **values) -> str:
-    with one.app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def post(one, persona, endpoint, form, **values):
-    data = dict(form, csrf_token=one.form_token(persona))
-    return one.client(persona).post(url(one, endpoint, **values), data=data)
-
-
-def page(one, persona, endpoint, **values) -> str:
-    response = one.client(persona).get(url(one, endpoint, **values))
-    assert response.status_code == 200, response.status_code
-    return text_of(response)
 
 
 def timing_form(one, key, changes=None, action="save", base=0):

@@ -8,13 +8,11 @@ today, the signal when neither co-worker is experienced), §3.13 supervision (th
 """
 
 import csv
-import html
 import io
-import re
 from datetime import date, timedelta
 
 from conftest import PEOPLE
-from flask import url_for
+from steps import post, read, url, words
 
 from wellbeing.db import sqlite3
 
@@ -26,30 +24,8 @@ MENTORING = (
 )
 
 
-def url(one, endpoint, **values) -> str:
-    with one.app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def post(one, persona, endpoint, form=None, **values):
-    data = dict(form or {}, csrf_token=one.form_token(persona))
-    return one.client(persona).post(url(one, endpoint, **values), data=data)
-
-
-def words(response) -> str:
-    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
-    text = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(text))
-
-
-def page(one, persona, endpoint, **values) -> str:
-    response = one.client(persona).get(url(one, endpoint, **values))
-    assert response.status_code == 200, response.status_code
-    return words(response)
-
-
 def record_of_fran(one) -> str:
-    return page(one, "facilitator", "supervision.mine_show")
+    return read(one, "facilitator", "supervision.mine_show")
 
 
 def assign(one, supervisee="facilitator"):
@@ -64,7 +40,7 @@ def read_standards(one, **choices):
         "group_supervision_counts": "full",
     } | choices
     response = post(one, "admin", "organisation.standards_update", form)
-    assert response.status_code == 303, words(response)
+    assert response.status_code == 303, words(response.get_data(as_text=True))
 
 
 def groups_ran(one, who, days_ago, experienced=True):
@@ -92,8 +68,8 @@ def log_group(one, persona="facilitator", experienced=False, participants=None):
     if participants is not None:
         form["participants"] = str(participants)
     response = post(one, persona, "coworking.group_session_log", form, pair_id=one.rows["pair"])
-    assert response.status_code == 200, words(response)
-    return words(response)
+    assert response.status_code == 200, words(response.get_data(as_text=True))
+    return words(response.get_data(as_text=True))
 
 
 def log_supervision(one, **fields):
@@ -105,7 +81,7 @@ def log_supervision(one, **fields):
         "areas": ["impact"],
     } | fields
     response = post(one, "supervisor", "supervision.session_create", form)
-    assert response.status_code == 302, words(response)
+    assert response.status_code == 302, words(response.get_data(as_text=True))
 
 
 # --- §3.12 mentoring -----------------------------------------------------------------------
@@ -122,7 +98,7 @@ def test_mentoring_reads_at_least_as_both_unless_the_organisation_chooses_either
     assert "This app reads §3.12's “at least 6 months or 26 sessions” as at least both" in shown
     assert "Done:" not in shown
 
-    settings = page(one, "admin", "organisation.standards_show")
+    settings = read(one, "admin", "organisation.standards_show")
     assert MENTORING in settings  # the standard's words beside the choice
     assert "At least both: 6 months and 26 sessions (this app's reading)" in settings
     read_standards(one, mentoring_reading="either")
@@ -156,12 +132,12 @@ def test_pair_supervisor_and_admin_see_a_signal_when_neither_co_worker_is_experi
     card = log_group(one)
     assert signal in card
     assert MENTORING in card
-    assert signal in page(
+    assert signal in read(
         one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"]
     )
-    team = page(one, "admin", "organisation.team_show")
+    team = read(one, "admin", "organisation.team_show")
     assert signal in team
-    assert signal in page(one, "coworker", "coworking.card_show", pair_id=one.rows["pair"])
+    assert signal in read(one, "coworker", "coworking.card_show", pair_id=one.rows["pair"])
 
     # Cole came with experience from elsewhere: the admin marks it, and the signal goes.
     response = post(
@@ -172,15 +148,15 @@ def test_pair_supervisor_and_admin_see_a_signal_when_neither_co_worker_is_experi
         user_id=one.rows["coworker"],
     )
     assert response.status_code == 303
-    assert f"{COLE} · marked experienced" in page(one, "admin", "organisation.team_show")
+    assert f"{COLE} · marked experienced" in read(one, "admin", "organisation.team_show")
     for persona in ("facilitator", "coworker"):
-        assert signal not in page(one, persona, "coworking.card_show", pair_id=one.rows["pair"])
-    assert signal not in page(one, "admin", "organisation.team_show")
+        assert signal not in read(one, persona, "coworking.card_show", pair_id=one.rows["pair"])
+    assert signal not in read(one, "admin", "organisation.team_show")
 
 
 def test_no_signal_before_the_pair_logs_or_plans_a_group(one):
-    assert "neither is through mentoring" not in page(one, "admin", "organisation.team_show")
-    assert "neither is through mentoring" not in page(
+    assert "neither is through mentoring" not in read(one, "admin", "organisation.team_show")
+    assert "neither is through mentoring" not in read(
         one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"]
     )
 
@@ -195,7 +171,7 @@ def test_monthly_target_rises_while_in_mentoring_to_the_organisations_figure(one
     )
     read_standards(one, mentoring_target_minutes="150")
     assert "Monthly target: 2.5 hours, raised while in mentoring" in record_of_fran(one)
-    shown = page(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
+    shown = read(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
     assert "Monthly target: 2.5 hours, raised while in mentoring" in shown
     # Through mentoring (marked experienced), the standard's minimum again.
     post(
@@ -231,7 +207,7 @@ def test_the_month_in_progress_is_so_far_never_under(one):
 
 def test_each_supervision_entry_says_whether_it_was_external_to_line_management(one):
     assign(one)
-    form = page(one, "supervisor", "supervision.session_new")
+    form = read(one, "supervisor", "supervision.session_new")
     assert "Was this supervision external to line management?" in form
     assert "aside from line management with appropriate external supervisors" in form
     log_supervision(one, external="yes", held_on=(date.today() - timedelta(days=2)).isoformat())
@@ -276,43 +252,43 @@ def test_group_supervision_counts_as_the_organisation_chooses(one):
 
 def set_gender(one, persona, gender):
     response = post(one, persona, "accounts.gender_update", {"gender": gender})
-    assert response.status_code == 303, words(response)
+    assert response.status_code == 303, words(response.get_data(as_text=True))
 
 
 def test_team_view_signals_a_core_team_below_two_quoting_the_standard(one):
-    team = page(one, "admin", "organisation.team_show")
+    team = read(one, "admin", "organisation.team_show")
     assert "All groups should have a consistent core team with a minimum of two co-workers" in team
     assert (
         "0 co-workers ran groups in the last three months:"
         " fewer than the two the standard asks for." in team
     )
     log_group(one)
-    assert "1 co-worker ran groups in the last three months: fewer than the two" in page(
+    assert "1 co-worker ran groups in the last three months: fewer than the two" in read(
         one, "admin", "organisation.team_show"
     )
     log_group(one, "coworker")
-    team = page(one, "admin", "organisation.team_show")
+    team = read(one, "admin", "organisation.team_show")
     assert "fewer than the two" not in team
     assert f"{COLE} 1 group" in team and f"{FRAN} 1 group" in team
 
 
 def test_team_view_signals_a_pair_that_is_not_mixed_without_labelling_anyone(one):
     not_mixed = f"{COLE} and {FRAN}: not a mixed gender team, from what each of them entered."
-    team = page(one, "admin", "organisation.team_show")
+    team = read(one, "admin", "organisation.team_show")
     assert "Programmes should always be delivered by a mixed gender team" in team
     assert "1 pair can't be told: someone in it hasn't said" in team
     set_gender(one, "facilitator", "woman")
     set_gender(one, "coworker", "woman")
-    team = page(one, "admin", "organisation.team_show")
+    team = read(one, "admin", "organisation.team_show")
     assert not_mixed in team
     assert "woman" not in team.lower().replace("women", "")  # only the mix, never who is which
     set_gender(one, "coworker", "man")
-    team = page(one, "admin", "organisation.team_show")
+    team = read(one, "admin", "organisation.team_show")
     assert not_mixed not in team
     assert "No pair is known not to be mixed." in team
     # Each person's entry is their own: their account page, which only they open, and the data
     # they download.
-    assert "Your admins never see it" in page(one, "coworker", "accounts.account_show")
+    assert "Your admins never see it" in read(one, "coworker", "accounts.account_show")
     data = one.client("coworker").get(url(one, "accounts.account_data")).get_json()
     assert data["me"]["gender"] == "man"
     with sqlite3.connect(one.database) as conn:
@@ -350,10 +326,10 @@ def test_card_and_plan_show_preparation_and_debrief_around_the_sessions_clock_ti
             [one.rows["pair"], date.today().isoformat()],
         )
     conn.close()
-    card = page(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
+    card = read(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
     assert "18:00 Preparation from 18:00 the half hour before, together 18:30" in card
     assert "20:20 Debrief until 20:50 the half hour after, together" in card
-    plans = page(one, "coworker", "sessions.plans_show", pair_id=one.rows["pair"])
+    plans = read(one, "coworker", "sessions.plans_show", pair_id=one.rows["pair"])
     assert (
         "Preparation from 18:00; the session 18:30 to 20:20; debrief until 20:50 (Respect §3.14)."
         in plans
@@ -377,14 +353,14 @@ def plan_tonight(one, starts_at="18:30", session_key="sexual_pressuring"):
 
 
 def test_home_and_card_lead_with_tonight(one):
-    home = page(one, "facilitator", "accounts.home")
+    home = read(one, "facilitator", "accounts.home")
     assert "Tonight at" not in home
     plan_tonight(one)
-    home = page(one, "facilitator", "accounts.home")
+    home = read(one, "facilitator", "accounts.home")
     tonight = f"Tonight at 18:30: Sexual respect (2) – Sexual pressuring with {COLE}"
     assert tonight in home
     assert home.index(tonight) < home.index("Your private space")
-    card = page(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
+    card = read(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
     order = [
         card.index("Tonight's session"),
         card.index("How we step in"),

@@ -14,69 +14,24 @@ from pathlib import Path
 
 import pytest
 from conftest import PEOPLE
-from flask import url_for
 from organisation_one import text_of
+from steps import (
+    NOTE,
+    agree_first_version,
+    assign,
+    consent_to_share,
+    get,
+    log_session,
+    post,
+    read,
+    url,
+)
 
 from wellbeing.coworking import checkins, workload
 from wellbeing.db import sqlite3
 from wellbeing.supervision import record
 
 FRAN, COLE = PEOPLE["facilitator"][0], PEOPLE["coworker"][0]
-NOTE = "Talked about the weight of Tuesday's session"
-
-
-def url(one, endpoint, **values) -> str:
-    with one.app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def post(one, persona, endpoint, form=None, **values):
-    data = dict(form or {}, csrf_token=one.form_token(persona))
-    return one.client(persona).post(url(one, endpoint, **values), data=data)
-
-
-def get(one, persona, endpoint, **values):
-    return one.client(persona).get(url(one, endpoint, **values))
-
-
-def page(one, persona, endpoint, **values) -> str:
-    """The page's words, without its tags, as a person reads them."""
-    response = get(one, persona, endpoint, **values)
-    assert response.status_code == 200, response.status_code
-    return re.sub(r"<[^>]+>", "", text_of(response))
-
-
-def assign(one, supervisee="facilitator"):
-    form = {"supervisor": one.rows["supervisor"], "supervisee": one.rows[supervisee]}
-    response = post(one, "admin", "supervision.assignment_create", form)
-    assert response.status_code == 201, text_of(response)
-
-
-def share(one, topic, *personas):
-    for persona in personas:
-        pair = one.rows["pair"]
-        response = post(one, persona, "coworking.consent_give", pair_id=pair, topic=topic)
-        assert response.status_code == 200
-
-
-def agree_first_version(one):
-    """Both partners confirm the agreement draft Organisation One starts with (version 1)."""
-    for persona in ("facilitator", "coworker"):
-        form = {"number": 1, "revision": 1}
-        response = post(one, persona, "coworking.agreement_confirm", form, pair_id=one.rows["pair"])
-        assert response.status_code == 200, text_of(response)
-
-
-def log_session(one, **fields):
-    form = {
-        "held_on": date.today().isoformat(),
-        "minutes": "60",
-        "format": "individual",
-        "supervisees": [one.rows["facilitator"]],
-        "areas": ["impact", "coworkers"],
-        "notes": NOTE,
-    } | fields
-    return post(one, "supervisor", "supervision.session_create", form)
 
 
 # --- assigning and seeing ----------------------------------------------------------------------
@@ -86,10 +41,10 @@ def test_supervisor_sees_only_the_pairs_of_people_assigned_to_them(one):
     # Organisation One: the admin assigned Sol to Fran; Sid supervises nobody yet.
     pair = one.rows["pair"]
     assert get(one, "other_supervisor", "supervision.pair_show", pair_id=pair).status_code == 404
-    assert FRAN not in page(one, "other_supervisor", "supervision.home")
+    assert FRAN not in read(one, "other_supervisor", "supervision.home")
     form = {"supervisor": one.rows["other_supervisor"], "supervisee": one.rows["coworker"]}
     assert post(one, "admin", "supervision.assignment_create", form).status_code == 201
-    home = page(one, "other_supervisor", "supervision.home")
+    home = read(one, "other_supervisor", "supervision.home")
     assert FRAN in home and COLE in home  # Cole's pair, with both partners
     response = get(one, "other_supervisor", "supervision.pair_show", pair_id=pair)
     assert response.status_code == 200
@@ -116,9 +71,9 @@ def test_supervisor_sees_the_agreement_only_once_both_partners_shared_it(one):
     assign(one)
     agree_first_version(one)
     pair = one.rows["pair"]
-    share(one, "agreement", "facilitator")
+    consent_to_share(one, "agreement", "facilitator")
     assert get(one, "supervisor", "supervision.agreement_show", pair_id=pair).status_code == 404
-    share(one, "agreement", "coworker")
+    consent_to_share(one, "agreement", "coworker")
     assert get(one, "supervisor", "supervision.agreement_show", pair_id=pair).status_code == 200
     # Either partner withdraws: it is gone again.
     post(one, "coworker", "coworking.consent_withdraw", pair_id=pair, topic="agreement")
@@ -130,7 +85,7 @@ def test_supervisor_sees_checkin_dates_and_content_only_when_both_share_it(one):
     pair = one.rows["pair"]
     with one.app.app_context():
         week = checkins.monday_of(checkins.today()) - timedelta(weeks=1)
-    shown = page(one, "supervisor", "supervision.pair_show", pair_id=pair)
+    shown = read(one, "supervisor", "supervision.pair_show", pair_id=pair)
     assert "You see the dates only" in shown
     with sqlite3.connect(one.database) as conn:
         answered = conn.execute(
@@ -138,11 +93,11 @@ def test_supervisor_sees_checkin_dates_and_content_only_when_both_share_it(one):
         ).fetchone()[0]
     conn.close()
     assert answered == 2  # Organisation One: both answered last week
-    share(one, "checkins", "facilitator")
-    shown = page(one, "supervisor", "supervision.pair_show", pair_id=pair)
+    consent_to_share(one, "checkins", "facilitator")
+    shown = read(one, "supervisor", "supervision.pair_show", pair_id=pair)
     assert "You see the dates only" in shown
-    share(one, "checkins", "coworker")
-    shown = page(one, "supervisor", "supervision.pair_show", pair_id=pair)
+    consent_to_share(one, "checkins", "coworker")
+    shown = read(one, "supervisor", "supervision.pair_show", pair_id=pair)
     assert "You see the dates only" not in shown
     assert week.strftime("%d %B %Y") in shown
 
@@ -154,19 +109,19 @@ def test_either_partner_withdraws_sharing_after_the_pair_has_ended(one):
 
     assign(one)
     pair = one.rows["pair"]
-    share(one, "checkins", "facilitator", "coworker")
+    consent_to_share(one, "checkins", "facilitator", "coworker")
     assert post(one, "facilitator", "coworking.pair_end", pair_id=pair).status_code in (200, 302)
     form = {"supervisor": one.rows["other_supervisor"], "supervisee": one.rows["coworker"]}
     assert post(one, "admin", "supervision.assignment_create", form).status_code == 201
     for supervisor in ("supervisor", "other_supervisor"):
-        assert LAST_WEEK_MORE in page(one, supervisor, "supervision.pair_show", pair_id=pair)
-    sharing = page(one, "coworker", "coworking.sharing_show", pair_id=pair)
+        assert LAST_WEEK_MORE in read(one, supervisor, "supervision.pair_show", pair_id=pair)
+    sharing = read(one, "coworker", "coworking.sharing_show", pair_id=pair)
     assert "Withdraw my yes" in sharing and "Yes, share this" not in sharing
     withdrawn = post(one, "coworker", "coworking.consent_withdraw", pair_id=pair, topic="checkins")
     assert withdrawn.status_code == 200
     assert "Withdrawn. It is no longer shared." in text_of(withdrawn)
     for supervisor in ("supervisor", "other_supervisor"):
-        shown = page(one, supervisor, "supervision.pair_show", pair_id=pair)
+        shown = read(one, supervisor, "supervision.pair_show", pair_id=pair)
         assert LAST_WEEK_MORE not in shown and "You see the dates only" in shown
     # Giving a yes is a change to the pair: an ended pair refuses it.
     given = post(one, "coworker", "coworking.consent_give", pair_id=pair, topic="checkins")
@@ -176,23 +131,23 @@ def test_either_partner_withdraws_sharing_after_the_pair_has_ended(one):
 def test_every_supervisor_view_is_logged_for_the_pair_to_see(one):
     assign(one)
     agree_first_version(one)
-    share(one, "agreement", "facilitator", "coworker")
+    consent_to_share(one, "agreement", "facilitator", "coworker")
     pair = one.rows["pair"]
-    before = page(one, "facilitator", "coworking.sharing_show", pair_id=pair)
+    before = read(one, "facilitator", "coworking.sharing_show", pair_id=pair)
     assert "Nobody from supervision has looked" in before
-    page(one, "supervisor", "supervision.agreement_show", pair_id=pair)
-    log = page(one, "coworker", "coworking.sharing_show", pair_id=pair)
+    read(one, "supervisor", "supervision.agreement_show", pair_id=pair)
+    log = read(one, "coworker", "coworking.sharing_show", pair_id=pair)
     assert f"{PEOPLE['supervisor'][0]}: your agreement" in log
     assert f"{PEOPLE['supervisor'][0]}: your check-in dates" not in log
-    page(one, "supervisor", "supervision.home")
-    log = page(one, "facilitator", "coworking.sharing_show", pair_id=pair)
+    read(one, "supervisor", "supervision.home")
+    log = read(one, "facilitator", "coworking.sharing_show", pair_id=pair)
     assert f"{PEOPLE['supervisor'][0]}: your check-in dates" in log
 
 
 def test_a_reload_within_the_hour_adds_no_second_log_entry(one):
     assign(one)
     for _ in range(3):
-        page(one, "supervisor", "supervision.home")
+        read(one, "supervisor", "supervision.home")
     with sqlite3.connect(one.database) as conn:
         count = conn.execute("select count(*) from supervision_views").fetchone()[0]
     conn.close()
@@ -213,12 +168,12 @@ def test_a_reload_within_the_hour_adds_no_second_log_entry(one):
 def test_pair_sees_the_supervisors_review_on_their_agreement(one, kind, text, shown):
     assign(one)
     agree_first_version(one)
-    share(one, "agreement", "facilitator", "coworker")
+    consent_to_share(one, "agreement", "facilitator", "coworker")
     pair = one.rows["pair"]
     form = {"kind": kind, "text": text}
     response = post(one, "supervisor", "supervision.review_add", form, pair_id=pair)
     assert response.status_code == 200
-    agreement_page = page(one, "coworker", "coworking.agreement_show", pair_id=pair)
+    agreement_page = read(one, "coworker", "coworking.agreement_show", pair_id=pair)
     assert shown in agreement_page
     assert text in agreement_page
 
@@ -226,17 +181,17 @@ def test_pair_sees_the_supervisors_review_on_their_agreement(one, kind, text, sh
 def test_marking_reviewed_takes_the_agreement_off_the_waiting_list(one):
     assign(one)
     agree_first_version(one)
-    share(one, "agreement", "facilitator", "coworker")
-    assert "waiting for your review" in page(one, "supervisor", "supervision.home")
+    consent_to_share(one, "agreement", "facilitator", "coworker")
+    assert "waiting for your review" in read(one, "supervisor", "supervision.home")
     form = {"kind": "reviewed"}
     post(one, "supervisor", "supervision.review_add", form, pair_id=one.rows["pair"])
-    assert "waiting for your review" not in page(one, "supervisor", "supervision.home")
+    assert "waiting for your review" not in read(one, "supervisor", "supervision.home")
 
 
 def test_asking_for_a_change_without_words_is_refused_and_keeps_the_choice(one):
     assign(one)
     agree_first_version(one)
-    share(one, "agreement", "facilitator", "coworker")
+    consent_to_share(one, "agreement", "facilitator", "coworker")
     form = {"kind": "change", "text": "  "}
     response = post(one, "supervisor", "supervision.review_add", form, pair_id=one.rows["pair"])
     assert response.status_code == 422
@@ -251,17 +206,17 @@ def test_asking_for_a_change_without_words_is_refused_and_keeps_the_choice(one):
 def test_supervisee_reads_the_notes_about_them(one):
     assign(one)
     assert log_session(one).status_code == 302
-    assert NOTE in page(one, "facilitator", "supervision.mine_show")
-    assert NOTE not in page(one, "coworker", "supervision.mine_show")
+    assert NOTE in read(one, "facilitator", "supervision.mine_show")
+    assert NOTE not in read(one, "coworker", "supervision.mine_show")
 
 
 def test_supervisor_only_note_shows_as_existing_but_never_its_words(one):
     assign(one)
     assert log_session(one, supervisor_only="y").status_code == 302
-    mine = page(one, "facilitator", "supervision.mine_show")
+    mine = read(one, "facilitator", "supervision.mine_show")
     assert NOTE not in mine
     assert "There is a note for the supervisor only." in mine
-    shown = page(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
+    shown = read(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
     assert NOTE in shown
 
 
@@ -274,7 +229,7 @@ def test_a_note_for_one_supervisor_never_reaches_another_supervisor_of_that_pers
     form = {"supervisor": one.rows["other_supervisor"], "supervisee": one.rows["facilitator"]}
     assert post(one, "admin", "supervision.assignment_create", form).status_code == 201
     fran = one.rows["facilitator"]
-    shown = page(one, "other_supervisor", "supervision.supervisee_show", user_id=fran)
+    shown = read(one, "other_supervisor", "supervision.supervisee_show", user_id=fran)
     assert NOTE not in shown and "Marked for you only" not in shown
     assert "There is a note for the supervisor only." in shown
     refused = post(
@@ -282,17 +237,17 @@ def test_a_note_for_one_supervisor_never_reaches_another_supervisor_of_that_pers
     )
     assert refused.status_code == 422 and NOTE not in text_of(refused)
     # Sol, who wrote it, still reads it.
-    assert NOTE in page(one, "supervisor", "supervision.supervisee_show", user_id=fran)
+    assert NOTE in read(one, "supervisor", "supervision.supervisee_show", user_id=fran)
 
 
 def test_supervision_notes_and_reviews_are_never_stored_readable(one):
     assign(one)
     agree_first_version(one)
-    share(one, "agreement", "facilitator", "coworker")
+    consent_to_share(one, "agreement", "facilitator", "coworker")
     log_session(one, notes="A marker for the notes QZX-NOTE-1")
     form = {"kind": "change", "text": "A marker for the review QZX-REVIEW-2"}
     post(one, "supervisor", "supervision.review_add", form, pair_id=one.rows["pair"])
-    assert "QZX-REVIEW-2" in page(
+    assert "QZX-REVIEW-2" in read(
         one, "facilitator", "coworking.agreement_show", pair_id=one.rows["pair"]
     )
     with sqlite3.connect(one.database) as conn:
@@ -326,7 +281,7 @@ def test_month_view_shows_a_shortfall_against_the_minimum(one):
     last_month = date.today().replace(day=1) - timedelta(days=1)
     log_session(one, minutes="45", held_on=last_month.isoformat())
     log_session(one, minutes="45")
-    shown = page(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
+    shown = read(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
     this_month = date.today().strftime("%B %Y")
     assert f"{last_month.strftime('%B %Y')}: 0.8 hours · under the target" in shown
     assert f"{this_month}: 0.8 hours so far this month" in shown
@@ -336,7 +291,7 @@ def test_month_view_shows_a_shortfall_against_the_minimum(one):
 def test_areas_not_touched_in_three_months_are_named(one):
     assign(one)
     log_session(one, areas=["impact"])
-    shown = page(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
+    shown = read(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
     untouched = shown.split("Not touched in the last three months:")[1]
     assert "Delivery style" in untouched
     assert "Exploring the personal impact of the work" not in untouched
@@ -352,7 +307,7 @@ def test_a_higher_target_for_an_inexperienced_worker(one):
     response = post(one, "supervisor", "supervision.target_update", form, user_id=user)
     assert response.status_code == 302
     log_session(one, minutes="120")
-    shown = page(one, "supervisor", "supervision.supervisee_show", user_id=user)
+    shown = read(one, "supervisor", "supervision.supervisee_show", user_id=user)
     assert "under the target" in shown.split("Hours of supervision")[1].split("Areas covered")[0]
 
 
@@ -380,14 +335,14 @@ def test_three_groups_in_a_day_is_a_signal_to_the_worker_and_supervisor_never_a_
     third = log_group(one)
     assert third.status_code == 200  # logged all the same
     assert "advise no more than two a day" in text_of(third)
-    assert "ran more groups than advised" in page(one, "supervisor", "supervision.home")
+    assert "ran more groups than advised" in read(one, "supervisor", "supervision.home")
 
 
 def test_four_groups_in_a_week_is_a_signal(one):
     monday = date.today() - timedelta(days=date.today().weekday()) - timedelta(weeks=1)
     for day in range(4):
         log_group(one, held_on=monday + timedelta(days=day))
-    mine = page(one, "facilitator", "supervision.mine_show")
+    mine = read(one, "facilitator", "supervision.mine_show")
     assert f"4 groups in the week of {monday.isoformat()}" in mine
 
 
@@ -395,7 +350,7 @@ def test_mentoring_progress_counts_sessions_with_an_experienced_coworker(one):
     for weeks in range(3):
         log_group(one, held_on=date.today() - timedelta(weeks=weeks))
     log_group(one, experienced=False)
-    mine = page(one, "facilitator", "supervision.mine_show")
+    mine = read(one, "facilitator", "supervision.mine_show")
     assert "3 of 26 sessions" in mine
 
 
@@ -409,7 +364,7 @@ def test_a_logged_group_can_be_taken_back(one):
     assert response.status_code == 404
     response = post(one, "facilitator", "supervision.group_session_remove", session_id=session_id)
     assert response.status_code == 302
-    assert "None logged yet." in page(one, "facilitator", "supervision.mine_show")
+    assert "None logged yet." in read(one, "facilitator", "supervision.mine_show")
 
 
 @pytest.mark.parametrize(
@@ -503,23 +458,23 @@ def test_context_shows_on_the_supervisors_home_only_when_both_agreed(one):
     pair = one.rows["pair"]
     form = {"gender": "Mixed gender", "experience": "Both experienced"}
     post(one, "facilitator", "coworking.context_update", form, pair_id=pair)
-    assert "They recorded:" not in page(one, "supervisor", "supervision.home")
-    share(one, "context", "coworker")
-    home = page(one, "supervisor", "supervision.home")
+    assert "They recorded:" not in read(one, "supervisor", "supervision.home")
+    consent_to_share(one, "context", "coworker")
+    home = read(one, "supervisor", "supervision.home")
     assert "They recorded: Mixed gender · Both experienced" in home
-    assert "your power context" in page(one, "facilitator", "coworking.sharing_show", pair_id=pair)
+    assert "your power context" in read(one, "facilitator", "coworking.sharing_show", pair_id=pair)
 
 
 def test_the_supervisors_home_is_never_stale(one):
     # The caseload is drawn once for each state of what it shows (m010 counts every change),
     # so any change, even one made outside the app's pages, shows at once.
-    assert FRAN in page(one, "supervisor", "supervision.home")
+    assert FRAN in read(one, "supervisor", "supervision.home")
     with sqlite3.connect(one.database) as conn:
         conn.execute(
             "update users set name = 'Frankie Facilitator' where id = ?", [one.rows["facilitator"]]
         )
     conn.close()
-    home = page(one, "supervisor", "supervision.home")
+    home = read(one, "supervisor", "supervision.home")
     assert "Frankie Facilitator" in home and FRAN not in home
     # A check-in both answer this week fills this week's square at once.
     week = checkins.monday_of(date.today()).isoformat()
@@ -532,13 +487,13 @@ def test_the_supervisors_home_is_never_stale(one):
                 [one.rows["pair"], week, one.rows[who]],
             )
     conn.close()
-    assert f"{week}: both answered" in page(one, "supervisor", "supervision.home")
+    assert f"{week}: both answered" in read(one, "supervisor", "supervision.home")
 
 
 def test_supervisor_removes_a_session_they_logged_and_it_leaves_the_record(one):
     log_session(one)
     user = one.rows["facilitator"]
-    shown = page(one, "supervisor", "supervision.supervisee_show", user_id=user)
+    shown = read(one, "supervisor", "supervision.supervisee_show", user_id=user)
     assert "Remove this session" in shown and NOTE in shown
     with sqlite3.connect(one.database) as conn:
         (session_id,) = conn.execute("select max(id) from supervision_sessions").fetchone()
@@ -552,4 +507,4 @@ def test_supervisor_removes_a_session_they_logged_and_it_leaves_the_record(one):
     assert response.request.path == url(one, "supervision.supervisee_show", user_id=user)
     shown = text_of(response)
     assert "Session removed." in shown and NOTE not in shown
-    assert NOTE not in page(one, "facilitator", "supervision.mine_show")
+    assert NOTE not in read(one, "facilitator", "supervision.mine_show")

@@ -13,7 +13,7 @@ import pytest
 from access_rules import RULES
 from conftest import PASSWORD, PEOPLE, csrf_token, make_app, sign_in
 from organisation_one import text_of
-from test_passkeys import stored_passkey
+from steps import stored_passkey
 
 from wellbeing import NotConfigured, create_app
 from wellbeing.accounts import lifecycle, people

@@ -5,24 +5,17 @@ Every test gets its own copy of the populated database, its own server (so its o
 service worker and caches) and a fresh browser context with a phone-sized viewport.
 """
 
-import re
 import shutil
 import socket
 import threading
 
 import pytest
-from conftest import PASSWORD, PEOPLE, make_app
+from conftest import make_app
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .chromium import CHROMIUM, CHROMIUM_ARGS
+
 # docs/design.md budgets: no horizontal scrolling at 360 px wide.
 PHONE = {"width": 360, "height": 740}
 # Long enough for a slow machine, short enough that a hang fails fast.
@@ -129,63 +122,23 @@ def page(context):
     return context.new_page()
 
 
-def sign_in(page, who):
-    """Sign in through the real form, as one of PEOPLE, and land on home."""
-    name, email, _roles = PEOPLE[who]
-    page.goto("/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
-    return page
+@pytest.fixture
+def passkey_phone(browser, live_server):
+    """A phone on localhost, with a virtual authenticator: (context, page, cdp, authenticator)."""
+    url = live_server.url.replace("127.0.0.1", "localhost")
+    contexts = []
 
+    def make(prf=True):
+        context = browser.new_context(base_url=url, viewport=PHONE)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        cdp, authenticator_id = authenticator(context, page, prf)
+        return context, page, cdp, authenticator_id
 
-def sign_out(page):
-    page.locator("header").get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-
-
-def post_form(page, path, data):
-    """A form post with this phone's session and a form token from `path`, as its form sends it."""
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.request.get(path).text())
-    response = page.request.post(path, form={"csrf_token": token.group(1), **data})
-    assert response.ok, response.status
-    return response
-
-
-def service_worker_activated(page):
-    """Wait until the page's service worker is activated; returns its scope.
-
-    page.evaluate has no timeout of its own, so the wait gives up in the page.
-    """
-    return page.evaluate(
-        """async (timeout) => {
-          const activated = (async () => {
-            const registration = await navigator.serviceWorker.ready;
-            const worker = registration.active;
-            while (worker.state !== "activated") {
-              await new Promise((resolve) => worker.addEventListener("statechange", resolve));
-            }
-            return registration.scope;
-          })();
-          const gaveUp = new Promise((_, reject) =>
-            setTimeout(() => reject(new Error("no activated service worker")), timeout),
-          );
-          return Promise.race([activated, gaveUp]);
-        }""",
-        TIMEOUT_MS,
-    )
-
-
-def controlled_by_service_worker(page):
-    """Activated and controlling this page (a reload makes sure it is)."""
-    service_worker_activated(page)
-    page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-
-
-def cache_names(page):
-    return page.evaluate("caches.keys()")
+    yield make
+    for context in contexts:
+        context.close()
 
 
 # Chromium's virtual authenticator (CDP WebAuthn), as a phone with a fingerprint has: the

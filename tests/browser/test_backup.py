@@ -16,26 +16,25 @@ import time
 from playwright.sync_api import expect
 from vault_format import open_export, read_manifest, write_export
 
-from wellbeing.db import sqlite3
-
-from .conftest import controlled_by_service_worker, sign_in
-from .test_private_space import (
+from .steps import (
     MARKER,
+    OLDER,
     PASSPHRASE,
     Recording,
+    a_phone_with_a_vault,
+    back_up,
+    controlled_by_service_worker,
     create_vault,
+    latest_backup,
+    put_back_as_newest,
     saved,
+    server_copy,
+    sign_in,
     start_inventory,
     unlock,
+    write_note,
     writing,
 )
-
-BACK_UP = "Back up to the server (encrypted)"
-
-
-def back_up(page, expected="Backed up to the server, encrypted."):
-    page.get_by_role("button", name=BACK_UP).click()
-    expect(page.locator("[data-server-status]")).to_contain_text(expected)
 
 
 def restore_on_new_phone(page):
@@ -45,20 +44,6 @@ def restore_on_new_phone(page):
     page.get_by_role("button", name="Restore from the server backup").click()
     expect(page.get_by_text("Your server backup is on this phone now.")).to_be_visible()
     unlock(page)
-
-
-def latest_backup(tmp_path) -> tuple[int, dict]:
-    """The latest backup's version and file in the live server's database (the fixture's file)."""
-    with sqlite3.connect(tmp_path / "wellbeing.db") as conn:
-        version, text = conn.execute(
-            "select version, file from vault_backups order by version desc limit 1"
-        ).fetchone()
-    conn.close()
-    return version, json.loads(text)
-
-
-def server_copy(tmp_path) -> dict:
-    return latest_backup(tmp_path)[1]
 
 
 TWO_WEEKS_AGO = """() => localStorage.setItem(
@@ -110,26 +95,8 @@ def test_server_backup_holds_no_words_and_a_new_phone_restores_them(
     recording.assert_nothing_left_the_phone((MARKER,), tmp_path, caplog, capfd)
 
 
-PUT = """async ([kind, id, value]) => {
-  const holder = document.querySelector("[data-vault]");
-  const vault = (await import("vault")).openVault(holder.dataset.vault);
-  await vault.put(kind, id, value);
-}"""
-
-
-def write_note(page, record_id, text):
-    note = {
-        "startedAt": "2024-05-01T09:30:00.000Z",
-        "finishedAt": None,
-        "answers": {"culture": text},
-    }
-    page.evaluate(PUT, ["norms", record_id, note])
-
-
 def test_two_phones_backing_up_lose_no_record(new_context, tmp_path):
-    phone_a = new_context().new_page()
-    sign_in(phone_a, "facilitator")
-    create_vault(phone_a)
+    phone_a = a_phone_with_a_vault(new_context)
     write_note(phone_a, "norms-shared", "MARKER-first words on phone A")
     back_up(phone_a)
 
@@ -221,33 +188,11 @@ GET = """async (id) => {
   return record && record.value.answers.culture;
 }"""
 
-OLDER = "The server sent back an older backup than one this phone has already seen"
 NOT_MATCHING = "The server backup doesn't match its own sealed list of your notes"
 
 
-def put_back_as_newest(tmp_path, version, change=lambda file: file):
-    """What a broken or malicious server could do: hand back an old backup (or a changed one)
-    as its newest version, straight in the database file."""
-    with sqlite3.connect(tmp_path / "wellbeing.db") as conn:
-        user_id, text, size, created = conn.execute(
-            "select user_id, file, size, created_at from vault_backups where version = ?",
-            [version],
-        ).fetchone()
-        (newest,) = conn.execute("select max(version) from vault_backups").fetchone()
-        text = json.dumps(change(json.loads(text)))
-        conn.execute(
-            "insert into vault_backups (user_id, version, file, size, created_at)"
-            " values (?, ?, ?, ?, ?)",
-            [user_id, newest + 1, text, size, created],
-        )
-    conn.close()
-    return newest + 1
-
-
 def test_phone_refuses_an_older_backup_the_server_hands_back(new_context, tmp_path):
-    phone = new_context().new_page()
-    sign_in(phone, "facilitator")
-    create_vault(phone)
+    phone = a_phone_with_a_vault(new_context)
     write_note(phone, "norms-week", "MARKER-first version")
     back_up(phone)
     write_note(phone, "norms-week", "MARKER-second version")
@@ -274,9 +219,7 @@ def test_phone_refuses_an_older_backup_the_server_hands_back(new_context, tmp_pa
 
 
 def test_phone_refuses_a_backup_that_doesnt_match_its_manifest(new_context, tmp_path):
-    phone = new_context().new_page()
-    sign_in(phone, "facilitator")
-    create_vault(phone)
+    phone = a_phone_with_a_vault(new_context)
     write_note(phone, "norms-a", "MARKER-a")
     write_note(phone, "norms-b", "MARKER-b")
     back_up(phone)
@@ -296,9 +239,7 @@ def test_phone_refuses_a_backup_that_doesnt_match_its_manifest(new_context, tmp_
 
 
 def test_a_deletion_reaches_the_other_phone_and_stays_deleted(new_context, tmp_path):
-    phone_a = new_context().new_page()
-    sign_in(phone_a, "facilitator")
-    create_vault(phone_a)
+    phone_a = a_phone_with_a_vault(new_context)
     write_note(phone_a, "norms-keep", "MARKER-keep")
     write_note(phone_a, "norms-gone", "MARKER-delete me")
     back_up(phone_a)
@@ -377,9 +318,7 @@ def test_two_phones_on_format_1_both_migrate_and_nothing_is_copied(new_context, 
 def test_a_phone_restored_after_a_deletion_carries_it_on(new_context, tmp_path):
     """A new phone restores a backup that holds a deletion and backs up first: its backup still
     carries the tombstone, so a phone that last synced before the deletion deletes it too."""
-    phone_a = new_context().new_page()
-    sign_in(phone_a, "facilitator")
-    create_vault(phone_a)
+    phone_a = a_phone_with_a_vault(new_context)
     write_note(phone_a, "norms-keep", "MARKER-keep")
     write_note(phone_a, "norms-gone", "MARKER-delete me")
     back_up(phone_a)
@@ -407,9 +346,7 @@ def test_a_phone_restored_after_a_deletion_carries_it_on(new_context, tmp_path):
 def test_words_changed_on_one_phone_outlive_a_deletion_on_the_other(new_context, tmp_path):
     """Deleted on phone A while phone B changed it: nothing B wrote is thrown away, and the
     record comes back to A as B left it (the safe way round), and stays."""
-    phone_a = new_context().new_page()
-    sign_in(phone_a, "facilitator")
-    create_vault(phone_a)
+    phone_a = a_phone_with_a_vault(new_context)
     write_note(phone_a, "norms-both", "MARKER-first words")
     back_up(phone_a)
     phone_b = new_context().new_page()
@@ -432,16 +369,12 @@ def test_words_changed_on_one_phone_outlive_a_deletion_on_the_other(new_context,
 
 
 def test_a_phone_with_another_vault_changes_nothing(new_context, tmp_path):
-    phone_a = new_context().new_page()
-    sign_in(phone_a, "facilitator")
-    create_vault(phone_a)
+    phone_a = a_phone_with_a_vault(new_context)
     write_note(phone_a, "norms-a", "MARKER-on phone A")
     back_up(phone_a)
 
     # Another phone, same person, but a new private space (another data key), not a restore.
-    phone_b = new_context().new_page()
-    sign_in(phone_b, "facilitator")
-    create_vault(phone_b, "another passphrase for another space")
+    phone_b = a_phone_with_a_vault(new_context, "another passphrase for another space")
     write_note(phone_b, "norms-b", "MARKER-on phone B")
     back_up(phone_b, "The server backup was made by a different private space")
 

@@ -12,48 +12,25 @@ from datetime import datetime
 
 from playwright.sync_api import expect
 
-from .conftest import sign_in
-from .test_private_space import (
+from .steps import (
+    HOMOPHOBIC,
+    NO_IDLE_LOCK,
     Recording,
     create_vault,
     heading,
+    kept_for_later,
     lock,
+    past_the_content_note,
+    rating,
     reload_and_unlock,
     saved,
+    sign_in,
     sign_out_from_the_vault,
+    start_rating,
 )
 
 OWN_MARKER = "MARKER-9d4c a man who reminds me of my father"
-HOMOPHOBIC = "Men who make homophobic comments in groups"
 FRANKLY = "Having to speak frankly about sex, masturbation etc. with a group of men"
-# The idle lock would fire when the clock jumps a month; this test is not about idling.
-NO_IDLE_LOCK = "localStorage.setItem('wellbeing:vault-idle-minutes', '1000000')"
-
-
-def rating(page, situation, number):
-    group = page.get_by_role("group", name=situation, exact=True)
-    return group.get_by_role("radio", name=re.compile(rf"^{number}\b"))
-
-
-def kept_for_later(page, situation):
-    return page.get_by_role("checkbox", name=f"Keep for sharing later ({situation})")
-
-
-def past_the_content_note(page):
-    """Issue 27: the checklist opens with its content note, once per tab; go on past it."""
-    either = page.get_by_role(
-        "button", name=re.compile("^(Start a new rating|Go on to the checklist)$")
-    )
-    expect(either).to_be_visible()
-    go_on = page.get_by_role("button", name="Go on to the checklist")
-    if go_on.is_visible():
-        go_on.click()
-
-
-def start_rating(page):
-    past_the_content_note(page)
-    page.get_by_role("button", name="Start a new rating").click()
-    heading(page, "Discomfort level 1-5")
 
 
 def test_ratings_are_dated_charted_and_kept_only_on_the_phone(

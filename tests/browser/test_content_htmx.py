@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from wellbeing.content import guidelines
 
-from .conftest import sign_in
+from .steps import sign_in
 
 GUIDELINES = [entry["text"] for entry in guidelines()["practice"]["entries"]]
 EDITED = "Having sex with people outside of the relationship, without telling them"

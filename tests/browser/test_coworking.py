@@ -15,9 +15,23 @@ import re
 from conftest import PAIR_NAME, PEOPLE
 from playwright.sync_api import expect
 
-from .conftest import TIMEOUT_MS, controlled_by_service_worker, post_form, sign_in, sign_out
-from .test_checklist import HOMOPHOBIC, kept_for_later, rating, start_rating
-from .test_private_space import Recording, create_vault, heading, saved, unlock
+from .conftest import TIMEOUT_MS
+from .steps import (
+    HOMOPHOBIC,
+    Recording,
+    controlled_by_service_worker,
+    create_vault,
+    heading,
+    kept_for_later,
+    open_the_pair,
+    post_form,
+    rating,
+    saved,
+    sign_in,
+    sign_out,
+    start_rating,
+    unlock,
+)
 
 FRAN, COLE = PEOPLE["facilitator"][0], PEOPLE["coworker"][0]
 
@@ -34,15 +48,6 @@ DELETED_MARKER = "MARKER-d31e I can't face the session on consent"
 
 def phone(new_context, who):
     return sign_in(new_context().new_page(), who)
-
-
-def open_the_pair(page, name=PAIR_NAME):
-    """From home to the pair's page; returns its path, e.g. /pairs/1."""
-    page.goto("/")
-    page.get_by_role("link", name=name, exact=True).click()
-    heading(page, name)
-    expect(page).to_have_url(re.compile(r"/pairs/\d+$"))
-    return page.url.removeprefix(re.match(r"https?://[^/]+", page.url).group(0))
 
 
 def notice(page):

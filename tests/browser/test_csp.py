@@ -6,15 +6,7 @@ base.html. A violation would show up as a console message or a securitypolicyvio
 
 from playwright.sync_api import expect
 
-from .conftest import sign_in, sign_out
-
-# Runs in every page before its own scripts, so a blocked style or script can't pass unseen.
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  console.error(`Content Security Policy violation: ${event.violatedDirective}`
-    + ` blocked ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}`);
-});
-"""
+from .steps import REPORT_VIOLATIONS, messages_are_harmless, sign_in, sign_out
 
 
 def test_admin_goes_through_the_main_pages_without_policy_violations_or_errors(context, page):
@@ -56,14 +48,3 @@ def test_admin_goes_through_the_main_pages_without_policy_violations_or_errors(c
     assert not policy, "\n".join(policy)
     assert not errors, "\n".join(errors)
     assert messages_are_harmless(messages), "\n".join(messages)
-
-
-# A form with errors is answered with 422 on purpose; the browser and htmx both note it.
-EXPECTED_ERRORS = ("the server responded with a status of 422", "Response Status Error Code 422")
-
-
-def messages_are_harmless(messages):
-    return all(
-        not message.startswith("error:") or any(note in message for note in EXPECTED_ERRORS)
-        for message in messages
-    )

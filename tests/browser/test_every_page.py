@@ -4,9 +4,11 @@ docs/design.md budgets: no serious or critical axe violations on any page; touch
 least 44 px; no horizontal scrolling at 360 px wide.
 """
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .tour import walk_every_page
+from .steps import script
+from .tour import WALKS
 
 AXE = Axe()
 BLOCKING = ("serious", "critical")
@@ -15,34 +17,7 @@ TARGET_PX = 44
 # Every interactive element that is shown must be a big enough target and stay on screen.
 # Exceptions, as WCAG 2.5.8 allows: a link inside a sentence of running text; and a checkbox
 # inside its label.check, because the whole label is the target (it is measured itself).
-PHONE_LAYOUT_PROBLEMS = """(target) => {
-  const problems = [];
-  const width = window.innerWidth;
-  const scrollWidth = document.documentElement.scrollWidth;
-  if (scrollWidth > width) {
-    problems.push(`scrolls sideways: ${scrollWidth}px of content in a ${width}px window`);
-  }
-  const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, '
-    + 'label.check';
-  for (const element of document.querySelectorAll(selector)) {
-    const box = element.getBoundingClientRect();
-    const style = getComputedStyle(element);
-    if (box.width === 0 || box.height === 0 || style.visibility === "hidden") continue;
-    if (element.matches("label.check input")) continue;
-    if (element.matches("a") && style.display === "inline") {
-      const paragraph = element.closest("p");
-      const own = element.textContent.trim();
-      if (paragraph && paragraph.textContent.trim() !== own) continue;
-    }
-    const name = (element.getAttribute("aria-label") || element.textContent || element.name || "")
-      .trim().replace(/\\s+/g, " ").slice(0, 50);
-    const what = `<${element.tagName.toLowerCase()} class="${element.className}"> "${name}"`;
-    const size = `${box.width.toFixed(1)}x${box.height.toFixed(1)}`;
-    if (box.width < target || box.height < target) problems.push(`${what} is ${size} px`);
-    if (box.right > width + 0.5) problems.push(`${what} sticks out to ${box.right.toFixed(1)} px`);
-  }
-  return problems;
-}"""
+PHONE_LAYOUT_PROBLEMS = script("phone-layout-problems")
 
 
 def describe(violation):
@@ -54,7 +29,8 @@ def describe(violation):
     return f"  {violation['id']} ({violation['impact']}): {violation['help']}\n{nodes}"
 
 
-def test_every_page_has_no_serious_accessibility_problems(page):
+@pytest.mark.parametrize("walk", WALKS, ids=lambda walk: walk.__name__)
+def test_every_page_has_no_serious_accessibility_problems(page, walk):
     found = {}
 
     def check(page, label):
@@ -63,12 +39,13 @@ def test_every_page_has_no_serious_accessibility_problems(page):
         if blocking:
             found[label] = blocking
 
-    walk_every_page(page, check)
+    walk(page, check)
     report = "\n".join(f"{label}:\n" + "\n".join(found[label]) for label in found)
     assert not found, f"axe found serious or critical problems:\n{report}"
 
 
-def test_every_page_fits_a_phone_with_big_enough_targets(page):
+@pytest.mark.parametrize("walk", WALKS, ids=lambda walk: walk.__name__)
+def test_every_page_fits_a_phone_with_big_enough_targets(page, walk):
     assert page.viewport_size["width"] == 360
     found = {}
 
@@ -77,6 +54,6 @@ def test_every_page_fits_a_phone_with_big_enough_targets(page):
         if problems:
             found[label] = problems
 
-    walk_every_page(page, check)
+    walk(page, check)
     report = "\n".join(f"{label}:\n  " + "\n  ".join(found[label]) for label in found)
     assert not found, f"Pages that don't fit a 360 px phone:\n{report}"

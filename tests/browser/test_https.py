@@ -8,10 +8,6 @@ off, WELLBEING_TRUSTED_HOSTS and WELLBEING_BASE_URL set), and Chromium, told to 
 certificate, signs in, saves a check-in, adds a passkey and signs in with it.
 """
 
-import base64
-import datetime
-import hashlib
-import ipaddress
 import json
 import shutil
 import socket
@@ -21,62 +17,23 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import KEYS
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from conftest import KEYS, PEOPLE
+from deploy_site import free_port, self_signed_certificate, stop_process
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PEOPLE, PHONE, TIMEOUT_MS, authenticator, sign_in
-from .test_coworking import heading, open_the_pair
-from .test_passkeys import add_passkey, sign_in_with_passkey, sign_out
+from .chromium import CHROMIUM, CHROMIUM_ARGS
+from .conftest import PHONE, TIMEOUT_MS, authenticator
+from .steps import (
+    add_passkey,
+    heading,
+    open_the_pair,
+    sign_in,
+    sign_in_with_passkey,
+    sign_out,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-
-
-def self_signed(tmp: Path) -> tuple[Path, Path, str]:
-    """A certificate for localhost, made now: (certificate, key, its SPKI hash for Chromium)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    spki = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return cert_path, key_path, base64.b64encode(hashlib.sha256(spki).digest()).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class HttpsServer:
@@ -85,7 +42,7 @@ class HttpsServer:
     def __init__(self, tmp: Path, template_db: Path, referrer_policy: str | None = None):
         self.port = free_port()
         self.url = f"https://localhost:{self.port}"
-        self.cert, key, self.spki = self_signed(tmp)
+        self.cert, key, self.spki = self_signed_certificate(tmp)
         instance = tmp / "instance"
         instance.mkdir()
         shutil.copy(template_db, instance / "wellbeing.db")
@@ -129,13 +86,7 @@ class HttpsServer:
         raise RuntimeError(f"gunicorn did not listen:\n{self.log.read_text()}")
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture

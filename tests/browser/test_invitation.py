@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .steps import sign_in
 
 NEW_PASSWORD = "a quiet room before group"
 

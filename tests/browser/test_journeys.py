@@ -20,9 +20,8 @@ from playwright.sync_api import expect
 
 from wellbeing.db import sqlite3
 
-from .conftest import PHONE, LiveServer, post_form, sign_in
-from .test_coworking import open_the_pair
-from .test_private_space import create_vault, heading, lock, unlock
+from .conftest import PHONE, LiveServer
+from .steps import create_vault, heading, lock, open_the_pair, post_form, sign_in, unlock
 
 FRAN, COLE, SOL = (PEOPLE[who][0] for who in ("facilitator", "coworker", "supervisor"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

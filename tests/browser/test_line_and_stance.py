@@ -7,8 +7,7 @@ check, and no marker written in either exercise ever leaves the phone.
 
 from playwright.sync_api import expect
 
-from .conftest import sign_in
-from .test_private_space import (
+from .steps import (
     Recording,
     answer_box,
     create_vault,
@@ -16,6 +15,7 @@ from .test_private_space import (
     lock,
     reload_and_unlock,
     saved,
+    sign_in,
     sign_out_from_the_vault,
 )
 

@@ -13,13 +13,31 @@ from pathlib import Path
 from conftest import PAIR_NAME
 from deploy_site import MakeRun
 from playwright.sync_api import expect
+from vault_format import open_export
 
 from wellbeing.db import sqlite3
 from wellbeing.demo import DEMO_PAIR, DEMO_PEOPLE
 
-from .conftest import PHONE, TIMEOUT_MS, controlled_by_service_worker, sign_in
-from .test_coworking import open_the_pair
-from .test_private_space import create_vault, heading, saved, start_inventory, unlock, writing
+from .conftest import PHONE, TIMEOUT_MS
+from .steps import (
+    OLDER,
+    PASSPHRASE,
+    a_phone_with_a_vault,
+    back_up,
+    controlled_by_service_worker,
+    create_vault,
+    heading,
+    latest_backup,
+    open_the_pair,
+    put_back_as_newest,
+    saved,
+    server_copy,
+    sign_in,
+    start_inventory,
+    unlock,
+    write_note,
+    writing,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFLINE = "You're offline"
@@ -288,20 +306,8 @@ def test_print_opens_the_print_dialog_once(page, live_server):
 
 
 def test_after_a_refused_backup_the_phone_keeps_its_own_copy(new_context, tmp_path):
-    from .test_backup import (
-        OLDER,
-        PASSPHRASE,
-        back_up,
-        latest_backup,
-        open_export,
-        put_back_as_newest,
-        server_copy,
-        write_note,
-    )
 
-    phone = new_context().new_page()
-    sign_in(phone, "facilitator")
-    create_vault(phone)
+    phone = a_phone_with_a_vault(new_context)
     write_note(phone, "norms-week", "MARKER-first version")
     back_up(phone)
     write_note(phone, "norms-week", "MARKER-second version")

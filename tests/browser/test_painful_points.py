@@ -9,7 +9,7 @@ A worker's existing records must come through without losing a word.
 
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .steps import sign_in
 
 PASSPHRASE = "a quiet room with the door shut"
 OLD_ID = "painful-points-2026-01-05T19:00:00.000Z"

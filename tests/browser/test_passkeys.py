@@ -11,57 +11,31 @@ WebAuthn needs a real domain name, not an IP address, so these phones open the a
 
 import re
 
-import pytest
+from conftest import PASSWORD, PEOPLE
 from playwright.sync_api import expect
 
 from wellbeing.accounts import people
 from wellbeing.db import sqlite3
 
-from .conftest import PASSWORD, PEOPLE, PHONE, TIMEOUT_MS, authenticator, sign_in
-from .test_backup import back_up
-from .test_coworking import open_the_pair
-from .test_private_space import MARKER, PASSPHRASE, Recording, create_vault, heading, unlock
-
-PHONE_NAME = "Fran's phone"
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    """A phone on localhost, with a virtual authenticator: (context, page, cdp, authenticator)."""
-    url = live_server.url.replace("127.0.0.1", "localhost")
-    contexts = []
-
-    def make(prf=True):
-        context = browser.new_context(base_url=url, viewport=PHONE)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        cdp, authenticator_id = authenticator(context, page, prf)
-        return context, page, cdp, authenticator_id
-
-    yield make
-    for context in contexts:
-        context.close()
+from .steps import (
+    MARKER,
+    PASSPHRASE,
+    PHONE_NAME,
+    Recording,
+    add_passkey,
+    back_up,
+    create_vault,
+    heading,
+    open_the_pair,
+    sign_in,
+    sign_in_with_passkey,
+    sign_out,
+    unlock,
+)
 
 
-def add_passkey(page, name=PHONE_NAME):
-    page.goto("/account")
-    page.get_by_label("Name for a new passkey").fill(name)
-    page.get_by_role("button", name="Add a passkey").click()
-    expect(page.locator("[data-passkey-list]")).to_contain_text(name)
-
-
-def sign_out(page):
-    page.locator("header").get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You're signed out.")).to_be_visible()
-
-
-def sign_in_with_passkey(page):
-    page.get_by_role("button", name="Sign in with a passkey").click()
-
-
-def test_a_passkey_signs_in_is_listed_and_once_removed_signs_in_no_more(phone):
-    _context, page, cdp, authenticator_id = phone()
+def test_a_passkey_signs_in_is_listed_and_once_removed_signs_in_no_more(passkey_phone):
+    _context, page, cdp, authenticator_id = passkey_phone()
     sign_in(page, "facilitator")
     add_passkey(page)
     listed = page.locator("[data-passkey-list] li")
@@ -84,8 +58,8 @@ def test_a_passkey_signs_in_is_listed_and_once_removed_signs_in_no_more(phone):
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
-def test_a_switched_off_person_cannot_sign_in_with_a_passkey(phone, live_server):
-    _context, page, _cdp, _id = phone()
+def test_a_switched_off_person_cannot_sign_in_with_a_passkey(passkey_phone, live_server):
+    _context, page, _cdp, _id = passkey_phone()
     sign_in(page, "facilitator")
     add_passkey(page)
     sign_out(page)
@@ -102,11 +76,11 @@ def test_a_switched_off_person_cannot_sign_in_with_a_passkey(phone, live_server)
 NEW_PASSWORD = "a brand new horse battery staple"
 
 
-def test_a_password_reset_takes_every_passkey_back(phone, live_server):
+def test_a_password_reset_takes_every_passkey_back(passkey_phone, live_server):
     """Issue 21, H2: a passkey added by anyone who had the account (a minute with an unlocked
     phone, a stolen cookie) kept signing in after the owner reset their password. Now the
     reset removes every passkey, and the person is told at their next sign-in."""
-    _context, page, cdp, authenticator_id = phone()
+    _context, page, cdp, authenticator_id = passkey_phone()
     sign_in(page, "facilitator")
     add_passkey(page)
     sign_out(page)
@@ -137,11 +111,13 @@ def test_a_password_reset_takes_every_passkey_back(phone, live_server):
     expect(page.locator("[data-passkeys-removed]")).to_contain_text("when your password was reset")
 
 
-def test_adding_a_passkey_long_after_signing_in_asks_for_the_password_again(phone, live_server):
+def test_adding_a_passkey_long_after_signing_in_asks_for_the_password_again(
+    passkey_phone, live_server
+):
     """Issue 21, H2 ("sudo mode"): more than five minutes after the last password or passkey
     check, the account page asks for the password before a passkey can be added, and a page
     left open past that is refused by the server, in words."""
-    _context, page, _cdp, _id = phone()
+    _context, page, _cdp, _id = passkey_phone()
     sign_in(page, "facilitator")
     page.goto("/account")
     expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
@@ -211,9 +187,9 @@ def add_passkey_to_the_vault(page, expected="Your passkey opens your private spa
 
 
 def test_one_touch_signs_in_and_opens_the_flagged_situations_on_the_card(
-    phone, live_server, tmp_path, caplog, capfd
+    passkey_phone, live_server, tmp_path, caplog, capfd
 ):
-    context, page, _cdp, _id = phone()
+    context, page, _cdp, _id = passkey_phone()
     recording = Recording(context, page, live_server, caplog)
     sign_in(page, "facilitator")
     pair = open_the_pair(page)
@@ -265,8 +241,8 @@ def test_one_touch_signs_in_and_opens_the_flagged_situations_on_the_card(
     recording.assert_nothing_left_the_phone((MARKER,), tmp_path, caplog, capfd)
 
 
-def test_without_prf_a_passkey_signs_in_and_the_passphrase_is_still_needed(phone):
-    _context, page, _cdp, _id = phone(prf=False)
+def test_without_prf_a_passkey_signs_in_and_the_passphrase_is_still_needed(passkey_phone):
+    _context, page, _cdp, _id = passkey_phone(prf=False)
     sign_in(page, "facilitator")
     create_vault(page)
     add_passkey(page)

@@ -7,130 +7,32 @@ no log line. Also: a reload, a lock or a lost signal loses nothing; the vault lo
 button, on sign-out and when left idle; and a backup file brings the notes to a new phone.
 """
 
-import io
 import json
-import logging
 import re
 
 from playwright.sync_api import expect
 
-from .conftest import controlled_by_service_worker, sign_in
-from .test_csp import REPORT_VIOLATIONS, messages_are_harmless
+from .steps import (
+    MARKER,
+    PASSPHRASE,
+    ROUND_TWO,
+    Recording,
+    answer_box,
+    controlled_by_service_worker,
+    create_vault,
+    heading,
+    lock,
+    reload_and_unlock,
+    saved,
+    sign_in,
+    sign_out_from_the_vault,
+    start_inventory,
+    unlock,
+    writing,
+)
 
-PASSPHRASE = "a quiet room with the door shut"
 NEW_PASSPHRASE = "tea first, then the hard questions"
-MARKER = "MARKER-7f3c I should always know the right thing to say"
 PARTNER_MARKER = "MARKER-b21e My partner should never be tired"
-ROUND_ONE = "I should/shouldn't..."
-ROUND_TWO = "My partner should/shouldn't..."
-
-
-class RecordingApp:
-    """Wraps the live app and keeps every request as the server received it."""
-
-    def __init__(self, app):
-        self.app, self.received = app, []
-
-    def __call__(self, environ, start_response):
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        environ["wsgi.input"] = io.BytesIO(body)
-        headers = " ".join(f"{k}={v}" for k, v in environ.items() if k.startswith("HTTP_"))
-        line = f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO')}?"
-        self.received.append(f"{line}{environ.get('QUERY_STRING', '')} {headers}".encode() + body)
-        return self.app(environ, start_response)
-
-
-def heading(page, text):
-    expect(page.get_by_role("heading", name=text)).to_be_visible()
-
-
-def create_vault(page, passphrase=PASSPHRASE):
-    page.goto("/private/")
-    heading(page, "Before you start: choose a passphrase")
-    page.get_by_label("Choose a passphrase", exact=True).fill(passphrase)
-    page.get_by_label("Type it again", exact=True).fill(passphrase)
-    page.get_by_role("button", name="Create my private space").click()
-    heading(page, "Your private space is ready")
-
-
-def unlock(page, passphrase=PASSPHRASE):
-    heading(page, "Your private space is locked")
-    page.get_by_label("Your passphrase", exact=True).fill(passphrase)
-    page.get_by_role("button", name="Unlock").click()
-    expect(page.get_by_role("heading", name="Your private space is locked")).to_be_hidden()
-
-
-def lock(page):
-    page.locator("header").get_by_role("button", name="Lock").click()
-    heading(page, "Your private space is locked")
-    expect(page.locator("header").get_by_role("button", name="Locked")).to_be_visible()
-
-
-def start_inventory(page):
-    page.get_by_role("link", name="Inventory of 'shoulds'").click()
-    page.get_by_role("button", name="Start a new inventory").click()
-    expect(page.get_by_role("heading", name=f"Round 1 of 2: {ROUND_ONE}")).to_be_visible()
-
-
-def writing(page):
-    return page.get_by_role("textbox", name=ROUND_ONE, exact=True)
-
-
-def saved(page):
-    """Waits for the autosave after the last change ("Saving…" until then), of every record
-    on the page: a page can keep two (the checklist keeps a rating and the person's own
-    situations), and leaving while one is still saving would lose it."""
-    expect(page.locator("[data-saved]:visible")).to_contain_text(
-        "Saved on this phone, encrypted, at"
-    )
-    page.wait_for_function(
-        "() => ![...document.querySelectorAll('[data-saved]')]"
-        ".some((note) => note.textContent === note.dataset.saving)"
-    )
-
-
-class Recording:
-    """Everything that could carry a private note away: each request that leaves the page, each
-    request the server receives, the console, page errors, the log and the files on disk."""
-
-    def __init__(self, context, page, live_server, caplog):
-        caplog.set_level(logging.DEBUG)
-        self.messages, self.errors, self.left_the_page = [], [], []
-        context.add_init_script(REPORT_VIOLATIONS)
-        page.on("console", lambda message: self.messages.append(f"{message.type}: {message.text}"))
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.received = RecordingApp(live_server.server.app)
-        live_server.server.app = self.received
-        context.on(
-            "request",
-            lambda request: self.left_the_page.append(
-                f"{request.method} {request.url} {request.headers}".encode()
-                + (request.post_data_buffer or b"")
-            ),
-        )
-
-    def assert_nothing_left_the_phone(self, markers, tmp_path, caplog, capfd):
-        # The strict Content Security Policy holds, and the module ran without errors.
-        assert not self.errors, "\n".join(self.errors)
-        assert messages_are_harmless(self.messages), "\n".join(self.messages)
-        assert self.received.received and self.left_the_page
-        for marker in (*markers, "MARKER-"):
-            raw = marker.encode()
-            assert not [r for r in self.left_the_page if raw in r], (
-                "a request from the page held it"
-            )
-            assert not [r for r in self.received.received if raw in r], "the server received it"
-            for stored in tmp_path.rglob("*"):
-                if stored.is_file():
-                    assert raw not in stored.read_bytes(), stored
-            assert marker not in caplog.text
-            out, err = capfd.readouterr()
-            assert marker not in out and marker not in err
-
-
-def sign_out_from_the_vault(page):
-    page.locator("header").get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You're signed out.")).to_be_visible()
 
 
 def test_shoulds_written_on_the_phone_never_reach_the_server(
@@ -177,15 +79,6 @@ HARASSMENT = "Sexual harassment \u2013 including in the street, school or in the
 PRESSURING = (
     "Sexual pressuring \u2013 from sulking, to moodiness to pestering to verbal abuse to force"
 )
-
-
-def answer_box(page, name):
-    return page.get_by_role("textbox", name=name, exact=True)
-
-
-def reload_and_unlock(page):
-    page.reload()
-    unlock(page)
 
 
 def back_to_the_vault(page):

@@ -8,10 +8,11 @@ import json
 
 from playwright.sync_api import expect
 
-from .conftest import (
-    TIMEOUT_MS,
+from .conftest import TIMEOUT_MS
+from .steps import (
     cache_names,
     controlled_by_service_worker,
+    script,
     service_worker_activated,
     sign_in,
     sign_out,
@@ -82,51 +83,12 @@ def test_facilitator_without_signal_sees_the_offline_page(page, live_server):
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
 
-CREATE_VAULT = """async () => {
-  const db = await new Promise((resolve, reject) => {
-    const request = indexedDB.open("vault-test", 1);
-    request.onupgradeneeded = () => request.result.createObjectStore("records");
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  await new Promise((resolve, reject) => {
-    const write = db.transaction("records", "readwrite");
-    write.objectStore("records").put("ciphertext", "record-1");
-    write.oncomplete = resolve;
-    write.onerror = () => reject(write.error);
-  });
-  db.close();
-}"""
+CREATE_VAULT = script("create-test-vault")
 
-READ_VAULT = """async () => {
-  const names = (await indexedDB.databases()).map((database) => database.name);
-  if (!names.includes("vault-test")) return null;
-  const db = await new Promise((resolve, reject) => {
-    const request = indexedDB.open("vault-test");
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  const record = await new Promise((resolve, reject) => {
-    const read = db.transaction("records").objectStore("records").get("record-1");
-    read.onsuccess = () => resolve(read.result);
-    read.onerror = () => reject(read.error);
-  });
-  db.close();
-  return record;
-}"""
+READ_VAULT = script("read-test-vault")
 
 # Polls inside the page: the worker clears caches after the signed-out page has loaded.
-CACHES_AFTER_CLEARING = """async (timeout) => {
-  const cleared = (names) =>
-    !names.includes("sentinel-test") && names.some((name) => name.startsWith("shell-"));
-  const deadline = Date.now() + timeout;
-  let names = await caches.keys();
-  while (!cleared(names) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    names = await caches.keys();
-  }
-  return names;
-}"""
+CACHES_AFTER_CLEARING = script("caches-after-clearing")
 
 
 def test_signing_out_clears_caches_but_keeps_the_vault(page, live_server):

@@ -14,7 +14,7 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .steps import sign_in
 
 SLIDER = "Your place on the line from “always abusive” to “never abusive”"
 FIRST, SECOND = "Having sex with people outside of the relationship", "One partner always decides"

@@ -10,9 +10,8 @@ import re
 from conftest import PEOPLE
 from playwright.sync_api import expect
 
-from .conftest import PHONE, controlled_by_service_worker, sign_in
-from .test_coworking import open_the_pair
-from .test_private_space import heading
+from .conftest import PHONE
+from .steps import controlled_by_service_worker, heading, open_the_pair, sign_in
 
 FRAN, COLE = PEOPLE["facilitator"][0], PEOPLE["coworker"][0]
 NOT_YET = "is not yet passed on to the women's support service"

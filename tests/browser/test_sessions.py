@@ -9,9 +9,7 @@ import re
 from conftest import PAIR_NAME, PEOPLE
 from playwright.sync_api import expect
 
-from .conftest import controlled_by_service_worker, sign_in
-from .test_coworking import open_the_pair
-from .test_private_space import heading
+from .steps import controlled_by_service_worker, heading, open_the_pair, sign_in
 
 COLE = PEOPLE["coworker"][0]
 SESSION_TWO = "Sexual respect (2) – Sexual pressuring"

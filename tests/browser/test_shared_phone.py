@@ -15,10 +15,15 @@ from playwright.sync_api import expect
 from wellbeing.accounts import lifecycle, people
 from wellbeing.db import get_db, writing
 
-from .conftest import TIMEOUT_MS, controlled_by_service_worker, sign_in
-from .test_coworking import open_the_pair
-from .test_passkeys import add_passkey, phone, sign_in_with_passkey  # noqa: F401 (a fixture)
-from .test_private_space import heading
+from .conftest import TIMEOUT_MS
+from .steps import (
+    add_passkey,
+    controlled_by_service_worker,
+    heading,
+    open_the_pair,
+    sign_in,
+    sign_in_with_passkey,
+)
 
 # The worker's private caches: one per person, "private-pages-<their mark>".
 PRIVATE_CACHES = (
@@ -168,8 +173,8 @@ def test_her_coworker_on_the_same_phone_gets_only_their_own_card(page, live_serv
         page.context.set_offline(False)
 
 
-def test_another_person_signs_in_with_a_passkey_and_finds_no_card(phone):  # noqa: F811
-    context, page, _cdp, _authenticator = phone()
+def test_another_person_signs_in_with_a_passkey_and_finds_no_card(passkey_phone):
+    context, page, _cdp, _authenticator = passkey_phone()
     # Sol has a passkey on this phone.
     sign_in(page, "supervisor")
     add_passkey(page)

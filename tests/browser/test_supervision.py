@@ -11,7 +11,7 @@ from datetime import date
 from conftest import PEOPLE
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .steps import sign_in
 
 SOL, FRAN, COLE = (PEOPLE[who][0] for who in ("supervisor", "facilitator", "coworker"))
 

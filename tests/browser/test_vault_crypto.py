@@ -33,7 +33,11 @@ from vault_format import (
     write_export,
 )
 
-from .conftest import LiveServer, sign_in, sign_out
+from .conftest import LiveServer
+from .steps import script, sign_in, sign_out
+
+# The vault module, imported in the page by the URL the pages use.
+VAULT_MODULE = "/static/vault.js"
 
 FORMAT_DOC = Path(__file__).parents[2] / "docs" / "vault-format.md"
 PASSPHRASE = "a long walk by the river at dusk"
@@ -69,10 +73,15 @@ def in_page(page, body, arg=None):
     """Runs `body` as an async function of `arg`, with the vault module's exports in scope."""
     return page.evaluate(
         "async (arg) => {\n"
-        "const { openVault, lockAll } = await import('/static/vault.js');\n"
+        f"const {{ openVault, lockAll }} = await import('{VAULT_MODULE}');\n"
         f"{body}\n}}",
         arg,
     )
+
+
+def vault_script(page, name, arg=None):
+    """Runs tests/browser/scripts/<name>.js with the vault module's URL and `arg`."""
+    return page.evaluate(script(name), {"module": VAULT_MODULE, "arg": arg})
 
 
 def refusal(page, body, arg=None):
@@ -88,50 +97,12 @@ def refusal(page, body, arg=None):
     return error
 
 
-# The stores as IndexedDB holds them, without the module: what a server or thief would see.
-READ_STORAGE = """
-const database = await new Promise((resolve, reject) => {
-  const opening = indexedDB.open("vault-" + arg.name);
-  opening.onsuccess = () => resolve(opening.result);
-  opening.onerror = () => reject(opening.error);
-});
-const read = (store, query) => new Promise((resolve, reject) => {
-  const request = database.transaction(store).objectStore(store)[query[0]](...query.slice(1));
-  request.onsuccess = () => resolve(request.result);
-  request.onerror = () => reject(request.error);
-});
-const stored = {
-  meta: await read("meta", ["get", "vault"]),
-  state: await read("meta", ["get", "state"]),
-  records: await read("records", ["getAll"]),
-};
-database.close();
-return stored;
-"""
-
-WRITE_STORAGE = """
-const database = await new Promise((resolve, reject) => {
-  const opening = indexedDB.open("vault-" + arg.name);
-  opening.onsuccess = () => resolve(opening.result);
-  opening.onerror = () => reject(opening.error);
-});
-const writing = database.transaction(["meta", "records"], "readwrite");
-if (arg.meta) writing.objectStore("meta").put(arg.meta, "vault");
-for (const record of arg.records ?? []) writing.objectStore("records").put(record);
-await new Promise((resolve, reject) => {
-  writing.oncomplete = resolve;
-  writing.onerror = () => reject(writing.error);
-});
-database.close();
-"""
-
-
 def read_storage(page, name="fran"):
-    return in_page(page, READ_STORAGE, {"name": name})
+    return page.evaluate(script("read-storage"), {"name": name})
 
 
 def write_storage(page, name="fran", meta=None, records=()):
-    in_page(page, WRITE_STORAGE, {"name": name, "meta": meta, "records": list(records)})
+    page.evaluate(script("write-storage"), {"name": name, "meta": meta, "records": list(records)})
 
 
 def make_vault(page, name="fran", records=RECORDS):
@@ -200,30 +171,7 @@ def test_worker_saves_locks_and_unlocks_their_notes(vault_page):
     make_vault(vault_page)
     # A reload drops the module, and with it the key: the notes must come back from IndexedDB.
     vault_page.reload()
-    opened = in_page(
-        vault_page,
-        """const vault = openVault("fran");
-        const lockedAfterReload = !vault.isUnlocked();
-        await vault.unlock(arg);
-        const result = {
-          lockedAfterReload,
-          exists: await vault.exists(),
-          unlocked: vault.isUnlocked(),
-          one: await vault.get("painful-points-1"),
-          shoulds: await vault.list("shoulds"),
-          all: (await vault.list()).map((record) => record.id),
-          missing: await vault.get("no-such-record"),
-        };
-        await vault.put("shoulds", "shoulds-2024-05-01-r2", { round: 2, lines: [] });
-        result.changed = (await vault.get("shoulds-2024-05-01-r2")).value;
-        await vault.remove("shoulds-2024-05-01-r1");
-        result.removed = await vault.get("shoulds-2024-05-01-r1");
-        result.newId = await vault.put("shoulds", undefined, "a note with a random id");
-        vault.lock();
-        result.lockedAgain = !vault.isUnlocked();
-        return result;""",
-        PASSPHRASE,
-    )
+    opened = vault_script(vault_page, "saves-locks-unlocks", PASSPHRASE)
     assert opened["lockedAfterReload"] and opened["exists"] and opened["unlocked"]
     assert opened["one"]["id"] == "painful-points-1"
     assert opened["one"]["kind"] == "painful-points"
@@ -267,62 +215,9 @@ def test_worker_saves_locks_and_unlocks_their_notes(vault_page):
         assert marker not in json.dumps(stored)
 
 
-# Watches every key that WebCrypto hands the module, without the module exposing any of them.
-WATCH_KEYS = """
-const seen = { derived: [], unwrapped: [], generated: [], usedForRecords: new Set() };
-const watch = (method, note) => {
-  const original = SubtleCrypto.prototype[method];
-  SubtleCrypto.prototype[method] = async function (...args) {
-    const result = await original.apply(this, args);
-    note(args, result);
-    return result;
-  };
-};
-watch("deriveKey", (args, key) => seen.derived.push(key));
-watch("unwrapKey", (args, key) => seen.unwrapped.push(key));
-watch("generateKey", (args, key) => seen.generated.push(key));
-watch("encrypt", (args) => seen.usedForRecords.add(args[1]));
-watch("decrypt", (args) => seen.usedForRecords.add(args[1]));
-"""
-
-
 def test_keys_in_memory_cannot_be_exported(vault_page):
-    keys = in_page(
-        vault_page,
-        WATCH_KEYS
-        + """
-        const vault = openVault("fran");
-        await vault.create(arg.old);
-        await vault.put("shoulds", "one", { line: "I should" });
-        vault.lock();
-        await vault.unlock(arg.old);
-        await vault.get("one");
-        await vault.changePassphrase(arg.old, arg.new);
-        await vault.put("shoulds", "two", { line: "I shouldn't" });
-        await vault.get("two");
-
-        const exported = async (key) => {
-          try {
-            await crypto.subtle.exportKey("raw", key);
-            return "exported";
-          } catch (error) {
-            return error.name;
-          }
-        };
-        const describe = (keys) => Promise.all([...keys].map(async (key) => ({
-          extractable: key.extractable,
-          usages: [...key.usages].sort(),
-          export: await exported(key),
-          usedForRecords: seen.usedForRecords.has(key),
-        })));
-        return {
-          derived: await describe(seen.derived),
-          unwrapped: await describe(seen.unwrapped),
-          generated: await describe(seen.generated),
-          usedForRecords: await describe(seen.usedForRecords),
-        };""",
-        {"old": PASSPHRASE, "new": NEW_PASSPHRASE},
-    )
+    vault_page.evaluate(script("watch-keys"))
+    keys = vault_script(vault_page, "keys-in-memory", {"old": PASSPHRASE, "new": NEW_PASSPHRASE})
     # Key-encryption keys: create, unlock, and the old and new passphrase when changing it.
     assert len(keys["derived"]) == 4
     for key in keys["derived"]:
@@ -348,38 +243,8 @@ def test_keys_in_memory_cannot_be_exported(vault_page):
 
 def test_locked_vault_cannot_decrypt(vault_page):
     make_vault(vault_page)
-    attempts = in_page(
-        vault_page,
-        WATCH_KEYS
-        + """
-        const vault = openVault("fran");
-        lockAll();
-        seen.usedForRecords.clear();
-        const refused = async (attempt) => {
-          try {
-            await attempt();
-            return null;
-          } catch (error) {
-            return { name: error.name, code: error.code, message: error.message };
-          }
-        };
-        return {
-          unlocked: vault.isUnlocked(),
-          get: await refused(() => vault.get("painful-points-1")),
-          list: await refused(() => vault.list()),
-          put: await refused(() => vault.put("shoulds", "new", "text")),
-          remove: await refused(() => vault.remove("painful-points-1")),
-          keysUsed: seen.usedForRecords.size,
-          // The lock button pressed while an unlock is still deriving the key: the lock wins.
-          lockWinsOverUnlock: await (async () => {
-            const unlocking = vault.unlock(arg);
-            vault.lock();
-            await unlocking;
-            return !vault.isUnlocked();
-          })(),
-        };""",
-        PASSPHRASE,
-    )
+    vault_page.evaluate(script("watch-keys"))
+    attempts = vault_script(vault_page, "locked-vault-refuses", PASSPHRASE)
     assert attempts.pop("unlocked") is False
     assert attempts.pop("keysUsed") == 0
     assert attempts.pop("lockWinsOverUnlock") is True
@@ -551,21 +416,7 @@ def test_tampered_records_are_named_and_the_rest_still_open(vault_page):
         first[field], second[field] = second[field], first[field]
     write_storage(vault_page, records=[flipped, first, second])
 
-    opened = in_page(
-        vault_page,
-        """const vault = openVault("fran");
-        let refused;
-        try {
-          await vault.get("painful-points-1");
-        } catch (error) {
-          refused = { name: error.name, code: error.code, message: error.message };
-        }
-        const listed = await vault.list();
-        return {
-          refused,
-          listed: listed.map((r) => ({ id: r.id, value: r.value, error: r.error?.message })),
-        };""",
-    )
+    opened = vault_script(vault_page, "damaged-records")
     assert opened["refused"]["name"] == "VaultError"
     assert opened["refused"]["code"] == "damaged-record"
     assert '"painful-points-1"' in opened["refused"]["message"]

@@ -1,15 +1,18 @@
-"""A walk through every distinct page a person can reach, for checks that apply to all of them.
+"""Walks through every distinct page a person can reach, for checks that apply to all of them.
 
-`walk_every_page(page, check)` calls `check(page, label)` on each page once it has settled.
-The walk uses the real forms (invitation and reset links are created as an admin would),
-so a page that only appears after an action, such as a form with errors, is checked too.
+Each walk in WALKS is one person's (or one feature's) round, from a fresh database and a phone
+that is signed out, so each runs alone: `walk(page, check)` calls `check(page, label)` on each
+page once it has settled. The walks use the real forms (invitation and reset links are created
+as an admin would), so a page that only appears after an action, such as a form with errors, is
+checked too.
 """
 
 import re
 
 from playwright.sync_api import expect
 
-from .conftest import authenticator, post_form, sign_in, sign_out
+from .conftest import authenticator
+from .steps import post_form, sign_in, sign_out
 
 SUPPORT_CONTACT = {
     "Name": "Staff support line",
@@ -21,19 +24,6 @@ SUPPORT_CONTACT = {
 
 def heading(page, text):
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
-
-
-def walk_every_page(page, check):
-    links = {}
-    walk_as_nobody(page, check)
-    walk_as_admin(page, check, links)
-    walk_with_links(page, check, links)
-    walk_as_supervisor_and_facilitator(page, check)
-    walk_training_day(page, check)
-    walk_supervision(page, check)
-    walk_sessions(page, check)
-    walk_safety(page, check)
-    walk_passkeys(page, check)
 
 
 def walk_as_nobody(page, check):
@@ -65,7 +55,9 @@ def walk_as_nobody(page, check):
     check(page, "404")
 
 
-def walk_as_admin(page, check, links):
+def walk_as_admin(page, check):
+    """The admin's pages, then the invitation and reset links they made, opened signed out."""
+    links = {}
     sign_in(page, "admin")
     check(page, "home (admin)")
 
@@ -140,6 +132,7 @@ def walk_as_admin(page, check, links):
 
     sign_out(page)
     check(page, "signed out")
+    walk_with_links(page, check, links)
 
 
 def walk_with_links(page, check, links):
@@ -509,6 +502,7 @@ def walk_checkins(page, cole, check, pair):
 def walk_training_day(page, check):
     """A training-day room as its trainer runs it, and as a phone in it (the trainer joins their
     own room here, so one page can see both sides)."""
+    sign_in(page, "facilitator")
     page.goto("/rooms/")
     heading(page, "Training days")
     check(page, "training days")
@@ -574,6 +568,7 @@ def walk_supervision(page, check):
     """Supervision, after the pair pages: a facilitator's own record, the admin assigning a
     supervisor and exporting, the supervisor's home, a pair, logging a session (with errors
     first) and the supervisee's record, then the facilitator's record with that session."""
+    sign_in(page, "facilitator")
     page.goto("/supervision/me")
     heading(page, "Your supervision record")
     check(page, "own supervision record, empty")
@@ -660,6 +655,7 @@ def walk_sessions(page, check):
     an activity opened, an extra, the print view, the pair's plans (none, with errors, one
     planned), the card's run sheet with notes open; then the admin's timing editor (as opened,
     moved but unsaved, with errors, saved, going back to the guidelines)."""
+    sign_in(page, "facilitator")
     page.goto("/sessions/")
     heading(page, "Sexual respect sessions")
     check(page, "sessions")
@@ -765,6 +761,7 @@ def walk_safety(page, check):
 def walk_passkeys(page, check):
     """Issue 15: the account page without and with a passkey. WebAuthn needs a domain name, so
     this phone opens the app on localhost, with Chromium's virtual authenticator."""
+    page.goto("/signin")
     origin = "/".join(page.url.split("/")[:3]).replace("127.0.0.1", "localhost")
     context = page.context.browser.new_context(base_url=origin, viewport=page.viewport_size)
     try:
@@ -786,3 +783,16 @@ def walk_passkeys(page, check):
         check(phone, "home, signed in with a passkey")
     finally:
         context.close()
+
+
+# Every walk, in the order a tour would take them; each starts signed out on a fresh database.
+WALKS = (
+    walk_as_nobody,
+    walk_as_admin,
+    walk_as_supervisor_and_facilitator,
+    walk_training_day,
+    walk_supervision,
+    walk_sessions,
+    walk_safety,
+    walk_passkeys,
+)
