@@ -33,9 +33,15 @@ ROUND_TWO = "My partner should/shouldn't..."
 def sign_in(page, who):
     """Sign in through the real form, as one of PEOPLE, and land on home."""
     name, email, _roles = PEOPLE[who]
+    return sign_in_as(page, name, email, PASSWORD)
+
+
+def sign_in_as(page, name, email, password):
+    """Sign in through the real form with these details (a demo person's, say), and land on
+    home, which greets them by name."""
     page.goto("/signin")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
     return page

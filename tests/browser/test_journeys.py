@@ -21,7 +21,16 @@ from playwright.sync_api import expect
 from wellbeing.db import sqlite3
 
 from .conftest import PHONE, LiveServer
-from .steps import create_vault, heading, lock, open_the_pair, post_form, sign_in, unlock
+from .steps import (
+    create_vault,
+    heading,
+    lock,
+    open_the_pair,
+    post_form,
+    sign_in,
+    sign_in_as,
+    unlock,
+)
 
 FRAN, COLE, SOL = (PEOPLE[who][0] for who in ("facilitator", "coworker", "supervisor"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -511,12 +520,7 @@ def test_no_page_as_any_demo_user_shows_a_placeholder(browser, demo_server):
     for name, email, password, _roles in DEMO_PEOPLE:
         context = browser.new_context(base_url=demo_server.url, viewport=PHONE)
         context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        page.goto("/signin")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in", exact=True).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
+        page = sign_in_as(context.new_page(), name, email, password)
         seen, queue = set(), deque(["/"])
         while queue and len(seen) < PAGES_PER_PERSON:
             path = queue.popleft()
@@ -562,13 +566,7 @@ def demo_phone(browser, demo_server, who):
     name, email, password, _roles = next(p for p in DEMO_PEOPLE if p[1].startswith(who))
     context = browser.new_context(base_url=demo_server.url, viewport=README_PHONE)
     context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
-    return page
+    return sign_in_as(context.new_page(), name, email, password)
 
 
 def scrolled_to(page, selector):

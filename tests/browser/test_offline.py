@@ -33,6 +33,7 @@ from .steps import (
     saved,
     server_copy,
     sign_in,
+    sign_in_as,
     start_inventory,
     unlock,
     write_note,
@@ -175,13 +176,8 @@ def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
     context = browser.new_context(base_url=site.url, viewport=PHONE)
     context.set_default_timeout(TIMEOUT_MS)
     try:
-        page = context.new_page()
         name, email, password, _roles = DEMO_PEOPLE[2]  # Alex, a facilitator in the demo pair
-        page.goto("/signin")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in", exact=True).click()
-        heading(page, f"Hello, {name}")
+        page = sign_in_as(context.new_page(), name, email, password)
         card = open_the_pair(page, DEMO_PAIR) + "/card"
         page.goto(card)
         controlled_by_service_worker(page)
