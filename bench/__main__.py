@@ -39,7 +39,9 @@ from .servers import machine, prepare_instance, serving
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of each page")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds of each server figure"
+    )
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per page")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
@@ -60,10 +62,15 @@ def parse_args(argv=None):
     parser.add_argument("--strict", action="store_true", help="exit 1 when a budget is missed")
     parser.add_argument("--no-docs", action="store_true", help="don't rewrite docs/benchmarks.md")
     parser.add_argument("--room-participants", type=int, default=200)
-    parser.add_argument("--room-duration", type=int, default=60, help="seconds of room load")
+    parser.add_argument(
+        "--room-duration", type=int, default=30, help="seconds of room load, each round"
+    )
     parser.add_argument("--big-room-participants", type=int, default=1000)
     parser.add_argument(
-        "--big-room-duration", type=int, default=30, help="seconds of load for the big room"
+        "--big-room-duration",
+        type=int,
+        default=20,
+        help="seconds of load for the big room, each round",
     )
     parser.add_argument(
         "--checkin-only", action="store_true", help="only the check-in submit (implies --no-docs)"
@@ -93,7 +100,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="wellbeing-bench-") as tmp_name:
         tmp = Path(tmp_name)
         if args.training_day_only:
-            print(training_day.line(training_day.run(tmp)))
+            print(training_day.line(training_day.run(tmp, args.rounds)))
             return 0
         env = prepare_instance(tmp)
         with serving(env, tmp, args.server_args) as servers:
@@ -101,14 +108,14 @@ def main(argv=None) -> int:
             cookies = {role: sign_in(app.port, role) for role in DEMO}
             check_signed_in_home(app.port, cookies["facilitator"])
             if args.checkin_only:
-                print(checkin.line(checkin.measure(app, args, tmp), rate=True))
+                print(checkin.line(checkin.measure(app, servers, args, tmp), rate=True))
                 return 0
             if args.room_only:
                 room = room_fanout.run(app, servers, cookies["facilitator"], tmp, args)
                 print("\n".join(room_fanout.report(room)))
                 return 0
             results |= measure_served(servers, cookies, args, tmp, env)
-        results["training"] = training_day.run(tmp)
+        results["training"] = training_day.run(tmp, args.rounds)
     results["settings"] = vars(args)
     results["budgets"] = budgets(results, args)
     report(results, args)
@@ -117,34 +124,48 @@ def main(argv=None) -> int:
 
 
 def measure_served(servers, cookies, args, tmp, env) -> dict:
-    """Everything measured on the bench's own two servers, in order."""
+    """Everything measured on the bench's own two servers. The server figures are taken in
+    --rounds interleaved rounds (home and hello, the supervisor's home, the check-in, the room
+    of 200, the room of 1,000; then again), so a disturbance of the machine lands in one round
+    of each rather than in every round of one (bench/rounds.py)."""
     app, hello = servers
     print(f"bench: signed in as {DEMO['facilitator'][0]}; measuring page sizes", flush=True)
     rows = pages.measure(app.port, cookies, pages.routes(env))
     # What a new person downloads (the sign-in page), and the heaviest first visit.
     shell = first_visit.service_worker_shell(app.port)
     visits = [first_visit.measure(app.port, row, shell) for row in (rows[0], pages.largest(rows))]
-    loaded = home.measure(app, hello, cookies["facilitator"], args)
-    print("bench: the supervisor's home with a full caseload", flush=True)
-    supervisor = caseload.measure(app, cookies["supervisor"], args)
-    print("bench: a check-in sent again and again, and the card", flush=True)
-    submitted = checkin.measure(app, args, tmp)
     print(f"bench: vault in headless Chromium, CPU slowed {vault.CPU_SLOWDOWN}x", flush=True)
     unlocked = vault.measure(app.port)
     trainer = cookies["facilitator"]
-    room = room_fanout.run(app, servers, trainer, tmp, args)
-    big_room = room_fanout.run(
-        app, servers, trainer, tmp, args, args.big_room_participants, args.big_room_duration
-    )
+    home.warm_up(app, hello, trainer, args)
+    caseload.warm_up(app, cookies["supervisor"], args)
+    prepared = checkin.prepare(app, args, tmp)
+    runs = {"home": {}, "caseload": [], "checkin": [], "room": [], "big_room": []}
+    sizes = {"room": args.room_participants, "big_room": args.big_room_participants}
+    durations = {"room": args.room_duration, "big_room": args.big_room_duration}
+    for number in range(1, args.rounds + 1):
+        print(f"bench: round {number} of {args.rounds}", flush=True)
+        home.one_round(app, hello, trainer, args, number, runs["home"])
+        runs["caseload"].append(
+            caseload.one_round(app, servers, cookies["supervisor"], args, number)
+        )
+        runs["checkin"].append(checkin.one_round(app, servers, prepared, args, number))
+        for name in ("room", "big_room"):
+            runs[name].append(
+                room_fanout.one_round(
+                    app, servers, trainer, tmp, args, sizes[name], durations[name], number
+                )
+            )
+    room = room_fanout.combine(runs["room"])
     return {
         "pages": rows + pages.rows_of(room["pages"]),
         "first_visits": visits,
-        "home": loaded,
-        "caseload": supervisor,
-        "checkin": submitted,
+        "home": home.finish(app, trainer, runs["home"]),
+        "caseload": caseload.combine(runs["caseload"]),
+        "checkin": checkin.combine(app, prepared, runs["checkin"]),
         "vault": unlocked,
         "room": room,
-        "big_room": big_room,
+        "big_room": room_fanout.combine(runs["big_room"]),
     }
 
 

@@ -14,13 +14,15 @@ from wellbeing.demo import DEMO_PEOPLE
 
 from . import wrk
 from .base import BenchError, gzip_size, kb, request, script, sign_in_as
+from .cpu import Usage
+from .rounds import Machine, noise, spread
 
 P99_BUDGET_MS = 20.0
 
 
-def measure(app, args, tmp) -> dict:
-    """p99_ms and rps of the submit (medians of --rounds runs), card_gzip: the size of the
-    before-session card."""
+def prepare(app, args, tmp) -> dict:
+    """Signs in as the check-in bench's person, writes the wrk script and warms up: what each
+    round needs ({"cookie", "path", "submit", "pair_id"})."""
     from .supervision import CHECKIN_EMAIL, FACILITATOR_EMAIL
 
     password = next(p for _, email, p, _ in DEMO_PEOPLE if email == FACILITATOR_EMAIL)
@@ -44,33 +46,68 @@ def measure(app, args, tmp) -> dict:
     submit = tmp / "checkin.lua"
     submit.write_text(Template(script("checkin.lua")).substitute(body=body) + script("report.lua"))
     wrk.run(app.port, path, cookie, args, args.warmup, submit)  # not counted
-    runs = [
-        wrk.run(app.port, path, cookie, args, args.duration, submit) for _ in range(args.rounds)
-    ]
-    status, _, card = request(app.port, "GET", f"/pairs/{pair_id}/card", cookie=cookie)
+    return {"cookie": cookie, "path": path, "submit": submit, "pair_id": pair_id}
+
+
+def one_round(app, servers, prepared, args, round_number) -> dict:
+    with Machine() as machine, Usage(app, servers) as usage:
+        run = wrk.run(
+            app.port, prepared["path"], prepared["cookie"], args, args.duration, prepared["submit"]
+        )
+    run |= machine.record()
+    run["others"] = usage.others
+    print(
+        f"  round {round_number} checkin submit {run['rps']:7.1f} req/s"
+        f"  p99 {run['p99_ms']:5.1f} ms  ({noise(run)})",
+        flush=True,
+    )
+    return run
+
+
+def combine(app, prepared, runs) -> dict:
+    """p99_ms (median of the rounds), p99_worst_ms, rps, and card_gzip: the size of the
+    before-session card."""
+    status, _, card = request(
+        app.port, "GET", f"/pairs/{prepared['pair_id']}/card", cookie=prepared["cookie"]
+    )
     if status != 200:
         raise BenchError(f"the card gave {status}")
+    return summarise(runs) | {"card_gzip": gzip_size(card)}
+
+
+def summarise(runs) -> dict:
+    p99 = spread(run["p99_ms"] for run in runs)
     return {
-        "p99_ms": statistics.median(run["p99_ms"] for run in runs),
+        "runs": runs,
+        "p99_ms": p99["median"],
+        "p99_worst_ms": p99["worst"],
+        "p99_moved": p99["moved"],
         "rps": statistics.median(run["rps"] for run in runs),
-        "card_gzip": gzip_size(card),
     }
+
+
+def measure(app, servers, args, tmp) -> dict:
+    """Prepared, then --rounds runs (bench/__main__.py interleaves them with the others)."""
+    prepared = prepare(app, args, tmp)
+    runs = [one_round(app, servers, prepared, args, n + 1) for n in range(args.rounds)]
+    return combine(app, prepared, runs)
 
 
 def budget(checkin, args) -> tuple[str, str, bool]:
     return (
-        f"Check-in submit p99 ≤ {P99_BUDGET_MS:.0f} ms at {args.connections} connections"
-        " (issue 13)",
-        f"{checkin['p99_ms']:.1f} ms ({checkin['rps']:.0f} req/s);"
-        f" the card {kb(checkin['card_gzip'])} gzip",
-        checkin["p99_ms"] <= P99_BUDGET_MS,
+        f"Check-in submit p99 ≤ {P99_BUDGET_MS:.0f} ms at {args.connections} connections,"
+        " in the worst round (issues 13, 26)",
+        f"{checkin['p99_ms']:.1f} ms, worst {checkin['p99_worst_ms']:.1f} ms"
+        f" ({checkin['rps']:.0f} req/s); the card {kb(checkin['card_gzip'])} gzip",
+        checkin["p99_worst_ms"] <= P99_BUDGET_MS,
     )
 
 
 def line(checkin, rate=False) -> str:
     """The summary line; with the requests per second when the check-in runs alone."""
     text = (
-        f"bench: checkin submit p99 {checkin['p99_ms']:.1f} ms,"
+        f"bench: checkin submit p99 {checkin['p99_ms']:.1f} ms"
+        f" (worst {checkin['p99_worst_ms']:.1f}),"
         f" card page {checkin['card_gzip'] / 1024:.1f} KB gzip"
     )
     if rate:

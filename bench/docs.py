@@ -51,6 +51,89 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def figures(results: dict) -> list[dict]:
+    """Each server figure round by round: {"name", "unit", "rounds": [(value, run)], "median",
+    "worst", "moved"}, run holding what else the machine did (others, steal, load)."""
+    home, training = results["home"], results["training"]
+    ratio = home["summary"]["ratio_spread"]
+    p99 = home["summary"]["home_p99_spread"]
+    found = [
+        (
+            "Home ÷ hello throughput",
+            "",
+            ".2f",
+            home["summary"]["ratios"],
+            home["runs"]["home"],
+            ratio,
+        ),
+        (
+            "Home p99",
+            " ms",
+            ".1f",
+            [r["p99_ms"] for r in home["runs"]["home"]],
+            home["runs"]["home"],
+            p99,
+        ),
+    ]
+    for name, key in (("Supervisor home p99", "caseload"), ("Check-in submit p99", "checkin")):
+        runs = results[key]["runs"]
+        found.append(
+            (
+                name,
+                " ms",
+                ".1f",
+                [r["p99_ms"] for r in runs],
+                runs,
+                {
+                    "median": results[key]["p99_ms"],
+                    "worst": results[key]["p99_worst_ms"],
+                    "moved": results[key]["p99_moved"],
+                },
+            )
+        )
+    for key in ("room", "big_room"):
+        room = results[key]
+        found.append(
+            (
+                f"Projector p95, {room['participants']} phones",
+                " ms",
+                ".0f",
+                [r["p95_ms"] for r in room["rounds"]],
+                room["rounds"],
+                {
+                    "median": room["p95_ms"],
+                    "worst": room["p95_worst_ms"],
+                    "moved": room["p95_moved"],
+                },
+            )
+        )
+    burst = training["burst"]
+    found.append(
+        (
+            "200 joins at once, p95 (`make run`)",
+            " ms",
+            ".0f",
+            [b["join_p95_ms"] for b in burst["rounds"]],
+            burst["rounds"],
+            {
+                "median": burst["join_p95_ms"],
+                "worst": burst["join_p95_worst_ms"],
+                "moved": burst["join_p95_moved"],
+            },
+        )
+    )
+    return [
+        {
+            "name": name,
+            "rounds": [(format(v, spec) + unit, run) for v, run in zip(values, runs, strict=True)],
+            "median": format(spread["median"], spec) + unit,
+            "worst": format(spread["worst"], spec) + unit,
+            "moved": spread["moved"],
+        }
+        for name, unit, spec, values, runs, spread in found
+    ]
+
+
 def render(results: dict) -> str:
     settings = results["settings"]
     runs = results["home"]["runs"]
@@ -70,6 +153,7 @@ def render(results: dict) -> str:
             caseload=CASELOAD,
             page_budget=PAGE_BUDGET,
             pages_loaded=PAGES,
+            figures=figures(results),
         )
     )
 

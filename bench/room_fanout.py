@@ -22,6 +22,7 @@ left in the database at the end are not exactly the last accepted place of each 
 import http.client
 import random
 import re
+import resource
 import statistics
 import threading
 import time
@@ -32,6 +33,7 @@ from wellbeing.db import sqlite3
 
 from .base import HOST, USER_AGENT, BenchError
 from .cpu import Usage, cpus, wait_for_quiet
+from .rounds import Machine, noise, spread
 
 PROJECTOR_EVERY = 0.1  # hx-trigger="every 100ms" (templates/line/projector.html)
 STATUS_EVERY = 1.0  # the trainer's status, hx-trigger="every 1s" (templates/line/room.html)
@@ -324,57 +326,116 @@ def measure(port, trainer_cookie, database, participants=200, duration=60) -> di
 
 # --- as `make bench` runs it -----------------------------------------------------------------
 
-ROOM_BUDGET_MS = 1000.0
-BIG_ROOM_BUDGET_MS = 250.0  # issue 13, for the room of 1,000
+# issue 26, in the worst round (docs/design.md asked for 1 s, issue 13 for 250 ms with 1,000)
+ROOM_BUDGET_MS = 50.0
+BIG_ROOM_BUDGET_MS = 100.0
 BIG_ROOM_JOIN_SECONDS = 10
 
 
-def run(app, servers, cookie, tmp, args, participants=None, duration=None) -> dict:
+def one_round(app, servers, cookie, tmp, args, participants, duration, round_number) -> dict:
     """`measure()` on the bench's app server, after waiting for quiet CPUs like wrk's runs,
-    with the server's CPU per request and other processes' share of the CPUs."""
-    participants = participants or args.room_participants
-    duration = duration or args.room_duration
-    waited = wait_for_quiet(args.quiet_wait, cpus())
-    with Usage(app, servers) as usage:
-        print(
-            f"bench: training-day room, {participants} phones moving once a second for"
-            f" {duration} s, a projector polling every {PROJECTOR_EVERY * 1000:.0f} ms",
-            flush=True,
-        )
+    with the server's CPU per request, the bench's own (its phones are threads of this process)
+    and what else the machine did."""
+    wait_for_quiet(args.quiet_wait, cpus())
+    client = resource.getrusage(resource.RUSAGE_SELF)
+    with Machine() as machine, Usage(app, servers) as usage:
         database = tmp / "instance" / "wellbeing.db"
         room = measure(app.port, cookie, database, participants, duration)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    room |= machine.record()
     room["others"] = usage.others
-    room["waited"] = waited
     requests = room["accepted"] + room["projector_polls"] + room["phone_polls"]
     requests += room["status_polls"]
     room["cpu_ms"] = usage.server_ms(requests)
+    client_s = (after.ru_utime + after.ru_stime) - (client.ru_utime + client.ru_stime)
+    room["client_cpu_ms"] = client_s / requests * 1000
+    # The CPU the room asked of the machine each second, server and simulated phones together,
+    # in CPUs: near the machine's CPUs, requests queue and the projector's latency soars.
+    room["cpus_needed"] = (usage.served + client_s) / room["elapsed"]
     if room["other_statuses"]:
         raise BenchError(f"room polls answered {room['other_statuses']}")
     for name, path, status, _ in room["pages"]:
         if status != 200:
             raise BenchError(f"{name} ({path}) gave {status}")
+    print(
+        f"  round {round_number} room of {participants}: p95 {room['p95_ms']:.0f} ms,"
+        f" {room['posts_per_s']:.0f} places/s of {participants} asked, lost {room['lost']},"
+        f" join errors {room['join_errors']}, server CPU {room['cpu_ms']:.2f} ms/request,"
+        f" {room['cpus_needed']:.2f} CPUs asked of {cpus()},"
+        f" phones' CPU {room['client_cpu_ms']:.2f} ms/request ({noise(room)})",
+        flush=True,
+    )
     return room
+
+
+SUMMED = ("accepted", "failed", "unseen", "mismatched", "lost", "join_errors")
+SUMMED += ("projector_polls", "projector_304", "phone_polls", "phone_304", "status_polls")
+
+
+def combine(rounds) -> dict:
+    """The rounds as one figure: p95 the median of the rounds' p95 beside the worst; what can be
+    counted (places accepted, lost, join errors, polls) summed over the rounds; the page sizes
+    from the first round."""
+    p95 = spread(room["p95_ms"] for room in rounds)
+    first = rounds[0]
+    room = {
+        "rounds": rounds,
+        "pages": first["pages"],
+        "participants": first["participants"],
+        "duration": first["duration"],
+        "p95_ms": p95["median"],
+        "p95_worst_ms": p95["worst"],
+        "p95_moved": p95["moved"],
+        "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+        "max_ms": max(r["max_ms"] for r in rounds),
+        "post_p95_ms": max(r["post_p95_ms"] for r in rounds),
+        "posts_per_s": statistics.median(r["posts_per_s"] for r in rounds),
+        "join_seconds": max(r["join_seconds"] for r in rounds),
+        "cpu_ms": statistics.median(r["cpu_ms"] for r in rounds),
+        "client_cpu_ms": statistics.median(r["client_cpu_ms"] for r in rounds),
+        "cpus_needed": statistics.median(r["cpus_needed"] for r in rounds),
+        "others": max(r["others"] for r in rounds),
+    }
+    room |= {name: sum(r[name] for r in rounds) for name in SUMMED}
+    return room
+
+
+def run(app, servers, cookie, tmp, args, participants=None, duration=None) -> dict:
+    """--rounds rounds of one room, one after another (bench/__main__.py interleaves them)."""
+    participants = participants or args.room_participants
+    duration = duration or args.room_duration
+    print(
+        f"bench: training-day room, {participants} phones moving once a second for"
+        f" {duration} s, a projector polling every {PROJECTOR_EVERY * 1000:.0f} ms",
+        flush=True,
+    )
+    return combine(
+        [
+            one_round(app, servers, cookie, tmp, args, participants, duration, n + 1)
+            for n in range(args.rounds)
+        ]
+    )
 
 
 def budget(room) -> tuple[str, str, bool]:
     return (
         f"A room of {room['participants']} phones: a moved dot on the projector within"
-        f" {ROOM_BUDGET_MS:.0f} ms (p95), no placement lost",
-        f"p95 {room['p95_ms']:.0f} ms (p50 {room['p50_ms']:.0f} ms), lost {room['lost']}"
-        f" of {room['accepted']} accepted",
-        room["p95_ms"] <= ROOM_BUDGET_MS and room["lost"] == 0,
+        f" {ROOM_BUDGET_MS:.0f} ms (p95, worst round), no placement lost (issue 26)",
+        f"p95 {room['p95_ms']:.0f} ms, worst {room['p95_worst_ms']:.0f} ms"
+        f" (p50 {room['p50_ms']:.0f} ms), lost {room['lost']} of {room['accepted']} accepted",
+        room["p95_worst_ms"] <= ROOM_BUDGET_MS and room["lost"] == 0,
     )
 
 
 def big_budget(room) -> tuple[str, str, bool]:
     return (
-        f"A room of {room['participants']} phones (issue 13): projector p95"
-        f" ≤ {BIG_ROOM_BUDGET_MS:.0f} ms, 0 lost, 0 join errors, all joined within"
-        f" {BIG_ROOM_JOIN_SECONDS} s",
-        f"p95 {room['p95_ms']:.0f} ms, lost {room['lost']} of"
+        f"A room of {room['participants']} phones (issues 13, 26): projector p95"
+        f" ≤ {BIG_ROOM_BUDGET_MS:.0f} ms in the worst round, 0 lost, 0 join errors, all joined"
+        f" within {BIG_ROOM_JOIN_SECONDS} s",
+        f"p95 {room['p95_ms']:.0f} ms, worst {room['p95_worst_ms']:.0f} ms, lost {room['lost']} of"
         f" {room['accepted']} accepted, {room['join_errors']} join errors,"
         f" joined in {room['join_seconds']:.1f} s",
-        room["p95_ms"] <= BIG_ROOM_BUDGET_MS
+        room["p95_worst_ms"] <= BIG_ROOM_BUDGET_MS
         and room["lost"] == 0
         and room["join_errors"] == 0
         and room["join_seconds"] <= BIG_ROOM_JOIN_SECONDS,
@@ -383,7 +444,8 @@ def big_budget(room) -> tuple[str, str, bool]:
 
 def line(room) -> str:
     text = (
-        f"bench: room fan-out p95 {room['p95_ms']:.0f} ms with {room['participants']}"
+        f"bench: room fan-out p95 {room['p95_ms']:.0f} ms (worst {room['p95_worst_ms']:.0f})"
+        f" with {room['participants']}"
         f" participants, lost placements {room['lost']}"
     )
     if room["participants"] > 200:
@@ -394,14 +456,16 @@ def line(room) -> str:
 def report(room) -> list[str]:
     """The room's details, then its summary line."""
     return [
-        f"  room: {room['accepted']} places accepted ({room['posts_per_s']:.0f}/s),"
+        f"  room of {room['participants']}, {len(room['rounds'])} rounds:"
+        f" {room['accepted']} places accepted ({room['posts_per_s']:.0f}/s),"
         f" POST p95 {room['post_p95_ms']:.0f} ms; projector p50 {room['p50_ms']:.0f} ms,"
         f" p95 {room['p95_ms']:.0f} ms, max {room['max_ms']:.0f} ms;"
         f" projector polls {room['projector_polls']} ({room['projector_304']} were 304),"
         f" phone polls {room['phone_polls']} ({room['phone_304']} were 304);"
         f" never accepted {room['failed']}, never shown {room['unseen']},"
-        f" not as last placed {room['mismatched']}; server CPU {room['cpu_ms']:.2f} ms/request;"
-        f" {room['participants'] - room['join_errors']} joined in {room['join_seconds']:.1f} s;"
+        f" not as last placed {room['mismatched']}; server CPU {room['cpu_ms']:.2f} ms/request,"
+        f" phones' CPU {room['client_cpu_ms']:.2f} ms/request;"
+        f" joined in {room['join_seconds']:.1f} s at worst;"
         f" other processes {room['others']:.0%} of the CPUs",
         line(room),
     ]

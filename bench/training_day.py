@@ -22,6 +22,7 @@ import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -34,6 +35,7 @@ from wellbeing.db import sqlite3
 
 from .base import free_port
 from .room_fanout import HOST, Browser, form_token, open_room
+from .rounds import Machine, spread
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the app itself, for setting up and reading back
@@ -652,29 +654,72 @@ def synchronous_cost(folder: Path, ports, rounds: int = 3) -> dict:
 # --- as `make bench` runs it -----------------------------------------------------------------
 
 
-def run(tmp: Path) -> dict:
-    """Everyone at once, a crash, and the cost of FULL, each against `make run`."""
-    print("bench: 516 people press a button at the same moment (make run)", flush=True)
-    with Server(tmp / "burst", free_port()) as server:
-        burst = summary(simultaneous(server))
-    print(f"  {burst}", flush=True)
-    print("bench: kill -9 of make run while 200 phones write", flush=True)
-    crashed = crash(tmp / "crash", free_port(), writers=200)
-    print(f"  {dict(crashed, lost=len(crashed['lost']))}", flush=True)
+def run(tmp: Path, rounds: int = 3) -> dict:
+    """Everyone at once and a crash, in `rounds` interleaved rounds, each against a fresh
+    `make run`; then the cost of FULL. The burst's figures are the median and the worst of the
+    rounds; the crash's are summed over them."""
+    bursts, crashes = [], []
+    for number in range(1, rounds + 1):
+        print(
+            f"bench: round {number}: 516 people press a button at the same moment (make run)",
+            flush=True,
+        )
+        with Machine() as machine, Server(tmp / f"burst-{number}", free_port()) as server:
+            burst = summary(simultaneous(server))
+        bursts.append(burst | machine.record())
+        print(f"  {burst} (steal {machine.stolen:.0%}, load {machine.load:.1f})", flush=True)
+        print(f"bench: round {number}: kill -9 of make run while 200 phones write", flush=True)
+        crashed = crash(tmp / f"crash-{number}", free_port(), writers=200)
+        crashes.append(crashed)
+        print(f"  {dict(crashed, lost=len(crashed['lost']))}", flush=True)
     print("bench: placements with synchronous NORMAL (as shipped) and FULL", flush=True)
     cost = synchronous_cost(tmp / "synchronous", (free_port(), free_port()))
     for mode, median in cost["median"].items():
         print(f"  {mode:<6} {median['per_s']:7.0f} placements/s  p95 {median['p95_ms']:.0f} ms")
-    return {"burst": burst, "crash": crashed, "cost": cost}
+    return {"burst": combine_bursts(bursts), "crash": combine_crashes(crashes), "cost": cost}
+
+
+def combine_bursts(bursts) -> dict:
+    """The median round (by its joins' p95), with what can be counted summed over the rounds
+    and the joins' p95 as median and worst."""
+    p95 = spread(burst["join_p95_ms"] for burst in bursts)
+    ordered = sorted(bursts, key=lambda burst: burst["join_p95_ms"])
+    burst = dict(ordered[len(ordered) // 2])
+    for name in ("errors", "acknowledged", "lost", "join_errors"):
+        burst[name] = sum(b[name] for b in bursts)
+    burst["statuses"] = sorted({status for b in bursts for status in b["statuses"]})
+    burst["join_p95_ms"], burst["join_p95_worst_ms"] = p95["median"], p95["worst"]
+    burst["join_p95_moved"] = p95["moved"]
+    burst["all_p95_ms"] = statistics.median(b["all_p95_ms"] for b in bursts)
+    burst["rounds"] = bursts
+    return burst
+
+
+def combine_crashes(crashes) -> dict:
+    return {
+        "writers": crashes[0]["writers"],
+        "rounds": len(crashes),
+        "acknowledged": sum(c["acknowledged"] for c in crashes),
+        "lost": [name for c in crashes for name in c["lost"]],
+        "integrity": "ok" if all(c["integrity"] == "ok" for c in crashes) else "not ok",
+        "killed_after_s": statistics.median(c["killed_after_s"] for c in crashes),
+    }
+
+
+JOIN_BUDGET_MS = 1000.0  # issue 26: the 200 joins' p95 within 1 s in the worst round
 
 
 def budgets(training) -> list[tuple[str, str, bool]]:
     burst, crashed = training["burst"], training["crash"]
     return [
         (
-            "200 phones join a room in the same second: no errors (docs/design.md, writing)",
-            f"{burst['join_errors']} errors, p95 {burst['join_p95_ms']:.0f} ms",
-            burst["errors"] == 0 and burst["join_errors"] == 0,
+            "200 phones join a room in the same second: no errors (docs/design.md, writing),"
+            f" p95 ≤ {JOIN_BUDGET_MS:.0f} ms in the worst round (issue 26)",
+            f"{burst['join_errors']} errors, p95 {burst['join_p95_ms']:.0f} ms,"
+            f" worst {burst['join_p95_worst_ms']:.0f} ms",
+            burst["errors"] == 0
+            and burst["join_errors"] == 0
+            and burst["join_p95_worst_ms"] <= JOIN_BUDGET_MS,
         ),
         (
             "A crash loses no acknowledged write",
@@ -688,6 +733,7 @@ def line(training) -> str:
     burst, crashed = training["burst"], training["crash"]
     return (
         f"bench: {CROWD['joins']} simultaneous joins, {burst['join_errors']} errors,"
-        f" p95 {burst['join_p95_ms']:.0f} ms; crash with {crashed['writers']} writers,"
+        f" p95 {burst['join_p95_ms']:.0f} ms (worst {burst['join_p95_worst_ms']:.0f});"
+        f" crash with {crashed['writers']} writers,"
         f" {len(crashed['lost'])} of {crashed['acknowledged']} acknowledged writes lost"
     )
