@@ -48,7 +48,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--server",
         default="--workers 2",
-        help="gunicorn options for both servers (default: as `make run`, without its access log)",
+        help="gunicorn options for both servers, on top of deploy/gunicorn.conf.py as `make run`",
     )
     parser.add_argument(
         "--quiet-wait",

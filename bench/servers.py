@@ -55,6 +55,9 @@ def start_server(name, app, chdir, server_args, env, tmp) -> Server:
     log = tmp / f"{name}-gunicorn.log"
     command = [
         str(BIN / "gunicorn"),
+        # `make run`'s own settings (threaded workers, no access log), then the bench's.
+        "--config",
+        str(ROOT / "deploy" / "gunicorn.conf.py"),
         *server_args,
         # Gunicorn's control socket is one path per user: leave `make run`'s alone.
         "--no-control-socket",
@@ -84,7 +87,8 @@ def start_server(name, app, chdir, server_args, env, tmp) -> Server:
 
 @contextmanager
 def serving(env, tmp, server_args):
-    """The app and hello, side by side with the same gunicorn settings: yields [app, hello].
+    """The app and hello, side by side with `make run`'s gunicorn settings
+    (deploy/gunicorn.conf.py) and server_args: yields [app, hello].
     A connection that fails is a BenchError carrying the end of both servers' logs; both
     servers stop when the block ends, however it ends."""
     servers = []

@@ -4,8 +4,9 @@ Two settings come from the environment, so that one file serves both:
 
 - WELLBEING_BIND: where gunicorn listens (default 127.0.0.1:8000, behind a proxy on the same
   machine; `make run` sets it to HOST:PORT).
-- WELLBEING_WORKERS: how many worker processes (default 2). Each keeps its own SQLite
+- WELLBEING_WORKERS: how many worker processes (default 2). Each thread keeps its own SQLite
   connection, opened after the fork, so the app is never preloaded in the master.
+- WELLBEING_THREADS: how many requests each worker serves at once (default 16).
 
 Anything on gunicorn's command line overrides this file. docs/deployment.md explains the rest.
 """
@@ -20,6 +21,13 @@ chdir = str(Path(__file__).resolve().parent.parent)
 
 bind = [os.environ.get("WELLBEING_BIND") or "127.0.0.1:8000"]
 workers = int(os.environ.get("WELLBEING_WORKERS") or 2)
+# Threaded workers (docs/design.md "A live projector"): a projector's live picture is a request
+# that waits until the room changes, and with sync workers each one would hold a whole process.
+# A waiting thread costs a little memory and no CPU. The threads of a worker share one Python
+# interpreter, so CPU-bound work still runs on at most `workers` CPUs; connections are kept
+# alive between requests, which sync workers can't do.
+worker_class = "gthread"
+threads = int(os.environ.get("WELLBEING_THREADS") or 16)
 
 # gunicorn 25.1 and later open a control socket (for `gunicornc`) unless told not to: a way in
 # that this app doesn't use, in a home directory the service user shouldn't write to.

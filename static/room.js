@@ -21,10 +21,66 @@ let attempt = 0;
 let lastSeq = 0;
 
 export function start(root) {
+  if (root.hasAttribute("data-live-picture")) livePicture(root);
   if (root.matches("form.join")) joining(root);
   if (root.matches("form.placement")) placement(root);
   if (root.hasAttribute("data-countdown")) countdown(root);
   if (root.hasAttribute("data-fullscreen")) fullScreen(root);
+}
+
+// The projector's live picture (issue 26, docs/design.md "A live projector"). Each request
+// names the ETag of the picture shown and asks the server to wait (a long poll): it answers the
+// moment the room changes, with the new picture, or 304 after LONGEST_WAIT_S, and is asked
+// again at once. The new picture replaces this one (through htmx, so its own modules start),
+// and its own copy of this loop takes over. A projector that loses its stream (no answer, or an
+// answer that isn't the picture) falls back to plain polls every FALLBACK_POLL_MS, and tries the
+// stream again after STREAM_AGAIN_MS.
+const LONGEST_WAIT_S = 25;
+const FALLBACK_POLL_MS = 500;
+const STREAM_AGAIN_MS = 15000;
+let streamAgainAt = 0;
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function livePicture(picture) {
+  const url = picture.dataset.livePicture;
+  while (picture.isConnected) {
+    const polling = Date.now() < streamAgainAt;
+    document.documentElement.dataset.projector = polling ? "polling" : "live";
+    if (polling) await pause(FALLBACK_POLL_MS);
+    const headers = { "HX-Request": "true", "If-None-Match": picture.dataset.etag || "" };
+    const stalled = new AbortController();
+    const timer = setTimeout(() => stalled.abort(), (LONGEST_WAIT_S + 10) * 1000);
+    let response = null;
+    try {
+      const asked = polling ? url : `${url}?wait=${LONGEST_WAIT_S}`;
+      response = await fetch(asked, {
+        headers,
+        credentials: "same-origin",
+        signal: stalled.signal,
+      });
+    } catch {
+      response = null; // no connection, or the stream stalled
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!picture.isConnected) return;
+    if (response?.redirected) {
+      window.location.reload(); // signed out meanwhile: the page says so
+      return;
+    }
+    if (response?.status === 304) continue;
+    if (response?.status !== 200) {
+      // The stream is lost: plain polls for a while, then the stream again.
+      if (!polling) streamAgainAt = Date.now() + STREAM_AGAIN_MS;
+      if (polling) await pause(FALLBACK_POLL_MS);
+      continue;
+    }
+    const html = await response.text();
+    if (!picture.isConnected) return;
+    window.htmx.swap(picture, html, { swapStyle: "outerHTML" });
+    return; // the new picture runs its own loop
+  }
 }
 
 // The projector's full-screen button (issue 27): shown only where the browser can do it.

@@ -203,7 +203,8 @@ print(json.dumps({name: cfg.settings[name].get() for name in sys.argv[2:]}))
 
 
 def gunicorn_settings(env=None) -> dict:
-    names = ["bind", "workers", "control_socket_disable", "accesslog", "wsgi_app", "chdir"]
+    names = ["bind", "workers", "worker_class", "threads", "control_socket_disable", "accesslog"]
+    names += ["wsgi_app", "chdir"]
     shown = subprocess.run(
         [sys.executable, "-c", GUNICORN_SETTINGS, str(DEPLOY / "gunicorn.conf.py"), *names],
         capture_output=True,
@@ -219,13 +220,19 @@ def test_gunicorn_serves_two_workers_on_localhost_with_no_control_socket_or_acce
     assert settings == {
         "bind": ["127.0.0.1:8000"],
         "workers": 2,
+        # Threaded workers: a projector's live picture waits in a thread (issue 26).
+        "worker_class": "gthread",
+        "threads": 16,
         "control_socket_disable": True,
         "accesslog": None,
         "wsgi_app": "app:app",
         "chdir": str(ROOT),
     }
-    moved = gunicorn_settings({"WELLBEING_BIND": "127.0.0.1:9000", "WELLBEING_WORKERS": "4"})
+    moved = gunicorn_settings(
+        {"WELLBEING_BIND": "127.0.0.1:9000", "WELLBEING_WORKERS": "4", "WELLBEING_THREADS": "8"}
+    )
     assert moved["bind"] == ["127.0.0.1:9000"] and moved["workers"] == 4
+    assert moved["threads"] == 8
 
 
 GUNICORN_LOGS = """

@@ -6,6 +6,8 @@ join form; the database is a real SQLite file built by the real migrations.
 """
 
 import re
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -555,6 +557,40 @@ def test_projector_poll_is_304_until_someone_moves(one):
     assert f'data-etag="{changed.headers["ETag"]}"' in text_of(changed)
     # The block alone, not the whole page, for htmx.
     assert "<html" not in text_of(changed)
+
+
+def live_picture(one, etag, wait):
+    """The projector's live request (static/room.js): answered when the room changes."""
+    path = f"/rooms/{one.rows['room']}/projector?wait={wait}"
+    started = time.monotonic()
+    answer = one.client("facilitator").get(path, headers={**HTMX, "If-None-Match": etag})
+    return answer, time.monotonic() - started
+
+
+def test_a_live_projector_is_answered_the_moment_someone_places(one):
+    phone = Phone(one)  # joining changes the projector's count too: before its ETag is read
+    etag = projector(one).headers["ETag"]
+    # Someone places while the projector's request waits, from another thread as from another
+    # worker: a commit on another connection.
+    placing = threading.Timer(0.3, lambda: phone.place(250))
+    placing.start()
+    answer, took = live_picture(one, etag, wait=10)
+    placing.join()
+    assert answer.status_code == 200
+    assert answer.headers["ETag"] != etag
+    assert f'data-etag="{answer.headers["ETag"]}"' in text_of(answer)
+    assert 0.3 <= took < 3, took  # not at once, and long before the 10 s were up
+
+
+def test_a_live_projector_with_nothing_new_waits_then_answers_304(one):
+    etag = projector(one).headers["ETag"]
+    answer, took = live_picture(one, etag, wait=0.4)
+    assert answer.status_code == 304
+    assert took >= 0.4
+    # A stale ETag is answered at once, and a wait that is not a number never waits.
+    assert live_picture(one, '"projector-0-0"', wait=10)[0].status_code == 200
+    answer, took = live_picture(one, etag, wait="nan")
+    assert answer.status_code == 304 and took < 1
 
 
 def test_hiding_and_revealing_never_redraw_a_phone_while_someone_is_placing(one):

@@ -44,6 +44,12 @@ SETTINGS = (
         "How many gunicorn worker processes (read by deploy/gunicorn.conf.py).",
     ),
     Setting(
+        "THREADS",
+        16,
+        "How many requests each gunicorn worker serves at once, a projector's waiting request"
+        ' among them (read by deploy/gunicorn.conf.py; docs/design.md "A live projector").',
+    ),
+    Setting(
         "DATABASE",
         None,
         "Path of the SQLite database file. Default: `wellbeing.db` in the instance folder.",
@@ -190,7 +196,7 @@ SETTINGS = (
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 # Read before the app exists (the instance folder) or by gunicorn, not by the app.
-SERVER_ONLY = {"INSTANCE_PATH", "BIND", "WORKERS"}
+SERVER_ONLY = {"INSTANCE_PATH", "BIND", "WORKERS", "THREADS"}
 
 
 def defaults() -> dict:

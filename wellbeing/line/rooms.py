@@ -10,6 +10,7 @@ time; the room sees only the combined picture.
 """
 
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -350,6 +351,38 @@ def place(room, participant, practice_id, round_, position, seq) -> tuple[str, i
             return "placed", now_room["version"] + 1
     finally:
         db.execute("PRAGMA synchronous = FULL")
+
+
+# --- the projector's live view -----------------------------------------------------------------
+
+# A projector asks for its picture and the request waits until the room changes (a long poll,
+# docs/design.md "A live projector"). At most this long, so proxies and phones' radios never
+# see a request older than that; the projector simply asks again.
+LONGEST_WAIT = 25.0
+# How often a waiting request looks for a commit. `PRAGMA data_version` reads no page of the
+# file: it changes only when another connection has committed something, and only then is the
+# room's version read. Any commit, from any worker process, is seen within this long.
+WAIT_STEP = 0.005
+
+
+def wait_for_change(room_id: int, version: int, seconds: float) -> None:
+    """Return as soon as the room's version is no longer `version` (or the room is gone), or
+    after `seconds`. Holds no transaction while it waits."""
+    db = get_db()
+    if not 0.0 < seconds:  # nothing, a negative number, or not a number at all ("nan")
+        seconds = 0.0
+    deadline = time.monotonic() + min(seconds, LONGEST_WAIT)
+    seen = None
+    while True:
+        committed = db.execute("PRAGMA data_version").fetchone()[0]
+        if committed != seen:
+            seen = committed
+            row = db.execute("select version from rooms where id = ?", [room_id]).fetchone()
+            if row is None or row[0] != version:
+                return
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(WAIT_STEP)
 
 
 def own_place(participant: dict, practice_id: int, round_: int) -> int | None:

@@ -21,7 +21,7 @@ from .forms import ControlForm, JoinForm, OpenRoomForm, RetentionForm
 
 # The largest id SQLite can hold; a bigger number in a form is simply not valid.
 MAX_ID = 2**63 - 1
-# Polled every half second by projectors and trainers' phones, and posted to by every phone:
+# Watched live by projectors, polled by trainers' phones and posted to by every phone:
 # these skip the retention check, which the room's other pages do as they open.
 POLLED = {"line.room_show", "line.projector_show", "line.place_show", "line.placement_submit"}
 
@@ -123,6 +123,15 @@ def room_control(room_id):
 def projector_show(room_id):
     room = get_room(room_id)
     etag = f'"projector-{room["id"]}-{room["version"]}"'
+    # The projector's live view (static/room.js): `?wait=<seconds>` with the ETag it shows holds
+    # the request until the room changes, then answers with the new picture; a room that has
+    # not changed by then answers 304 and the projector asks again (docs/design.md, "A live
+    # projector"). Without `wait` it is a plain poll, as a projector that lost its stream does.
+    wait = request.args.get("wait", type=float)
+    if wait and htmx and request.headers.get("If-None-Match") == etag:
+        rooms.wait_for_change(room["id"], room["version"], wait)
+        room = get_room(room_id)
+        etag = f'"projector-{room["id"]}-{room["version"]}"'
 
     def context():
         shared = room_context(room)

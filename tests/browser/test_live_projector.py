@@ -1,0 +1,66 @@
+"""The projector's live picture in real Chromium (issue 26): pushed while its stream works,
+polled when the stream is lost (static/room.js, docs/design.md "A live projector")."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import sign_in
+from .test_room import LAPTOP, join
+
+LIVE = re.compile(r"/projector\?wait=")
+POLL = re.compile(r"/projector$")
+
+
+def open_projector(new_context):
+    """A trainer's room, and its projector on a laptop (no service worker between the page and
+    the network, so what the page asks for is what the test sees)."""
+    trainer = new_context().new_page()
+    sign_in(trainer, "facilitator")
+    trainer.get_by_role("link", name="Open a room").click()
+    trainer.get_by_role("button", name="Open a room").click()
+    title = trainer.get_by_role("heading", level=1)
+    expect(title).to_contain_text("Training day room ")
+    code = title.inner_text().rsplit(" ", 1)[1]
+    context = new_context(viewport=LAPTOP, service_workers="block")
+    projector = context.new_page()
+    sign_in(projector, "facilitator")
+    answers = []
+    # What the page's script asked for (not the page itself): (url, status).
+    projector.on(
+        "response",
+        lambda r: answers.append((r.url, r.status)) if r.request.resource_type == "fetch" else None,
+    )
+    projector.goto(trainer.url + "/projector")
+    return context, projector, code, answers
+
+
+def test_the_projector_shows_each_join_as_it_happens_without_polling(new_context):
+    _, projector, code, answers = open_projector(new_context)
+    picture = projector.locator("#projector-picture")
+    expect(projector.locator("html[data-projector=live]")).to_be_attached()
+    for joined in (1, 2):
+        join(new_context, code)
+        expect(picture).to_contain_text(f"0 of {joined} have placed")
+    # Each change came as the answer to a waiting request; nothing polled.
+    assert [s for url, s in answers if LIVE.search(url)].count(200) >= 2, answers
+    assert not [url for url, _ in answers if POLL.search(url)], answers
+
+
+def test_a_projector_that_loses_its_stream_falls_back_to_polling(new_context):
+    context, projector, code, answers = open_projector(new_context)
+    picture = projector.locator("#projector-picture")
+    join(new_context, code)
+    expect(picture).to_contain_text("0 of 1 have placed")
+
+    # The stream is lost: every waiting request fails from now on (a proxy that cuts them, a
+    # network that drops long requests). The one already waiting is answered by the next join.
+    context.route(LIVE, lambda route: route.abort())
+    join(new_context, code)
+    expect(picture).to_contain_text("0 of 2 have placed")
+    expect(projector.locator("html[data-projector=polling]")).to_be_attached()
+
+    # Still live enough: the next join reaches the projector through plain polls.
+    join(new_context, code)
+    expect(picture).to_contain_text("0 of 3 have placed")
+    assert any(POLL.search(url) and status == 200 for url, status in answers), answers
