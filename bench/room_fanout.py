@@ -43,6 +43,7 @@ STATUS_EVERY = 1.0  # the trainer's status, hx-trigger="every 1s" (templates/lin
 PHONE_EVERY = 2.0  # each phone's own view, hx-trigger="every 2s" (templates/line/place.html)
 RETRIES = 10  # a failed send is sent again, as static/room.js does
 RETRY_PAUSE = 0.5
+JOIN_TRIES = 10
 TOKEN = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -126,9 +127,21 @@ class Phone:
         self.browser = Browser(port)
         _, _, body = self.browser.send("GET", f"/join?code={code}")
         self.token = form_token(body)
-        status, headers, _ = self.browser.send(
-            "POST", "/join", {"code": code, "csrf_token": self.token}
-        )
+        # As static/room.js joins: a busy server's 503 (or 429, or no answer) is sent again
+        # after its Retry-After, growing; anything else is the answer. Retries are counted.
+        self.join_retries = 0
+        for tries in range(JOIN_TRIES):
+            try:
+                status, headers, _ = self.browser.send(
+                    "POST", "/join", {"code": code, "csrf_token": self.token}
+                )
+            except OSError:
+                status, headers = 0, {}
+            if status not in (0, 429, 503):
+                break
+            self.join_retries += 1
+            asked = float(headers.get("Retry-After") or 1)
+            time.sleep(min(8.0, asked * 1.5**tries * (0.5 + random.random())))
         if status != 302:
             raise RuntimeError(f"joining gave {status}")
         self.path = headers["Location"]
@@ -322,6 +335,7 @@ def measure(port, trainer_cookie, database, participants=200, duration=60) -> di
         "pages": pages(trainer, room_path, phones[0]),
         "participants": participants,
         "join_errors": join_errors,
+        "join_retries": sum(phone.join_retries for phone in phones),
         "join_seconds": join_seconds,
         "duration": duration,
         "elapsed": elapsed,
@@ -382,7 +396,8 @@ def one_round(app, servers, cookie, tmp, args, participants, duration, round_num
     print(
         f"  round {round_number} room of {participants}: p95 {room['p95_ms']:.0f} ms,"
         f" {room['posts_per_s']:.0f} places/s of {participants} asked, lost {room['lost']},"
-        f" join errors {room['join_errors']}, server CPU {room['cpu_ms']:.2f} ms/request,"
+        f" join errors {room['join_errors']} ({room['join_retries']} joins sent again after a"
+        f" busy answer), server CPU {room['cpu_ms']:.2f} ms/request,"
         f" {room['cpus_needed']:.2f} CPUs asked of {cpus()},"
         f" phones' CPU {room['client_cpu_ms']:.2f} ms/request ({noise(room)})",
         flush=True,
@@ -390,7 +405,7 @@ def one_round(app, servers, cookie, tmp, args, participants, duration, round_num
     return room
 
 
-SUMMED = ("accepted", "failed", "unseen", "mismatched", "lost", "join_errors")
+SUMMED = ("accepted", "failed", "unseen", "mismatched", "lost", "join_errors", "join_retries")
 SUMMED += ("projector_polls", "projector_304", "phone_polls", "phone_304", "status_polls")
 
 

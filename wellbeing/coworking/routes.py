@@ -374,15 +374,22 @@ def checkins_show(pair_id):
 
 @bp.post("/<int:pair_id>/checkins")
 @role_required("facilitator")
-@writing()
 def checkin_submit(pair_id):
-    pair = get_pair(pair_id, writing=True)
+    # Issue 26: the write lock is held for the reads that decide the write and the write alone.
+    # The page is drawn after the commit, so 32 people sending at once queue for the commit
+    # (an fsync), not for each other's pages as well.
     form = CheckinForm()
-    if not form.validate():
+    with writing():
+        pair = get_pair(pair_id, writing=True)
+        if not form.validate():
+            sent = None
+        else:
+            week = checkins.monday_of(checkins.today())
+            more, less = (form.more.data or "").strip(), (form.less.data or "").strip()
+            sent = checkins.submit(pair, current_user, week, more, less)
+    if sent is None:
         return render_checkins(pair, 422, form=form)
-    week = checkins.monday_of(checkins.today())
-    more, less = (form.more.data or "").strip(), (form.less.data or "").strip()
-    if not checkins.submit(pair, current_user, week, more, less):
+    if not sent:
         return render_checkins(pair, 409, form=form, refusal=_("This week's answers are open."))
     return render_checkins(pair, notice=_("Sent."))
 
