@@ -3,9 +3,9 @@
 A request has the connection to itself from `get_db()` until teardown. Teardown rolls back
 anything left uncommitted and then keeps the connection for the thread's next request instead
 of closing it: opening SQLite (loading the schema, mapping the WAL index) and closing it
-(checkpointing the WAL) cost more than rendering a page (docs/benchmarks.md). Each gunicorn
-worker is one thread, so it holds one connection; never start gunicorn with --preload, which
-would share a connection across forked workers.
+(checkpointing the WAL) cost more than rendering a page (docs/benchmarks.md). Each thread of
+a gunicorn worker (gthread, deploy/gunicorn.conf.py) holds its own connection; never start
+gunicorn with --preload, which would share a connection across forked workers.
 """
 
 import contextlib
