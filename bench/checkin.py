@@ -13,7 +13,7 @@ from wellbeing.db import sqlite3
 from wellbeing.demo import DEMO_PEOPLE
 
 from . import wrk
-from .base import BenchError, gzip_size, kb, request, script, sign_in_as
+from .base import BenchError, gzip_size, kb, request, script, session_cookie, sign_in_as
 from .cpu import Usage
 from .rounds import Machine, noise, spread
 
@@ -34,7 +34,9 @@ def prepare(app, args, tmp) -> dict:
     ).fetchone()
     database.close()
     path = f"/pairs/{pair_id}/checkins"
-    status, _, page = request(app.port, "GET", path, cookie=cookie)
+    status, headers, page = request(app.port, "GET", path, cookie=cookie)
+    # The page's form token lives in the session the page sets, as a browser keeps it.
+    cookie = session_cookie(headers) or cookie
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
     body = urllib.parse.urlencode(
         {

@@ -54,6 +54,11 @@ def connect(path: str, guard: list | None = None, pragmas=()) -> sqlite_utils.Da
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER")
 
 
+# One writer per process at a time (see writing()).
+_one_writer = threading.Lock()
+SQLITE_BUSY = 5
+
+
 @contextlib.contextmanager
 def writing():
     """The one way to write (docs/design.md "Writing to the database"): `with writing():` around the
@@ -78,23 +83,35 @@ def writing():
     if database.conn.in_transaction:
         # Something opened a transaction outside this helper; its reads may be stale.
         raise RuntimeError("a transaction is already open outside writing()")
-    database.conn.execute("BEGIN IMMEDIATE")
-    database.writing_depth = 1
+    # The threads of one worker take turns here before they ask SQLite (issue 26). SQLite's busy
+    # handler makes a waiting writer sleep in growing steps (up to 100 ms), which is fine for two
+    # processes and not for 16 threads each: they would sleep past each other's commits. So at
+    # most one writer per process waits on SQLite's lock, and the rest queue here, woken the
+    # moment it is free. A wait as long as the busy timeout ends as SQLite's own would (503).
+    if not _one_writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+        busy = sqlite3.OperationalError("database is locked (waited for this worker's writers)")
+        busy.sqlite_errorcode = SQLITE_BUSY  # a 503 with Retry-After (errors.py), never a 500
+        raise busy
     try:
-        yield database
-    except BaseException:
-        if database.conn.in_transaction:
-            database.conn.execute("ROLLBACK")
-        raise
-    else:
+        database.conn.execute("BEGIN IMMEDIATE")
+        database.writing_depth = 1
         try:
-            database.conn.execute("COMMIT")
+            yield database
         except BaseException:
             if database.conn.in_transaction:
                 database.conn.execute("ROLLBACK")
             raise
+        else:
+            try:
+                database.conn.execute("COMMIT")
+            except BaseException:
+                if database.conn.in_transaction:
+                    database.conn.execute("ROLLBACK")
+                raise
+        finally:
+            database.writing_depth = 0
     finally:
-        database.writing_depth = 0
+        _one_writer.release()
 
 
 @contextlib.contextmanager
