@@ -60,6 +60,11 @@ def parse_args(argv=None):
         "--retries", type=int, default=2, help="runs again when other processes took the CPUs"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a budget is missed")
+    parser.add_argument(
+        "--no-training",
+        action="store_true",
+        help="leave out the training day's worst moments (docs/benchmarks.md says so)",
+    )
     parser.add_argument("--no-docs", action="store_true", help="don't rewrite docs/benchmarks.md")
     parser.add_argument("--room-participants", type=int, default=200)
     parser.add_argument(
@@ -115,7 +120,7 @@ def main(argv=None) -> int:
                 print("\n".join(room_fanout.report(room)))
                 return 0
             results |= measure_served(servers, cookies, args, tmp, env)
-        results["training"] = training_day.run(tmp, args.rounds)
+        results["training"] = None if args.no_training else training_day.run(tmp, args.rounds)
     results["settings"] = vars(args)
     results["budgets"] = budgets(results, args)
     report(results, args)
@@ -181,7 +186,7 @@ def budgets(results, args) -> list[tuple[str, str, bool]]:
         room_fanout.big_budget(results["big_room"]),
         checkin.budget(results["checkin"], args),
         first_visit.sent_budget(results["first_visits"]),
-        *training_day.budgets(results["training"]),
+        *(training_day.budgets(results["training"]) if results["training"] else []),
     ]
 
 
@@ -204,7 +209,8 @@ def report(results, args):
     print(caseload.line(results["caseload"]))
     print(checkin.line(results["checkin"]))
     print("\n".join(first_visit.lines(results["first_visits"])))
-    print(training_day.line(results["training"]))
+    if results["training"]:
+        print(training_day.line(results["training"]))
 
 
 def cli():

@@ -10,7 +10,7 @@ P99_BUDGET_MS = 20.0  # issue 26, in the worst round
 
 
 def warm_up(app, cookie, args):
-    wrk.run(app.port, PATH, cookie, args, args.warmup)  # not counted
+    wrk.warm_up(app.port, PATH, cookie, args)
 
 
 def one_round(app, servers, cookie, args, round_number) -> dict:

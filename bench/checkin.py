@@ -47,7 +47,7 @@ def prepare(app, args, tmp) -> dict:
     )
     submit = tmp / "checkin.lua"
     submit.write_text(Template(script("checkin.lua")).substitute(body=body) + script("report.lua"))
-    wrk.run(app.port, path, cookie, args, args.warmup, submit)  # not counted
+    wrk.warm_up(app.port, path, cookie, args, submit)
     return {"cookie": cookie, "path": path, "submit": submit, "pair_id": pair_id}
 
 

@@ -107,21 +107,22 @@ def figures(results: dict) -> list[dict]:
                 },
             )
         )
-    burst = training["burst"]
-    found.append(
-        (
-            "200 joins at once, p95 (`make run`)",
-            " ms",
-            ".0f",
-            [b["join_p95_ms"] for b in burst["rounds"]],
-            burst["rounds"],
-            {
-                "median": burst["join_p95_ms"],
-                "worst": burst["join_p95_worst_ms"],
-                "moved": burst["join_p95_moved"],
-            },
+    if training:
+        burst = training["burst"]
+        found.append(
+            (
+                "200 joins at once, p95 (`make run`)",
+                " ms",
+                ".0f",
+                [b["join_p95_ms"] for b in burst["rounds"]],
+                burst["rounds"],
+                {
+                    "median": burst["join_p95_ms"],
+                    "worst": burst["join_p95_worst_ms"],
+                    "moved": burst["join_p95_moved"],
+                },
+            )
         )
-    )
     return [
         {
             "name": name,

@@ -26,7 +26,7 @@ def warm_up(app, hello, cookie, args):
         flush=True,
     )
     for server, target_cookie in ((hello, None), (app, cookie)):
-        wrk.run(server.port, "/", target_cookie, args, args.warmup)
+        wrk.warm_up(server.port, "/", target_cookie, args)
 
 
 def one_round(app, hello, cookie, args, round_number, runs):
