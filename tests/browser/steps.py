@@ -345,3 +345,20 @@ def put_back_as_newest(tmp_path, version, change=lambda file: file):
         )
     conn.close()
     return newest + 1
+
+
+# --- a training-day room ----------------------------------------------------------------------
+
+SLIDER = "Your place on the line from “always abusive” to “never abusive”"
+LAPTOP = {"width": 1280, "height": 800}  # the projector's screen
+
+
+def join(new_context, code):
+    phone = new_context().new_page()
+    phone.goto("/join")
+    phone.get_by_label("Room code").fill(code.lower())
+    phone.get_by_role("button", name="Join", exact=True).click()
+    expect(phone.get_by_role("slider", name=SLIDER)).to_be_visible()
+    # static/room.js is a module loaded after the page: until it runs, a move sends nothing.
+    expect(phone.locator("form.placement[data-live]")).to_be_attached()
+    return phone

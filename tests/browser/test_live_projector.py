@@ -5,8 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import sign_in
-from .test_room import LAPTOP, join
+from .steps import LAPTOP, join, sign_in
 
 LIVE = re.compile(r"/projector\?wait=")
 POLL = re.compile(r"/projector$")

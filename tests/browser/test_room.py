@@ -14,23 +14,10 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .steps import sign_in
+from .steps import LAPTOP, SLIDER, join, sign_in
 
-SLIDER = "Your place on the line from “always abusive” to “never abusive”"
 FIRST, SECOND = "Having sex with people outside of the relationship", "One partner always decides"
-LAPTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def join(new_context, code):
-    phone = new_context().new_page()
-    phone.goto("/join")
-    phone.get_by_label("Room code").fill(code.lower())
-    phone.get_by_role("button", name="Join", exact=True).click()
-    expect(phone.get_by_role("slider", name=SLIDER)).to_be_visible()
-    # static/room.js is a module loaded after the page: until it runs, a move sends nothing.
-    expect(phone.locator("form.placement[data-live]")).to_be_attached()
-    return phone
 
 
 def place_with_keys(phone, *keys):
