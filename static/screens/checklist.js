@@ -18,7 +18,7 @@ import { RATINGS, showHistory } from "screens/checklist-history";
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
 import { clockTime, element, fill, showOverview, showState } from "screens/shared";
-import { savers, settingFor } from "session";
+import { savers, settingFor, startScreen } from "private/start";
 
 const SESSION = "checklist";
 const MINE = "checklist-situations";
@@ -29,7 +29,12 @@ function newMine() {
   return { own: [], keep: [] };
 }
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/checklist". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   const keeper = recordKeeper(root, opened, SESSION);
   const labels = root.dataset;
   const scale = labels.scale.split("|");

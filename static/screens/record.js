@@ -6,7 +6,7 @@
 // overwrite a newer one; a save that fails (a locked vault) keeps the change to save again; and
 // `forget()` drops the plaintext the moment the vault locks.
 
-import { savers, settingFor } from "session";
+import { savers, settingFor } from "private/start";
 import { clockTime, fill, showState } from "screens/shared";
 
 // Saved every few seconds while the worker keeps typing, and soon after they pause.
