@@ -71,8 +71,8 @@ def test_every_page_has_a_description_and_no_duplicate_form_token_ids(one):
 
 
 def test_a_first_visit_loads_and_installs_only_what_every_page_needs(one):
-    """Issue 13: the private space's start (11 KB gzip) loaded on every page, sign-in included, and the
-    service worker's install fetched every private-space script. Now the private space's
+    """Issue 13: the private space's start (11 KB gzip) loaded on every page, sign-in included,
+    and the service worker's install fetched every private-space script. Now the private space's
     scripts load for facilitators only, and are cached on the first visit to a private page."""
     script = one.client("anonymous").get("/sw.js").get_data(as_text=True)
     installed = re.search(r"const SHELL = (\[.*?\]);", script).group(1)

@@ -8,6 +8,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import click
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -59,9 +60,7 @@ MODULES = modules_in()
 # passkeys), and so is the new-partnership conversation, which shares answers with the co-worker.
 NETWORK_ONLY = {"screens/conversation"}
 PRIVATE_SHELL = [
-    filename
-    for name, filename in MODULES.items()
-    if "/" in filename and name not in NETWORK_ONLY
+    filename for name, filename in MODULES.items() if "/" in filename and name not in NETWORK_ONLY
 ]
 
 
@@ -182,9 +181,10 @@ def guidelines_pattern() -> str:
     return "^" + start + r"(?:[^\/]+(?:\/print)?|activities\/[^\/]+)?$"
 
 
-@bp.get("/sw.js")
-def sw():
-    script = render_template(
+def worker_script() -> str:
+    """The service worker as the app sends it: templates/pwa/sw.js filled in with this app's
+    URLs. A Jinja template, so `make lint` has Biome lint what this returns (`flask pwa worker`)."""
+    return render_template(
         "pwa/sw.js",
         version=shell_version(),
         shell=[asset_url(name) for name in SHELL] + [url_for("pwa.offline")],
@@ -197,6 +197,19 @@ def sw():
         signout=url_for("accounts.signout"),
         person_header=PERSON_HEADER,
     )
+
+
+@bp.cli.command("worker")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def worker_command(path):
+    """Writes the service worker as the app sends it to PATH, for Biome to lint (make lint)."""
+    with current_app.test_request_context():
+        Path(path).write_text(worker_script())
+
+
+@bp.get("/sw.js")
+def sw():
+    script = worker_script()
     # The browser must check for a new worker on every visit (no stale app shell), and an
     # unchanged worker answers 304 to its ETag (issue 23): a check costs a few hundred bytes.
     # Gzipped, the ETag gains "-gz" (wellbeing/compression.py); either one matches.
