@@ -1,7 +1,7 @@
 """The private space as the server sends it: page chrome only, never a way in for private text.
 
 docs/design.md "The data rule": what a facilitator writes in the preparation exercises is encrypted
-in their browser (static/vault.js) and never reaches the server. So the private pages take no form
+in their browser (static/vault/) and never reaches the server. So the private pages take no form
 data at all, and the guidelines' wording comes from the content file. The browser half of the
 proof is tests/browser/test_private_space.py.
 """

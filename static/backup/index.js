@@ -2,7 +2,7 @@
 // a new phone"): backing up, the automatic sync, and restoring on a new phone. The vault
 // screen's part is static/screens/server-backup.js.
 //
-// docs/design.md "The data rule": what goes to the server is exactly the export file vault.js writes:
+// docs/design.md "The data rule": what goes to the server is exactly the export file static/vault/ writes:
 // ciphertext, the salt and the KDF settings. The server can't open it; only the worker's
 // passphrase can. Two phones never overwrite each other: the server answers 409 with its latest
 // copy, this page merges it into the vault without losing a record, and backs up again. The

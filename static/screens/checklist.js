@@ -7,8 +7,8 @@
 // chart, drawn here because only this page has the ratings (docs/design.md), shows how each situation's
 // rating changes. "Keep for sharing later" only marks a situation: nothing leaves the vault here.
 //
-// static/exercises.js imports this module by name and hands it the opened vault. Two record
-// kinds (docs/vault-format.md):
+// static/app.js imports this module by name (data-module); it starts with the opened vault.
+// Two record kinds (docs/vault-format.md):
 //   kind "checklist", id "checklist-<ISO start time>": one time through,
 //     {startedAt, finishedAt, ratings: {"<situation id>": {rating: 1..5, text}}}
 //   kind "checklist-situations", id "checklist-situations": the worker's own list,
