@@ -60,3 +60,40 @@ def test_the_finder_reads_every_way_of_importing():
         '/* import("not/this") */ const url = "https://example.org"; // from "nor/this"\n'
     )
     assert names_imported(text) == {"vault", "shared/http", "screens/line", "private/start"}
+
+
+def loop_in(graph: dict[str, set[str]]) -> list[str]:
+    """A loop of names, each importing the next and the last the first, or []."""
+    done, path = set(), []
+
+    def visit(name):
+        if name in path:
+            return path[path.index(name) :] + [name]
+        if name in done:
+            return []
+        path.append(name)
+        for imported in sorted(graph.get(name, ())):
+            if found := visit(imported):
+                return found
+        path.pop()
+        done.add(name)
+        return []
+
+    for name in sorted(graph):
+        if found := visit(name):
+            return found
+    return []
+
+
+def test_no_modules_import_each_other_in_a_loop():
+    """Issue 25: exercises ⇢ screens/vault → screens/unlocks → passkeys ⇢ exercises was one,
+    through dynamic imports. jsconfig.json lets editors and `farm-studio look static` follow
+    the names too; this follows them without either."""
+    graph = {name: names_imported((STATIC / file).read_text()) for name, file in MODULES.items()}
+    assert loop_in(graph) == []
+
+
+def test_the_loop_finder_finds_a_loop():
+    graph = {"a": {"b"}, "b": {"c", "d"}, "c": {"a"}, "d": set()}
+    assert loop_in(graph) == ["a", "b", "c", "a"]
+    assert loop_in({"a": {"b"}, "b": set()}) == []

@@ -18,7 +18,7 @@
 // hx-boost swaps the body but keeps this module, and with it the unlocked key, so moving between
 // pages doesn't ask for the passphrase again. A full reload forgets the key: that is a lock.
 
-import { showState } from "screens/shared";
+import { showState } from "shared/page";
 
 const DEFAULT_IDLE_MINUTES = 10;
 const IDLE_CHECK_MS = 5_000;

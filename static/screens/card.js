@@ -4,7 +4,8 @@
 // is sent anywhere; the card page itself never holds them.
 
 import { handleUnlock } from "screens/forms";
-import { language, readable, showState } from "screens/shared";
+import { readable } from "screens/shared";
+import { language, showState } from "shared/page";
 import { startScreen } from "private/start";
 
 const HIGH = 4;

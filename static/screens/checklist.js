@@ -17,7 +17,8 @@
 import { RATINGS, showHistory } from "screens/checklist-history";
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
-import { clockTime, element, fill, showOverview, showState } from "screens/shared";
+import { showOverview } from "screens/shared";
+import { clockTime, element, fill, showState } from "shared/page";
 import { savers, settingFor, startScreen } from "private/start";
 
 const SESSION = "checklist";

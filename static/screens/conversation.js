@@ -14,7 +14,8 @@
 
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, keepAnswers, recordKeeper } from "screens/record";
-import { element, readable, showState } from "screens/shared";
+import { readable } from "screens/shared";
+import { element, showState } from "shared/page";
 import { startScreen } from "private/start";
 
 const KIND = "conversation";

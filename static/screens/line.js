@@ -12,7 +12,8 @@
 
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
-import { day, fill, placeWords, showOverview, showState, svgElement } from "screens/shared";
+import { showOverview } from "screens/shared";
+import { day, fill, placeWords, showState, svgElement } from "shared/page";
 import { startScreen } from "private/start";
 
 // The faded markers beside today's: the most recent earlier sessions, enough to see a change.

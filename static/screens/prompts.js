@@ -12,7 +12,8 @@
 import { handleUnlock } from "screens/forms";
 import { toCurrentLayout } from "screens/painful-layout";
 import { exerciseScreen, keepAnswers, recordKeeper, wireEndings } from "screens/record";
-import { showOverview, showState } from "screens/shared";
+import { showOverview } from "screens/shared";
+import { showState } from "shared/page";
 import { settingFor, startScreen } from "private/start";
 
 // Per tab (sessionStorage), and not secret: whether the content note before an exercise was read.

@@ -7,7 +7,7 @@
 // `forget()` drops the plaintext the moment the vault locks.
 
 import { savers, settingFor } from "private/start";
-import { clockTime, fill, showState } from "screens/shared";
+import { clockTime, fill, showState } from "shared/page";
 
 // Saved every few seconds while the worker keeps typing, and soon after they pause.
 const AUTOSAVE_MS = 3_000;

@@ -5,7 +5,7 @@
 import { backUp, keepThisPhonesCopy, restore, synced } from "backup";
 import { fetchJSON } from "shared/http";
 import { unsavedSince } from "vault";
-import { day, fill } from "screens/shared";
+import { day, fill } from "shared/page";
 
 // docs/design.md: "remind the worker to back up when nothing has been backed up for a while".
 // Issue 27: only once the oldest change not yet in a backup is this old, never for an empty space.

@@ -2,7 +2,7 @@
 // recovery key when it was just made, and the last backup file's name.
 
 import { theVault } from "private/start";
-import { fill, language } from "screens/shared";
+import { fill, language } from "shared/page";
 import { recoveryKeyForSheet } from "screens/unlocks";
 import { lastBackup } from "screens/vault";
 

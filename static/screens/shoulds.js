@@ -11,7 +11,8 @@
 
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper } from "screens/record";
-import { showOverview, showState } from "screens/shared";
+import { showOverview } from "screens/shared";
+import { showState } from "shared/page";
 import { startScreen } from "private/start";
 
 const SHOULDS = "shoulds";

@@ -14,7 +14,8 @@
 
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, keepAnswers, recordKeeper, wireEndings } from "screens/record";
-import { day, fill, showOverview, showState, svgElement } from "screens/shared";
+import { showOverview } from "screens/shared";
+import { day, fill, showState, svgElement } from "shared/page";
 import { startScreen } from "private/start";
 
 // The stance strip's own units (its viewBox); it scales to the screen.

@@ -7,7 +7,7 @@
 import { askPasskey, supported } from "shared/webauthn";
 import { autoSync, vaultChanged } from "private/start";
 import { checkNewPassphrase, handleForm, showError } from "screens/forms";
-import { fill } from "screens/shared";
+import { fill } from "shared/page";
 
 // The recovery key just made, for the recovery sheet (a boosted page change keeps this module).
 let justMade = null;

@@ -4,7 +4,7 @@
 
 import { idleMinutes, keepIdleMinutes, settingFor, startScreen, vaultChanged } from "private/start";
 import { checkNewPassphrase, handleForm, handleUnlock, showError } from "screens/forms";
-import { fill, localDate, showState } from "screens/shared";
+import { fill, localDate, showState } from "shared/page";
 import { markSaved } from "vault";
 import { handleLocked, handleUnlocks, showLocked, showUnlocks } from "screens/unlocks";
 
