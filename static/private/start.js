@@ -7,13 +7,13 @@
 // its screen here with startScreen. Every screen's module but the conversation's is in the service
 // worker's PRIVATE_SHELL, so a private page opens offline (issue 3).
 //
-// docs/design.md "The data rule": what a worker writes in the private space is private. It is encrypted
-// in this page by static/vault/ and kept in IndexedDB on their own phone; none of it is ever
-// sent to the server. The record kinds and their JSON shapes are in docs/vault-format.md.
+// docs/design.md "The data rule": what a worker writes in the private space is private. It is
+// encrypted in this page by static/vault/ and kept in IndexedDB on their own phone; none of it is
+// ever sent to the server. The record kinds and their JSON shapes are in docs/vault-format.md.
 //
 // Every module imports the vault as "vault", which the page's import map turns into one versioned
-// URL: /static/vault/index.js and /static/vault/index.js?v=… would be two module instances, each with its own
-// key, and a Lock in one would not lock the other.
+// URL: /static/vault/index.js and /static/vault/index.js?v=… would be two module instances, each
+// with its own key, and a Lock in one would not lock the other.
 //
 // hx-boost swaps the body but keeps this module, and with it the unlocked key, so moving between
 // pages doesn't ask for the passphrase again. A full reload forgets the key: that is a lock.
