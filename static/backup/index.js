@@ -2,7 +2,7 @@
 // a new phone"): backing up, the automatic sync, and restoring on a new phone. The vault
 // screen's part is static/screens/server-backup.js.
 //
-// docs/design.md "The data rule": what goes to the server is exactly the export file static/vault/ writes:
+// docs/design.md "The data rule": what goes to the server is exactly the export file vault/ writes:
 // ciphertext, the salt and the KDF settings. The server can't open it; only the worker's
 // passphrase can. Two phones never overwrite each other: the server answers 409 with its latest
 // copy, this page merges it into the vault without losing a record, and backs up again. The
@@ -175,9 +175,9 @@ let autoRunning = null;
 /**
  * The automatic sync (docs/vault-format.md, "The server backup"): once this phone has backed up
  * to the server, it backs up again by itself, encrypted and with the same merge, whenever its
- * records changed since the last sync. static/private/start.js calls this when the browser comes back
- * online, on every private page load and on every unlock. Only while unlocked (a merge needs the
- * key) and online; a failure is silent and the next of those moments tries again.
+ * records changed since the last sync. static/private/start.js calls this when the browser comes
+ * back online, on every private page load and on every unlock. Only while unlocked (a merge needs
+ * the key) and online; a failure is silent and the next of those moments tries again.
  * Resolves to backUp()'s answer, or null when nothing was sent or it didn't get through.
  */
 export function autoBackUp(vault, url) {

@@ -210,7 +210,7 @@ export function keepIdleMinutes(minutes) {
 }
 
 /**
- * The automatic encrypted server backup (static/backup/index.js, autoBackUp): on a private page load,
+ * The automatic encrypted server backup (static/backup/, autoBackUp): on a private page load,
  * on unlock and when the browser comes back online. It does nothing unless this phone has backed
  * up to the server before, the vault is unlocked and records changed; a failure stays silent.
  * On success the vault screen shows its new "last server backup" line.

@@ -1,6 +1,6 @@
-// The vault's format (docs/vault-format.md): its constants, its errors, bytes from base64url, and the
-// checks every header, key wrap, record and manifest passes before anything uses it, wherever
-// it came from (IndexedDB, a file, a server). Nothing here needs a key or a database.
+// The vault's format (docs/vault-format.md): its constants, its errors, bytes from base64url,
+// and the checks every header, key wrap, record and manifest passes before anything uses it,
+// wherever it came from (IndexedDB, a file, a server). Nothing here needs a key or a database.
 
 import { fromBase64url, toBase64url } from "shared/http";
 

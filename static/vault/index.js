@@ -222,7 +222,7 @@ class Vault {
     noteUnsaved(this.#name);
   }
 
-  /** Takes a deletion from another copy of this vault (static/vault/merge.js, `buryRecord`). */
+  /** Takes a deletion from another copy of this vault (vault/merge.js, `buryRecord`). */
   async bury(id, counter, onlyIfIv) {
     this.#key();
     await buryRecord(this.#store, id, counter, onlyIfIv);
@@ -382,13 +382,13 @@ class Vault {
     return openRecord(this.#key(), record);
   }
 
-  /** Keeps a record from another copy of this vault as it is (static/vault/merge.js, `keepSealed`). */
+  /** Keeps a record from another copy of this vault as it is (vault/merge.js, `keepSealed`). */
   async putSealed(record, onlyIfIv) {
     return keepSealed(this.#store, this.#key(), record, onlyIfIv);
   }
 
   /**
-   * The export file (static/vault/file.js): the header, the wrapped key, the sealed manifest and every
+   * The export file (vault/file.js): the header, the wrapped key, the sealed manifest and every
    * record, all still encrypted, as one object; JSON.stringify gives the backup file's text.
    * Sealing the manifest needs the data key, so the vault must be unlocked.
    */
