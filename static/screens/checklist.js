@@ -258,13 +258,7 @@ function screen(root, opened) {
     ownStatus.textContent = labels.added;
   });
 
-  async function close() {
-    clear();
-    await keeper.close();
-    await overview();
-  }
-
-  wireEndings(root, keeper, close);
+  wireEndings(root, keeper, clear, overview);
 
   // Issue 27: the content note comes first, once per tab, as before the painful points.
   const noteSetting = settingFor(NOTE_SETTING, opened);

@@ -183,10 +183,6 @@ function screen(root, opened) {
     });
   }
 
-  wireEndings(root, keeper, async () => {
-    clear();
-    await keeper.close();
-    await overview();
-  });
+  wireEndings(root, keeper, clear, overview);
   return screen;
 }

@@ -95,10 +95,6 @@ function screen(root, opened) {
   });
 
   keepAnswers(boxes, keeper);
-  wireEndings(root, keeper, async () => {
-    clear();
-    await keeper.close();
-    await overview();
-  });
+  wireEndings(root, keeper, clear, overview);
   return screen;
 }

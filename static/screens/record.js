@@ -171,8 +171,14 @@ export function keepAnswers(boxes, keeper) {
 }
 
 // "Finish" stamps the open record finished and saves it; then it, like "Back to the overview",
-// leaves the record: `leave` clears the screen, closes the record and shows the overview.
-export function wireEndings(root, keeper, leave) {
+// leaves the record: `clear()` clears the screen, the record is closed, `overview()` shows the
+// overview.
+export function wireEndings(root, keeper, clear, overview) {
+  const leave = async () => {
+    clear();
+    await keeper.close();
+    await overview();
+  };
   root.querySelector("[data-action=finish]").addEventListener("click", () => {
     keeper.current.value.finishedAt = new Date().toISOString();
     keeper.saveNow();
