@@ -48,6 +48,11 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	node_modules/.bin/biome ci static tests/browser/scripts
+	@# The service worker is a Jinja template (templates/pwa/sw.js): Biome lints it as the app
+	@# sends it, rendered by `flask pwa worker` with a throwaway instance folder.
+	@worker=$$(mktemp -d) && WELLBEING_INSTANCE_PATH=$$worker WELLBEING_SESSION_COOKIE_SECURE=false \
+		$(FLASK) pwa worker $$worker/sw.js && node_modules/.bin/biome lint --error-on-warnings --diagnostic-level=warn $$worker/sw.js; \
+		status=$$?; rm -rf $$worker; exit $$status
 
 format: install-dev
 	$(VENV)/bin/ruff format .

@@ -22,17 +22,28 @@ ROUTES = (
 
 
 class PageParser(HTMLParser):
-    """A page's title, the assets a browser fetches for it, and the local pages it links to."""
+    """A page's title, the assets a browser fetches for it, and the local pages it links to.
+
+    An element's data-module is a module static/app.js imports for it, by its name in the
+    page's import map: an asset too."""
 
     def __init__(self, body: bytes):
         super().__init__()
         self.title, self.assets, self.links, self.in_title = "", [], [], False
+        self.import_map, self.in_map, self.modules = "", False, []
         self.feed(body.decode())
+        imports = json.loads(self.import_map or "{}").get("imports", {})
+        for name in self.modules:
+            self.add(self.assets, imports.get(name))
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if attrs.get("data-module"):
+            self.modules.append(attrs["data-module"])
         if tag == "title":
             self.in_title = True
+        elif tag == "script" and attrs.get("type") == "importmap":
+            self.in_map = True
         elif tag == "link" and attrs.get("rel") in ("stylesheet", "icon", "manifest"):
             self.add(self.assets, attrs.get("href"))
         elif tag in ("script", "img"):
@@ -43,10 +54,14 @@ class PageParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
+        elif tag == "script":
+            self.in_map = False
 
     def handle_data(self, data):
         if self.in_title:
             self.title += data
+        elif self.in_map:
+            self.import_map += data
 
     @staticmethod
     def add(urls, url):

@@ -2,7 +2,7 @@
 
 docs/design.md: "Unlocking the vault takes at most 1 second in headless Chromium with the CPU slowed
 4x"; issue 3: a save of 5,000 characters within 20 ms, so autosave never makes typing stutter.
-The page runs bench/scripts/vault.js, which imports the real static/vault.js.
+The page runs bench/scripts/vault.js, which imports the real static/vault/index.js.
 
 Issue 15: one touch before a group. bench/scripts/passkey.js times a passkey unlock, from the
 sign-in assertion (Chromium's virtual authenticator, with the PRF extension) to the vault open.
@@ -36,9 +36,9 @@ def measure(port) -> dict:
     base = f"http://localhost:{port}"
     # The service worker's shell names every asset by its versioned URL.
     status, _, worker = request(port, "GET", "/sw.js")
-    found = re.search(rb'"(/static/vault\.js\?v=[0-9a-f]+)"', worker)
+    found = re.search(rb'"(/static/vault/index\.js\?v=[0-9a-f]+)"', worker)
     if status != 200 or not found:
-        raise BenchError("could not find vault.js's versioned URL in /sw.js")
+        raise BenchError("could not find vault/index.js's versioned URL in /sw.js")
     evaluate = page_script()
     results = {}
     with sync_playwright() as playwright:

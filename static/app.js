@@ -60,7 +60,7 @@ document.addEventListener("htmx:afterSettle", (event) => {
 
 // --- a tap always answers ---------------------------------------------------------------
 
-/** Waits for the private space's saves on this page (static/session.js answers). */
+/** Waits for the private space's saves on this page (static/private/start.js answers). */
 function pendingSaves() {
   const waits = [];
   document.dispatchEvent(new CustomEvent("wellbeing:before-leave", { detail: { waits } }));
@@ -156,18 +156,15 @@ function hideInstallHelpWhenInstalled() {
   for (const link of document.querySelectorAll("[data-install-help]")) link.hidden = true;
 }
 
-// Page modules: htmx boost doesn't run a page's scripts (allowScriptTags is false), so an
-// element names its module (data-module) and is started here, once. Imported by name (the
-// import map in base.html), and only on the pages that have one.
-const PAGE_MODULES = { room: () => import("room"), passkeys: () => import("passkeys") };
-
+// Modules that start a part of a page: htmx boost doesn't run a page's scripts
+// (allowScriptTags is false), so an element names its module by its name in the import map
+// (data-module="room", "passkeys", "private/start", "screens/<screen>"), which is imported on the
+// pages that have one and whose start(root) runs here, once for each such element.
 function startModules() {
-  document.querySelectorAll("[data-module]:not([data-started])").forEach((root) => {
-    root.setAttribute("data-started", "yes");
-    PAGE_MODULES[root.getAttribute("data-module")]().then((module) => {
-      module.start(root);
-    });
-  });
+  for (const root of document.querySelectorAll("[data-module]:not([data-started])")) {
+    root.dataset.started = "yes";
+    import(root.dataset.module).then((module) => module.start(root));
+  }
 }
 
 function pageLoaded() {

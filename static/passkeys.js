@@ -1,4 +1,5 @@
-// Passkeys (issue 15): adding one on the account page, and signing in with one touch.
+// Passkeys (issue 15): adding one on the account page, and signing in with one touch. How a
+// passkey is asked is static/shared/webauthn.js.
 //
 // One touch before a group: the sign-in asks the passkey for its PRF output too, with this
 // phone's vault's salt. The output stays in this module's memory for the moment it takes to open
@@ -6,91 +7,23 @@
 // does), so the open vault's key stays in the page's memory, where the private screens find it.
 // The server gets the signed assertion only, never the PRF output.
 
-const encode = (bytes) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-const decode = (text) =>
-  Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-
-function csrfHeader() {
-  // htmx sends the form token from <body hx-headers>; fetch() sends the same header.
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-  } catch {
-    return {};
-  }
-}
-
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    cache: "no-store",
-    headers: { "Content-Type": "application/json", Accept: "application/json", ...csrfHeader() },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => ({}));
-  return { ok: response.ok, answer };
-}
-
-/** The passkey's answer as the server reads it: the signed parts only, never the PRF output. */
-function answerOf(credential) {
-  const response = {};
-  for (const part of [
-    "clientDataJSON",
-    "attestationObject",
-    "authenticatorData",
-    "signature",
-    "userHandle",
-  ]) {
-    if (credential.response[part]) response[part] = encode(credential.response[part]);
-  }
-  return { id: credential.id, rawId: encode(credential.rawId), type: credential.type, response };
-}
-
-export function supported() {
-  return Boolean(window.PublicKeyCredential && navigator.credentials);
-}
-
-/** Asks a passkey for its PRF output with `salt`: {credentialId, prf} or prf null. */
-export async function askPasskey(options, salt) {
-  const publicKey = {
-    ...options,
-    challenge: decode(options.challenge),
-    allowCredentials: (options.allowCredentials || []).map((c) => ({ ...c, id: decode(c.id) })),
-    extensions: salt ? { prf: { eval: { first: salt } } } : {},
-  };
-  const credential = await navigator.credentials.get({ publicKey });
-  const prf = credential.getClientExtensionResults().prf?.results?.first;
-  return { credential, credentialId: credential.id, prf: prf ? new Uint8Array(prf) : null };
-}
+import { postJSON } from "shared/http";
+import { answerOf, askPasskey, publicKeyOf, supported } from "shared/webauthn";
 
 async function addPasskey(root) {
   const name = root.querySelector("[data-passkey-name]").value;
   const made = await postJSON(root.dataset.optionsUrl, {});
   // Refused (the password check is too old, or too many tries): the server says why.
-  if (!made.ok) throw refusal(made.answer.message);
-  const options = made.answer.publicKey;
+  if (!made.ok) throw refusal(made.answer?.message);
   const credential = await navigator.credentials.create({
-    publicKey: {
-      ...options,
-      challenge: decode(options.challenge),
-      user: { ...options.user, id: decode(options.user.id) },
-      excludeCredentials: (options.excludeCredentials || []).map((c) => ({
-        ...c,
-        id: decode(c.id),
-      })),
-      extensions: { prf: {} },
-    },
+    publicKey: { ...publicKeyOf(made.answer.publicKey), extensions: { prf: {} } },
   });
   const added = await postJSON(root.dataset.addUrl, {
     challengeId: made.answer.challengeId,
     name,
     credential: answerOf(credential),
   });
-  if (!added.ok) throw refusal(added.answer.message);
+  if (!added.ok) throw refusal(added.answer?.message);
   const prf = credential.getClientExtensionResults().prf?.enabled;
   const message = prf ? root.dataset.addedPrf : root.dataset.addedNoPrf;
   // The list is the server's: show it again, as a boosted link would.
@@ -152,7 +85,7 @@ async function signIn(root, status) {
   // The vault with passkeys first; one vault per phone is usual, and its salt is asked for.
   vaults.sort((a, b) => b.unlocks.passkeys.length - a.unlocks.passkeys.length);
   const made = await postJSON(root.dataset.optionsUrl, {});
-  if (!made.ok) throw refusal(made.answer.message);
+  if (!made.ok) throw refusal(made.answer?.message);
   const salt = vaults[0]?.unlocks.prfSalt;
   const asked = await askPasskey(made.answer.publicKey, salt);
   const signedIn = await postJSON(root.dataset.signinUrl, {
@@ -160,7 +93,7 @@ async function signIn(root, status) {
     credential: answerOf(asked.credential),
   });
   if (!signedIn.ok) {
-    status.textContent = signedIn.answer.message || root.dataset.failed;
+    status.textContent = signedIn.answer?.message || root.dataset.failed;
     return;
   }
   useFormToken(signedIn.answer.csrfToken);
@@ -177,9 +110,6 @@ async function signIn(root, status) {
     } else {
       message = asked.prf ? root.dataset.notAdded : root.dataset.noPrf;
     }
-    // The private space's screens and Lock button: loaded here, because this page's head had
-    // them not (a signed-out page), and a boosted page change doesn't read the head again.
-    await import("exercises").catch(() => undefined);
   }
   asked.prf?.fill(0);
   navigate(signedIn.answer.next, () => message && say(message));

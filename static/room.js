@@ -8,7 +8,7 @@
 // one still waiting. The status line only says "Placed" once the server has said so. Each move
 // carries a number that only grows (seq), so a late retry can't undo a newer move on the server.
 
-import { placeWords } from "screens/shared";
+import { placeWords } from "shared/page";
 
 // Wait this long after the last change before sending, so arrow-key presses send one move.
 const SETTLE_MS = 250;

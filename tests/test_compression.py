@@ -71,12 +71,12 @@ def test_every_page_has_a_description_and_no_duplicate_form_token_ids(one):
 
 
 def test_a_first_visit_loads_and_installs_only_what_every_page_needs(one):
-    """Issue 13: exercises.js (11 KB gzip) loaded on every page, sign-in included, and the
-    service worker's install fetched every private-space script. Now the private space's
+    """Issue 13: the private space's start (11 KB gzip) loaded on every page, sign-in included,
+    and the service worker's install fetched every private-space script. Now the private space's
     scripts load for facilitators only, and are cached on the first visit to a private page."""
     script = one.client("anonymous").get("/sw.js").get_data(as_text=True)
     installed = re.search(r"const SHELL = (\[.*?\]);", script).group(1)
-    private = ("exercises.js", "vault.js", "backup.js", "screens/checklist.js", "screens/line.js")
+    private = ("private/start.js", "vault/index.js", "backup/index.js", "screens/checklist.js")
     for name in private:
         assert name not in installed, name
         assert "/static/" + name in re.search(r"const PRIVATE_SHELL = (\[.*?\]);", script).group(1)
@@ -88,9 +88,10 @@ def test_a_first_visit_loads_and_installs_only_what_every_page_needs(one):
         ("facilitator", "/", True),
     ]:
         page = one.client(persona).get(path).get_data(as_text=True)
-        # Loaded by a script element; every page's import map names it, which loads nothing.
-        assert ('src="/static/exercises.js' in page) == loads, (persona, path)
-    # Signing in loads the next page whole, so a facilitator's head has the script.
+        # Started by the facilitator's top bar (data-module, static/app.js); every page's import
+        # map names it, which loads nothing.
+        assert ('data-module="private/start"' in page) == loads, (persona, path)
+    # Signing in loads the next page whole, so a facilitator's bar starts it.
     signin = one.client("anonymous").get("/signin").get_data(as_text=True)
     assert re.search(
         r'<form method="post" action="/signin[^"]*" novalidate hx-boost="false">', signin

@@ -1,7 +1,7 @@
 """The private space as the server sends it: page chrome only, never a way in for private text.
 
 docs/design.md "The data rule": what a facilitator writes in the preparation exercises is encrypted
-in their browser (static/vault.js) and never reaches the server. So the private pages take no form
+in their browser (static/vault/) and never reaches the server. So the private pages take no form
 data at all, and the guidelines' wording comes from the content file. The browser half of the
 proof is tests/browser/test_private_space.py.
 """
@@ -75,8 +75,9 @@ def test_vault_is_named_for_the_person_and_loaded_by_one_url(one):
     with one.app.test_request_context():
         from wellbeing.pwa import asset_url
 
-        assert imports_on(page)["vault"] == asset_url("vault.js")
-        assert f'src="{asset_url("exercises.js")}"' in page
+        assert imports_on(page)["vault"] == asset_url("vault/index.js")
+    # The top bar starts the private space (static/private/start.js) on every facilitator's page.
+    assert 'data-module="private/start"' in page.split("</header>")[0]
 
 
 def test_coworker_gets_their_own_vault_name(one):
@@ -288,11 +289,11 @@ def test_norms_page_reflects_on_identity_power_the_elephant_and_culture(one):
 def test_private_pages_open_offline_and_nothing_else_is_kept(one):
     script = one.client("anonymous").get("/sw.js").get_data(as_text=True)
     assert 'const PRIVATE = "/private/";' in script
-    assert "exercises.js" in PRIVATE_SHELL and "vault.js" in PRIVATE_SHELL
+    assert "private/start.js" in PRIVATE_SHELL and "vault/index.js" in PRIVATE_SHELL
     # Cached on the first visit to a private page, before the page is shown (issue 13).
     shell = json.loads(re.search(r"const PRIVATE_SHELL = (\[.*?\]);", script).group(1))
-    assert any(url.startswith("/static/vault.js?v=") for url in shell)
-    assert any(url.startswith("/static/exercises.js?v=") for url in shell)
+    assert any(url.startswith("/static/vault/index.js?v=") for url in shell)
+    assert any(url.startswith("/static/private/start.js?v=") for url in shell)
     # Pages are stored in two places, a visit and the refresh after a deploy (issue 23), each
     # only a real 200 page made for the person whose cache it is; the third put copies a
     # script of the shell from an older version's cache.
@@ -355,8 +356,9 @@ def test_checklist_module_is_versioned_and_kept_for_offline(one):
         from wellbeing.pwa import asset_url
 
         url = asset_url("screens/checklist.js")
-    # exercises.js imports the screen by name: the page's import map gives the URL the service
-    # worker keeps.
+    # app.js imports the screen by the name the page gives it (data-module): the page's import
+    # map gives the URL the service worker keeps.
+    assert 'data-module="screens/checklist"' in page
     assert imports_on(page)["screens/checklist"] == url
     assert "screens/checklist.js" in PRIVATE_SHELL and json.dumps(url) in script
 

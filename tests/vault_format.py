@@ -1,7 +1,7 @@
 """The vault format (docs/vault-format.md) read and written in Python, without the browser.
 
 This is the second, independent implementation of the format: the interop tests decrypt what
-static/vault.js wrote in real Chromium with it. If the two ever disagree, one of them has drifted
+static/vault/ wrote in real Chromium with it. If the two ever disagree, one of them has drifted
 from the document.
 """
 

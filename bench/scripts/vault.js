@@ -1,4 +1,4 @@
-// Runs in the page (bench/vault.py): the real static/vault.js, imported by the URL the pages
+// Runs in the page (bench/vault.py): the real static/vault/index.js, imported by the URL the pages
 // use. Times come from performance.now() in the page, so nothing of the DevTools round trips is
 // counted.
 async ({ module, runs, characters }) => {

@@ -4,7 +4,9 @@
 // is sent anywhere; the card page itself never holds them.
 
 import { handleUnlock } from "screens/forms";
-import { language, readable, showState } from "screens/shared";
+import { readable } from "screens/shared";
+import { language, showState } from "shared/page";
+import { startScreen } from "private/start";
 
 const HIGH = 4;
 
@@ -20,7 +22,12 @@ function item(text, detail) {
   return li;
 }
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/card". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   const list = root.querySelector("[data-flagged]");
   handleUnlock(root, opened);
 

@@ -2,7 +2,7 @@
 // as text beside it. docs/design.md: charts of private data are drawn in the browser, because only the
 // browser has the data; with DOM calls and classes (no inline style), each with its words.
 
-import { element, fill, language, svgElement } from "screens/shared";
+import { element, fill, language, svgElement } from "shared/page";
 
 // The discomfort levels, 1 to 5, as the guidelines scale them.
 export const RATINGS = [1, 2, 3, 4, 5];

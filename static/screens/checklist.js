@@ -7,8 +7,8 @@
 // chart, drawn here because only this page has the ratings (docs/design.md), shows how each situation's
 // rating changes. "Keep for sharing later" only marks a situation: nothing leaves the vault here.
 //
-// static/exercises.js imports this module by name and hands it the opened vault. Two record
-// kinds (docs/vault-format.md):
+// static/app.js imports this module by name (data-module); it starts with the opened vault.
+// Two record kinds (docs/vault-format.md):
 //   kind "checklist", id "checklist-<ISO start time>": one time through,
 //     {startedAt, finishedAt, ratings: {"<situation id>": {rating: 1..5, text}}}
 //   kind "checklist-situations", id "checklist-situations": the worker's own list,
@@ -17,8 +17,9 @@
 import { RATINGS, showHistory } from "screens/checklist-history";
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
-import { clockTime, element, fill, showOverview, showState } from "screens/shared";
-import { savers, settingFor } from "session";
+import { showOverview } from "screens/shared";
+import { clockTime, element, fill, showState } from "shared/page";
+import { savers, settingFor, startScreen } from "private/start";
 
 const SESSION = "checklist";
 const MINE = "checklist-situations";
@@ -29,7 +30,12 @@ function newMine() {
   return { own: [], keep: [] };
 }
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/checklist". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   const keeper = recordKeeper(root, opened, SESSION);
   const labels = root.dataset;
   const scale = labels.scale.split("|");
@@ -252,13 +258,7 @@ export function screen(root, opened) {
     ownStatus.textContent = labels.added;
   });
 
-  async function close() {
-    clear();
-    await keeper.close();
-    await overview();
-  }
-
-  wireEndings(root, keeper, close);
+  wireEndings(root, keeper, clear, overview);
 
   // Issue 27: the content note comes first, once per tab, as before the painful points.
   const noteSetting = settingFor(NOTE_SETTING, opened);

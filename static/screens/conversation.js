@@ -14,7 +14,9 @@
 
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, keepAnswers, recordKeeper } from "screens/record";
-import { element, readable, showState } from "screens/shared";
+import { readable } from "screens/shared";
+import { element, showState } from "shared/page";
+import { startScreen } from "private/start";
 
 const KIND = "conversation";
 const MARKS = "checklist-situations";
@@ -27,7 +29,12 @@ function hidden(name, value) {
   return input;
 }
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/conversation". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   const pairId = root.dataset.pair;
   const id = `${KIND}-pair-${pairId}`;
   const keeper = recordKeeper(root, opened, KIND);

@@ -1,7 +1,7 @@
 // The private space's forms: passphrases checked as the worker will need them, errors said
 // beside their field, and the unlock form every screen shows while the vault is locked.
 
-import { autoSync, vaultChanged } from "session";
+import { autoSync, vaultChanged } from "private/start";
 
 // Long enough to resist guessing by someone who copies the file; a short sentence fits.
 const MIN_PASSPHRASE = 10;

@@ -12,14 +12,21 @@
 
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
-import { day, fill, placeWords, showOverview, showState, svgElement } from "screens/shared";
+import { showOverview } from "screens/shared";
+import { day, fill, placeWords, showState, svgElement } from "shared/page";
+import { startScreen } from "private/start";
 
 // The faded markers beside today's: the most recent earlier sessions, enough to see a change.
 const EARLIER_SHOWN = 5;
 // Where an unplaced marker rests; it isn't a place until the worker moves it.
 const MIDDLE = 50;
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/line". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   const keeper = recordKeeper(root, opened, "line");
   const practices = [...root.querySelectorAll("[data-practice]")];
   const past = root.querySelector("[data-past]");
@@ -176,10 +183,6 @@ export function screen(root, opened) {
     });
   }
 
-  wireEndings(root, keeper, async () => {
-    clear();
-    await keeper.close();
-    await overview();
-  });
+  wireEndings(root, keeper, clear, overview);
   return screen;
 }

@@ -12,13 +12,19 @@
 import { handleUnlock } from "screens/forms";
 import { toCurrentLayout } from "screens/painful-layout";
 import { exerciseScreen, keepAnswers, recordKeeper, wireEndings } from "screens/record";
-import { showOverview, showState } from "screens/shared";
-import { settingFor } from "session";
+import { showOverview } from "screens/shared";
+import { showState } from "shared/page";
+import { settingFor, startScreen } from "private/start";
 
 // Per tab (sessionStorage), and not secret: whether the content note before an exercise was read.
 const NOTE_SETTING = (kind) => `wellbeing:${kind}-note-read:`;
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/prompts". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   const kind = root.dataset.kind;
   const keeper = recordKeeper(root, opened, kind);
   const boxes = [...root.querySelectorAll("[data-answer]")];
@@ -89,10 +95,6 @@ export function screen(root, opened) {
   });
 
   keepAnswers(boxes, keeper);
-  wireEndings(root, keeper, async () => {
-    clear();
-    await keeper.close();
-    await overview();
-  });
+  wireEndings(root, keeper, clear, overview);
   return screen;
 }

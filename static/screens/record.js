@@ -6,8 +6,8 @@
 // overwrite a newer one; a save that fails (a locked vault) keeps the change to save again; and
 // `forget()` drops the plaintext the moment the vault locks.
 
-import { savers, settingFor } from "session";
-import { clockTime, fill, showState } from "screens/shared";
+import { savers, settingFor } from "private/start";
+import { clockTime, fill, showState } from "shared/page";
 
 // Saved every few seconds while the worker keeps typing, and soon after they pause.
 const AUTOSAVE_MS = 3_000;
@@ -171,8 +171,14 @@ export function keepAnswers(boxes, keeper) {
 }
 
 // "Finish" stamps the open record finished and saves it; then it, like "Back to the overview",
-// leaves the record: `leave` clears the screen, closes the record and shows the overview.
-export function wireEndings(root, keeper, leave) {
+// leaves the record: `clear()` clears the screen, the record is closed, `overview()` shows the
+// overview.
+export function wireEndings(root, keeper, clear, overview) {
+  const leave = async () => {
+    clear();
+    await keeper.close();
+    await overview();
+  };
   root.querySelector("[data-action=finish]").addEventListener("click", () => {
     keeper.current.value.finishedAt = new Date().toISOString();
     keeper.saveNow();

@@ -1,10 +1,11 @@
 // The vault screen's server backup: "Back up to the server (encrypted)", the last backup's date
 // and the versions the server keeps, the gentle reminder, and "Restore from the server backup"
-// on a new phone. What is sent, and how two phones merge, is static/backup.js.
+// on a new phone. What is sent, and how two phones merge, is static/backup/index.js.
 
-import { backUp, fetchJSON, keepThisPhonesCopy, restore, synced } from "backup";
+import { backUp, keepThisPhonesCopy, restore, synced } from "backup";
+import { fetchJSON } from "shared/http";
 import { unsavedSince } from "vault";
-import { day, fill } from "screens/shared";
+import { day, fill } from "shared/page";
 
 // docs/design.md: "remind the worker to back up when nothing has been backed up for a while".
 // Issue 27: only once the oldest change not yet in a backup is this old, never for an empty space.
@@ -105,7 +106,7 @@ export function serverBackup(root, vault, { changed }) {
     }
   });
 
-  // A refused server copy: this phone's copy becomes the server's newest (static/backup.js).
+  // A refused server copy: this phone's copy becomes the server's newest (static/backup/index.js).
   keepMine.addEventListener("click", async () => {
     keepMine.disabled = true;
     say(messages.saving);

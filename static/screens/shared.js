@@ -1,65 +1,12 @@
-// What the private space's screens share, and nothing else: no state, no listeners, no imports,
-// so any page can use it (the training-day room uses the line's words).
+// What the private space's screens share: a record read from the vault, and an exercise's
+// overview of earlier records. Drawing in general is static/shared/page.js.
 
-/** Shows the parts of `root` that belong to `state` (data-when="a b") and hides the rest. */
-export function showState(root, state) {
-  const before = root.dataset.state;
-  root.dataset.state = state;
-  for (const part of root.querySelectorAll("[data-needs-js]")) part.hidden = true;
-  let shown = null;
-  for (const part of root.querySelectorAll("[data-when]")) {
-    part.hidden = !part.dataset.when.split(" ").includes(state);
-    if (!part.hidden && !shown) shown = part;
-  }
-  // Someone using a screen reader or the keyboard lands on what just appeared, but the page
-  // never steals focus when it first opens.
-  if (before && before !== "checking" && before !== state && shown) {
-    const heading = shown.querySelector("[tabindex='-1']");
-    if (heading) heading.focus();
-  }
-}
-
-export function element(tag, className, text) {
-  const made = document.createElement(tag);
-  if (className) made.className = className;
-  if (text !== undefined) made.textContent = text;
-  return made;
-}
-
-export function svgElement(tag, attributes = {}, className = "") {
-  const made = document.createElementNS("http://www.w3.org/2000/svg", tag);
-  for (const [name, value] of Object.entries(attributes)) made.setAttribute(name, String(value));
-  if (className) made.setAttribute("class", className);
-  return made;
-}
+import { language, showState } from "shared/page";
 
 /** A record of the opened vault, or null if there is none or it can't be opened. */
 export async function readable(opened, id) {
   const record = await opened.vault.get(id).catch(() => null);
   return record && !record.error ? record : null;
-}
-
-/** A sentence from the page with its {names} filled in: `fill("On {date}", {date})`. */
-export function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
-}
-
-export function language() {
-  return document.documentElement.lang || undefined;
-}
-
-/** An ISO date as the page's language writes it: "1 May 2024". */
-export function day(iso) {
-  return new Date(iso).toLocaleDateString(language(), { dateStyle: "medium" });
-}
-
-export function localDate(date) {
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
-export function clockTime(date) {
-  return date.toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" });
 }
 
 /**
@@ -107,20 +54,4 @@ export async function showOverview(root, keeper, open, options = {}) {
   more?.(records);
   showPast(root.querySelector(list), root.querySelector(empty), records, isFinished, open);
   showState(root, "overview");
-}
-
-/**
- * Words for a place on the line from 'always abusive' (0) to 'never abusive' (`max`: 100 on
- * the worker's own line, 1000 in a training-day room), as the slider says it; no numbers shown.
- */
-export function placeWords(place, words, max = 100) {
-  if (place === null || place === undefined) return words.notPlaced;
-  const at = (place * 100) / max;
-  if (at === 0) return words.atAlways;
-  if (at <= 15) return words.nearAlways;
-  if (at < 50) return words.nearerAlways;
-  if (at === 50) return words.middle;
-  if (at < 85) return words.nearerNever;
-  if (at < 100) return words.nearNever;
-  return words.atNever;
 }

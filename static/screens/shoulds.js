@@ -11,7 +11,9 @@
 
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, recordKeeper } from "screens/record";
-import { showOverview, showState } from "screens/shared";
+import { showOverview } from "screens/shared";
+import { showState } from "shared/page";
+import { startScreen } from "private/start";
 
 const SHOULDS = "shoulds";
 
@@ -46,7 +48,12 @@ function reviewLines(inventory) {
   return lines;
 }
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/shoulds". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   const totalMs = Number(root.dataset.minutes) * 60_000;
   const roundCount = Number(root.dataset.rounds);
   const writing = root.querySelector("[data-writing]");

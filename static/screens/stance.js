@@ -14,13 +14,20 @@
 
 import { handleUnlock } from "screens/forms";
 import { exerciseScreen, keepAnswers, recordKeeper, wireEndings } from "screens/record";
-import { day, fill, showOverview, showState, svgElement } from "screens/shared";
+import { showOverview } from "screens/shared";
+import { day, fill, showState, svgElement } from "shared/page";
+import { startScreen } from "private/start";
 
 // The stance strip's own units (its viewBox); it scales to the screen.
 const STRIP = { width: 500, top: 34, row: 26, radius: 8 };
 const STRIP_ROWS = 20;
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/stance". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   const keeper = recordKeeper(root, opened, "stance");
   const radios = [...root.querySelectorAll("[data-column]")];
   const boxes = [...root.querySelectorAll("[data-answer]")];
@@ -159,10 +166,6 @@ export function screen(root, opened) {
   });
 
   keepAnswers(boxes, keeper);
-  wireEndings(root, keeper, async () => {
-    clear();
-    await keeper.close();
-    await overview();
-  });
+  wireEndings(root, keeper, clear, overview);
   return screen;
 }

@@ -4,10 +4,10 @@
 // Nothing here goes to the server but a request for a passkey challenge; the PRF output and the
 // recovery key stay in this page's memory, and the recovery key only until the sheet is printed.
 
-import { askPasskey, supported } from "passkeys";
-import { autoSync, vaultChanged } from "session";
+import { askPasskey, supported } from "shared/webauthn";
+import { autoSync, vaultChanged } from "private/start";
 import { checkNewPassphrase, handleForm, showError } from "screens/forms";
-import { fill } from "screens/shared";
+import { fill } from "shared/page";
 
 // The recovery key just made, for the recovery sheet (a boosted page change keeps this module).
 let justMade = null;

@@ -1,18 +1,12 @@
 // The vault screen: making the private space, unlocking it, changing the passphrase, backup
-// files and restoring one, the idle lock's minutes; and the recovery sheet, which names the
-// last backup file. The server backup on this screen is static/screens/server-backup.js.
+// files and restoring one, the idle lock's minutes. The server backup on this screen is
+// static/screens/server-backup.js; the recovery sheet, static/screens/sheet.js.
 
-import { idleMinutes, keepIdleMinutes, settingFor, theVault, vaultChanged } from "session";
+import { idleMinutes, keepIdleMinutes, settingFor, startScreen, vaultChanged } from "private/start";
 import { checkNewPassphrase, handleForm, handleUnlock, showError } from "screens/forms";
-import { fill, language, localDate, showState } from "screens/shared";
+import { fill, localDate, showState } from "shared/page";
 import { markSaved } from "vault";
-import {
-  handleLocked,
-  handleUnlocks,
-  recoveryKeyForSheet,
-  showLocked,
-  showUnlocks,
-} from "screens/unlocks";
+import { handleLocked, handleUnlocks, showLocked, showUnlocks } from "screens/unlocks";
 
 // Kept in localStorage, and not secret: the name and date of the last backup file.
 const BACKUP_SETTING = "wellbeing:vault-last-backup:";
@@ -34,7 +28,8 @@ function downloadBackup(opened, text) {
   markSaved(opened.vault);
 }
 
-function lastBackup(opened) {
+/** The name and date of the last backup file this phone saved, or null. */
+export function lastBackup(opened) {
   try {
     return JSON.parse(localStorage.getItem(settingFor(BACKUP_SETTING, opened)));
   } catch {
@@ -66,7 +61,12 @@ function keepForOffline(root) {
   }
 }
 
-export function screen(root, opened) {
+/** static/app.js starts this module for data-module="screens/vault". */
+export function start(root) {
+  return startScreen(root, screen);
+}
+
+function screen(root, opened) {
   let created = false;
   const screen = {
     root,
@@ -173,26 +173,4 @@ export function screen(root, opened) {
     saved.hidden = false;
   });
   return screen;
-}
-
-// The recovery sheet: today's date, a print button, and the last backup file's name.
-export async function sheet(root) {
-  const today = root.querySelector("[data-today]");
-  today.textContent = new Date().toLocaleDateString(language(), { dateStyle: "long" });
-  // The blank line for the date is there only for a sheet printed without this script.
-  today.nextElementSibling.hidden = true;
-  const recoveryKey = recoveryKeyForSheet();
-  if (recoveryKey) {
-    root.querySelector("[data-recovery-key]").textContent = recoveryKey;
-    root.querySelector("[data-recovery-blank]").hidden = true;
-  }
-  const print = root.querySelector("[data-action=print]");
-  print.hidden = false;
-  print.addEventListener("click", () => window.print());
-  const opened = await theVault();
-  const backup = opened && lastBackup(opened);
-  if (backup) {
-    const file = root.querySelector("[data-backup-file]");
-    file.textContent = fill(file.dataset.named, backup);
-  }
 }

@@ -21,7 +21,7 @@
     the network can't give it the new ones. docs/design.md "No signal".
     It never touches IndexedDB: the encrypted vault must survive sign-out. #}
 const VERSION = {{ version|tojson }};
-const SHELL_CACHE = "shell-" + VERSION;
+const SHELL_CACHE = `shell-${VERSION}`;
 const PRIVATE_PREFIX = "private-pages-";
 {# Who the last page named, kept across the worker's restarts; nothing else is in it. #}
 const STATE_CACHE = "worker-state";
@@ -33,9 +33,10 @@ const SHELL = {{ shell|tojson }};
 const PRIVATE_SHELL = {{ private_shell|tojson }};
 const OFFLINE = {{ offline|tojson }};
 const PRIVATE = {{ private|tojson }};
-const CARD = new RegExp({{ card|tojson }});
+{# Regular expression literals: card_pattern() and guidelines_pattern() escape every "/". #}
+const CARD = /{{ card }}/;
 {# The guidelines' sessions, as the person's organisation runs them: kept once read. #}
-const GUIDELINES = new RegExp({{ guidelines|tojson }});
+const GUIDELINES = /{{ guidelines }}/;
 const TONIGHT = {{ tonight|tojson }};
 const SIGNOUT = {{ signout|tojson }};
 
@@ -179,15 +180,13 @@ self.addEventListener("message", (event) => {
         const names = await caches.keys();
         await Promise.all(names.map((n) => caches.delete(n)));
         await precache();
-      }).then(() => event.source && event.source.postMessage({ type: "caches-cleared" })),
+      }).then(() => event.source?.postMessage({ type: "caches-cleared" })),
     );
   }
   {# Every page says who it was made for (static/app.js); an offline page says nothing. #}
   if (data.type === "person") {
     event.waitUntil(
-      notePerson(data.person).then(
-        () => event.source && event.source.postMessage({ type: "person-noted" }),
-      ),
+      notePerson(data.person).then(() => event.source?.postMessage({ type: "person-noted" })),
     );
   }
 });

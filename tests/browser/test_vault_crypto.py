@@ -37,7 +37,7 @@ from .conftest import LiveServer
 from .steps import script, sign_in, sign_out
 
 # The vault module, imported in the page by the URL the pages use.
-VAULT_MODULE = "/static/vault.js"
+VAULT_MODULE = "/static/vault/index.js"
 
 FORMAT_DOC = Path(__file__).parents[2] / "docs" / "vault-format.md"
 PASSPHRASE = "a long walk by the river at dusk"

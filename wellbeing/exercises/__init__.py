@@ -1,7 +1,7 @@
 """Private preparation exercises, kept in the worker's own vault (issue 3).
 
 docs/design.md "The data rule": everything a worker writes here is private. It is encrypted in the
-browser by static/vault.js and kept in IndexedDB on their own phone. The server renders only the
+browser by static/vault/ and kept in IndexedDB on their own phone. The server renders only the
 page chrome: these views take no form data, and nothing private is ever sent to them. The
 optional server backup (backup.py) receives only the vault's export file: ciphertext.
 """

@@ -8,6 +8,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import click
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -30,50 +31,37 @@ SHELL = [
     "icons/icon.svg",
 ]
 # The browser modules, by the name they import each other with (habit 11): `import { openVault }
-# from "vault"`. This one list feeds the import map in every page's head (base.html), the
-# Content-Security-Policy's hash of that map (security.py), and the service worker's precache.
-# PRIVATE_MODULES are cached the first time a private page or a before-session card is opened
-# (with the network), so that everything those pages import opens offline from then on
-# (issues 3 and 4), not at install: a first visit to the app stays light (issue 13).
-PRIVATE_MODULES = {
-    # The private space's start and the Lock button, on every facilitator's page.
-    "exercises": "exercises.js",
-    "session": "session.js",  # the vault this page opened, the Lock button and the idle lock
-    # The vault: its API, then its format, cryptography, database, export file and merging.
-    "vault": "vault.js",
-    "vault-format": "vault-format.js",
-    "vault-crypto": "vault-crypto.js",
-    "vault-store": "vault-store.js",
-    "vault-file": "vault-file.js",
-    "vault-merge": "vault-merge.js",
-    "vault-unlocks": "vault-unlocks.js",  # a passkey's and the recovery key's wraps (issue 15)
-    # The encrypted server backup (restore on a new phone), and how two phones' copies merge.
-    "backup": "backup.js",
-    "backup-merge": "backup-merge.js",
-    # What the screens share, then one module per screen (data-private="<screen>").
-    "screens/shared": "screens/shared.js",
-    "screens/forms": "screens/forms.js",
-    "screens/record": "screens/record.js",
-    "screens/vault": "screens/vault.js",  # and the recovery sheet
-    # Issue 15: every way to open the vault, and passkeys (sign-in, and the PRF unlock).
-    "screens/unlocks": "screens/unlocks.js",
-    "passkeys": "passkeys.js",
-    "screens/server-backup": "screens/server-backup.js",
-    "screens/shoulds": "screens/shoulds.js",
-    "screens/prompts": "screens/prompts.js",
-    "screens/painful-layout": "screens/painful-layout.js",  # issue 24: the inventory's layout
-    "screens/checklist": "screens/checklist.js",  # the discomfort checklist
-    "screens/checklist-history": "screens/checklist-history.js",
-    "screens/line": "screens/line.js",  # "Is this always abusive?" on your own
-    "screens/stance": "screens/stance.js",  # the stance check
-    # The before-session card's own flagged situations: the card opens offline (issue 4).
-    "screens/card": "screens/card.js",
-}
-# For pages that never open offline, so never precached: the new-partnership conversation (it
-# shares answers with the co-worker) and a training-day room.
-NETWORK_MODULES = {"screens/conversation": "screens/conversation.js", "room": "room.js"}
-MODULES = PRIVATE_MODULES | NETWORK_MODULES
-PRIVATE_SHELL = list(PRIVATE_MODULES.values())
+# from "vault"`. The name is the file's path in static/ without ".js", and a folder's index.js
+# answers to the folder's name ("vault" is vault/index.js, "vault/format" is vault/format.js).
+# Built from the files, so a new module is in the map by being there. This one list feeds the
+# import map in every page's head (base.html), the Content-Security-Policy's hash of that map
+# (security.py), and the service worker's precache. app.js and htmx are loaded by URL, not by name.
+STATIC = Path(__file__).parents[2] / "static"
+BY_URL = {"app.js", HTMX}
+
+
+def module_name(filename: str) -> str:
+    """The name a module is imported by: "vault/format" for "vault/format.js"."""
+    return filename.removesuffix(".js").removesuffix("/index")
+
+
+def modules_in(static: Path = STATIC) -> dict[str, str]:
+    """Every browser module in `static`, by its name: {"vault": "vault/index.js", …}."""
+    files = sorted(path.relative_to(static).as_posix() for path in static.rglob("*.js"))
+    return {module_name(name): name for name in files if name not in BY_URL}
+
+
+MODULES = modules_in()
+# The modules in a folder (the private space's and what it stands on: vault/, backup/, private/,
+# screens/, shared/) are cached the first time a private page or a before-session card is opened
+# (with the network), so that everything those pages import opens offline from then on (issues
+# 3 and 4), not at install: a first visit to the app stays light (issue 13). The top-level ones
+# are for pages that never open offline (a training-day room, the sign-in and account pages'
+# passkeys), and so is the new-partnership conversation, which shares answers with the co-worker.
+NETWORK_ONLY = {"screens/conversation"}
+PRIVATE_SHELL = [
+    filename for name, filename in MODULES.items() if "/" in filename and name not in NETWORK_ONLY
+]
 
 
 @cache
@@ -193,9 +181,10 @@ def guidelines_pattern() -> str:
     return "^" + start + r"(?:[^\/]+(?:\/print)?|activities\/[^\/]+)?$"
 
 
-@bp.get("/sw.js")
-def sw():
-    script = render_template(
+def worker_script() -> str:
+    """The service worker as the app sends it: templates/pwa/sw.js filled in with this app's
+    URLs. A Jinja template, so `make lint` has Biome lint what this returns (`flask pwa worker`)."""
+    return render_template(
         "pwa/sw.js",
         version=shell_version(),
         shell=[asset_url(name) for name in SHELL] + [url_for("pwa.offline")],
@@ -208,6 +197,19 @@ def sw():
         signout=url_for("accounts.signout"),
         person_header=PERSON_HEADER,
     )
+
+
+@bp.cli.command("worker")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def worker_command(path):
+    """Writes the service worker as the app sends it to PATH, for Biome to lint (make lint)."""
+    with current_app.test_request_context():
+        Path(path).write_text(worker_script())
+
+
+@bp.get("/sw.js")
+def sw():
+    script = worker_script()
     # The browser must check for a new worker on every visit (no stale app shell), and an
     # unchanged worker answers 304 to its ETag (issue 23): a check costs a few hundred bytes.
     # Gzipped, the ETag gains "-gz" (wellbeing/compression.py); either one matches.

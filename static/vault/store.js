@@ -2,7 +2,7 @@
 // the key "vault", beside the vault's state; "records" holds encrypted records by id, indexed by
 // kind. Everything here is stored encrypted or is not secret, so none of it needs the key.
 
-import { byId, counterOf, sealedCopy, VaultError } from "vault-format";
+import { byId, counterOf, sealedCopy, VaultError } from "vault/format";
 
 export const META_KEY = "vault";
 // Beside the header in "meta", in the clear like the ids: {clock, tombstones: {id: counter}}.

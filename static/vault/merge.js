@@ -1,11 +1,11 @@
 // Taking in another copy of this vault, for merging two phones' backups (docs/vault-format.md,
-// "Merging two backups"; static/backup-merge.js decides what to take): a deletion, a counter,
+// "Merging two backups"; static/backup/merge.js decides what to take): a deletion, a counter,
 // an encrypted record kept exactly as it is. Each write is one IndexedDB transaction that first
 // checks the record is still the one the merge read.
 
-import { openRecord, sealRecord } from "vault-crypto";
-import { checkLabel, checkStoredRecord, isCounter, VaultError } from "vault-format";
-import { stillAsSeen } from "vault-store";
+import { openRecord, sealRecord } from "vault/crypto";
+import { checkLabel, checkStoredRecord, isCounter, VaultError } from "vault/format";
+import { stillAsSeen } from "vault/store";
 
 /**
  * Takes a deletion from another copy of this vault (a server backup's manifest): the record

@@ -2,7 +2,7 @@
 // what goes to the server; the checks a file passes before it is imported; and what the first
 // unlock afterwards does with it (format 1 records migrated, an imported manifest adopted).
 
-import { manifestOf, openRecord, sealManifest, sealRecord, unsealManifest } from "vault-crypto";
+import { manifestOf, openRecord, sealManifest, sealRecord, unsealManifest } from "vault/crypto";
 import {
   byId,
   checkHeader,
@@ -14,9 +14,9 @@ import {
   FORMAT_VERSION,
   sealedCopy,
   VaultError,
-} from "vault-format";
-import { checkUnlocks } from "vault-unlocks";
-import { finished, IMPORTED_KEY, META_KEY, requested, STATE_KEY } from "vault-store";
+} from "vault/format";
+import { checkUnlocks } from "vault/unlocks";
+import { finished, IMPORTED_KEY, META_KEY, requested, STATE_KEY } from "vault/store";
 
 /**
  * The export file of the vault in `store` (its `meta` and data key given): the header, the

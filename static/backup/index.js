@@ -2,7 +2,7 @@
 // a new phone"): backing up, the automatic sync, and restoring on a new phone. The vault
 // screen's part is static/screens/server-backup.js.
 //
-// docs/design.md "The data rule": what goes to the server is exactly the export file vault.js writes:
+// docs/design.md "The data rule": what goes to the server is exactly the export file vault/ writes:
 // ciphertext, the salt and the KDF settings. The server can't open it; only the worker's
 // passphrase can. Two phones never overwrite each other: the server answers 409 with its latest
 // copy, this page merges it into the vault without losing a record, and backs up again. The
@@ -13,7 +13,8 @@
 // a backup older than the newest it has seen, or one whose records don't match its manifest,
 // and a deletion on one phone reaches the others through the manifest's tombstones.
 
-import { BackupError, mergeServerCopy } from "backup-merge";
+import { BackupError, mergeServerCopy } from "backup/merge";
+import { fetchJSON, postJSON } from "shared/http";
 import { markSaved } from "vault";
 
 const has = (object, key) => Object.hasOwn(object, key);
@@ -77,30 +78,11 @@ function keepRefusal(vault, code) {
   localStorage.setItem(setting(SERVER_SETTING, vault), JSON.stringify(kept));
 }
 
-function csrfHeader() {
-  // htmx sends the form token from <body hx-headers>; fetch() must send the same header.
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-  } catch {
-    return {};
-  }
-}
-
-export async function fetchJSON(url, options = {}) {
-  let response;
-  try {
-    response = await fetch(url, {
-      credentials: "same-origin",
-      cache: "no-store",
-      ...options,
-      headers: { Accept: "application/json", ...csrfHeader(), ...(options.headers || {}) },
-    });
-  } catch {
+/** Sends `body` to the server; no signal is the BackupError "offline". */
+function send(url, body) {
+  return postJSON(url, body).catch(() => {
     throw new BackupError("offline");
-  }
-  const type = response.headers.get("Content-Type") || "";
-  const answer = type.startsWith("application/json") ? await response.json() : null;
-  return { status: response.status, answer };
+  });
 }
 
 /** Backs up to the server, merging first whenever another phone got there before us. */
@@ -119,11 +101,7 @@ async function backUpRounds(vault, url) {
     // Exported once a round, as an object: sent, and on success its manifest opened, as it is.
     const file = await vault.exportFile();
     const since = synced(vault);
-    const { status, answer } = await fetchJSON(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ basedOn: since.version, file }),
-    });
+    const { status, answer } = await send(url, { basedOn: since.version, file });
     if (status === 201) {
       const mine = await vault.openManifest(file);
       keepSynced(vault, answer.version, answer.createdAt, file, mine, true);
@@ -180,11 +158,7 @@ export async function keepThisPhonesCopy(vault, url) {
   const file = await vault.exportFile();
   let basedOn = synced(vault).version;
   for (let round = 0; round < MERGE_ROUNDS; round += 1) {
-    const { status, answer } = await fetchJSON(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ basedOn, file }),
-    });
+    const { status, answer } = await send(url, { basedOn, file });
     if (status === 201) {
       const mine = await vault.openManifest(file);
       keepSynced(vault, answer.version, answer.createdAt, file, mine, true);
@@ -201,9 +175,9 @@ let autoRunning = null;
 /**
  * The automatic sync (docs/vault-format.md, "The server backup"): once this phone has backed up
  * to the server, it backs up again by itself, encrypted and with the same merge, whenever its
- * records changed since the last sync. static/exercises.js calls this when the browser comes back
- * online, on every private page load and on every unlock. Only while unlocked (a merge needs the
- * key) and online; a failure is silent and the next of those moments tries again.
+ * records changed since the last sync. static/private/start.js calls this when the browser comes
+ * back online, on every private page load and on every unlock. Only while unlocked (a merge needs
+ * the key) and online; a failure is silent and the next of those moments tries again.
  * Resolves to backUp()'s answer, or null when nothing was sent or it didn't get through.
  */
 export function autoBackUp(vault, url) {
@@ -224,7 +198,9 @@ export function autoBackUp(vault, url) {
 
 /** A new phone: the server's latest backup becomes this phone's (locked) vault. */
 export async function restore(vault, url) {
-  const { status, answer } = await fetchJSON(url);
+  const { status, answer } = await fetchJSON(url).catch(() => {
+    throw new BackupError("offline");
+  });
   if (status !== 200 || !answer) throw new BackupError("failed");
   if (!answer.file) return null;
   const count = await vault.importFile(answer.file);

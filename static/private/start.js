@@ -1,16 +1,24 @@
-// The vault session: the one vault this page opens, the Lock button, the idle lock, and saving
-// what is on screen before a lock, a page change or a closed tab.
+// The private space's start-up: the one vault this page opens, each private screen started with
+// it, the Lock button, the idle lock, and saving what is on screen before a lock, a page change
+// or a closed tab.
 //
-// docs/design.md "The data rule": what a worker writes in the private space is private. It is encrypted
-// in this page by static/vault.js and kept in IndexedDB on their own phone; none of it is ever
-// sent to the server. The record kinds and their JSON shapes are in docs/vault-format.md.
+// static/app.js starts this module for a facilitator's top bar (data-module="private/start",
+// which holds the vault's name), and each screen's module (data-module="screens/<screen>") starts
+// its screen here with startScreen. Every screen's module but the conversation's is in the service
+// worker's PRIVATE_SHELL, so a private page opens offline (issue 3).
+//
+// docs/design.md "The data rule": what a worker writes in the private space is private. It is
+// encrypted in this page by static/vault/ and kept in IndexedDB on their own phone; none of it is
+// ever sent to the server. The record kinds and their JSON shapes are in docs/vault-format.md.
 //
 // Every module imports the vault as "vault", which the page's import map turns into one versioned
-// URL: /static/vault.js and /static/vault.js?v=… would be two module instances, each with its own
-// key, and a Lock in one would not lock the other.
+// URL: /static/vault/index.js and /static/vault/index.js?v=… would be two module instances, each
+// with its own key, and a Lock in one would not lock the other.
 //
 // hx-boost swaps the body but keeps this module, and with it the unlocked key, so moving between
 // pages doesn't ask for the passphrase again. A full reload forgets the key: that is a lock.
+
+import { showState } from "shared/page";
 
 const DEFAULT_IDLE_MINUTES = 10;
 const IDLE_CHECK_MS = 5_000;
@@ -202,7 +210,7 @@ export function keepIdleMinutes(minutes) {
 }
 
 /**
- * The automatic encrypted server backup (static/backup.js, autoBackUp): on a private page load,
+ * The automatic encrypted server backup (static/backup/, autoBackUp): on a private page load,
  * on unlock and when the browser comes back online. It does nothing unless this phone has backed
  * up to the server before, the vault is unlocked and records changed; a failure stays silent.
  * On success the vault screen shows its new "last server backup" line.
@@ -216,7 +224,9 @@ export async function autoSync() {
     const module = await import("backup");
     if (!(await module.autoBackUp(opened.vault, holder.dataset.backupUrl))) return;
     for (const screen of [...screens]) {
-      if (screen.root.isConnected && screen.root.dataset.private === "vault") await screen.render();
+      if (screen.root.isConnected && screen.root.dataset.module === "screens/vault") {
+        await screen.render();
+      }
     }
   } catch {
     // Offline again, or the module didn't load: the next page load, unlock or reconnection retries.
@@ -224,3 +234,48 @@ export async function autoSync() {
 }
 
 window.addEventListener("online", () => autoSync());
+
+/** The top bar (data-module="private/start"): its Lock button shows once a vault exists. */
+export function start() {
+  return showLockButtons();
+}
+
+/**
+ * Starts a private screen: `makeScreen(root, opened)` with the vault this page opened, shown in
+ * the vault's state, then the automatic server backup. Each screen's module calls this.
+ */
+export async function startScreen(root, makeScreen) {
+  showPassphraseButtons(root);
+  showState(root, "checking");
+  try {
+    const opened = await theVault();
+    if (!opened) return;
+    const screen = makeScreen(root, opened);
+    screens.add(screen);
+    await screen.render();
+  } catch (error) {
+    // The vault module didn't load or this browser can't run it: say so rather than spin.
+    showState(root, "broken");
+    for (const part of root.querySelectorAll("[data-needs-js]")) part.hidden = false;
+    throw error;
+  }
+  autoSync();
+}
+
+// Issue 27: "Show" beside each passphrase box, for typing one-handed on a phone. It only
+// changes how this box is drawn; the passphrase goes nowhere it didn't go before.
+function showPassphraseButtons(root) {
+  for (const button of root.querySelectorAll("[data-show-passphrase][hidden]")) {
+    button.hidden = false;
+  }
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-show-passphrase]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.showPassphrase);
+  if (!input) return;
+  const shown = input.type === "password";
+  input.type = shown ? "text" : "password";
+  button.setAttribute("aria-pressed", String(shown));
+});

@@ -22,8 +22,8 @@ import {
   subtle,
   unsealManifest,
   wrapDataKey,
-} from "vault-crypto";
-import { checkFile, exportFile, migrate, parseFile, writeFile } from "vault-file";
+} from "vault/crypto";
+import { checkFile, exportFile, migrate, parseFile, writeFile } from "vault/file";
 import {
   byId,
   checkLabel,
@@ -33,9 +33,9 @@ import {
   toBase64url,
   VAULT_NAME,
   VaultError,
-} from "vault-format";
-import { advanceClock, buryRecord, keepSealed } from "vault-merge";
-import { requested, VaultStore } from "vault-store";
+} from "vault/format";
+import { advanceClock, buryRecord, keepSealed } from "vault/merge";
+import { requested, VaultStore } from "vault/store";
 import {
   checkUnlocks,
   newRecoveryKey,
@@ -44,7 +44,7 @@ import {
   prfSaltOf,
   UNLOCKS_VERSION,
   wrapForPasskey,
-} from "vault-unlocks";
+} from "vault/unlocks";
 
 export {
   DEFAULT_ITERATIONS,
@@ -55,7 +55,7 @@ export {
   MIN_ITERATIONS,
   MIN_SALT_BYTES,
   VaultError,
-} from "vault-format";
+} from "vault/format";
 
 // Issue 27: when the oldest change not yet in a backup was made, kept in localStorage per vault
 // (not secret: a date only). Set by the first change after a backup, cleared by the next backup,
@@ -222,7 +222,7 @@ class Vault {
     noteUnsaved(this.#name);
   }
 
-  /** Takes a deletion from another copy of this vault (vault-merge.js, `buryRecord`). */
+  /** Takes a deletion from another copy of this vault (vault/merge.js, `buryRecord`). */
   async bury(id, counter, onlyIfIv) {
     this.#key();
     await buryRecord(this.#store, id, counter, onlyIfIv);
@@ -382,13 +382,13 @@ class Vault {
     return openRecord(this.#key(), record);
   }
 
-  /** Keeps a record from another copy of this vault as it is (vault-merge.js, `keepSealed`). */
+  /** Keeps a record from another copy of this vault as it is (vault/merge.js, `keepSealed`). */
   async putSealed(record, onlyIfIv) {
     return keepSealed(this.#store, this.#key(), record, onlyIfIv);
   }
 
   /**
-   * The export file (vault-file.js): the header, the wrapped key, the sealed manifest and every
+   * The export file (vault/file.js): the header, the wrapped key, the sealed manifest and every
    * record, all still encrypted, as one object; JSON.stringify gives the backup file's text.
    * Sealing the manifest needs the data key, so the vault must be unlocked.
    */

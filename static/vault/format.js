@@ -1,6 +1,8 @@
-// The vault's format (docs/vault-format.md): its constants, its errors, base64url, and the
-// checks every header, key wrap, record and manifest passes before anything uses it, wherever
-// it came from (IndexedDB, a file, a server). Nothing here needs a key or a database.
+// The vault's format (docs/vault-format.md): its constants, its errors, bytes from base64url,
+// and the checks every header, key wrap, record and manifest passes before anything uses it,
+// wherever it came from (IndexedDB, a file, a server). Nothing here needs a key or a database.
+
+import { fromBase64url, toBase64url } from "shared/http";
 
 export const FORMAT_VERSION = 2;
 export const RECORD_VERSIONS = [1, 2];
@@ -51,24 +53,13 @@ export const damaged = (id) =>
     { recordId: id },
   );
 
-// Base64url without padding (RFC 4648 §5), for every byte string in storage and in files.
-export function toBase64url(bytes) {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let binary = "";
-  for (let start = 0; start < view.length; start += 0x8000) {
-    binary += String.fromCharCode(...view.subarray(start, start + 0x8000));
-  }
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+// Every byte string in storage and in files is base64url (static/shared/http.js).
+export { toBase64url };
 
-export function fromBase64url(text, what) {
-  if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
-    throw new VaultError("bad-format", `The vault's ${what} is not valid base64url.`);
-  }
-  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
-  const binary = atob(padded);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
+/** The bytes `text` spells, or a VaultError naming `what` when it is not base64url. */
+export function bytesOf(text, what) {
+  const bytes = fromBase64url(text);
+  if (!bytes) throw new VaultError("bad-format", `The vault's ${what} is not valid base64url.`);
   return bytes;
 }
 
@@ -126,7 +117,7 @@ export function checkHeader(header) {
         `${MAX_ITERATIONS.toLocaleString("en")} and would freeze this device.`,
     );
   }
-  const salt = fromBase64url(header.salt, "salt");
+  const salt = bytesOf(header.salt, "salt");
   if (salt.length < MIN_SALT_BYTES) {
     throw new VaultError(
       "weak-kdf",
@@ -145,8 +136,8 @@ export function checkKeyWrap(keyWrap) {
   if (!keyWrap || typeof keyWrap !== "object") {
     throw new VaultError("bad-format", "The vault's wrapped key is missing.");
   }
-  const iv = fromBase64url(keyWrap.iv, "key IV");
-  const wrappedKey = fromBase64url(keyWrap.wrappedKey, "wrapped key");
+  const iv = bytesOf(keyWrap.iv, "key IV");
+  const wrappedKey = bytesOf(keyWrap.wrappedKey, "wrapped key");
   if (iv.length !== IV_BYTES || wrappedKey.length !== DATA_KEY_BYTES + TAG_BYTES) {
     throw new VaultError("bad-format", "The vault's wrapped key has the wrong length.");
   }
@@ -168,8 +159,8 @@ export function checkStoredRecord(record) {
   if (typeof record.updatedAt !== "string") {
     throw new VaultError("bad-format", `The record "${record.id}" has no updatedAt time.`);
   }
-  const iv = fromBase64url(record.iv, `IV of record "${record.id}"`);
-  const ciphertext = fromBase64url(record.ciphertext, `ciphertext of record "${record.id}"`);
+  const iv = bytesOf(record.iv, `IV of record "${record.id}"`);
+  const ciphertext = bytesOf(record.ciphertext, `ciphertext of record "${record.id}"`);
   if (iv.length !== IV_BYTES || ciphertext.length < TAG_BYTES) {
     throw new VaultError("bad-format", `The record "${record.id}" has the wrong length.`);
   }
@@ -186,8 +177,8 @@ export function checkSealedManifest(manifest) {
   if (!manifest || typeof manifest !== "object" || !isCounter(manifest.counter)) {
     throw new VaultError("bad-format", "The vault's manifest is missing or has no counter.");
   }
-  const iv = fromBase64url(manifest.iv, "manifest IV");
-  const ciphertext = fromBase64url(manifest.ciphertext, "manifest");
+  const iv = bytesOf(manifest.iv, "manifest IV");
+  const ciphertext = bytesOf(manifest.ciphertext, "manifest");
   if (iv.length !== IV_BYTES || ciphertext.length < TAG_BYTES) {
     throw new VaultError("bad-format", "The vault's manifest has the wrong length.");
   }

@@ -1,6 +1,6 @@
 // Merging the server's copy of the vault into this phone's (docs/vault-format.md, "Merging two
 // backups"), after checking it can't roll the vault back or slip in a record (issue 11). Nothing
-// is lost: a record both phones changed is kept twice. static/backup.js calls mergeServerCopy
+// is lost: a record both phones changed is kept twice. static/backup/index.js calls mergeServerCopy
 // when the server answers a backup with 409 and its latest copy.
 
 export class BackupError extends Error {

@@ -6,16 +6,16 @@
 // for a passkey, the credential's id), so a server or file can't swap the settings or weaken them
 // without the unwrap failing.
 
-import { lengthPrefixed, randomBytes, subtle } from "vault-crypto";
+import { lengthPrefixed, randomBytes, subtle } from "vault/crypto";
 import {
   DATA_KEY_BYTES,
   encoder,
-  fromBase64url,
+  bytesOf,
   IV_BYTES,
   TAG_BYTES,
   toBase64url,
   VaultError,
-} from "vault-format";
+} from "vault/format";
 
 export const UNLOCKS_VERSION = 1;
 const PASSKEY_PURPOSE = "wellbeing-vault/passkey-wrap";
@@ -68,9 +68,9 @@ async function unwrapWith(keyEncryptionKey, wrap, additionalData, extractable, r
   try {
     return await subtle().unwrapKey(
       "raw",
-      fromBase64url(wrap.wrappedKey, "wrapped key"),
+      bytesOf(wrap.wrappedKey, "wrapped key"),
       keyEncryptionKey,
-      { name: "AES-GCM", iv: fromBase64url(wrap.iv, "key IV"), additionalData },
+      { name: "AES-GCM", iv: bytesOf(wrap.iv, "key IV"), additionalData },
       { name: "AES-GCM", length: 256 },
       extractable,
       ["encrypt", "decrypt"],
@@ -83,8 +83,8 @@ async function unwrapWith(keyEncryptionKey, wrap, additionalData, extractable, r
 
 function checkWrap(wrap, what) {
   if (!wrap || typeof wrap !== "object") throw badUnlocks(what);
-  const iv = fromBase64url(wrap.iv, `${what} IV`);
-  const wrappedKey = fromBase64url(wrap.wrappedKey, `${what} key`);
+  const iv = bytesOf(wrap.iv, `${what} IV`);
+  const wrappedKey = bytesOf(wrap.wrappedKey, `${what} key`);
   if (iv.length !== IV_BYTES || wrappedKey.length !== DATA_KEY_BYTES + TAG_BYTES) {
     throw badUnlocks(what);
   }
@@ -101,13 +101,13 @@ export function checkUnlocks(unlocks) {
   const passkeys = unlocks.passkeys ?? [];
   if (!Array.isArray(passkeys) || passkeys.length > MAX_PASSKEYS) throw badUnlocks("passkeys");
   if (passkeys.length) {
-    if (fromBase64url(unlocks.prfSalt, "passkey salt").length !== PRF_SALT_BYTES) {
+    if (bytesOf(unlocks.prfSalt, "passkey salt").length !== PRF_SALT_BYTES) {
       throw badUnlocks("passkey salt");
     }
     checked.prfSalt = unlocks.prfSalt;
     checked.passkeys = passkeys.map((passkey) => {
       const id = passkey?.credentialId;
-      if (typeof id !== "string" || !id || id.length > 1024 || !fromBase64url(id, "passkey")) {
+      if (typeof id !== "string" || !id || id.length > 1024 || !bytesOf(id, "passkey")) {
         throw badUnlocks("passkey");
       }
       const name = typeof passkey.name === "string" ? passkey.name.slice(0, MAX_NAME) : "";
@@ -115,7 +115,7 @@ export function checkUnlocks(unlocks) {
     });
   }
   if (unlocks.recovery) {
-    const salt = fromBase64url(unlocks.recovery.salt, "recovery salt");
+    const salt = bytesOf(unlocks.recovery.salt, "recovery salt");
     if (salt.length !== RECOVERY_SALT_BYTES) throw badUnlocks("recovery key");
     checked.recovery = { salt: unlocks.recovery.salt, ...checkWrap(unlocks.recovery, "recovery") };
   }
@@ -124,7 +124,7 @@ export function checkUnlocks(unlocks) {
 
 /** The PRF salt a passkey is asked with: the vault's own, or a new one for its first passkey. */
 export function prfSaltOf(unlocks) {
-  return unlocks?.prfSalt ? fromBase64url(unlocks.prfSalt, "passkey salt") : randomBytes(32);
+  return unlocks?.prfSalt ? bytesOf(unlocks.prfSalt, "passkey salt") : randomBytes(32);
 }
 
 /** A passkey's wrap of the data key: its key-encryption key is HKDF of the PRF output. */
@@ -141,7 +141,7 @@ export async function openWithPasskey(unlocks, credentialId, prf, extractable = 
   const refusal = () =>
     wrongUnlock("wrong-passkey", "That passkey doesn't open the private space on this phone.");
   if (!passkey) throw refusal();
-  const prfSalt = fromBase64url(checked.prfSalt, "passkey salt");
+  const prfSalt = bytesOf(checked.prfSalt, "passkey salt");
   const keyEncryptionKey = await hkdfKey(prf, prfSalt, PASSKEY_INFO);
   const additionalData = passkeyAdditionalData(credentialId, prfSalt);
   return unwrapWith(keyEncryptionKey, passkey, additionalData, extractable, refusal);
@@ -206,7 +206,7 @@ export async function openWithRecoveryKey(unlocks, typed, extractable = false) {
   const refusal = () =>
     wrongUnlock("wrong-recovery-key", "That recovery key doesn't open this private space.");
   if (!checked.recovery) throw refusal();
-  const salt = fromBase64url(checked.recovery.salt, "recovery salt");
+  const salt = bytesOf(checked.recovery.salt, "recovery salt");
   const keyEncryptionKey = await hkdfKey(recoveryKeyBytes(typed), salt, RECOVERY_INFO);
   const additionalData = recoveryAdditionalData(salt);
   return unwrapWith(keyEncryptionKey, checked.recovery, additionalData, extractable, refusal);

@@ -14,7 +14,7 @@ import {
   decoder,
   encoder,
   FORMAT_VERSION,
-  fromBase64url,
+  bytesOf,
   HEADER_VERSION,
   IV_BYTES,
   KDF_NAME,
@@ -22,7 +22,7 @@ import {
   toBase64url,
   VaultError,
   wrongPassphrase,
-} from "vault-format";
+} from "vault/format";
 
 // Separates the two kinds of additional data, so one can never stand in for the other.
 const KEY_WRAP_PURPOSE = "wellbeing-vault/key-wrap";
@@ -188,7 +188,7 @@ export async function openRecord(dataKey, stored) {
     plaintext = await subtle().decrypt(
       {
         name: "AES-GCM",
-        iv: fromBase64url(record.iv, "IV"),
+        iv: bytesOf(record.iv, "IV"),
         additionalData: recordAdditionalData(
           record.id,
           record.kind,
@@ -197,7 +197,7 @@ export async function openRecord(dataKey, stored) {
         ),
       },
       dataKey,
-      fromBase64url(record.ciphertext, "ciphertext"),
+      bytesOf(record.ciphertext, "ciphertext"),
     );
   } catch (error) {
     // A failed tag check, or a record whose stored fields make no sense: either way, damaged.
@@ -250,11 +250,11 @@ export async function unsealManifest(dataKey, sealed) {
     const plaintext = await subtle().decrypt(
       {
         name: "AES-GCM",
-        iv: fromBase64url(checked.iv, "manifest IV"),
+        iv: bytesOf(checked.iv, "manifest IV"),
         additionalData: manifestAdditionalData(checked.counter),
       },
       dataKey,
-      fromBase64url(checked.ciphertext, "manifest"),
+      bytesOf(checked.ciphertext, "manifest"),
     );
     manifest = JSON.parse(decoder.decode(plaintext));
   } catch (error) {
