@@ -752,3 +752,11 @@ def m028_womens_service_summaries(db):
         foreign_keys=[("org_id", "organisations", "id"), ("updated_by", "users", "id")],
         not_null={"summary", "version", "updated_at"},
     )
+
+
+@migrations()
+def m038_organisation_time_zone(db):
+    # Issue 25: "today" and the Monday a week starts on are the organisation's, in its own time
+    # zone (wellbeing/clock.py), not UTC's: a check-in made at 00:30 in Berlin belongs to that
+    # Berlin day. London unless the organisation says otherwise.
+    db["organisations"].add_column("time_zone", str, not_null_default="Europe/London")

@@ -15,7 +15,8 @@ from werkzeug.routing.rules import Rule
 
 from wellbeing import create_app
 from wellbeing.atrest import seal
-from wellbeing.db import get_db, migrate, now
+from wellbeing.clock import now
+from wellbeing.db import get_db, migrate
 from wellbeing.keys import new_key_entry
 
 # Who is who in the tests. Passwords are long enough for the password rules.

@@ -15,8 +15,9 @@ from wellbeing import create_app
 from wellbeing.accounts import people
 from wellbeing.atrest import SealError, key_id_of, seal, unseal
 from wellbeing.cli import SEALED_COLUMNS
+from wellbeing.clock import now
 from wellbeing.coworking import checkins
-from wellbeing.db import get_db, migrate, now, sqlite3
+from wellbeing.db import get_db, migrate, sqlite3
 from wellbeing.demo import DEMO_PAIR
 
 LABEL = "pairs.name"

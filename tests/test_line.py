@@ -639,6 +639,9 @@ def test_summary_counts_per_stretch_with_no_individual_places(one):
 def set_clock(one, days):
     opened = datetime.fromisoformat(room_of(one)["created_at"])
     one.app.config["CLOCK"] = lambda: opened + timedelta(days=days, seconds=1)
+    # The whole app reads this clock (wellbeing/clock.py): the facilitator's sign-in, which
+    # lasts 14 days, would end too, and this test is about the room.
+    one.app.config["SESSION_LIFETIME_HOURS"] = (days + 1) * 24
 
 
 def room_rows(one) -> int:

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import (
     accounts,
     charts,
+    clock,
     compression,
     coworking,
     db,
@@ -71,9 +72,10 @@ def create_app(test_config=None):
 
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, timezone_selector=clock.time_zone_of_request)
     use_source_text_when_untranslated(app)
     db.init_app(app)
+    clock.init_app(app)
     security.init_app(app)
     compression.init_app(app)
     errors.init_app(app)

@@ -11,7 +11,6 @@ gunicorn with --preload, which would share a connection across forked workers.
 import contextlib
 import threading
 import time
-from datetime import UTC, date, datetime
 
 import sqlite_utils
 from flask import current_app, g
@@ -207,16 +206,6 @@ def storable(row_id: int) -> bool:
     """Whether an id from a URL could be a row at all: a made-up id too big for SQLite is
     simply not found, rather than a crash."""
     return 0 < row_id <= SQLITE_MAX_INTEGER
-
-
-def now() -> str:
-    """Timestamps are ISO 8601 in UTC, so they sort as text."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def today() -> date:
-    """The day in UTC: check-in weeks, tonight's plan and the group log all turn on it."""
-    return datetime.now(UTC).date()
 
 
 def new_version() -> int:

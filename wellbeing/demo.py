@@ -5,8 +5,9 @@ from types import SimpleNamespace
 
 from .accounts import people
 from .atrest import seal
+from .clock import now
 from .coworking import agreement, checkins, conversation, pairs, workload
-from .db import get_db, now, writing
+from .db import get_db, writing
 from .sessions import plans
 from .supervision import record
 

@@ -8,23 +8,14 @@ room keeps nothing that points at a person).
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request
 
+from .clock import later, stamp
 from .db import get_db, writing
 
 # Rows older than this are swept away: no window below is longer.
 KEEP_MINUTES = 60
-
-
-def clock() -> datetime:
-    """Now, in UTC. Tests and the browser test set app.config["CLOCK"] to move time on."""
-    return current_app.config.get("CLOCK", lambda: datetime.now(UTC))()
-
-
-def stamp(moment: datetime | None = None) -> str:
-    return (moment or clock()).isoformat(timespec="seconds")
 
 
 def keyed(kind: str, value: str) -> str:
@@ -40,7 +31,7 @@ def address() -> str:
 
 
 def count(key: str, minutes: int) -> int:
-    since = stamp(clock() - timedelta(minutes=minutes))
+    since = later(minutes=-minutes)
     found = get_db().execute(
         "select count(*) from room_lookups where key = ? and at > ?", [key, since]
     )
@@ -56,7 +47,7 @@ def count_against(*keys: str):
     with writing():
         db.execute(
             "delete from room_lookups where at <= ?",
-            [stamp(clock() - timedelta(minutes=KEEP_MINUTES))],
+            [later(minutes=-KEEP_MINUTES)],
         )
         at = stamp()
         for key in keys:

@@ -16,7 +16,7 @@ from . import limits
 from .accounts.people import token_hash
 from .db import first_row
 from .errors import refuse
-from .limits import clock, count_against, stamp  # noqa: F401 (rooms.py and tests use them)
+from .limits import count_against
 
 # The windows the room limits count in. The limits themselves are settings (ROOM_MAX_SEATS and
 # the others in wellbeing/settings.py, which says why each is the size it is).

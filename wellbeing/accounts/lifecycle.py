@@ -7,8 +7,9 @@ supervision session records stay for the organisation's accreditation, without t
 """
 
 from ..atrest import unseal
+from ..clock import now
 from ..coworking import conversation
-from ..db import get_db, now, rows, secure_delete, writing
+from ..db import get_db, rows, secure_delete, writing
 from ..permissions import pairs_of
 from ..supervision import record
 from . import passkeys, people

@@ -12,7 +12,7 @@ good (docs/operations.md "Passkeys: the relying party").
 
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import webauthn
@@ -27,7 +27,8 @@ from webauthn.helpers.structs import (
 )
 
 from .. import limits
-from ..db import first_row, now, rows, storable, writing
+from ..clock import later, moment, now
+from ..db import first_row, rows, storable, writing
 
 # A challenge older than this is refused: long enough to find the phone's fingerprint reader.
 CHALLENGE_SECONDS = 120
@@ -64,9 +65,7 @@ def issue_challenge(purpose: str, user_id: int | None = None) -> tuple[str, byte
     """A new random challenge, kept by a random id; old ones are swept away at the same time
     (by `created_at`, indexed). Raises TooMany when this address has asked for too many."""
     challenge_id, challenge = secrets.token_urlsafe(24), secrets.token_bytes(32)
-    oldest = (datetime.now(UTC) - timedelta(seconds=CHALLENGE_SECONDS)).isoformat(
-        timespec="seconds"
-    )
+    oldest = later(seconds=-CHALLENGE_SECONDS)
     counted = "challenge::" + limits.address()
     allowed = int(current_app.config["PASSKEY_CHALLENGES_PER_ADDRESS"])
     with writing() as db:
@@ -97,7 +96,7 @@ def take_challenge(challenge_id, purpose: str, user_id: int | None = None) -> by
     if row is None:
         raise Refused("unknown or used challenge")
     made = datetime.fromisoformat(row["created_at"])
-    if datetime.now(UTC) - made > timedelta(seconds=CHALLENGE_SECONDS):
+    if moment() - made > timedelta(seconds=CHALLENGE_SECONDS):
         raise Refused("expired challenge")
     if row["purpose"] != purpose or row["user_id"] != user_id:
         raise Refused("challenge for something else")

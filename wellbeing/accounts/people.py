@@ -3,7 +3,7 @@
 import functools
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,7 +11,8 @@ from flask import current_app
 from flask_login import UserMixin
 
 from .. import content
-from ..db import first_row, get_db, now, rows, writing
+from ..clock import later, moment, now
+from ..db import first_row, get_db, rows, writing
 
 # "womens_support" (issue 22): a worker of the women's support service, who reads what the
 # module covers and how men may misuse it, and nothing of pairs, supervision or private space.
@@ -38,10 +39,6 @@ class Person(UserMixin):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def later(**delta) -> str:
-    return (datetime.now(UTC) + timedelta(**delta)).isoformat(timespec="seconds")
 
 
 def roles_of(user_id: int) -> set[str]:
@@ -235,7 +232,7 @@ def signin_wait_minutes(email: str) -> int:
         if len(times) >= limit:
             oldest_counted = datetime.fromisoformat(times[limit - 1])
             free_at = oldest_counted + timedelta(minutes=window)
-            minutes = int((free_at - datetime.now(UTC)).total_seconds() // 60) + 1
+            minutes = int((free_at - moment()).total_seconds() // 60) + 1
             wait = max(wait, minutes)
     return wait
 

@@ -12,7 +12,8 @@ import json
 from functools import cache
 from pathlib import Path
 
-from ..db import get_db, now, rows, writing
+from ..clock import now
+from ..db import get_db, rows, writing
 
 KINDS = ("practice", "situation", "support_contact", "womens_service", "men_helpline")
 # The three kinds of contact (issue 22).

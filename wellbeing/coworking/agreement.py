@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from .. import content
 from ..atrest import seal, unseal
-from ..db import first_row, get_db, now, rows, storable, writing
+from ..clock import now
+from ..db import first_row, get_db, rows, storable, writing
 
 CHOICES = ("as_written", "adapt", "not_for_us")
 FIELDS = ("choice", "who", "words", "signal")

@@ -9,9 +9,10 @@ failure, and there is no streak or score.
 
 from datetime import date, timedelta
 
+from .. import clock
 from ..atrest import seal, unseal
-from ..db import first_row, get_db, now, rows
-from ..db import today as utc_today
+from ..clock import now
+from ..db import first_row, get_db, rows
 
 WEEKS_SHOWN = 12
 # Days after the pair's check-in day before "due" gently becomes "overdue".
@@ -20,12 +21,8 @@ MAX_ANSWER = 2000
 MAX_REPLY = 300
 
 
-def today() -> date:
-    return utc_today()
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+# The organisation's day and the Monday that names its week (wellbeing/clock.py).
+today, monday_of = clock.today, clock.monday_of
 
 
 def _open(row: dict) -> dict:

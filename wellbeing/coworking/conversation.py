@@ -10,7 +10,8 @@ import json
 
 from .. import content
 from ..atrest import seal, unseal
-from ..db import get_db, now, rows
+from ..clock import now
+from ..db import get_db, rows
 
 MAX_ANSWER = 3000
 MAX_SITUATIONS = 40

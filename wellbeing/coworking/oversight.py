@@ -5,10 +5,10 @@ can see the log". A supervisor who opens their home page many times in an hour a
 pair and kind of view in that hour, so the log stays readable for the pair.
 """
 
-from datetime import UTC, datetime, timedelta
 
 from ..atrest import seal, unseal
-from ..db import get_db, now, rows, writing
+from ..clock import later, now
+from ..db import get_db, rows, writing
 
 # What a supervisor saw, as the pair reads it in their log.
 VIEWS = (
@@ -34,7 +34,7 @@ def log_views(pair_ids: list[int], supervisor, what: str):
     assert what in VIEWS
     if not pair_ids:
         return
-    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    hour_ago = later(hours=-1)
     # Read first: a supervisor reloading their home writes nothing, so it takes no write lock.
     if not _unlogged(supervisor, what, pair_ids, hour_ago):
         return

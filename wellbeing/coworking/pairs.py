@@ -9,7 +9,8 @@ import json
 
 from ..accounts.people import later, reset_used_since
 from ..atrest import seal, unseal
-from ..db import get_db, now, rows, writing
+from ..clock import now
+from ..db import get_db, rows, writing
 
 # What both partners can agree to. docs/design.md "The data rule": sharing with supervision is a
 # deliberate act by the pair, it can be withdrawn, and nothing moves on its own.

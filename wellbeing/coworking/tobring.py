@@ -8,7 +8,8 @@ pair like every other. The text is sealed at rest (cli.SEALED_COLUMNS).
 """
 
 from ..atrest import seal, unseal
-from ..db import first_row, get_db, now, rows
+from ..clock import now
+from ..db import first_row, get_db, rows
 
 COLUMN = "supervision_notes.text"
 

@@ -10,7 +10,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 from .. import content, standards
-from ..db import first_row, get_db, now, rows
+from ..clock import now
+from ..db import first_row, get_db, rows
 
 FLAG_WEEKS = 8
 

@@ -23,7 +23,8 @@ import re
 from flask import jsonify, request
 from flask_login import current_user
 
-from ..db import get_db, now, sqlite3, writing
+from ..clock import now
+from ..db import get_db, sqlite3, writing
 from ..permissions import backup_versions, get_backup, role_required
 from . import bp
 

@@ -17,15 +17,14 @@ from flask import current_app
 
 from .. import content
 from ..accounts.people import token_hash
+from ..clock import moment, stamp
 from ..db import first_row, get_db, rows, secure_delete, storable, writing
 from ..seats import (
     client_key,
-    clock,
     count_against,
     limit,
     over_limit,
     participant_of,
-    stamp,
 )
 
 LINE_END = 1000
@@ -244,7 +243,7 @@ def changes_for(room: dict, action: str, minutes: int | None, threshold=None) ->
     if action == "first_round":
         return {"round": 1, "revealed": 0, "view": "line"}
     if action == "questions":
-        ends = clock() + timedelta(minutes=minutes or DEFAULT_MINUTES)
+        ends = moment() + timedelta(minutes=minutes or DEFAULT_MINUTES)
         return {"view": "questions", "timer_ends_at": stamp(ends)}
     if action == "line":
         return {"view": "line", "timer_ends_at": None}
@@ -270,7 +269,7 @@ def seconds_left(room: dict) -> int:
     if not room["timer_ends_at"]:
         return 0
     ends = datetime.fromisoformat(room["timer_ends_at"])
-    return max(0, int((ends - clock()).total_seconds()))
+    return max(0, int((ends - moment()).total_seconds()))
 
 
 # --- people in the room ------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 import json
 
-from ..db import get_db, now, rows
+from ..clock import now
+from ..db import get_db, rows
 
 
 def members(org_id: int) -> list[dict]:

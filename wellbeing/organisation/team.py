@@ -11,8 +11,9 @@ from datetime import date, timedelta
 
 from .. import content
 from ..atrest import seal, unseal
+from ..clock import now
 from ..coworking import workload
-from ..db import get_db, now, rows
+from ..db import get_db, rows
 
 GENDER_COLUMN = "users.gender"
 # Entries that say which gender; "own" (described another way) is the person's, and not compared.

@@ -6,10 +6,11 @@ how it was passed on. Every value here is a date, a time, a user id, or an id fr
 woman or the children can be.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from .. import content
-from ..db import first_row, get_db, now, rows, writing
+from .. import clock, content
+from ..clock import now
+from ..db import first_row, get_db, rows, writing
 
 ANSWERS = ("no", "passed_on", "not_yet")
 # Respect §4.4 asks for "immediately"; the admin's count of concerns still open after this long
@@ -125,8 +126,8 @@ def mark_passed_on(check: dict, member, to: str, how: str, at: str | None):
 def counts(org_id: int, since_days: int = 365) -> dict:
     """What the organisation's admin sees (Respect §4.4 is the organisation's duty): counts
     only, never a pair, a date of a pair's group or who answered."""
-    since = (datetime.now(UTC).date() - timedelta(days=since_days)).isoformat()
-    overdue_before = (datetime.now(UTC) - OVERDUE).isoformat(timespec="seconds")
+    since = (clock.today() - timedelta(days=since_days)).isoformat()
+    overdue_before = clock.stamp(clock.moment() - OVERDUE)
     (found,) = rows(
         "select count(*) as evenings,"
         " coalesce(sum(concern), 0) as raised,"

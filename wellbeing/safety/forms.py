@@ -2,7 +2,7 @@
 there is no text field, so no client detail can be typed into the app (docs/design.md "Her
 safety first")."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,7 +10,7 @@ from wtforms import DateField, DateTimeLocalField, RadioField, SelectField, Text
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .. import content
+from .. import clock, content
 
 PAST = timedelta(days=366)
 
@@ -20,9 +20,9 @@ def choices(kind: str) -> list[SelectChoice]:
 
 
 def not_in_future(form, field):
-    if field.data and field.data > datetime.now() + timedelta(days=1):
+    if field.data and field.data > clock.local_now().replace(tzinfo=None) + timedelta(days=1):
         raise ValidationError(_l("That is still to come. When was it passed on?"))
-    if field.data and field.data < datetime.now() - PAST:
+    if field.data and field.data < clock.local_now().replace(tzinfo=None) - PAST:
         raise ValidationError(_l("Please give a date in the last year."))
 
 
@@ -49,7 +49,7 @@ class SafetyAnswerForm(PassingOnForm):
     )
 
     def validate_held_on(self, field):
-        if field.data and abs(datetime.now().date() - field.data) > PAST:
+        if field.data and abs(clock.today() - field.data) > PAST:
             raise ValidationError(_l("Please give a date in the last year."))
 
 

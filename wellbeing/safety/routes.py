@@ -3,8 +3,9 @@ from datetime import date
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import content
-from ..db import first_row, get_db, new_version, now, rows, today, writing
+from .. import clock, content
+from ..clock import now, today
+from ..db import first_row, get_db, new_version, rows, writing
 from ..permissions import get_pair, role_required
 from ..sessions import module
 from . import bp, checks
@@ -76,7 +77,7 @@ def answer(pair_id):
     form = SafetyAnswerForm()
     if not form.validate():
         return render_pair(pair, 422, held_on=form.held_on.data, form=form)
-    at = form.at.data.isoformat(timespec="minutes") if form.at.data else None
+    at = clock.from_wall(form.at.data) if form.at.data else None
     checks.answer(
         pair, current_user, form.held_on.data, form.answer.data, form.to.data, form.how.data, at
     )
@@ -101,7 +102,7 @@ def passed_on(pair_id, check_id):
             held_on=date.fromisoformat(check["held_on"]),
             passing_forms={check["id"]: form},
         )
-    at = form.at.data.isoformat(timespec="minutes") if form.at.data else None
+    at = clock.from_wall(form.at.data) if form.at.data else None
     checks.mark_passed_on(check, current_user, form.to.data, form.how.data, at)
     return redirect(url_for("safety.pair_show", pair_id=pair["id"], on=check["held_on"]), 303)
 

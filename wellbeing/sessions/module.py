@@ -10,7 +10,8 @@ import secrets
 from functools import cache
 
 from .. import content
-from ..db import first_row, get_db, new_version, now, rows, writing
+from ..clock import now
+from ..db import first_row, get_db, new_version, rows, writing
 
 # Minutes one activity may take, and a whole session: four and five hours leave room for any
 # organisation's own length while catching a typo of an extra zero.

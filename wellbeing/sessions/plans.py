@@ -8,8 +8,9 @@ edit at once; `version` makes the second one see the first one's plan instead of
 import json
 from datetime import date, datetime, timedelta
 
-from ..db import first_row, get_db, new_version, now, rows, writing
-from ..db import today as today  # the sessions' pages ask plans for the day
+from ..clock import now
+from ..clock import today as today  # the sessions' pages ask plans for the day
+from ..db import first_row, get_db, new_version, rows, writing
 from . import module
 
 BOTH = "both"

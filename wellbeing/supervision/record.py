@@ -8,11 +8,11 @@ wellbeing/content/<language>.json (`supervision.areas`).
 import json
 from datetime import date
 
-from .. import standards
+from .. import clock, standards
 from ..atrest import seal, unseal
+from ..clock import now
 from ..coworking import workload
-from ..db import first_row, get_db, now, rows, writing
-from ..db import today as db_today
+from ..db import first_row, get_db, rows, writing
 from ..permissions import reads_note
 from . import guidance
 
@@ -192,7 +192,7 @@ def target(supervisee_id: int, today: date) -> dict:
 
 
 def target_of(supervisee_id: int, today: date | None = None) -> int:
-    return target(supervisee_id, today or db_today())["minutes"]
+    return target(supervisee_id, today or clock.today())["minutes"]
 
 
 def set_target(link_id: int, minutes: int | None):

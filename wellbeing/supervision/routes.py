@@ -9,8 +9,9 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from .. import content, standards
+from ..clock import now
 from ..coworking import agreement, checkins, oversight, pairs, tobring, workload
-from ..db import first_row, get_db, now, rows, writing
+from ..db import first_row, get_db, rows, writing
 from ..fragments import render_page_or_block
 from ..organisation.people import members
 from ..permissions import (

@@ -9,7 +9,8 @@ because §3.13 gives supervision the job of "Ensuring workers further develop sk
 training needs", and raises gaps there; the supervisor never ticks for them.
 """
 
-from ..db import get_db, now, rows
+from ..clock import now
+from ..db import get_db, rows
 from . import guidance
 
 
