@@ -5,7 +5,6 @@ can see the log". A supervisor who opens their home page many times in an hour a
 pair and kind of view in that hour, so the log stays readable for the pair.
 """
 
-
 from ..atrest import seal, unseal
 from ..clock import later, now
 from ..db import get_db, rows, writing
