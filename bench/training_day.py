@@ -148,8 +148,8 @@ def seat_hashes(app, cookies, code: str) -> dict:
     derived from the browser's id in its (signed, readable) session cookie and the room
     (wellbeing/seats.py, seat_token); nothing else about a participant is stored."""
     from wellbeing import seats
-    from wellbeing.accounts.people import token_hash
     from wellbeing.db import first_row
+    from wellbeing.people import token_hash
 
     serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
@@ -205,7 +205,7 @@ class Request:
 
 def setup_crowd(app, pairs: int) -> dict:
     """The burst's people: `pairs` pairs of facilitators, an invitation and a reset link."""
-    from wellbeing.accounts import people
+    from wellbeing import people
     from wellbeing.atrest import seal
     from wellbeing.db import get_db, now, writing
 
@@ -370,7 +370,7 @@ def demo_password(email: str) -> str:
 
 def stored_after_burst(app, database: Path, crowd: dict, code: str, placing: str) -> dict:
     """What the database holds after the burst, read from the file itself."""
-    from wellbeing.accounts import people
+    from wellbeing import people
     from wellbeing.atrest import unseal
 
     conn = sqlite3.connect(database)

@@ -177,13 +177,13 @@ PLAN_FORM = {"held_on": "2026-12-24", "starts_at": "18:30", "session_key": "sexu
 
 RULES = {r.endpoint: r for r in (
     rule("static", "public", filename="app.css"),
-    rule("accounts.home", "member"),
+    rule("home.home", "member"),
     rule("accounts.account_show", "member", also="it shows only your own account: there is no URL for anyone else's"),
-    rule("accounts.account_data", "member", also="only your own data"),
-    rule("accounts.account_delete_confirm", "member"),
+    rule("home.account_data", "member", also="only your own data"),
+    rule("home.account_delete_confirm", "member"),
     rule("accounts.gender_update", "member", form={"gender": "woman"}, also="only your own; a choice that isn't offered: 422"),
     # Each organisation's only admin is asked to invite another admin first.
-    rule("accounts.account_delete", "member", form={"password": PASSWORD}, answers={"admin": 409, "outsider": 409}, also="wrong password: 422, nothing deleted, counted with sign-in failures (429 after 5); the organisation's only admin: 409"),
+    rule("home.account_delete", "member", form={"password": PASSWORD}, answers={"admin": 409, "outsider": 409}, also="wrong password: 422, nothing deleted, counted with sign-in failures (429 after 5); the organisation's only admin: 409"),
     # Issue 15, passkeys. JSON with the X-CSRFToken header, as the page's fetch() sends it. A made-up answer proves no passkey: 422.
     # Issue 21: adding a passkey needs a password or passkey check in the last 5 minutes (organisation_one counts every persona as checked).
     rule("accounts.account_check", "member", form={"password": PASSWORD}, also="your own password again, for adding a passkey in the next 5 minutes; wrong: 422, counted with sign-in failures (429 after 5)"),

@@ -91,7 +91,7 @@ def every_write_goes_through_writing():
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
-    from wellbeing.accounts import people
+    from wellbeing import people
 
     path = tmp_path_factory.mktemp("template") / "wellbeing.db"
     app = make_app(path)

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import INVITED, PASSWORD, PEOPLE, csrf_token, make_app, sign_in
 
-from wellbeing.accounts.people import token_hash
 from wellbeing.coworking import checkins
 from wellbeing.db import sqlite3
+from wellbeing.people import token_hash
 from wellbeing.permissions import get_pair
 
 PERSONAS = (

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import PAIR_NAME, PASSWORD, PEOPLE, csrf_token, sign_in
 
-from wellbeing import create_app
-from wellbeing.accounts import people
+from wellbeing import create_app, people
 from wellbeing.atrest import SealError, key_id_of, seal, unseal
 from wellbeing.cli import SEALED_COLUMNS
 from wellbeing.clock import now

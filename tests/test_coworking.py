@@ -83,7 +83,7 @@ def test_invited_colleague_sees_the_invitation_on_home_and_accepts_it(one):
     assert response.status_code == 201
     assert "Invitation sent" in text_of(response)
 
-    home = page(one, "bystander", "accounts.home")
+    home = page(one, "bystander", "home.home")
     assert "1 invitation to co-work is waiting for you." in home
     index = page(one, "bystander", "coworking.pairs_index")
     assert "Friday morning group" in index
@@ -96,7 +96,7 @@ def test_invited_colleague_sees_the_invitation_on_home_and_accepts_it(one):
     assert "Friday morning group" in pair_page
     assert f"with {FRAN}" in pair_page
     # Now it is an answered invitation: it no longer shows, and can't be accepted twice.
-    assert "invitation to co-work" not in page(one, "bystander", "accounts.home")
+    assert "invitation to co-work" not in page(one, "bystander", "home.home")
     again = post(one, "bystander", "coworking.invitation_accept", invitation_id=invitation_id)
     assert again.status_code == 404
 
@@ -142,7 +142,7 @@ def test_inviter_withdraws_and_the_colleague_can_no_longer_accept(one):
     assert response.status_code == 200
     assert "Invitation withdrawn." in text_of(response)
     assert PAIR_INVITATION_NAME not in page(one, "coworker", "coworking.pairs_index")
-    assert "invitation to co-work" not in page(one, "coworker", "accounts.home")
+    assert "invitation to co-work" not in page(one, "coworker", "home.home")
     assert post(one, "coworker", "coworking.invitation_accept").status_code == 404
     assert sql(one, "select count(*) from pairs")[0][0] == 1
 
@@ -189,7 +189,7 @@ def test_ended_pair_refuses_every_change_but_stays_readable(one):
                 assert "Its history stays here, read-only." in text, endpoint
     # Last week's words are still there to read.
     assert LAST_WEEK_MORE in page(one, "coworker", "coworking.checkins_show")
-    assert "ended, kept read-only" in page(one, "coworker", "accounts.home")
+    assert "ended, kept read-only" in page(one, "coworker", "home.home")
 
 
 # --- the new-partnership conversation --------------------------------------------------------
@@ -580,17 +580,17 @@ def test_checkin_states_after_answering(one):
 
 def test_home_shows_a_due_checkin_gently_and_never_a_streak_or_score(one):
     set_checkin_day(one, checkins.today().weekday())
-    home = page(one, "facilitator", "accounts.home")
+    home = page(one, "facilitator", "home.home")
     assert "This week's check-in is due." in home
     assert 'class="state-due"' in home
 
     # Overdue, where this week allows it: still gentle, never a failure.
     if checkins.today().weekday() >= 3:
         set_checkin_day(one, 0)
-        home = page(one, "facilitator", "accounts.home")
+        home = page(one, "facilitator", "home.home")
         assert "This week's check-in is still open, whenever you're ready." in home
 
-    for endpoint in ("accounts.home", "coworking.pair_show", "coworking.checkins_show"):
+    for endpoint in ("home.home", "coworking.pair_show", "coworking.checkins_show"):
         text = page(one, "facilitator", endpoint).lower()
         for word in ("streak", "score", "badge", "failed", "you missed"):
             assert word not in text, (endpoint, word)
@@ -685,5 +685,5 @@ def test_third_facilitator_never_sees_the_pair(one):
     checkin(one, "facilitator", more="Between us two")
     index = page(one, "bystander", "coworking.pairs_index")
     assert PAIR_NAME not in index and PAIR_INVITATION_NAME not in index
-    assert PAIR_NAME not in page(one, "bystander", "accounts.home")
+    assert PAIR_NAME not in page(one, "bystander", "home.home")
     assert get(one, "bystander", "coworking.checkins_show").status_code == 404

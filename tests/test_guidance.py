@@ -14,8 +14,7 @@ from organisation_one import text_of
 from steps import page as html
 from steps import post, sql, url, words
 
-from wellbeing import content
-from wellbeing.coworking import workload
+from wellbeing import content, workload
 from wellbeing.db import sqlite3
 
 SEEDS = Path(__file__).resolve().parents[1] / "sources"
@@ -172,13 +171,13 @@ def test_the_guidelines_introductions_are_shown_as_quotations(one, endpoint, wor
 def test_home_leads_to_why_this_matters_first_and_to_the_exercises_after(one):
     client = one.client("facilitator")
     why, vault = url(one, "exercises.why_show"), url(one, "exercises.vault_show")
-    assert f'href="{why}"' in text_of(client.get(url(one, "accounts.home")))
+    assert f'href="{why}"' in text_of(client.get(url(one, "home.home")))
     shown = client.get(why)
     assert "Impacts on practitioners" in text_of(shown)
     assert f'href="{vault}" id="why-skip"' in text_of(shown)  # skipped with one tap
     # Seen once on this phone: home goes straight to the exercises, and the private space
     # still links back to it.
-    assert f'href="{vault}"' in text_of(client.get(url(one, "accounts.home")))
+    assert f'href="{vault}"' in text_of(client.get(url(one, "home.home")))
     assert f'href="{why}"' in text_of(client.get(vault))
 
 
@@ -321,7 +320,7 @@ def test_the_organisations_export_holds_who_had_which_training(one):
 
 def test_deleting_an_account_takes_its_training_record(one):
     post(one, "facilitator", "supervision.training_update", {"topics": ["risk"]})
-    from wellbeing.accounts import lifecycle
+    from wellbeing.home import lifecycle
 
     with one.app.app_context():
         lifecycle.delete(one.rows["facilitator"])

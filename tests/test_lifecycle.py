@@ -223,7 +223,7 @@ def test_deleting_a_supervisor_keeps_session_records_without_notes_or_their_comm
 def test_links_a_deleted_admin_made_stay_as_made_by_a_former_co_worker(one):
     """An organisation's only admin can't go, so this deletes the admin through the same
     function the pages use, after another admin was made (as an invitation would)."""
-    from wellbeing.accounts import lifecycle
+    from wellbeing.home import lifecycle
 
     admin_id = one.rows["admin"]
     with sqlite3.connect(one.database) as conn:

@@ -30,7 +30,7 @@ def answer(one, persona="facilitator", choice="not_yet", held_on=TODAY, **fields
 
 
 def home(one, persona) -> str:
-    return words(page(one, persona, "accounts.home"))
+    return words(page(one, persona, "home.home"))
 
 
 def add_womens_service(one):
@@ -241,7 +241,7 @@ def test_the_database_holds_no_free_text_for_the_safety_question(one):
 
 def test_a_person_downloads_their_safety_answers_and_the_pair_keeps_them_when_they_go(one):
     answer(one, "facilitator", "passed_on", to="police", how="phone")
-    data = one.client("facilitator").get(url(one, "accounts.account_data")).get_json()
+    data = one.client("facilitator").get(url(one, "home.account_data")).get_json()
     (mine,) = data["safety_answers"]
     assert (mine["held_on"], mine["passed_on_to"], mine["answered_by_me"]) == (TODAY, "police", 1)
     response = post(one, "admin", "organisation.person_delete", user_id=one.rows["facilitator"])
@@ -461,7 +461,7 @@ def test_a_womens_support_worker_joins_through_the_invitation_and_sees_her_pages
         " where users.email = 'wren@one.example'",
     )
     assert roles == [("womens_support",)]
-    shown = words(page(one, "womens_worker", "accounts.home"))
+    shown = words(page(one, "womens_worker", "home.home"))
     assert "For the women's support service" in shown
     assert "Your co-working pairs" not in shown and "Your private space" not in shown
 

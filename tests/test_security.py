@@ -286,7 +286,7 @@ def test_an_unknown_email_costs_one_argon2_verification_like_a_wrong_password(
     """Issue 11: an unknown email answered in 3-37 ms, a wrong password in 160-230 ms, so the
     time said who has an account. Both now verify exactly one Argon2 hash. (Counted, not timed:
     tests must not depend on the machine's speed.)"""
-    from wellbeing.accounts import people
+    from wellbeing import people
 
     monkeypatch.setattr(people, "hasher", CountingHasher())
     token = csrf_token(client)
@@ -549,7 +549,7 @@ def test_an_admin_cannot_keep_a_second_reset_link_to_become_someone(one):
 
 def test_an_unused_reset_link_says_nothing_at_a_first_sign_in(app, client):
     """Someone who never signed in, with a link made but not used: no notice, no error."""
-    from wellbeing.accounts import people
+    from wellbeing import people
 
     with app.app_context():
         fran = people.find_by_email(PEOPLE["facilitator"][1])

@@ -400,8 +400,8 @@ def test_a_download_holds_the_pairs_plans_and_they_outlive_a_deleted_partner(one
         {"held_on": "2026-12-10", "starts_at": "18:30", "session_key": SESSION_TWO, "ran_at": None}
     ]
     with one.app.app_context():
-        from wellbeing.accounts import lifecycle
         from wellbeing.db import writing
+        from wellbeing.home import lifecycle
 
         with writing():
             lifecycle.delete(one.rows["coworker"])

@@ -27,7 +27,8 @@ from steps import (
     url,
 )
 
-from wellbeing.coworking import checkins, workload
+from wellbeing import workload
+from wellbeing.coworking import checkins
 from wellbeing.db import sqlite3
 from wellbeing.supervision import record
 

@@ -15,10 +15,10 @@ from conftest import PASSWORD, PEOPLE, csrf_token, make_app, sign_in
 from organisation_one import text_of
 from steps import stored_passkey
 
-from wellbeing import NotConfigured, create_app
-from wellbeing.accounts import lifecycle, people
+from wellbeing import NotConfigured, create_app, people
 from wellbeing.db import sqlite3
 from wellbeing.exercises.backup import MAX_BODY_BYTES
+from wellbeing.home import lifecycle
 
 
 def query(database, sql, params=()):

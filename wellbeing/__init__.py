@@ -1,9 +1,6 @@
 """The practitioner wellbeing and supervision app: application factory."""
 
-# The release, shown on /healthz and the account page; CHANGELOG.md says what each one changed.
-__version__ = "1.0.0"
-
-import os  # noqa: E402  (the version comes first: health.py reads it while this module loads)
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -20,6 +17,7 @@ from . import (
     errors,
     exercises,
     health,
+    home,
     keys,
     line,
     organisation,
@@ -33,6 +31,7 @@ from . import (
 )
 from .exercises.backup import MAX_BODY_BYTES
 from .extensions import babel, csrf, htmx
+from .version import VERSION as __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,6 +82,7 @@ def create_app(test_config=None):
     urls.init_app(app)
     accounts.init_app(app)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(organisation.bp)
     app.register_blueprint(exercises.bp)
     app.register_blueprint(coworking.bp)

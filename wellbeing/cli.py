@@ -6,8 +6,7 @@ import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
 
-from . import atrest, db, demo, keys
-from .accounts import people
+from . import atrest, db, demo, keys, people
 from .db import sqlite3
 from .line import rooms
 

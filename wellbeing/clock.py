@@ -116,6 +116,12 @@ def day(value) -> str:
     return format_date(shown, pattern)
 
 
+def day_month(value) -> str:
+    """ "10 December": how a person says when a link expires, or the Monday of this week."""
+    shown = as_date(value)
+    return format_date(shown, "d MMMM") if shown else ""
+
+
 def when(value) -> str:
     """ "Thursday 3 December, 18:30": a stored moment on the organisation's wall clock."""
     shown = as_moment(value)
@@ -133,3 +139,4 @@ def time_zone_of_request() -> str:
 def init_app(app):
     app.add_template_global(day)
     app.add_template_global(when)
+    app.add_template_global(day_month)

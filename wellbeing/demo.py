@@ -3,10 +3,10 @@
 from datetime import timedelta
 from types import SimpleNamespace
 
-from .accounts import people
+from . import people, workload
 from .atrest import seal
 from .clock import now
-from .coworking import agreement, checkins, conversation, pairs, workload
+from .coworking import agreement, checkins, conversation, pairs
 from .db import get_db, writing
 from .sessions import plans
 from .supervision import record

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
 
-from . import __version__
 from .db import first_row, get_db, sqlite3, sqlite_version
+from .version import VERSION
 
 bp = Blueprint("health", __name__)
 
@@ -37,6 +37,6 @@ def healthz():
     checks["free_disk_mb"] = free_mb
     checks["disk"] = "ok" if free_mb >= minimum else "low"
     healthy = healthy and free_mb >= minimum
-    checks["version"] = __version__
+    checks["version"] = VERSION
     checks["status"] = "ok" if healthy else "fail"
     return jsonify(checks), 200 if healthy else 503, {"Cache-Control": "no-store"}

@@ -347,14 +347,16 @@ def get_seat(code: str) -> tuple[dict, dict]:
 def get_supervision_note(pair: dict, note_id: int, member=None) -> dict:
     """A note "to bring to supervision" the member wrote in this pair, or 404: it is the
     writer's alone, so to the partner and everyone else it doesn't exist (issue 27)."""
-    from .coworking import tobring
-
     if not storable(note_id):
         abort(404)
     member = member or current_user
-    found = tobring.note_of(member, pair["id"], note_id)
+    found = first_row(
+        "select * from supervision_notes where id = ? and user_id = ? and pair_id = ?",
+        [note_id, member.id, pair["id"]],
+    )
     if found is None:
         abort(404)
+    found["text"] = unseal(found.pop("text_sealed"), "supervision_notes.text")
     return found
 
 

@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
 from . import limits
-from .accounts.people import token_hash
 from .db import first_row
 from .errors import refuse
 from .limits import count_against
+from .people.identity import token_hash
 
 # The windows the room limits count in. The limits themselves are settings (ROOM_MAX_SEATS and
 # the others in wellbeing/settings.py, which says why each is the size it is).

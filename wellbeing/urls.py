@@ -1,7 +1,7 @@
 """Links without values, built once: templates ask for the same few on every page.
 
 Flask's `url_for` builds a link through the URL map each time; the page chrome and the home
-page ask for a dozen that never change (`url_for('accounts.home')`), which was a tenth of the
+page ask for a dozen that never change (`url_for('home.home')`), which was a tenth of the
 home page's server time. A link with values, relative to a blueprint, or for another host is
 built by Flask as before.
 """

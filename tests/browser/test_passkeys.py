@@ -14,7 +14,7 @@ import re
 from conftest import PASSWORD, PEOPLE
 from playwright.sync_api import expect
 
-from wellbeing.accounts import people
+from wellbeing import people
 from wellbeing.db import sqlite3
 
 from .steps import (

@@ -12,8 +12,9 @@ import pytest
 from conftest import PAIR_NAME, PASSWORD, PEOPLE
 from playwright.sync_api import expect
 
-from wellbeing.accounts import lifecycle, people
+from wellbeing import people
 from wellbeing.db import get_db, writing
+from wellbeing.home import lifecycle
 
 from .conftest import TIMEOUT_MS
 from .steps import (

@@ -15,7 +15,7 @@ def unauthorized():
     """Back to sign-in, then on to the page they asked for (local paths only)."""
     target = url_for("accounts.signin_show")
     asked_for = request.full_path.rstrip("?")
-    if request.method == "GET" and asked_for != url_for("accounts.home"):
+    if request.method == "GET" and asked_for != url_for("home.home"):
         flash(_("Please sign in to see that page."), "info")
         target = url_for("accounts.signin_show", next=asked_for)
     if htmx:
@@ -26,7 +26,7 @@ def unauthorized():
 
 @login_manager.user_loader
 def load_user(session_token):
-    from .people import load_person
+    from ..people.signins import load_person
 
     return load_person(session_token)
 

@@ -1,7 +1,6 @@
 import json
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -18,56 +17,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..coworking import checkins
-from ..coworking.pairs import invitations_waiting
+from .. import people
 from ..db import first_row, writing
-from ..organisation import team
-from ..organisation.people import last_admin, summary
-from ..permissions import pairs_of
-from ..safety import checks as safety_checks
 from ..security import safe_next
-from ..sessions import module
-from ..sessions import plans as session_plans
-from . import bp, lifecycle, passkeys, people
+from . import bp, passkeys
 from .forms import (
-    AccountDeleteForm,
     GenderForm,
     InvitationAcceptForm,
     PasswordResetForm,
     RecheckForm,
     SignInForm,
 )
-
-
-@bp.get("/")
-@login_required
-def home():
-    facilitator = current_user.has_role("facilitator")
-    pairs = pairs_of() if facilitator else []
-    today = checkins.today()
-    return render_template(
-        "accounts/home.html",
-        pairs=pairs,
-        states={pair["id"]: checkins.state(pair, current_user, today) for pair in pairs},
-        invited=invitations_waiting(current_user) if facilitator else 0,
-        summary=summary(current_user.org_id) if current_user.has_role("admin") else None,
-        tonight=tonight_plans(pairs, today),
-        # Issue 22: a concern not yet passed on stays on both partners' homes, without a clock.
-        concerns=safety_checks.open_concerns([pair["id"] for pair in pairs]),
-    )
-
-
-def tonight_plans(pairs: list[dict], today) -> list[dict]:
-    """Issue 24: on a day with a planned session, home leads with it, above everything else."""
-    found = []
-    for pair in pairs:
-        if pair["ended_at"]:
-            continue
-        plan = session_plans.plan_on(pair, today)
-        session = module.session(current_user.org_id, plan["session_key"]) if plan else None
-        if session:
-            found.append({"pair": pair, "plan": plan, "session": session})
-    return sorted(found, key=lambda t: t["plan"]["starts_at"])
 
 
 @bp.get("/account")
@@ -127,7 +87,7 @@ def password_refusal(password: str) -> tuple[str, int] | None:
 
 def gender_form(formdata=None) -> GenderForm:
     person = first_row("select gender_sealed from users where id = ?", [current_user.id])
-    return GenderForm(formdata=formdata, gender=team.gender_of(person))
+    return GenderForm(formdata=formdata, gender=people.gender_of(person))
 
 
 @bp.post("/account/gender")
@@ -138,7 +98,7 @@ def gender_update():
     form = gender_form(request.form)
     if not form.validate():
         return _account_page(RecheckForm(formdata=None), 422, gender_form=form)
-    team.set_gender(current_user.id, form.gender.data or "")
+    people.set_gender(current_user.id, form.gender.data or "")
     flash(_("Saved. Only you see it; your admins see only whether a pair is mixed."), "success")
     return redirect(url_for("accounts.account_show"), 303)
 
@@ -199,48 +159,10 @@ def passkey_remove(passkey_id):
     return redirect(url_for("accounts.account_show"))
 
 
-@bp.get("/account/data.json")
-@login_required
-def account_data():
-    """Everything about you that you can read, as one JSON file (issue 11)."""
-    body = json.dumps(lifecycle.data_of(current_user), indent=2, ensure_ascii=False)
-    headers = {"Content-Disposition": 'attachment; filename="my-wellbeing-data.json"'}
-    return Response(body, mimetype="application/json", headers=headers)
-
-
-@bp.get("/account/delete")
-@login_required
-def account_delete_confirm():
-    return _account_delete_page(AccountDeleteForm(formdata=None))
-
-
-@bp.post("/account/delete")
-@login_required
-def account_delete():
-    form = AccountDeleteForm()
-    if not form.validate():
-        return _account_delete_page(form, 422)
-    refusal = password_refusal(form.password.data)
-    if refusal:
-        form.password.errors.append(f"{refusal[0]} {_('Nothing was deleted.')}")
-        return _account_delete_page(form, refusal[1])
-    if current_user.has_role("admin") and last_admin(current_user.id, current_user.org_id):
-        return _account_delete_page(form, 409, last_admin=True)
-    lifecycle.delete(current_user.id)
-    logout_user()
-    flash(_("Your account is deleted, with everything only you wrote. Take care."), "success")
-    return redirect(url_for("accounts.signin_show"))
-
-
-def _account_delete_page(form, status=200, **context):
-    page = render_template("accounts/account_delete.html", form=form, **context)
-    return page, status
-
-
 @bp.get("/signin")
 def signin_show():
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
+        return redirect(url_for("home.home"))
     return render_template("accounts/signin.html", form=SignInForm())
 
 
@@ -264,7 +186,7 @@ def signin_submit():
         message = _("This account is switched off. Please talk to your organisation's admin.")
         return render_template("accounts/signin.html", form=form, refusal=message), 403
     sign_in(user)
-    return redirect(safe_next(request.args.get("next")) or url_for("accounts.home"))
+    return redirect(safe_next(request.args.get("next")) or url_for("home.home"))
 
 
 def new_form_token():
@@ -339,7 +261,7 @@ def passkey_signin():
     # The vault's name (not secret) tells the page which private space this touch may open.
     vault = f"user-{user['id']}" if current_user.has_role("facilitator") else None
     return jsonify(
-        next=safe_next(request.args.get("next")) or url_for("accounts.home"),
+        next=safe_next(request.args.get("next")) or url_for("home.home"),
         vault=vault,
         # The form token changed at sign-in: the page sends the new one from now on.
         csrfToken=generate_csrf(),
@@ -389,7 +311,7 @@ def invitation_accept(token):
     new_form_token()
     login_user(people.load_person(people.start_session(user_id)))
     flash(_("Welcome, %(name)s.", name=form.name.data.strip()), "success")
-    return redirect(url_for("accounts.home"))
+    return redirect(url_for("home.home"))
 
 
 def _invitation_page(invitation, form, status=200):

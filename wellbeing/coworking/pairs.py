@@ -7,10 +7,10 @@ yes from both partners: one row each in `pair_consents`, withdrawn by either of 
 
 import json
 
-from ..accounts.people import later, reset_used_since
 from ..atrest import seal, unseal
-from ..clock import now
+from ..clock import later, now
 from ..db import get_db, rows, writing
+from ..people.links import reset_used_since
 
 # What both partners can agree to. docs/design.md "The data rule": sharing with supervision is a
 # deliberate act by the pair, it can be withdrawn, and nothing moves on its own.

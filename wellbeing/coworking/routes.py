@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import content
+from .. import content, workload
 from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
@@ -20,7 +20,7 @@ from ..permissions import (
     supervisors_of,
 )
 from ..sessions import plans as session_plans
-from . import agreement, bp, checkins, conversation, oversight, pairs, tobring, workload
+from . import agreement, bp, checkins, conversation, oversight, pairs, tobring
 from .forms import (
     CheckinDayForm,
     CheckinForm,

@@ -9,7 +9,7 @@ pair like every other. The text is sealed at rest (cli.SEALED_COLUMNS).
 
 from ..atrest import seal, unseal
 from ..clock import now
-from ..db import first_row, get_db, rows
+from ..db import get_db, rows
 
 COLUMN = "supervision_notes.text"
 
@@ -27,14 +27,6 @@ def notes_of(member, pair_id: int) -> list[dict]:
         [member.id, pair_id],
     )
     return [_opened(row) for row in found]
-
-
-def note_of(member, pair_id: int, note_id: int) -> dict | None:
-    found = first_row(
-        "select * from supervision_notes where id = ? and user_id = ? and pair_id = ?",
-        [note_id, member.id, pair_id],
-    )
-    return _opened(found) if found else None
 
 
 def add(member, pair_id: int, text: str) -> int:

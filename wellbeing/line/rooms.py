@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from .. import content
-from ..accounts.people import token_hash
 from ..clock import moment, stamp
 from ..db import first_row, get_db, rows, secure_delete, storable, writing
+from ..people.identity import token_hash
 from ..seats import (
     client_key,
     count_against,

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -11,6 +12,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from .. import standards
 from ..forms import EMAIL
 
 ROLE_CHOICES = [
@@ -164,4 +166,11 @@ class StandardsForm(FlaskForm):
             SelectChoice("shared", _l("Shared between the people in it")),
         ],
         validators=[InputRequired(_l("Choose one."))],
+    )
+    time_zone = SelectField(
+        _l("Your organisation's time zone"),
+        description=_l("Today, and the Monday a week starts on, are the days where you are."),
+        choices=[SelectChoice(name, name.replace("_", " ")) for name in standards.TIME_ZONES],
+        # DataRequired, not InputRequired: a form sent without a zone keeps the organisation's.
+        validators=[DataRequired(_l("Choose one."))],
     )

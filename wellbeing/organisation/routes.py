@@ -1,5 +1,4 @@
 import json
-from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,19 +6,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Conflict
 
-from .. import content, standards
-from ..accounts import lifecycle
-from ..accounts import people as accounts
-from ..coworking import checkins, workload
+from .. import clock, content, people, standards, workload
+from ..coworking import checkins
 from ..db import writing
 from ..errors import refuse
 from ..extensions import htmx
 from ..fragments import render_page_or_block
+from ..home import lifecycle
+from ..people.members import members, pending_invitations, revoke_invitation
 from ..permissions import get_in_organisation, role_required
 from ..urls import external_url
 from . import bp, export, team
 from .forms import KIND_FORMS, InvitationForm, StandardsForm
-from .people import members, pending_invitations, revoke_invitation
 
 KIND = "<any(practice,situation,support_contact,womens_service,men_helpline):kind>"
 # Only lists that come from the guidelines can go back to them (content.RESETTABLE).
@@ -27,13 +25,6 @@ RESETTABLE_KIND = "<any(practice,situation):kind>"
 
 
 # --- people and invitations ------------------------------------------------------------
-
-
-@bp.app_template_global()
-def day_month(stamp: str) -> str:
-    """ "10 December" from an ISO date or time: how a person says when a link expires."""
-    day = date.fromisoformat(stamp[:10])
-    return f"{day.day} {day.strftime('%B')}"
 
 
 def render_people(status=200, **context):
@@ -61,7 +52,7 @@ def invitation_create():
     form = InvitationForm()
     if not form.validate():
         return render_people(422, form=form)
-    token = accounts.create_invitation(
+    token = people.create_invitation(
         current_user.org_id,
         form.roles.data,
         form.email.data or "",
@@ -70,7 +61,7 @@ def invitation_create():
     )
     link = external_url("accounts.invitation_show", token=token)
     # Issue 27: the new link says whom and which role it is for, and when it expires.
-    found = accounts.find_invitation(token)
+    found = people.find_invitation(token)
     made = dict(found, roles=found["roles"].split(","))
     return render_people(201, new_link=link, made=made, form=InvitationForm(formdata=None))
 
@@ -101,7 +92,7 @@ def get_other_person(user_id: int) -> dict:
 
 
 def switch(user_id: int, change, notice: str):
-    """Switch someone off or on again (accounts/lifecycle.py) and say what that did."""
+    """Switch someone off or on again (home/lifecycle.py) and say what that did."""
     person = get_other_person(user_id)
     change(person["id"])
     if not htmx:
@@ -170,7 +161,7 @@ def person_delete(user_id):
 @writing()
 def reset_create(user_id):
     person = get_person(user_id)
-    token = accounts.create_password_reset(person["id"], current_user.id)
+    token = people.create_password_reset(person["id"], current_user.id)
     link = external_url("accounts.reset_show", token=token)
     return render_people(201, reset_for=person, reset_link=link)
 
@@ -315,7 +306,8 @@ def standards_show():
 @role_required("admin")
 @writing()
 def standards_update():
-    form = StandardsForm()
+    # A form sent without a zone (an older page) keeps the organisation's own.
+    form = StandardsForm(time_zone=clock.zone_name())
     if not form.validate():
         return render_standards(422, form=form)
     standards.save(current_user.org_id, form.data)

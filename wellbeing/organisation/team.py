@@ -9,13 +9,11 @@ mixed, not mixed, or can't be told because someone hasn't said.
 
 from datetime import date, timedelta
 
-from .. import content
-from ..atrest import seal, unseal
+from .. import content, workload
 from ..clock import now
-from ..coworking import workload
 from ..db import get_db, rows
+from ..people.identity import gender_of
 
-GENDER_COLUMN = "users.gender"
 # Entries that say which gender; "own" (described another way) is the person's, and not compared.
 COMPARED = ("woman", "man")
 
@@ -34,17 +32,6 @@ def core_team(org_id: int, today: date) -> list[dict]:
         " group by users.id order by users.name",
         [org_id, since, today.isoformat()],
     )
-
-
-def gender_of(user: dict) -> str:
-    sealed = user.get("gender_sealed")
-    return unseal(sealed, GENDER_COLUMN) if sealed else ""
-
-
-def set_gender(user_id: int, gender: str):
-    """Called inside the request's `writing()`: the person's own choice, or nothing."""
-    sealed = seal(gender, GENDER_COLUMN) if gender else None
-    get_db()["users"].update(user_id, {"gender_sealed": sealed})
 
 
 def pair_mixes(org_id: int) -> list[dict]:

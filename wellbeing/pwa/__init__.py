@@ -249,7 +249,7 @@ def tonight():
     open_pairs = [pair for pair in pairs_of() if not pair["ended_at"]]
     if current_user.has_role("facilitator") and len(open_pairs) == 1:
         return redirect(url_for("coworking.card_show", pair_id=open_pairs[0]["id"]))
-    return redirect(url_for("accounts.home"))
+    return redirect(url_for("home.home"))
 
 
 # --- who is signed in on this phone, for the service worker (issue 21, H1) --------------

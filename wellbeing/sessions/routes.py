@@ -4,7 +4,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..coworking import workload
+from .. import workload
 from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block

@@ -11,9 +11,9 @@ only" note exists.
 
 from flask import Blueprint
 
-# The guidelines' supervision section, one reader for both blueprints (coworking/workload.py
+# The guidelines' supervision section, one reader for both blueprints (wellbeing/workload.py
 # holds the mentoring and workload rules that read it too).
-from ..coworking.workload import guidance  # noqa: F401
+from ..workload import guidance  # noqa: F401
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 

@@ -8,10 +8,9 @@ wellbeing/content/<language>.json (`supervision.areas`).
 import json
 from datetime import date
 
-from .. import clock, standards
+from .. import clock, standards, workload
 from ..atrest import seal, unseal
 from ..clock import now
-from ..coworking import workload
 from ..db import first_row, get_db, rows, writing
 from ..permissions import reads_note
 from . import guidance

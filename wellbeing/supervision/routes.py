@@ -8,12 +8,12 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from .. import content, standards
+from .. import content, standards, workload
 from ..clock import now
-from ..coworking import agreement, checkins, oversight, pairs, tobring, workload
+from ..coworking import agreement, checkins, oversight, pairs, tobring
 from ..db import first_row, get_db, rows, writing
 from ..fragments import render_page_or_block
-from ..organisation.people import members
+from ..people.members import members
 from ..permissions import (
     get_group_session,
     get_in_organisation,

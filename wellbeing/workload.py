@@ -9,9 +9,9 @@ signal, never as a block: logging a session always works.
 from collections import Counter
 from datetime import date, timedelta
 
-from .. import content, standards
-from ..clock import now
-from ..db import first_row, get_db, rows
+from . import content, standards
+from .clock import now
+from .db import first_row, get_db, rows
 
 FLAG_WEEKS = 8
 

@@ -6,13 +6,14 @@ both partners of a pair confirmed stays with the other partner, from "a former c
 supervision session records stay for the organisation's accreditation, without their notes.
 """
 
+from .. import people
+from ..accounts import passkeys
 from ..atrest import unseal
 from ..clock import now
 from ..coworking import conversation
 from ..db import get_db, rows, secure_delete, writing
 from ..permissions import pairs_of
 from ..supervision import record
-from . import passkeys, people
 
 FORMER = "A former co-worker"
 

@@ -1,0 +1,85 @@
+import json
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from ..accounts.forms import AccountDeleteForm
+from ..accounts.routes import password_refusal
+from ..coworking import checkins
+from ..coworking.pairs import invitations_waiting
+from ..people.members import last_admin, summary
+from ..permissions import pairs_of
+from ..safety import checks as safety_checks
+from ..sessions import module
+from ..sessions import plans as session_plans
+from . import bp, lifecycle
+
+
+@bp.get("/")
+@login_required
+def home():
+    facilitator = current_user.has_role("facilitator")
+    pairs = pairs_of() if facilitator else []
+    today = checkins.today()
+    return render_template(
+        "home/home.html",
+        pairs=pairs,
+        states={pair["id"]: checkins.state(pair, current_user, today) for pair in pairs},
+        invited=invitations_waiting(current_user) if facilitator else 0,
+        summary=summary(current_user.org_id) if current_user.has_role("admin") else None,
+        tonight=tonight_plans(pairs, today),
+        # Issue 22: a concern not yet passed on stays on both partners' homes, without a clock.
+        concerns=safety_checks.open_concerns([pair["id"] for pair in pairs]),
+    )
+
+
+def tonight_plans(pairs: list[dict], today) -> list[dict]:
+    """Issue 24: on a day with a planned session, home leads with it, above everything else."""
+    found = []
+    for pair in pairs:
+        if pair["ended_at"]:
+            continue
+        plan = session_plans.plan_on(pair, today)
+        session = module.session(current_user.org_id, plan["session_key"]) if plan else None
+        if session:
+            found.append({"pair": pair, "plan": plan, "session": session})
+    return sorted(found, key=lambda t: t["plan"]["starts_at"])
+
+
+@bp.get("/account/data.json")
+@login_required
+def account_data():
+    """Everything about you that you can read, as one JSON file (issue 11)."""
+    body = json.dumps(lifecycle.data_of(current_user), indent=2, ensure_ascii=False)
+    headers = {"Content-Disposition": 'attachment; filename="my-wellbeing-data.json"'}
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+@bp.get("/account/delete")
+@login_required
+def account_delete_confirm():
+    return _account_delete_page(AccountDeleteForm(formdata=None))
+
+
+@bp.post("/account/delete")
+@login_required
+def account_delete():
+    form = AccountDeleteForm()
+    if not form.validate():
+        return _account_delete_page(form, 422)
+    refusal = password_refusal(form.password.data)
+    if refusal:
+        form.password.errors.append(f"{refusal[0]} {_('Nothing was deleted.')}")
+        return _account_delete_page(form, refusal[1])
+    if current_user.has_role("admin") and last_admin(current_user.id, current_user.org_id):
+        return _account_delete_page(form, 409, last_admin=True)
+    lifecycle.delete(current_user.id)
+    logout_user()
+    flash(_("Your account is deleted, with everything only you wrote. Take care."), "success")
+    return redirect(url_for("accounts.signin_show"))
+
+
+def _account_delete_page(form, status=200, **context):
+    page = render_template("accounts/account_delete.html", form=form, **context)
+    return page, status
