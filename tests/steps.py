@@ -142,3 +142,9 @@ def stored_passkey(one, persona, name="Fran's phone"):
         ).lastrowid
     conn.close()
     return passkey_id
+
+
+def written(day: date) -> str:
+    """A day as people write it (issue 25): "Monday 27 April", with the year if not this one."""
+    shown = f"{day:%A} {day.day} {day:%B}"
+    return shown if day.year == date.today().year else f"{shown} {day.year}"

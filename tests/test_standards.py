@@ -12,7 +12,7 @@ import io
 from datetime import date, timedelta
 
 from conftest import PEOPLE
-from steps import post, read, url, words
+from steps import post, read, url, words, written
 
 from wellbeing.db import sqlite3
 
@@ -107,12 +107,6 @@ def test_mentoring_reads_at_least_as_both_unless_the_organisation_chooses_either
     assert (
         "Your organisation reads §3.12's “at least 6 months or 26 sessions” as either one" in shown
     )
-
-
-def written(day: date) -> str:
-    """A day as people write it (issue 25): "Monday 27 April", with the year if not this one."""
-    shown = f"{day:%A} {day.day} {day:%B}"
-    return shown if day.year == date.today().year else f"{shown} {day.year}"
 
 
 def test_mentoring_months_are_counted_from_the_first_mentored_session_to_today(one):
