@@ -33,35 +33,50 @@ def role_required(*roles: str):
     return decorator
 
 
+def one_or_404(row_id: int, sql: str, params: list) -> dict:
+    """The one row `sql` finds for an id from a URL, or 404: a row of someone else's is the
+    same as none, and a made-up id too big for SQLite is simply not found."""
+    if not storable(row_id):
+        abort(404)
+    found = first_row(sql, params)
+    if found is None:
+        abort(404)
+    return found
+
+
 def get_in_organisation(table: str, row_id: int, member=None) -> dict:
     """A row of the member's own organisation, or 404: other organisations don't exist."""
     assert table in ORG_TABLES
-    if not storable(row_id):
-        abort(404)
     member = member or current_user
     # `table` is one of ORG_TABLES (asserted above), never text from a request.
-    row = first_row(f"select * from {table} where id = ? and org_id = ?", [row_id, member.org_id])
-    if row is None:
-        abort(404)
-    return row
+    sql = f"select * from {table} where id = ? and org_id = ?"
+    return one_or_404(row_id, sql, [row_id, member.org_id])
 
 
 def pairs_of(member=None) -> list[dict]:
     """The pairs a facilitator co-works in, with their partner's name."""
     member = member or current_user
     found = rows(
-        "select pairs.*, partner.id as partner_id, partner.name as partner_name,"
-        " partner.disabled_at is not null as partner_left"
-        " from pair_members mine"
-        " join pairs on pairs.id = mine.pair_id"
-        " join pair_members theirs"
-        "   on theirs.pair_id = pairs.id and theirs.user_id != mine.user_id"
-        " join users partner on partner.id = theirs.user_id"
-        " where mine.user_id = ? and pairs.org_id = ?"
-        " order by pairs.ended_at is not null, pairs.id",
-        [member.id, member.org_id],
+        f"{MY_PAIRS} order by pairs.ended_at is not null, pairs.id", [member.id, member.org_id]
     )
-    return [dict(row, name=unseal(row["name_sealed"], "pairs.name")) for row in found]
+    return [_named(row) for row in found]
+
+
+# A member's pairs, with their partner's name: `pairs_of` lists them, `get_pair` picks one.
+MY_PAIRS = (
+    "select pairs.*, partner.id as partner_id, partner.name as partner_name,"
+    " partner.disabled_at is not null as partner_left"
+    " from pair_members mine"
+    " join pairs on pairs.id = mine.pair_id"
+    " join pair_members theirs"
+    "   on theirs.pair_id = pairs.id and theirs.user_id != mine.user_id"
+    " join users partner on partner.id = theirs.user_id"
+    " where mine.user_id = ? and pairs.org_id = ?"
+)
+
+
+def _named(pair: dict) -> dict:
+    return dict(pair, name=unseal(pair["name_sealed"], "pairs.name"))
 
 
 def get_pair(pair_id: int, member=None, writing=False) -> dict:
@@ -70,12 +85,10 @@ def get_pair(pair_id: int, member=None, writing=False) -> dict:
     docs/design.md "The data rule": pair data is read by the two co-workers only. Not by a third
     facilitator, not by an admin; a supervisor sees only what the pair shares, through the
     supervision pages. `writing` refuses an ended pair: its history stays, read-only (409)."""
-    if not storable(pair_id):
-        abort(404)
     member = member or current_user
-    pair = next((pair for pair in pairs_of(member) if pair["id"] == pair_id), None)
-    if pair is None:
-        abort(404)
+    # One query for the one pair (issue 25), not every pair of the member's, opened.
+    sql = f"{MY_PAIRS} and pairs.id = ?"
+    pair = _named(one_or_404(pair_id, sql, [member.id, member.org_id, pair_id]))
     if writing and pair["ended_at"]:
         abort(409)
     return pair
@@ -84,31 +97,20 @@ def get_pair(pair_id: int, member=None, writing=False) -> dict:
 def get_session_plan(plan_id: int, pair: dict) -> dict:
     """A plan of this pair (issue 12), or 404. The pair comes from `get_pair`, so only its two
     partners ever reach a plan; another pair's plan is the same as none."""
-    if not storable(plan_id):
-        abort(404)
-    plan = first_row(
-        "select * from session_plans where id = ? and pair_id = ?", [plan_id, pair["id"]]
-    )
-    if plan is None:
-        abort(404)
-    return plan
+    sql = "select * from session_plans where id = ? and pair_id = ?"
+    return one_or_404(plan_id, sql, [plan_id, pair["id"]])
 
 
 def get_pair_invitation(invitation_id: int, side: str, member=None) -> dict:
     """An open invitation to co-work, or 404: `side` "invitee" for the person invited (who
     accepts or declines), "inviter" for the person who sent it (who may withdraw it)."""
     assert side in ("invitee", "inviter")
-    if not storable(invitation_id):
-        abort(404)
     member = member or current_user
-    invitation = first_row(
-        f"select * from pair_invitations where id = ? and org_id = ? and answer is null"
-        f" and {side}_id = ?",
-        [invitation_id, member.org_id, member.id],
+    sql = (
+        "select * from pair_invitations where id = ? and org_id = ? and answer is null"
+        f" and {side}_id = ?"
     )
-    if invitation is None:
-        abort(404)
-    return invitation
+    return one_or_404(invitation_id, sql, [invitation_id, member.org_id, member.id])
 
 
 def get_backup(owner=None, version=None) -> dict | None:
@@ -269,30 +271,17 @@ def reads_note(session: dict, reader=None) -> bool:
 
 def get_supervision_session(session_id: int, supervisor=None) -> dict:
     """A supervision session this supervisor logged, or 404."""
-    if not storable(session_id):
-        abort(404)
     supervisor = supervisor or current_user
-    found = first_row(
-        "select * from supervision_sessions where id = ? and supervisor_id = ? and org_id = ?",
-        [session_id, supervisor.id, supervisor.org_id],
-    )
-    if found is None:
-        abort(404)
-    return found
+    sql = "select * from supervision_sessions where id = ? and supervisor_id = ? and org_id = ?"
+    return one_or_404(session_id, sql, [session_id, supervisor.id, supervisor.org_id])
 
 
 def get_group_session(session_id: int, member=None) -> dict:
     """A group session the member logged for their own record, or 404: only they may take it
     back, and to everyone else it doesn't exist."""
-    if not storable(session_id):
-        abort(404)
     member = member or current_user
-    found = first_row(
-        "select * from group_sessions where id = ? and user_id = ?", [session_id, member.id]
-    )
-    if found is None:
-        abort(404)
-    return found
+    sql = "select * from group_sessions where id = ? and user_id = ?"
+    return one_or_404(session_id, sql, [session_id, member.id])
 
 
 def get_room(room_id: int, trainer=None) -> dict:
@@ -347,15 +336,9 @@ def get_seat(code: str) -> tuple[dict, dict]:
 def get_supervision_note(pair: dict, note_id: int, member=None) -> dict:
     """A note "to bring to supervision" the member wrote in this pair, or 404: it is the
     writer's alone, so to the partner and everyone else it doesn't exist (issue 27)."""
-    if not storable(note_id):
-        abort(404)
     member = member or current_user
-    found = first_row(
-        "select * from supervision_notes where id = ? and user_id = ? and pair_id = ?",
-        [note_id, member.id, pair["id"]],
-    )
-    if found is None:
-        abort(404)
+    sql = "select * from supervision_notes where id = ? and user_id = ? and pair_id = ?"
+    found = one_or_404(note_id, sql, [note_id, member.id, pair["id"]])
     found["text"] = unseal(found.pop("text_sealed"), "supervision_notes.text")
     return found
 

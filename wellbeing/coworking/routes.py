@@ -428,7 +428,8 @@ def checkin_day_update(pair_id):
     if not form.validate():
         return render_checkins(pair, 422, day_form=form)
     checkins.set_day(pair, form.day.data)
-    return render_checkins(get_pair(pair_id), notice=_("Check-in day changed for both of you."))
+    pair = dict(pair, checkin_day=form.day.data)  # as saved, without asking the database again
+    return render_checkins(pair, notice=_("Check-in day changed for both of you."))
 
 
 # --- the before-session card -----------------------------------------------------------------
