@@ -6,8 +6,8 @@ Through the real pages of Organisation One, with the app's clock set (wellbeing/
 import re
 from datetime import UTC, datetime
 
-from flask import url_for
 from organisation_one import text_of
+from steps import page, post, sql
 
 from wellbeing.db import sqlite3
 
@@ -23,24 +23,7 @@ def set_clock(one, moment):
 
 
 def set_zone(one, zone):
-    with sqlite3.connect(one.database) as conn:
-        conn.execute("update organisations set time_zone = ?", [zone])
-
-
-def url(one, endpoint, **values) -> str:
-    with one.app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def page(one, persona, endpoint, **values) -> str:
-    response = one.client(persona).get(url(one, endpoint, **values))
-    assert response.status_code == 200, response.status_code
-    return text_of(response)
-
-
-def post(one, persona, endpoint, form, **values):
-    data = dict(form, csrf_token=one.form_token(persona))
-    return one.client(persona).post(url(one, endpoint, **values), data=data)
+    sql(one, "update organisations set time_zone = ?", [zone])
 
 
 def test_a_check_in_at_half_past_midnight_in_berlin_belongs_to_the_berlin_week(one):
