@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from access_rules import RULES, method_of, prepared_rows
 from organisation_one import path_of, text_of
-from steps import page, post, sql, url, words
+from steps import page, post, sql, url, words, written
 
 from wellbeing import content
 from wellbeing.db import sqlite3
@@ -266,7 +266,7 @@ def test_the_supervisor_sees_the_answers_only_when_the_pair_shares_sessions(one)
     )
     share_sessions(one, ("coworker",))
     shown = words(page(one, "supervisor", "supervision.pair_show", pair_id=pair))
-    assert f"{TODAY} · a concern, not yet passed on" in shown
+    assert f"{written(date.today())} · a concern, not yet passed on" in shown
     # The look is logged for the pair, like every other supervisor view.
     log = words(page(one, "coworker", "coworking.sharing_show", pair_id=pair))
     assert "Sol Supervisor: your answers to the safety question" in log
