@@ -286,9 +286,9 @@ def test_an_unknown_email_costs_one_argon2_verification_like_a_wrong_password(
     """Issue 11: an unknown email answered in 3-37 ms, a wrong password in 160-230 ms, so the
     time said who has an account. Both now verify exactly one Argon2 hash. (Counted, not timed:
     tests must not depend on the machine's speed.)"""
-    from wellbeing import people
+    from wellbeing.people import identity
 
-    monkeypatch.setattr(people, "hasher", CountingHasher())
+    monkeypatch.setattr(identity, "hasher", CountingHasher())
     token = csrf_token(client)
     CountingHasher.verified = 0
     response = sign_in_with(client, email, "not the password at all", token)
