@@ -17,8 +17,9 @@ sys.path.insert(0, str(ROOT))
 
 from wellbeing import create_app  # noqa: E402
 from wellbeing.atrest import seal  # noqa: E402
+from wellbeing.clock import now  # noqa: E402
 from wellbeing.coworking import agreement, checkins, pairs  # noqa: E402
-from wellbeing.db import get_db, now, writing  # noqa: E402
+from wellbeing.db import get_db, writing  # noqa: E402
 from wellbeing.supervision import record  # noqa: E402
 
 SUPERVISEES = 50

@@ -207,13 +207,15 @@ def setup_crowd(app, pairs: int) -> dict:
     """The burst's people: `pairs` pairs of facilitators, an invitation and a reset link."""
     from wellbeing import people
     from wellbeing.atrest import seal
-    from wellbeing.db import get_db, now, writing
+    from wellbeing.clock import now
+    from wellbeing.db import get_db, writing
+    from wellbeing.people import identity
 
     with app.app_context():
         db = get_db()
         org_id = db.execute("select id from organisations order by id limit 1").fetchone()[0]
         # One Argon2 hash for all of them: the burst tests writing, not hashing.
-        password_hash = people.hasher.hash(PASSWORD)
+        password_hash = identity.hasher.hash(PASSWORD)
         members = []
         with writing():
             for number in range(pairs):
@@ -231,12 +233,12 @@ def setup_crowd(app, pairs: int) -> dict:
                 )
                 for side in ("a", "b"):
                     email = f"burst{number}{side}@demo.example"
-                    user_id = people._insert_person(
+                    user_id = identity.insert_person(
                         org_id, email, f"Burst {number}{side}", password_hash, ["facilitator"]
                     )
                     db["pair_members"].insert({"pair_id": pair_id, "user_id": user_id})
                     members.append((pair_id, email))
-            reset_user = people._insert_person(
+            reset_user = identity.insert_person(
                 org_id, "reset@demo.example", "Reset Person", password_hash, ["facilitator"]
             )
         invitation = people.create_invitation(org_id, ["facilitator"], "invited@demo.example")
@@ -370,8 +372,8 @@ def demo_password(email: str) -> str:
 
 def stored_after_burst(app, database: Path, crowd: dict, code: str, placing: str) -> dict:
     """What the database holds after the burst, read from the file itself."""
-    from wellbeing import people
     from wellbeing.atrest import unseal
+    from wellbeing.people import identity
 
     conn = sqlite3.connect(database)
     try:
@@ -414,7 +416,7 @@ def stored_after_burst(app, database: Path, crowd: dict, code: str, placing: str
         "checkins": checkins,
         "agreements": "\n".join(agreements),
         "invited_accounts": invited,
-        "password_matches": lambda password: check_hash(people.hasher, reset_hash, password),
+        "password_matches": lambda password: check_hash(identity.hasher, reset_hash, password),
         "integrity": integrity,
     }
 
