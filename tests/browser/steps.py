@@ -134,12 +134,16 @@ def create_vault(page, passphrase=PASSPHRASE):
     heading(page, "Your private space is ready")
 
 
+def fran_with_a_private_space(page, passphrase=PASSPHRASE):
+    """Fran signs in on this phone and creates her private space."""
+    sign_in(page, "facilitator")
+    create_vault(page, passphrase)
+    return page
+
+
 def a_phone_with_a_vault(new_context, passphrase=PASSPHRASE):
     """Another phone, where Fran signs in and creates her private space."""
-    phone = new_context().new_page()
-    sign_in(phone, "facilitator")
-    create_vault(phone, passphrase)
-    return phone
+    return fran_with_a_private_space(new_context().new_page(), passphrase)
 
 
 def unlock(page, passphrase=PASSPHRASE):
@@ -362,3 +366,14 @@ def join(new_context, code):
     # static/room.js is a module loaded after the page: until it runs, a move sends nothing.
     expect(phone.locator("form.placement[data-live]")).to_be_attached()
     return phone
+
+
+def open_a_room(new_context):
+    """Fran opens a training-day room on her phone: (her page, the room's code)."""
+    trainer = new_context().new_page()
+    sign_in(trainer, "facilitator")
+    trainer.get_by_role("link", name="Open a room").click()
+    trainer.get_by_role("button", name="Open a room").click()
+    title = trainer.get_by_role("heading", level=1)
+    expect(title).to_contain_text("Training day room ")
+    return trainer, title.inner_text().rsplit(" ", 1)[1]

@@ -24,7 +24,7 @@ from .steps import (
     a_phone_with_a_vault,
     back_up,
     controlled_by_service_worker,
-    create_vault,
+    fran_with_a_private_space,
     latest_backup,
     put_back_as_newest,
     saved,
@@ -58,8 +58,7 @@ def test_server_backup_holds_no_words_and_a_new_phone_restores_them(
     context = new_context()
     page = context.new_page()
     recording = Recording(context, page, live_server, caplog)
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     expect(page.get_by_text("Nothing backed up to the server from this phone yet.")).to_be_visible()
     start_inventory(page)
     writing(page).fill(MARKER)
@@ -134,8 +133,7 @@ def test_written_offline_it_backs_up_by_itself_once_the_server_is_back(
     context = new_context()
     page = context.new_page()
     recording = Recording(context, page, live_server, caplog)
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     controlled_by_service_worker(page)
     unlock(page)
     back_up(page)  # once, by hand: from now on this phone backs up by itself
@@ -238,13 +236,20 @@ def test_phone_refuses_a_backup_that_doesnt_match_its_manifest(new_context, tmp_
     assert latest_backup(tmp_path)[0] == replayed
 
 
-def test_a_deletion_reaches_the_other_phone_and_stays_deleted(new_context, tmp_path):
+def two_phones_with_a_note_to_delete(new_context):
+    """Fran's phone backs up two notes, one to keep and one to delete; her second phone
+    restores that backup. Returns (first phone, second phone)."""
     phone_a = a_phone_with_a_vault(new_context)
     write_note(phone_a, "norms-keep", "MARKER-keep")
     write_note(phone_a, "norms-gone", "MARKER-delete me")
     back_up(phone_a)
     phone_b = new_context().new_page()
     restore_on_new_phone(phone_b)
+    return phone_a, phone_b
+
+
+def test_a_deletion_reaches_the_other_phone_and_stays_deleted(new_context, tmp_path):
+    phone_a, phone_b = two_phones_with_a_note_to_delete(new_context)
     assert phone_b.evaluate(IDS) == ["norms-gone", "norms-keep"]
 
     phone_a.evaluate(REMOVE, "norms-gone")
@@ -318,12 +323,7 @@ def test_two_phones_on_format_1_both_migrate_and_nothing_is_copied(new_context, 
 def test_a_phone_restored_after_a_deletion_carries_it_on(new_context, tmp_path):
     """A new phone restores a backup that holds a deletion and backs up first: its backup still
     carries the tombstone, so a phone that last synced before the deletion deletes it too."""
-    phone_a = a_phone_with_a_vault(new_context)
-    write_note(phone_a, "norms-keep", "MARKER-keep")
-    write_note(phone_a, "norms-gone", "MARKER-delete me")
-    back_up(phone_a)
-    phone_b = new_context().new_page()
-    restore_on_new_phone(phone_b)
+    phone_a, phone_b = two_phones_with_a_note_to_delete(new_context)
 
     phone_a.evaluate(REMOVE, "norms-gone")
     back_up(phone_a)

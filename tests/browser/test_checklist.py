@@ -16,7 +16,7 @@ from .steps import (
     HOMOPHOBIC,
     NO_IDLE_LOCK,
     Recording,
-    create_vault,
+    fran_with_a_private_space,
     heading,
     kept_for_later,
     lock,
@@ -38,8 +38,7 @@ def test_ratings_are_dated_charted_and_kept_only_on_the_phone(
 ):
     recording = Recording(context, page, live_server, caplog)
     page.clock.install(time=datetime(2024, 5, 1, 9, 30))
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     page.evaluate(NO_IDLE_LOCK)
     page.get_by_role("link", name="Discomfort checklist").click()
     past_the_content_note(page)
@@ -114,8 +113,7 @@ def test_the_organisations_changes_to_the_situations_reach_the_checklist(page):
     expect(page.get_by_text("A man who laughs off a partner's fear")).to_be_visible()
     page.locator("header").get_by_role("button", name="Sign out").click()
 
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     page.get_by_role("link", name="Discomfort checklist").click()
     start_rating(page)
     situations = page.locator("[data-checklist] legend")

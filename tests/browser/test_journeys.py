@@ -23,6 +23,7 @@ from wellbeing.db import sqlite3
 from .conftest import PHONE, LiveServer
 from .steps import (
     create_vault,
+    fran_with_a_private_space,
     heading,
     lock,
     open_the_pair,
@@ -311,8 +312,7 @@ def test_setting_up_the_private_space_shows_the_passphrase_on_request(page):
 
 
 def test_the_checklist_opens_with_its_content_note(page):
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     page.get_by_role("link", name="Discomfort checklist").click()
     note = page.locator("[data-when=note]")
     expect(note.get_by_role("heading", name="Before you go on")).to_be_visible()

@@ -10,12 +10,11 @@ from playwright.sync_api import expect
 from .steps import (
     Recording,
     answer_box,
-    create_vault,
+    fran_with_a_private_space,
     heading,
     lock,
     reload_and_unlock,
     saved,
-    sign_in,
     sign_out_from_the_vault,
 )
 
@@ -40,8 +39,7 @@ def test_places_on_the_line_are_kept_and_shown_beside_the_next_session(
     context, page, live_server, tmp_path, caplog, capfd
 ):
     recording = Recording(context, page, live_server, caplog)
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     page.get_by_role("link", name="Is this always abusive?").click()
     expect(
         page.get_by_text("You do not need to define where the line of abusiveness is").first
@@ -102,8 +100,7 @@ def test_places_on_the_line_are_kept_and_shown_beside_the_next_session(
 
 def test_stance_checks_are_kept_as_a_history(context, page, live_server, tmp_path, caplog, capfd):
     recording = Recording(context, page, live_server, caplog)
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     page.get_by_role("link", name="Stance check after a session").click()
     # The seeds disagree on its video id (docs/content.md): the page names it, without a link.
     expect(

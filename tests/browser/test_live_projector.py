@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .steps import LAPTOP, join, sign_in
+from .steps import LAPTOP, join, open_a_room, sign_in
 
 LIVE = re.compile(r"/projector\?wait=")
 POLL = re.compile(r"/projector$")
@@ -14,13 +14,7 @@ POLL = re.compile(r"/projector$")
 def open_projector(new_context):
     """A trainer's room, and its projector on a laptop (no service worker between the page and
     the network, so what the page asks for is what the test sees)."""
-    trainer = new_context().new_page()
-    sign_in(trainer, "facilitator")
-    trainer.get_by_role("link", name="Open a room").click()
-    trainer.get_by_role("button", name="Open a room").click()
-    title = trainer.get_by_role("heading", level=1)
-    expect(title).to_contain_text("Training day room ")
-    code = title.inner_text().rsplit(" ", 1)[1]
+    trainer, code = open_a_room(new_context)
     context = new_context(viewport=LAPTOP, service_workers="block")
     projector = context.new_page()
     sign_in(projector, "facilitator")

@@ -25,7 +25,7 @@ from .steps import (
     a_phone_with_a_vault,
     back_up,
     controlled_by_service_worker,
-    create_vault,
+    fran_with_a_private_space,
     heading,
     latest_backup,
     open_the_pair,
@@ -218,8 +218,7 @@ SLOW_SAVES = """() => {
 
 
 def test_leaving_while_a_save_is_in_flight_keeps_the_record(page, live_server):
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     start_inventory(page)
     writing(page).fill("first line")
     saved(page)

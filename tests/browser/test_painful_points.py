@@ -9,7 +9,7 @@ A worker's existing records must come through without losing a word.
 
 from playwright.sync_api import expect
 
-from .steps import sign_in
+from .steps import fran_with_a_private_space
 
 PASSPHRASE = "a quiet room with the door shut"
 OLD_ID = "painful-points-2026-01-05T19:00:00.000Z"
@@ -57,8 +57,7 @@ def box(page, name):
 
 
 def test_an_inventory_in_the_earlier_layout_opens_with_every_entry_in_the_new_one(page):
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     in_vault(
         page,
         "await vault.put('painful-points', arg.id, arg.value);",

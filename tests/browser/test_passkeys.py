@@ -25,6 +25,7 @@ from .steps import (
     add_passkey,
     back_up,
     create_vault,
+    fran_with_a_private_space,
     heading,
     open_the_pair,
     sign_in,
@@ -243,8 +244,7 @@ def test_one_touch_signs_in_and_opens_the_flagged_situations_on_the_card(
 
 def test_without_prf_a_passkey_signs_in_and_the_passphrase_is_still_needed(passkey_phone):
     _context, page, _cdp, _id = passkey_phone(prf=False)
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     add_passkey(page)
     expect(page.get_by_text("It can't open your private space")).to_be_visible()
     page.goto("/private/")
@@ -321,8 +321,7 @@ def test_a_recovery_key_opens_a_backup_on_a_new_phone_and_sets_a_new_passphrase(
 
 
 def test_a_wrong_recovery_key_opens_nothing(page):
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     page.get_by_text("A recovery key, for a forgotten passphrase").click()
     page.get_by_label("Your passphrase, to make a recovery key").fill(PASSPHRASE)
     page.get_by_role("button", name="Make a recovery key").click()

@@ -19,7 +19,7 @@ from .steps import (
     Recording,
     answer_box,
     controlled_by_service_worker,
-    create_vault,
+    fran_with_a_private_space,
     heading,
     lock,
     reload_and_unlock,
@@ -39,8 +39,7 @@ def test_shoulds_written_on_the_phone_never_reach_the_server(
     context, page, live_server, tmp_path, caplog, capfd
 ):
     recording = Recording(context, page, live_server, caplog)
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     start_inventory(page)
     expect(page.get_by_text("you don't have to share this with anyone")).to_be_visible()
     writing(page).fill(f"{MARKER}\nI shouldn't need help")
@@ -90,8 +89,7 @@ def test_learning_painful_points_and_norms_are_kept_on_the_phone_only(
     context, page, live_server, tmp_path, caplog, capfd
 ):
     recording = Recording(context, page, live_server, caplog)
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
 
     # Learning about sex: the three questions, answered privately.
     page.get_by_role("link", name="Learning about sex").click()
@@ -172,8 +170,7 @@ def seconds_left(page):
 
 
 def test_timer_keeps_going_through_a_reload_and_review_marks_stay(page):
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     start_inventory(page)
     timer = page.get_by_role("timer")
     expect(timer).to_have_text("5:00")
@@ -229,8 +226,7 @@ def test_timer_keeps_going_through_a_reload_and_review_marks_stay(page):
 
 
 def test_private_pages_open_and_keep_what_is_written_without_signal(page, live_server):
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     controlled_by_service_worker(page)
     page.goto("/private/shoulds")
     heading(page, "Your private space is locked")
@@ -276,8 +272,7 @@ def test_private_pages_open_and_keep_what_is_written_without_signal(page, live_s
 
 def test_vault_locks_itself_after_the_idle_time_chosen(page):
     page.clock.install()
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     page.get_by_label("Lock after this long without use").select_option("1")
     expect(page.get_by_text("Saved on this phone.", exact=True)).to_be_visible()
     start_inventory(page)
@@ -365,8 +360,7 @@ def test_changed_passphrase_and_backup_file_bring_the_notes_to_a_new_phone(new_c
 
 
 def test_signing_out_saves_what_is_on_screen_and_locks(page):
-    sign_in(page, "facilitator")
-    create_vault(page)
+    fran_with_a_private_space(page)
     start_inventory(page)
     saved(page)
     # Signed out at once, before the autosave: the sign-out button saves, then locks.

@@ -14,7 +14,7 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .steps import LAPTOP, SLIDER, join, sign_in
+from .steps import LAPTOP, SLIDER, join, open_a_room, sign_in
 
 FIRST, SECOND = "Having sex with people outside of the relationship", "One partner always decides"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -50,13 +50,7 @@ def no_serious_axe_problems(page):
 
 
 def test_a_whole_training_day_room(new_context, live_server):
-    trainer = new_context().new_page()
-    sign_in(trainer, "facilitator")
-    trainer.get_by_role("link", name="Open a room").click()
-    trainer.get_by_role("button", name="Open a room").click()
-    title = trainer.get_by_role("heading", level=1)
-    expect(title).to_contain_text("Training day room ")
-    code = title.inner_text().rsplit(" ", 1)[1]
+    trainer, code = open_a_room(new_context)
     room_url = trainer.url
 
     projector = new_context(viewport=LAPTOP).new_page()
