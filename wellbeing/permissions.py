@@ -261,12 +261,13 @@ def shared_safety_checks(pair: dict) -> list[dict] | None:
     )
 
 
-def reads_note(session: dict, reader=None) -> bool:
-    """Whether `reader` may read a supervision session's note. A note marked "supervisor only"
-    is for the supervisor who wrote it: not for the supervisee, and not for another supervisor
-    assigned to the same person, before or after (Respect §3.13; issue 11, finding 1)."""
+def reads_note(meeting: dict, reader=None) -> bool:
+    """Whether `reader` may read the note of a supervision meeting (a row of
+    supervision_sessions). A note marked "supervisor only" is for the supervisor who wrote it:
+    not for the supervisee, and not for another supervisor assigned to the same person, before
+    or after (Respect §3.13; issue 11, finding 1)."""
     reader = reader or current_user
-    return not session["supervisor_only"] or session["supervisor_id"] == reader.id
+    return not meeting["supervisor_only"] or meeting["supervisor_id"] == reader.id
 
 
 def get_supervision_session(session_id: int, supervisor=None) -> dict:
