@@ -25,6 +25,7 @@ from .steps import (
     reload_and_unlock,
     saved,
     sign_in,
+    sign_out,
     sign_out_from_the_vault,
     start_rating,
 )
@@ -111,7 +112,7 @@ def test_the_organisations_changes_to_the_situations_reach_the_checklist(page):
     page.get_by_label("Situation").first.fill("A man who laughs off a partner's fear")
     page.get_by_role("button", name="Add", exact=True).click()
     expect(page.get_by_text("A man who laughs off a partner's fear")).to_be_visible()
-    page.locator("header").get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     fran_with_a_private_space(page)
     page.get_by_role("link", name="Discomfort checklist").click()

@@ -24,6 +24,7 @@ from .steps import (
     open_the_pair,
     sign_in,
     sign_in_with_passkey,
+    sign_out,
 )
 
 # The worker's private caches: one per person, "private-pages-<their mark>".
@@ -163,7 +164,9 @@ def test_her_session_expires_and_the_next_person_finds_no_card(page, live_server
 def test_her_coworker_on_the_same_phone_gets_only_their_own_card(page, live_server, who):
     """Cole is in the same pair: the card is his too, but the copy Fran kept is not."""
     card, kept = fran_opens_the_card(page)
-    page.locator("header").get_by_role("button", name="Sign out").click()
+    # Signed out before the next person signs in: a sign-in page opened while the sign-out is
+    # still on its way would find Fran signed in and send the phone to her home.
+    sign_out(page)
     sign_in(page, who)
     assert page.evaluate(GONE, [kept, TIMEOUT_MS])
     page.context.set_offline(True)
