@@ -86,8 +86,10 @@ def writing():
     # handler makes a waiting writer sleep in growing steps (up to 100 ms), which is fine for two
     # processes and not for 16 threads each: they would sleep past each other's commits. So at
     # most one writer per process waits on SQLite's lock, and the rest queue here, woken the
-    # moment it is free. A wait as long as the busy timeout ends as SQLite's own would (503).
-    if not _one_writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+    # moment it is free. The wait is long (WRITE_WAIT_SECONDS): a save in the queue is moving,
+    # only slowly on a crowded machine (a CI run once saw a 5 s wait), and "try again" costs
+    # the person more than a few seconds' wait. A wait that runs out ends as SQLite's would (503).
+    if not _one_writer.acquire(timeout=current_app.config["WRITE_WAIT_SECONDS"]):
         busy = sqlite3.OperationalError("database is locked (waited for this worker's writers)")
         busy.sqlite_errorcode = SQLITE_BUSY  # a 503 with Retry-After (errors.py), never a 500
         raise busy

@@ -92,6 +92,12 @@ SETTINGS = (
         "and passkeys' relying party by default.",
     ),
     Setting(
+        "WRITE_WAIT_SECONDS",
+        20,
+        "How long a save waits behind the other saves of its gunicorn worker before it answers "
+        '503 "try again" with what was typed kept (docs/design.md "Writing to the database").',
+    ),
+    Setting(
         "RECENT_CHECK_MINUTES",
         5,
         'Adding a passkey needs a password or passkey check this recent ("sudo mode").',
