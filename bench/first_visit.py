@@ -9,6 +9,9 @@ from .pages import PageParser
 
 FIRST_VISIT_BUDGET = 60 * 1024
 SENT_BUDGET = 45 * 1024
+# A first visit opened from the home screen or a bookmark, as a browser says it (issue 26: the
+# app compresses HTML asked for same-origin, wellbeing/compression.py).
+OPENED = {"Sec-Fetch-Site": "none"}
 
 
 def service_worker_shell(port) -> list[str]:
@@ -20,16 +23,19 @@ def service_worker_shell(port) -> list[str]:
     return ["/sw.js", *json.loads(match.group(1))]
 
 
-def measure(port, row, shell):
+def measure(port, row, shell, cookies=None):
     """A page (a row of bench/pages.py), every asset it loads, and the service worker's install,
-    all compressed."""
-    name, _, _, raw, page_gzip, body = row
+    all compressed. `cookies` (role -> session cookie) signs in as the page's role, read from
+    the row's name ("Home (facilitator)"), to ask for the page again as a browser would."""
+    name, path, _, raw, page_gzip, body = row
     # (what, raw bytes, gzip bytes, fetched by the service worker rather than the page)
     items = [(f"{name} (HTML)", raw, page_gzip, False)]
     page_assets = PageParser(body).assets
     # What `make run` actually sends a browser that accepts gzip: the app compresses assets,
-    # never HTML (wellbeing/compression.py).
-    sent = raw
+    # and the page itself when asked for same-origin (wellbeing/compression.py).
+    role = re.search(r"\((\w+)\)$", name)
+    cookie = (cookies or {}).get(role[1]) if role else None
+    sent = len(request(port, "GET", path, cookie, encoding=BROWSER_ENCODING, headers=OPENED)[2])
     for url in dict.fromkeys(page_assets + shell):
         status, _, content = request(port, "GET", url)
         if status != 200:
