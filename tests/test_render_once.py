@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from conftest import PEOPLE, sign_in
-from steps import page, post, read, share_answers, url
+from steps import page, post, read, set_clock, share_answers, url
 
 from wellbeing import clock
 from wellbeing.coworking.checkins import STATE_WORDS
@@ -31,12 +31,6 @@ def card(one, persona) -> str:
 def drawings(one) -> int:
     """How many drawings this app (this worker) has made so far."""
     return one.app.extensions["kept_drawings"].draws
-
-
-def set_clock(one, moment):
-    one.app.config["CLOCK"] = lambda: moment
-    # Everyone signed in at the real time of the run; a sign-in outlasts the moved clock here.
-    one.app.config["SESSION_LIFETIME_HOURS"] = 24 * 365 * 10
 
 
 def check_in(one, persona):
