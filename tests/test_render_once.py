@@ -188,11 +188,12 @@ def test_a_repeat_visit_to_the_gzipped_page_is_answered_304_too(one):
 
 def test_after_a_change_the_old_etag_gets_the_new_page_and_a_new_etag(one):
     pair = one.rows["pair"]
+    share_answers(one, "facilitator", situations="Fran finds graphic detail hard")
     old = {
         path: one.client("facilitator").get(path).headers["ETag"]
         for path in ("/", url(one, "coworking.card_show", pair_id=pair))
     }
-    # Cole shares his answers: Fran's card shows them; a check-in changes her home.
+    # Cole shares his answers too: Fran's card shows them; a check-in changes her home.
     share_answers(one, "coworker", situations="Cole finds jokes about consent hard")
     check_in(one, "facilitator")
     for path_, etag in old.items():
