@@ -9,9 +9,11 @@ from .pages import PageParser
 
 FIRST_VISIT_BUDGET = 60 * 1024
 SENT_BUDGET = 45 * 1024
-# A first visit opened from the home screen or a bookmark, as a browser says it (issue 26: the
-# app compresses HTML asked for same-origin, wellbeing/compression.py).
+# How a browser says where a request came from (issue 26: the app compresses HTML only when
+# asked for same-origin, wellbeing/compression.py): the page opened from the home screen or a
+# bookmark, then what the page and the service worker fetch from the same site.
 OPENED = {"Sec-Fetch-Site": "none"}
+FETCHED = {"Sec-Fetch-Site": "same-origin"}
 
 
 def service_worker_shell(port) -> list[str]:
@@ -43,7 +45,7 @@ def measure(port, row, shell, cookies=None):
         items.append(
             (f"`{url.split('?')[0]}`", len(content), gzip_size(content), url not in page_assets)
         )
-        sent += len(request(port, "GET", url, encoding=BROWSER_ENCODING)[2])
+        sent += len(request(port, "GET", url, encoding=BROWSER_ENCODING, headers=FETCHED)[2])
     return {
         "page": name,
         "items": items,
