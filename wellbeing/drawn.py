@@ -139,7 +139,8 @@ def page_etag(body: bytes) -> str:
     - the stretch of time the page's token was made in. The kept copy's token was signed
       when that copy was drawn; a 304 in the same stretch means the token is at most one
       stretch old, so it has at least WTF_CSRF_TIME_LIMIT less one stretch to live (6 of 8
-      hours). The stretch is read from the real clock, as Flask-WTF signs with it.
+      hours). The stretch is read from the one clock (wellbeing/clock.py): the real clock
+      Flask-WTF signs with, everywhere but in tests that move it.
 
     Masking (wellbeing/formtokens.py) is irrelevant to a 304: it sends no body at all."""
     neutral = body
