@@ -760,3 +760,88 @@ def m038_organisation_time_zone(db):
     # zone (wellbeing/clock.py), not UTC's: a check-in made at 00:30 in Berlin belongs to that
     # Berlin day. London unless the organisation says otherwise.
     db["organisations"].add_column("time_zone", str, not_null_default="Europe/London")
+
+
+@migrations()
+def m040_render_versions(db):
+    # Issue 26, "Render once per change": the signed-in home and a pair's card are drawn once
+    # for each state of what they show and kept in each worker's memory (wellbeing/drawn.py).
+    # What they show is counted here by scope: a pair ('pair', pairs.id: everything the pair
+    # wrote, planned, logged or answered, and its partners' names), a person ('person',
+    # users.id: their name, roles, pairs and invitations to co-work) and an organisation
+    # ('org', organisations.id: its content, settings, time zone, people and invitations).
+    # SQLite triggers count each change in the same transaction as the change, so no write
+    # can be missed and no write can forget to count (m010 does the same for the caseload).
+    db["render_versions"].create(
+        {"scope": str, "id": int, "version": int}, pk=("scope", "id"), not_null={"version"}
+    )
+    events = {"insert": ("new",), "update": ("new", "old"), "delete": ("old",)}
+
+    def bump(scope: str, row_id: str, source: str = "where true") -> str:
+        # One more for (scope, id); the first change in a scope makes its row. `source` finds
+        # several ids (a person's pairs); without it the id is the changed row's own.
+        return (
+            f"insert into render_versions (scope, id, version) select '{scope}', {row_id}, 1"
+            f" {source} and {row_id} is not null"
+            " on conflict (scope, id) do update set version = version + 1;"
+        )
+
+    def triggers(table: str, name: str, *bumps_of):
+        # After each insert, update and delete on `table`: every bump, for the new row, the
+        # old row or both.
+        for event, rows in events.items():
+            bumps = " ".join(make(row) for row in rows for make in bumps_of)
+            db.execute(
+                f"create trigger {table}_{event}_{name} after {event} on {table} begin {bumps} end"
+            )
+
+    # Every table that holds a pair's rows, found by its `pair_id` column, so that a table
+    # renamed before this migration runs (issue 25's renames) is counted under its new name.
+    # The log of supervisors' looks is left out: every look writes it, no kept drawing shows it.
+    for table in sorted(db.table_names()):
+        if table != "supervision_views" and "pair_id" in db[table].columns_dict:
+            triggers(table, "renders", lambda row: bump("pair", f"{row}.pair_id"))
+    # A pair's rows are found by its id: the card asks whether a pair has logged a group,
+    # which without an index on the group log's `pair_id` read the whole log, for every pair
+    # of the organisation (about 6 ms of each card with a year of logs, issue 26's profile).
+    for table in sorted(db.table_names()):
+        if "pair_id" in db[table].columns_dict and not any(
+            index.columns[0] == "pair_id" for index in db[table].indexes
+        ):
+            db[table].create_index(["pair_id"])
+    triggers("pairs", "renders", lambda row: bump("pair", f"{row}.id"))
+    # A confirmation names its version, not its pair.
+    triggers(
+        "agreement_confirmations",
+        "renders",
+        lambda row: bump("pair", "pair_id", f"from agreement_versions where id = {row}.version_id"),
+    )
+    # Who is in a pair, and who is invited to one, is on each person's home.
+    triggers("pair_members", "people", lambda row: bump("person", f"{row}.user_id"))
+    triggers(
+        "pair_invitations",
+        "people",
+        lambda row: bump("person", f"{row}.inviter_id"),
+        lambda row: bump("person", f"{row}.invitee_id"),
+    )
+    triggers("user_roles", "renders", lambda row: bump("person", f"{row}.user_id"))
+    # A person's name and state show on their own home, on their pairs' pages and in their
+    # organisation's count of people.
+    triggers(
+        "users",
+        "renders",
+        lambda row: bump("person", f"{row}.id"),
+        lambda row: bump("org", f"{row}.org_id"),
+        lambda row: bump("pair", "pair_id", f"from pair_members where user_id = {row}.id"),
+    )
+    # An organisation: its content, its settings (the time zone, the standards' readings) and
+    # its invitations (the admin's home counts those still open).
+    for table in (
+        "content_entries",
+        "session_adaptations",
+        "session_activities",
+        "womens_service_summaries",
+        "invitations",
+    ):
+        triggers(table, "renders", lambda row: bump("org", f"{row}.org_id"))
+    triggers("organisations", "renders", lambda row: bump("org", f"{row}.id"))
