@@ -19,9 +19,12 @@ import base64
 import re
 import secrets
 
-from flask import current_app, g
+from flask import g
 from flask_wtf.csrf import CSRFProtect
 
+# Where Flask-WTF keeps this request's token in `g`: its field name, which this app leaves at
+# Flask-WTF's default (WTF_CSRF_FIELD_NAME is not a setting here).
+FIELD = "csrf_token"
 # Longer than any masked token (about 250 characters): anything longer is not unmasked.
 MAX_SENT = 1024
 
@@ -75,7 +78,7 @@ def mask_tokens(response):
     compression (wellbeing/compression.py) that no token is left as itself."""
     if response.mimetype != "text/html" or response.direct_passthrough:
         return response
-    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    token = g.get(FIELD)
     if token:
         body = response.get_data()
         masked = signed_tokens(token).sub(lambda found: mask(found[0].decode()).encode(), body)
