@@ -32,6 +32,7 @@ from flask_login import current_user
 from .clock import moment, zone_name
 from .compression import GZIP_SUFFIX
 from .db import rows
+from .formtokens import FIELD
 
 KEPT = 512  # drawings per worker; the largest (a card) is about 30 KB, so 15 MB at most
 
@@ -70,7 +71,7 @@ def kept(what: str, reader: int, depends_on: tuple, draw):
 def checked(drawing):
     """A drawing holding a form token would hand one response's token to the next: refused."""
     html = str(getattr(drawing, "html", drawing))
-    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    token = g.get(FIELD)
     if token and token.split(".", 1)[0] in html:
         raise RuntimeError("A kept drawing may not hold a form token: draw the form around it.")
     return drawing
@@ -144,7 +145,7 @@ def page_etag(body: bytes) -> str:
 
     Masking (wellbeing/formtokens.py) is irrelevant to a 304: it sends no body at all."""
     neutral = body
-    for value in [g.get(current_app.config["WTF_CSRF_FIELD_NAME"]), *g.get("per_response", ())]:
+    for value in [g.get(FIELD), *g.get("per_response", ())]:
         if value:
             neutral = neutral.replace(value.encode(), b"\0")
     limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
@@ -154,7 +155,7 @@ def page_etag(body: bytes) -> str:
         request.endpoint,
         str(current_user.id),
         current_user.get_id(),  # the sign-in
-        session.get(current_app.config["WTF_CSRF_FIELD_NAME"], ""),
+        session.get(FIELD, ""),
         str(stretch),
     ):
         encoded = part.encode()
