@@ -760,3 +760,35 @@ def m038_organisation_time_zone(db):
     # zone (wellbeing/clock.py), not UTC's: a check-in made at 00:30 in Berlin belongs to that
     # Berlin day. London unless the organisation says otherwise.
     db["organisations"].add_column("time_zone", str, not_null_default="Europe/London")
+
+
+@migrations()
+def m039_one_meaning_per_name(db):
+    # Issue 25, docs/design.md "Words, one meaning each": "session" means one of the Sexual Respect
+    # module's three sessions and nothing else. A sign-in was a row of `sessions`, a logged group
+    # one of `group_sessions` and a supervision meeting one of `supervision_sessions`. SQLite's
+    # RENAME carries the foreign keys, indexes and triggers that name a table along with it;
+    # only the names of indexes and triggers that carry the old words are made again here.
+    db.execute("alter table sessions rename to signins")
+    db.execute("alter table group_sessions rename to group_logs")
+    db.execute("alter table supervision_sessions rename to supervision_meetings")
+    db.execute("alter table supervision_attendees rename column session_id to meeting_id")
+    db.execute("drop index idx_sessions_user_id")
+    db["signins"].create_index(["user_id"])
+    db.execute("drop index idx_group_sessions_user_id_held_on")
+    db["group_logs"].create_index(["user_id", "held_on"])
+    db.execute("drop index group_sessions_idempotency_key")
+    db.execute("create unique index group_logs_idempotency_key on group_logs (idempotency_key)")
+    db.execute("drop index idx_supervision_sessions_supervisor_id_held_on")
+    db["supervision_meetings"].create_index(["supervisor_id", "held_on"])
+    # m010's triggers that count changes for the supervisor's home, under the tables' new names.
+    for old, new in (
+        ("group_sessions", "group_logs"),
+        ("supervision_sessions", "supervision_meetings"),
+    ):
+        for event in ("insert", "update", "delete"):
+            db.execute(f"drop trigger {old}_{event}_counts")
+            db.execute(
+                f"create trigger {new}_{event}_counts after {event} on {new}"
+                " begin update caseload_changes set count = count + 1 where id = 1; end"
+            )

@@ -52,7 +52,7 @@ def first_visit(page):
     controlled_by_service_worker(page)
     heading(page, f"Tonight: {PAIR_NAME}")
     page.goto("/private/")
-    page.goto("/sessions/")
+    page.goto("/module/")
     page.goto("/")
     return pair
 
@@ -91,7 +91,7 @@ def test_every_tap_answers_without_signal(page, live_server):
         for start, where in (
             ("/", "header, main"),
             (pair, "header, main"),
-            ("/sessions/", "header"),
+            ("/module/", "header"),
         ):
             page.context.set_offline(False)
             page.goto(start)
@@ -99,9 +99,9 @@ def test_every_tap_answers_without_signal(page, live_server):
                 answers[(start, href)] = tap_offline(page, start, name, href)
     finally:
         page.context.set_offline(False)
-    # The card, the private space and the sessions opened before open from the phone.
+    # The card, the private space and the module's page opened before open from the phone.
     assert answers[("/", f"{pair}/card")] == f"Tonight: {PAIR_NAME}"
-    assert answers[("/", "/sessions/")] != OFFLINE
+    assert answers[("/", "/module/")] != OFFLINE
     # Everything else is the offline page, which says so.
     assert answers[("/", "/organisation/support")] == OFFLINE
     assert len(answers) > 15
@@ -165,7 +165,7 @@ def test_a_group_logged_from_the_card_without_signal_is_refused_and_kept(page, l
     finally:
         page.context.set_offline(False)
     with sqlite3.connect(live_server.server.app.config["DATABASE"]) as db:
-        assert db.execute("select count(*) from group_sessions").fetchone()[0] == 0
+        assert db.execute("select count(*) from group_logs").fetchone()[0] == 0
 
 
 def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):

@@ -149,7 +149,7 @@ def test_her_session_expires_and_the_next_person_finds_no_card(page, live_server
     started = datetime.now(UTC) - timedelta(hours=app.config["SESSION_LIFETIME_HOURS"], minutes=1)
     with app.app_context(), writing():
         get_db().execute(
-            "update sessions set created_at = ? where user_id = ?",
+            "update signins set created_at = ? where user_id = ?",
             [started.isoformat(timespec="seconds"), person_id(app, "facilitator")],
         )
 

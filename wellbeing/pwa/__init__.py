@@ -175,9 +175,9 @@ def card_pattern() -> str:
 
 
 def guidelines_pattern() -> str:
-    """The guidelines' sessions pages a person reads (not the timing forms), as a regular
+    """The module's pages a person reads (not the timing forms), as a regular
     expression's source: kept once visited, so a run sheet's notes open offline (issue 23)."""
-    start = re.escape(url_for("sessions.module_show")).replace("/", r"\/")
+    start = re.escape(url_for("module.module_show")).replace("/", r"\/")
     return "^" + start + r"(?:[^\/]+(?:\/print)?|activities\/[^\/]+)?$"
 
 
@@ -190,7 +190,7 @@ def worker_script() -> str:
         shell=[asset_url(name) for name in SHELL] + [url_for("pwa.offline")],
         private_shell=[asset_url(name) for name in PRIVATE_SHELL],
         offline=url_for("pwa.offline"),
-        private=url_for("exercises.vault_show"),
+        private=url_for("private.vault_show"),
         card=card_pattern(),
         guidelines=guidelines_pattern(),
         tonight=url_for("pwa.tonight"),

@@ -9,7 +9,7 @@ from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
 from ..permissions import get_pair, get_session_plan, role_required
-from . import bp, module, plans
+from . import adapted, bp, plans
 from .forms import PlanInput, TimingInput
 
 # Everyone in the organisation reads the module: facilitators run it, admins adapt it,
@@ -19,7 +19,7 @@ from .forms import PlanInput, TimingInput
 
 def get_session(key: str) -> dict:
     """A session as the reader's organisation runs it, or 404."""
-    found = module.session(current_user.org_id, key)
+    found = adapted.session(current_user.org_id, key)
     if found is None:
         abort(404)
     return found
@@ -28,41 +28,41 @@ def get_session(key: str) -> dict:
 # --- reading the module ----------------------------------------------------------------------
 
 
-@bp.get("/sessions/")
+@bp.get("/module/")
 @login_required
 def module_show():
     return render_template(
-        "sessions/module.html",
-        module=module.module(),
-        sessions=module.sessions(current_user.org_id),
+        "module/module.html",
+        module=adapted.module(),
+        sessions=adapted.sessions(current_user.org_id),
     )
 
 
-@bp.get("/sessions/<key>")
+@bp.get("/module/<key>")
 @login_required
 def session_show(key):
-    return render_template("sessions/session.html", session=get_session(key))
+    return render_template("module/session.html", session=get_session(key))
 
 
-@bp.get("/sessions/activities/<activity_key>")
+@bp.get("/module/activities/<activity_key>")
 @login_required
 def activity_show(activity_key):
     # Loaded on demand (a page's <details> fetches it when opened): the whole module is long,
     # and each page stays within the 14 KB budget (docs/design.md: budgets).
-    activity = module.guideline_activities().get(activity_key)
+    activity = adapted.guideline_activities().get(activity_key)
     if activity is None:
         abort(404)
     # Inside a session page's step (an h2) its parts are h3; on its own page, h2.
     heading = "h3" if htmx and not htmx.boosted else "h2"
     return render_page_or_block(
-        "sessions/activity.html", "activity", activity=activity, heading=heading
+        "module/activity.html", "activity", activity=activity, heading=heading
     )
 
 
-@bp.get("/sessions/<key>/print")
+@bp.get("/module/<key>/print")
 @login_required
 def session_print(key):
-    return render_template("sessions/print.html", session=get_session(key))
+    return render_template("module/print.html", session=get_session(key))
 
 
 # --- an organisation adapts a session to its own length ---------------------------------------
@@ -70,24 +70,24 @@ def session_print(key):
 
 def render_timing(session, status=200, edit=None, **context):
     return render_page_or_block(
-        "sessions/timing.html",
+        "module/timing.html",
         "timing",
         status,
         session=session,
         edit=edit or TimingInput.from_session(session),
-        extras=module.module()["extras"],
-        title_length=module.TITLE_LENGTH,
+        extras=adapted.module()["extras"],
+        title_length=adapted.TITLE_LENGTH,
         **context,
     )
 
 
-@bp.get("/sessions/<key>/timing")
+@bp.get("/module/<key>/timing")
 @role_required("admin")
 def timing_show(key):
     return render_timing(get_session(key))
 
 
-@bp.post("/sessions/<key>/timing")
+@bp.post("/module/<key>/timing")
 @role_required("admin")
 @writing()
 def timing_save(key):
@@ -99,8 +99,8 @@ def timing_save(key):
     if edit.problems:
         return render_timing(session, 422, edit=edit)
     try:
-        module.save(current_user.org_id, key, edit.steps, edit.base, current_user.id)
-    except module.Conflict as conflict:
+        adapted.save(current_user.org_id, key, edit.steps, edit.base, current_user.id)
+    except adapted.Conflict as conflict:
         # Their version is named; a second Save replaces it on purpose.
         edit.base = conflict.current["version"]
         return render_timing(session, 409, edit=edit, conflict=conflict.current)
@@ -108,27 +108,27 @@ def timing_save(key):
     return render_timing(get_session(key), notice=notice)
 
 
-@bp.post("/sessions/<key>/timing/total")
+@bp.post("/module/<key>/timing/total")
 @role_required("admin")
 def timing_total(key):
     # The total as the admin types, before anything is saved.
     session = get_session(key)
     edit = TimingInput.from_form(request.form)
-    return render_page_or_block("sessions/timing.html", "total", session=session, edit=edit)
+    return render_page_or_block("module/timing.html", "total", session=session, edit=edit)
 
 
-@bp.get("/sessions/<key>/timing/reset")
+@bp.get("/module/<key>/timing/reset")
 @role_required("admin")
 def timing_reset_confirm(key):
     return render_timing(get_session(key), confirming_reset=True)
 
 
-@bp.post("/sessions/<key>/timing/reset")
+@bp.post("/module/<key>/timing/reset")
 @role_required("admin")
 @writing()
 def timing_reset(key):
     get_session(key)
-    module.reset(current_user.org_id, key)
+    adapted.reset(current_user.org_id, key)
     notice = _("Back to the guidelines' version.")
     return render_timing(get_session(key), notice=notice)
 
@@ -137,12 +137,12 @@ def timing_reset(key):
 
 
 def render_plans(pair, status=200, edit=None, block="plan", **context):
-    sessions = module.sessions(current_user.org_id)
+    sessions = adapted.sessions(current_user.org_id)
     if edit is None:
         day = day_from(request.args.get("on")) or plans.today()
         edit = PlanInput.blank(day, sessions[0]["key"], plans.plan_on(pair, day))
     return render_page_or_block(
-        "sessions/plans.html",
+        "module/plans.html",
         block,
         status,
         pair=pair,
@@ -172,7 +172,7 @@ def plans_show(pair_id):
 @writing()
 def plan_save(pair_id):
     pair = get_pair(pair_id, writing=True)
-    session = module.session(current_user.org_id, request.form.get("session_key", ""))
+    session = adapted.session(current_user.org_id, request.form.get("session_key", ""))
     partners = {str(current_user.id), str(pair["partner_id"])}
     edit = PlanInput.from_form(request.form, session, partners)
     if request.form.get("action") == "choose":
@@ -237,4 +237,4 @@ def after_plan_change(pair, notice):
     # Only the list changes: what is being typed in the plan form above stays as it is.
     if htmx and not htmx.boosted:
         return render_plans(pair, block="planned", list_notice=notice)
-    return redirect(url_for("sessions.plans_show", pair_id=pair["id"]))
+    return redirect(url_for("module.plans_show", pair_id=pair["id"]))

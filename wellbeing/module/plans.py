@@ -11,12 +11,12 @@ from datetime import date, datetime, timedelta
 from ..clock import now
 from ..clock import today as today  # the sessions' pages ask plans for the day
 from ..db import first_row, get_db, new_version, rows, writing
-from . import module
+from . import adapted
 
 BOTH = "both"
 
 
-Conflict = module.Conflict
+Conflict = adapted.Conflict
 
 
 def decoded(row: dict | None) -> dict | None:
@@ -133,7 +133,7 @@ def tonight(pair: dict, org_id: int, day: date) -> dict:
     """The card's plan: tonight's, or the next one; its session as the organisation runs it
     (None if the module no longer has it), the run sheet and the end time."""
     plan = next_plan(pair, day)
-    session = module.session(org_id, plan["session_key"]) if plan else None
+    session = adapted.session(org_id, plan["session_key"]) if plan else None
     if session is None:
         return {"plan": plan, "session": None, "sheet": [], "ends": None}
     start = datetime.combine(date.min, datetime.strptime(plan["starts_at"], "%H:%M").time())

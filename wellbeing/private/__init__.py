@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from .. import content
 from ..permissions import role_required
 
-bp = Blueprint("exercises", __name__, url_prefix="/private")
+bp = Blueprint("private", __name__, url_prefix="/private")
 STARRED = re.compile(r"\*([^*]+)\*")
 # Set once "Why this matters" has been shown on this device, so that the way in from home goes
 # straight to the exercises afterwards. It says only that the page was seen: no data.
@@ -34,7 +34,7 @@ def emphasis(text: str) -> Markup:
 @bp.get("/")
 @role_required("facilitator")
 def vault_show():
-    return render_template("exercises/vault.html", guidelines=content.guidelines())
+    return render_template("private/vault.html", guidelines=content.guidelines())
 
 
 @bp.get("/why")
@@ -43,7 +43,7 @@ def why_show():
     # Issue 12: the guidelines' "Impacts on practitioners" and what they mean by trauma, shame
     # and guilt, shown once before the private exercises (home links here until it has been
     # seen), always skippable, and linked from the private space to come back to.
-    page = render_template("exercises/why.html", why=content.guidelines()["why_this_matters"])
+    page = render_template("private/why.html", why=content.guidelines()["why_this_matters"])
     response = make_response(page)
     response.set_cookie(WHY_SEEN, "1", max_age=400 * 24 * 3600, httponly=True, samesite="Lax")
     return response
@@ -52,14 +52,14 @@ def why_show():
 @bp.get("/recovery-sheet")
 @role_required("facilitator")
 def recovery_sheet_show():
-    return render_template("exercises/recovery_sheet.html")
+    return render_template("private/recovery_sheet.html")
 
 
 @bp.get("/shoulds")
 @role_required("facilitator")
 def shoulds_show():
     # The guidelines' wording comes from the content file, never from the template.
-    return render_template("exercises/shoulds.html", shoulds=content.guidelines()["shoulds"])
+    return render_template("private/shoulds.html", shoulds=content.guidelines()["shoulds"])
 
 
 # The guidelines' wording for each page below comes from the content file, never the template.
@@ -70,7 +70,7 @@ def shoulds_show():
 def learning_about_sex_show():
     # Guidelines, "Exercises for worker preparation and ongoing wellbeing": Learning about sex.
     exercise = content.guidelines()["learning_about_sex"]
-    return render_template("exercises/learning_about_sex.html", exercise=exercise)
+    return render_template("private/learning_about_sex.html", exercise=exercise)
 
 
 @bp.get("/painful-points")
@@ -79,7 +79,7 @@ def painful_points_show():
     # Guidelines, "Exercises for worker preparation and ongoing wellbeing": Know your painful
     # points. The 1-5 discomfort checklist that follows it there is an exercise of its own.
     exercise = content.guidelines()["painful_points"]
-    return render_template("exercises/painful_points.html", exercise=exercise)
+    return render_template("private/painful_points.html", exercise=exercise)
 
 
 @bp.get("/checklist")
@@ -90,7 +90,7 @@ def checklist_show():
     # adapted list; the worker's own situations and every rating stay in their vault.
     situations = content.entries(current_user.org_id, "situation")
     exercise = content.guidelines()["checklist"]
-    return render_template("exercises/checklist.html", exercise=exercise, situations=situations)
+    return render_template("private/checklist.html", exercise=exercise, situations=situations)
 
 
 @bp.get("/norms")
@@ -98,7 +98,7 @@ def checklist_show():
 def norms_show():
     # Guidelines, "Norms, expectations and beliefs": identity and power, the elephant in the
     # room, culture.
-    return render_template("exercises/norms.html", exercise=content.guidelines()["norms"])
+    return render_template("private/norms.html", exercise=content.guidelines()["norms"])
 
 
 @bp.get("/line")
@@ -109,7 +109,7 @@ def line_show():
     # practices"), with their footnotes.
     practices = content.entries(current_user.org_id, "practice")
     exercise = content.guidelines()["solo_line"]
-    return render_template("exercises/line.html", exercise=exercise, practices=practices)
+    return render_template("private/line.html", exercise=exercise, practices=practices)
 
 
 @bp.get("/stance")
@@ -117,4 +117,4 @@ def line_show():
 def stance_show():
     # Guidelines, "Stance": the continuum of stance, its five columns, and the connecting and
     # grounding and leaning the other way lists.
-    return render_template("exercises/stance.html", exercise=content.guidelines()["stance"])
+    return render_template("private/stance.html", exercise=content.guidelines()["stance"])

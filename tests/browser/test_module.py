@@ -1,4 +1,4 @@
-"""The session companion in real Chromium (issue 12): an admin re-times the guidelines' second
+"""The module in real Chromium (issue 12): an admin re-times the guidelines' second
 Sexual Respect session to 90 minutes, watching the total as they type; Fran plans tonight's
 session with Cole and who leads each part; the card shows the run sheet, and again with the
 server stopped; the printed session fits A4 paper.
@@ -18,7 +18,7 @@ A4_WIDTH_PX = 794
 
 
 def retime_session_two_to_90_minutes(admin):
-    admin.goto("/sessions/")
+    admin.goto("/module/")
     heading(admin, "Sexual respect sessions")
     admin.get_by_role("link", name=f"Adapt timings {SESSION_TWO}").click()
     heading(admin, "Adapt the timings")
@@ -33,7 +33,7 @@ def retime_session_two_to_90_minutes(admin):
     expect(total).to_contain_text("Total: 90 minutes")
     admin.get_by_role("button", name="Save", exact=True).click()
     expect(admin.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
-    admin.goto("/sessions/sexual_pressuring")
+    admin.goto("/module/sexual_pressuring")
     expect(admin.locator(".session-total")).to_contain_text("90 minutes in all")
 
 
@@ -90,7 +90,7 @@ def test_an_admin_retimes_a_session_and_a_pair_runs_it_from_the_card_offline(
 
 def test_the_printed_session_fits_a4(page):
     sign_in(page, "facilitator")
-    page.goto("/sessions/sexual_pressuring/print")
+    page.goto("/module/sexual_pressuring/print")
     heading(page, SESSION_TWO)
     page.set_viewport_size({"width": A4_WIDTH_PX, "height": 1123})
     page.emulate_media(media="print")

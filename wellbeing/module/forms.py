@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from ..forms import whole_number
-from . import module, plans
+from . import adapted, plans
 
 TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 OWN_KEY = re.compile(r"own-[0-9a-f]{8}")
 # More rows than any session could hold: a tampered count can't make the server loop for long.
 MAX_ROWS = 60
-# A version is a timestamp in microseconds (module.new_version), so it never repeats.
+# A version is a timestamp in microseconds (db.new_version), so it never repeats.
 MAX_VERSION = 2**63 - 1
 # A plan is for a group about to happen or just run: a year's typo would hide it from the card.
 PLAN_PAST, PLAN_AHEAD = timedelta(days=366), timedelta(days=2 * 366)
@@ -54,11 +54,11 @@ class TimingInput:
         edit = cls(steps, base, problems, form.get("action", ""))
         if not any(not step["left_out"] for step in steps):
             edit.problems["all"] = _("Keep at least one activity in the session.")
-        elif edit.total > module.MAX_TOTAL:
+        elif edit.total > adapted.MAX_TOTAL:
             edit.problems["all"] = _(
                 "That adds up to %(n)s minutes: a session can be at most %(max)s.",
                 n=edit.total,
-                max=module.MAX_TOTAL,
+                max=adapted.MAX_TOTAL,
             )
         return edit
 
@@ -76,14 +76,14 @@ class TimingInput:
             del self.steps[index]
         elif verb == "add":
             self.steps.append(own_step())
-        elif verb == "extra" and extra_key in module.guideline_activities():
+        elif verb == "extra" and extra_key in adapted.guideline_activities():
             if extra_key not in {step["key"] for step in self.steps}:
-                step = module.guideline_step(module.guideline_activities()[extra_key])
+                step = adapted.guideline_step(adapted.guideline_activities()[extra_key])
                 self.steps.append(dict(step, minutes_text=str(step["minutes"])))
 
     @property
     def total(self) -> int:
-        return module.total(self.steps)
+        return adapted.total(self.steps)
 
 
 def removable(step: dict) -> bool:
@@ -93,7 +93,7 @@ def removable(step: dict) -> bool:
 
 def own_step() -> dict:
     return {
-        "key": module.new_own_key(),
+        "key": adapted.new_own_key(),
         "title": "",
         "minutes": 15,
         "minutes_text": "15",
@@ -106,11 +106,11 @@ def own_step() -> dict:
 
 def read_step(form, i: int) -> tuple[dict | None, str | None]:
     key = form.get(f"key-{i}", "")
-    activity = module.guideline_activities().get(key)
+    activity = adapted.guideline_activities().get(key)
     if activity is None and not OWN_KEY.fullmatch(key):
         return None, None
     minutes_text = form.get(f"minutes-{i}", "").strip()
-    minutes = whole_number(minutes_text, module.MINUTES.start, module.MINUTES.stop - 1)
+    minutes = whole_number(minutes_text, adapted.MINUTES.start, adapted.MINUTES.stop - 1)
     step = {
         "key": key,
         "title": activity["title"] if activity else form.get(f"title-{i}", "").strip(),
@@ -124,15 +124,15 @@ def read_step(form, i: int) -> tuple[dict | None, str | None]:
     if minutes is None:
         return step, _(
             "Minutes: a whole number from %(low)s to %(high)s.",
-            low=module.MINUTES.start,
-            high=module.MINUTES.stop - 1,
+            low=adapted.MINUTES.start,
+            high=adapted.MINUTES.stop - 1,
         )
-    if step["own"] and not 0 < len(step["title"]) <= module.TITLE_LENGTH:
+    if step["own"] and not 0 < len(step["title"]) <= adapted.TITLE_LENGTH:
         return step, _(
-            "Give your activity a title of up to %(n)s characters.", n=module.TITLE_LENGTH
+            "Give your activity a title of up to %(n)s characters.", n=adapted.TITLE_LENGTH
         )
-    if len(step["description"]) > module.DESCRIPTION_LENGTH:
-        return step, _("Keep the description to %(n)s characters.", n=module.DESCRIPTION_LENGTH)
+    if len(step["description"]) > adapted.DESCRIPTION_LENGTH:
+        return step, _("Keep the description to %(n)s characters.", n=adapted.DESCRIPTION_LENGTH)
     return step, None
 
 
