@@ -175,10 +175,10 @@ TIMING_FORM = {"count": "1", "base": "0", "action": "save", "key-0": "sexual_abu
 TODAY = date.today().isoformat()
 PLAN_FORM = {"held_on": "2026-12-24", "starts_at": "18:30", "session_key": "sexual_pressuring", "base": "0", "action": "save"}
 
-# What the module's old addresses (issue 25) answer, in docs/access.md's words.
-MOVED_GET = "The old address: 301 to the same page under `/module/`, with its query string"
-MOVED_POST = "The old address: 308 to the same address under `/module/`, which keeps the POST and its form"
-MOVED = "The old address: 301 (GET) or 308 (POST, kept as a POST with its form) to the same address under `/module/`, with its query string"
+# What the module's old addresses (issue 25) answer everyone, in docs/access.md's words.
+MOVED_GET = "nobody is refused: 301 to the same page under `/module/`, with its query string"
+MOVED_POST = "nobody is refused: 308 to the same address under `/module/`, which keeps the POST and its form"
+MOVED = "nobody is refused: 301 (GET) or 308 (POST, which keeps the POST and its form) to the same address under `/module/`, with its query string"
 
 RULES = {r.endpoint: r for r in (
     rule("static", "public", filename="app.css"),
@@ -289,13 +289,13 @@ RULES = {r.endpoint: r for r in (
     rule("module.plan_ran", "pair", pair_id=Row("pair"), plan_id=Row("session_plan"), form={"ran": "yes"}, before="plan_a_session", also="the pair has ended: 409; another pair's plan: 404"),
     rule("module.plan_delete", "pair", pair_id=Row("pair"), plan_id=Row("session_plan"), before="plan_a_session", also="the pair has ended: 409; another pair's plan: 404"),
     # Issue 25: the module's pages were under /sessions/. Each old address leads for good to its page under /module/, which asks for its own rule; a form sent to an old one is sent on as it was (308).
-    rule("module.moved_module", "public", also=MOVED_GET),
-    rule("module.moved_session", "public", key="sexual_pressuring", also=MOVED_GET),
-    rule("module.moved_activity", "public", activity_key="bdsm", also=MOVED_GET),
-    rule("module.moved_print", "public", key="sexual_pressuring", also=MOVED_GET),
-    rule("module.moved_timing", "public", key="sexual_pressuring", also=MOVED),
-    rule("module.moved_timing_total", "public", key="sexual_pressuring", also=MOVED_POST),
-    rule("module.moved_timing_reset", "public", key="sexual_pressuring", also=MOVED),
+    rule("module.moved_module", "public", others=MOVED_GET),
+    rule("module.moved_session", "public", key="sexual_pressuring", others=MOVED_GET),
+    rule("module.moved_activity", "public", activity_key="bdsm", others=MOVED_GET),
+    rule("module.moved_print", "public", key="sexual_pressuring", others=MOVED_GET),
+    rule("module.moved_timing", "public", key="sexual_pressuring", others=MOVED),
+    rule("module.moved_timing_total", "public", key="sexual_pressuring", others=MOVED_POST),
+    rule("module.moved_timing_reset", "public", key="sexual_pressuring", others=MOVED),
     # Issue 22: her safety first. The debrief's safety question is the pair's; the admin sees counts only.
     rule("safety.pair_show", "pair", pair_id=Row("pair")),
     rule("safety.answer", "pair", pair_id=Row("pair"), form={"held_on": TODAY, "answer": "not_yet"}, also="the pair has ended: 409; no date, a date more than a year away, or not one of the three answers: 422"),
