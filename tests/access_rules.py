@@ -35,7 +35,7 @@ A rule is `rule(endpoint, who, **url_values, **options)`. `who` is one of these 
 - "inviter": the same invitation, withdrawn only by the facilitator who sent it.
   For both invitation rules every other facilitator, including the other side of the
   invitation, gets 404, and people without the facilitator role get 403.
-- "owner": a group session, taken back only by the facilitator who logged it
+- "owner": a logged group, taken back only by the facilitator who logged it
   (`get_group_log`); other facilitators get 404.
 - "writer": a note "to bring to supervision" (issue 27), read, shared, withdrawn or deleted only
   by the partner who wrote it (`get_supervision_note`); their partner and everyone else get 404.
@@ -526,7 +526,7 @@ def newest_id(one, table: str) -> int:
 
 
 def log_supervision_meeting(one) -> dict:
-    """Sol logs a session with Fran."""
+    """Sol logs a supervision meeting with Fran."""
     form = {"held_on": "2024-05-02", "minutes": "60", "format": "individual"}
     post_as(
         one, "supervisor", "/supervision/sessions", form | {"supervisees": one.rows["facilitator"]}

@@ -91,7 +91,7 @@ def test_a_switched_off_person_is_signed_out_and_cannot_sign_in(one):
     fran = one.client("facilitator")
     assert fran.get("/").status_code == 200
     assert admin_does(one, "disable").status_code == 303  # from the confirmation: back to the list
-    assert fran.get("/").status_code == 302  # her session ended at once
+    assert fran.get("/").status_code == 302  # her sign-in ended at once
     _, refused = sign_in_as(one, "facilitator")
     assert refused.status_code == 403
     assert "This account is switched off" in text_of(refused)
@@ -185,7 +185,7 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
     )
     cole_pair = text_of(one.client("coworker").get(f"/pairs/{one.rows['pair']}"))
     assert FORMER in cole_pair and FRAN not in cole_pair
-    # The supervision session stays for accreditation, without its notes or her name.
+    # The supervision meeting stays for accreditation, without its notes or her name.
     assert sql(one, "select minutes, notes_sealed from supervision_meetings")[0] == (60, None)
     exported = one.client("admin").get("/organisation/export.json").get_data(as_text=True)
     assert FRAN not in exported and PEOPLE["facilitator"][1] not in exported
@@ -199,7 +199,7 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
     assert refused.status_code == 422
 
 
-def test_deleting_a_supervisor_keeps_session_records_without_notes_or_their_comments(one):
+def test_deleting_a_supervisor_keeps_meeting_records_without_notes_or_their_comments(one):
     assign(one)
     assert log_meeting(one).status_code == 302
     agree_first_version(one)

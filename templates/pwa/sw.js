@@ -291,7 +291,7 @@ async function staticFile(request) {
 }
 
 {# Signing out with no signal: the server can't hear it, but this phone forgets the person's
-    pages all the same, then shows the offline page (their session ends on the server when it
+    pages all the same, then shows the offline page (their sign-in ends on the server when it
     expires, or at the next sign-out with signal). #}
 async function signOut(request) {
   try {

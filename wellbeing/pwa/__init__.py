@@ -256,7 +256,7 @@ def tonight():
 # Every page says who it was made for: a mark per person, the same on every page of theirs
 # and meaning nothing outside this server (an HMAC of their id). The worker keeps each
 # person's private pages in a cache named by their mark, and drops every other person's
-# cache as soon as a page names someone else or nobody. So any end of a session (sign-out,
+# cache as soon as a page names someone else or nobody. So any end of a sign-in (sign-out,
 # expiry, a reset, a switch-off, a deletion, another person signing in) clears the pages the
 # next time the phone loads a page. docs/design.md "No signal".
 PERSON_HEADER = "Wellbeing-Person"
