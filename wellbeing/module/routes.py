@@ -210,8 +210,8 @@ def plan_ran(pair_id, plan_id):
         plans.mark_ran(plan, True)
         notice = _("Marked as run.")
     else:
-        for session in mine:
-            workload.remove(session)
+        for log in mine:
+            workload.remove(log)
         plans.mark_ran(plan, False)
         notice = _("No longer marked as run.")
         if workload.logged_on(pair["id"], plan["held_on"]):
