@@ -155,7 +155,7 @@ async function refreshKeptPages() {
         const address = response.redirected ? response.url : request.url;
         const keptThere = keeps(new URL(address).pathname);
         if (keepable(response, true) && forSamePerson && keptThere) {
-          await cache.put(address, response);
+          await cache.put(address, response.redirected ? unredirected(response) : response);
         }
       } catch {
         {# No signal: the copy from before the deploy stays. #}
@@ -211,6 +211,13 @@ function keepable(response, redirectedToKept = false) {
   const page = (response.headers.get("Content-Type") || "").startsWith("text/html");
   const followed = redirectedToKept || !response.redirected;
   return page && response.ok && followed && response.type === "basic";
+}
+
+{# The same page, without the mark of the redirect that led to it: a navigation answered with
+    a response that was redirected fails in the browser. #}
+function unredirected(response) {
+  const { status, statusText, headers } = response;
+  return new Response(response.body, { status, statusText, headers });
 }
 
 {# The pages the worker keeps for a person once visited: the private space, the cards and the

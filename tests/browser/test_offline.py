@@ -31,6 +31,7 @@ from .steps import (
     open_the_pair,
     put_back_as_newest,
     saved,
+    script,
     server_copy,
     sign_in,
     sign_in_as,
@@ -168,7 +169,15 @@ def test_a_group_logged_from_the_card_without_signal_is_refused_and_kept(page, l
         assert db.execute("select count(*) from group_logs").fetchone()[0] == 0
 
 
+# The paths this phone keeps for the person signed in on it; given [from, to], a kept page is
+# moved first.
+KEPT_PAGES = script("kept-pages")
+SESSION_TWO = "Sexual respect (2) – Sexual pressuring"
+
+
 def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
+    """And a module page kept at its address from before issue 25 (/sessions/…) is kept at its
+    new one (/module/…) by the new worker, which lets the old address go."""
     # A copy of this checkout, served by the README's command: `make run` (gunicorn with
     # deploy/gunicorn.conf.py, on the demo database it creates).
     site = MakeRun(tmp_path)
@@ -182,6 +191,16 @@ def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
         page.goto(card)
         controlled_by_service_worker(page)
         heading(page, f"Tonight: {DEMO_PAIR}")
+        page.goto("/module/sexual_pressuring")
+        heading(page, SESSION_TWO)
+        # Kept once the worker has put it away; then moved back to where a phone from before
+        # issue 25 has it.
+        waited = 0
+        while "/module/sexual_pressuring" not in page.evaluate(KEPT_PAGES, None):
+            assert waited < TIMEOUT_MS, "the module page was never kept"
+            page.wait_for_timeout(100)
+            waited += 100
+        page.evaluate(KEPT_PAGES, ["/module/sexual_pressuring", "/sessions/sexual_pressuring"])
         shells = [name for name in page.evaluate("caches.keys()") if name.startswith("shell-")]
 
         # The deploy: one static file changes, so the version does; `make run` again.
@@ -198,10 +217,15 @@ def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
         expect(page.get_by_text("A new version is ready.")).to_be_visible()
         expect(page.get_by_role("button", name="Reload")).to_be_visible()
 
+        kept = page.evaluate(KEPT_PAGES, None)
+        assert "/module/sexual_pressuring" in kept and "/sessions/sexual_pressuring" not in kept
+
         context.set_offline(True)
         page.goto(card)
         heading(page, f"Tonight: {DEMO_PAIR}")
         expect(page.get_by_role("region", name="How we step in")).to_be_visible()
+        page.goto("/module/sexual_pressuring")
+        heading(page, SESSION_TWO)
     finally:
         context.close()
         site.stop()
