@@ -31,7 +31,18 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import caseload, checkin, docs, first_visit, home, pages, room_fanout, training_day, vault
+from . import (
+    caseload,
+    checkin,
+    docs,
+    first_visit,
+    home,
+    pages,
+    room_fanout,
+    rounds,
+    training_day,
+    vault,
+)
 from .base import DEMO, ROOT, BenchError, check_signed_in_home, sign_in
 from .servers import machine, prepare_instance, serving
 
@@ -166,7 +177,7 @@ def measure_served(servers, cookies, args, tmp, env) -> dict:
         "pages": rows + pages.rows_of(room["pages"]),
         "first_visits": visits,
         "home": home.finish(app, trainer, runs["home"]),
-        "caseload": caseload.combine(runs["caseload"]),
+        "caseload": rounds.wrk_rounds(runs["caseload"]),
         "checkin": checkin.combine(app, prepared, runs["checkin"]),
         "vault": unlocked,
         "room": room,

@@ -2,7 +2,7 @@
 
 from . import wrk
 from .cpu import Usage
-from .rounds import Machine, noise, spread
+from .rounds import Machine, noise, wrk_rounds
 
 CASELOAD = "50 supervisees and 52 weeks of check-ins"
 PATH = "/supervision/"
@@ -27,21 +27,10 @@ def one_round(app, servers, cookie, args, round_number) -> dict:
     return run
 
 
-def combine(runs) -> dict:
-    p99 = spread(run["p99_ms"] for run in runs)
-    return {
-        "runs": runs,
-        "p99_ms": p99["median"],
-        "p99_worst_ms": p99["worst"],
-        "p99_moved": p99["moved"],
-        "rps": spread((run["rps"] for run in runs), higher_is_worse=False)["median"],
-    }
-
-
 def measure(app, servers, cookie, args) -> dict:
     """A warm-up and then --rounds runs (bench/__main__.py interleaves them with the others)."""
     warm_up(app, cookie, args)
-    return combine([one_round(app, servers, cookie, args, n + 1) for n in range(args.rounds)])
+    return wrk_rounds([one_round(app, servers, cookie, args, n + 1) for n in range(args.rounds)])
 
 
 def budget(caseload, args) -> tuple[str, str, bool]:

@@ -5,7 +5,6 @@ bench/supervision.py seeds a pair whose partner never answers, so every send is 
 """
 
 import re
-import statistics
 import urllib.parse
 from string import Template
 
@@ -15,7 +14,7 @@ from wellbeing.demo import DEMO_PEOPLE
 from . import wrk
 from .base import BenchError, gzip_size, kb, request, script, session_cookie, sign_in_as
 from .cpu import Usage
-from .rounds import Machine, noise, spread
+from .rounds import Machine, noise, wrk_rounds
 
 P99_BUDGET_MS = 20.0
 
@@ -74,18 +73,7 @@ def combine(app, prepared, runs) -> dict:
     )
     if status != 200:
         raise BenchError(f"the card gave {status}")
-    return summarise(runs) | {"card_gzip": gzip_size(card)}
-
-
-def summarise(runs) -> dict:
-    p99 = spread(run["p99_ms"] for run in runs)
-    return {
-        "runs": runs,
-        "p99_ms": p99["median"],
-        "p99_worst_ms": p99["worst"],
-        "p99_moved": p99["moved"],
-        "rps": statistics.median(run["rps"] for run in runs),
-    }
+    return wrk_rounds(runs) | {"card_gzip": gzip_size(card)}
 
 
 def measure(app, servers, args, tmp) -> dict:

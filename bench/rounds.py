@@ -50,6 +50,19 @@ def spread(values, higher_is_worse: bool = True) -> dict:
     return {"median": median, "worst": worst, "best": best, "moved": moved}
 
 
+def wrk_rounds(runs) -> dict:
+    """The rounds of one wrk figure (supervisor home, check-in submit): the median and the worst
+    round's p99, how far it moved, and the median throughput."""
+    p99 = spread(run["p99_ms"] for run in runs)
+    return {
+        "runs": runs,
+        "p99_ms": p99["median"],
+        "p99_worst_ms": p99["worst"],
+        "p99_moved": p99["moved"],
+        "rps": statistics.median(run["rps"] for run in runs),
+    }
+
+
 def noise(run: dict) -> str:
     """What else the machine did during a run, as the bench prints it."""
     return (

@@ -12,7 +12,7 @@ import io
 from datetime import date, timedelta
 
 from conftest import PEOPLE
-from steps import post, read, url, words, written
+from steps import log_meeting, post, read, url, words, written
 
 from wellbeing.db import sqlite3
 
@@ -73,14 +73,8 @@ def log_group(one, persona="facilitator", experienced=False, participants=None):
 
 
 def log_supervision(one, **fields):
-    form = {
-        "held_on": date.today().isoformat(),
-        "minutes": "60",
-        "format": "individual",
-        "supervisees": [one.rows["facilitator"]],
-        "areas": ["impact"],
-    } | fields
-    response = post(one, "supervisor", "supervision.meeting_create", form)
+    """Sol logs an hour with Fran today, on the impact of the work only, with no notes."""
+    response = log_meeting(one, **({"areas": ["impact"], "notes": ""} | fields))
     assert response.status_code == 302, words(response.get_data(as_text=True))
 
 

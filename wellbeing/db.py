@@ -204,6 +204,22 @@ def migrate(database: sqlite_utils.Database):
 SQLITE_MAX_INTEGER = 2**63 - 1
 
 
+def move_in_order(table: str, ordered: list[dict], row_id: int, offset: int) -> bool:
+    """The one ordered-list editor's move (an organisation's content list, a room's practices):
+    swap a row with its neighbour `offset` away. Positions are rewritten densely, so ties left
+    by older rows cannot stick. `ordered` is the list as shown, read inside the caller's
+    `writing()` so that two people moving at once each move the list the other left. False when
+    the row is not in the list or already at that end."""
+    index = next((i for i, row in enumerate(ordered) if row["id"] == row_id), None)
+    if index is None or not 0 <= index + offset < len(ordered):
+        return False
+    ordered = list(ordered)
+    ordered[index], ordered[index + offset] = ordered[index + offset], ordered[index]
+    for position, row in enumerate(ordered):
+        get_db()[table].update(row["id"], {"position": position})
+    return True
+
+
 def storable(row_id: int) -> bool:
     """Whether an id from a URL could be a row at all: a made-up id too big for SQLite is
     simply not found, rather than a crash."""

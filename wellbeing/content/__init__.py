@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from ..clock import now
-from ..db import get_db, rows, writing
+from ..db import get_db, move_in_order, rows, writing
 
 KINDS = ("practice", "situation", "support_contact", "womens_service", "men_helpline")
 # The three kinds of contact (issue 22).
@@ -110,17 +110,9 @@ def update(entry_id: int, fields: dict):
 
 
 def move(entry: dict, offset: int):
-    """Swap an entry with its neighbour; positions are rewritten densely so ties cannot stick."""
-    siblings = entries(entry["org_id"], entry["kind"])
-    index = next((i for i, s in enumerate(siblings) if s["id"] == entry["id"]), None)
-    target = (index or 0) + offset
-    if index is None or not 0 <= target < len(siblings):
-        return
-    siblings[index], siblings[target] = siblings[target], siblings[index]
-    db = get_db()
     with writing():
-        for position, sibling in enumerate(siblings):
-            db["content_entries"].update(sibling["id"], {"position": position})
+        siblings = entries(entry["org_id"], entry["kind"])
+        move_in_order("content_entries", siblings, entry["id"], offset)
 
 
 def remove(entry_id: int):

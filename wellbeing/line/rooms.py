@@ -17,7 +17,7 @@ from flask import current_app
 
 from .. import content
 from ..clock import moment, stamp
-from ..db import first_row, get_db, rows, secure_delete, storable, writing
+from ..db import first_row, get_db, move_in_order, rows, secure_delete, storable, writing
 from ..people.identity import token_hash
 from ..seats import (
     client_key,
@@ -153,18 +153,9 @@ def reword_practice(room: dict, practice: dict, text: str, note: str):
 
 
 def move_practice(room: dict, practice: dict, offset: int):
-    """Swap with a neighbour; positions are rewritten densely so ties cannot stick."""
-    practices = practices_of(room["id"])
-    index = next(i for i, p in enumerate(practices) if p["id"] == practice["id"])
-    target = index + offset
-    if not 0 <= target < len(practices):
-        return
-    practices[index], practices[target] = practices[target], practices[index]
-    db = get_db()
     with writing():
-        for position, each in enumerate(practices):
-            db["room_practices"].update(each["id"], {"position": position})
-        touch(room["id"])
+        if move_in_order("room_practices", practices_of(room["id"]), practice["id"], offset):
+            touch(room["id"])
 
 
 def remove_practice(room: dict, practice: dict):
