@@ -175,6 +175,17 @@ KEPT_PAGES = script("kept-pages")
 SESSION_TWO = "Sexual respect (2) – Sexual pressuring"
 
 
+def eventually(page, check, what):
+    """Waits, in the page's time, until `check()` holds; fails with `what` after TIMEOUT_MS.
+    (A page function that returns a promise is no use to wait_for_function: the promise is
+    already truthy.)"""
+    for _ in range(TIMEOUT_MS // 100):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(what)
+
+
 def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
     """And a module page kept at its address from before issue 25 (/sessions/…) is kept at its
     new one (/module/…) by the new worker, which lets the old address go."""
@@ -195,11 +206,11 @@ def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
         heading(page, SESSION_TWO)
         # Kept once the worker has put it away; then moved back to where a phone from before
         # issue 25 has it.
-        waited = 0
-        while "/module/sexual_pressuring" not in page.evaluate(KEPT_PAGES, None):
-            assert waited < TIMEOUT_MS, "the module page was never kept"
-            page.wait_for_timeout(100)
-            waited += 100
+        eventually(
+            page,
+            lambda: "/module/sexual_pressuring" in page.evaluate(KEPT_PAGES, None),
+            "the module page was never kept",
+        )
         page.evaluate(KEPT_PAGES, ["/module/sexual_pressuring", "/sessions/sexual_pressuring"])
         shells = [name for name in page.evaluate("caches.keys()") if name.startswith("shell-")]
 
@@ -208,12 +219,13 @@ def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
 
         # The next visit finds the new worker, which takes over and says so in the page.
         page.goto("/")
-        page.wait_for_function(
-            """(old) => caches.keys().then((names) =>
-                 names.some((n) => n.startsWith("shell-") && !old.includes(n)) &&
-                 !names.some((n) => old.includes(n)))""",
-            arg=shells,
-        )
+
+        def taken_over():
+            names = page.evaluate("caches.keys()")
+            new = [n for n in names if n.startswith("shell-") and n not in shells]
+            return new and not any(n in shells for n in names)
+
+        eventually(page, taken_over, "the new worker never took over from the old one")
         expect(page.get_by_text("A new version is ready.")).to_be_visible()
         expect(page.get_by_role("button", name="Reload")).to_be_visible()
 
