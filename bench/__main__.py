@@ -149,7 +149,9 @@ def measure_served(servers, cookies, args, tmp, env) -> dict:
     rows = pages.measure(app.port, cookies, pages.routes(env))
     # What a new person downloads (the sign-in page), and the heaviest first visit.
     shell = first_visit.service_worker_shell(app.port)
-    visits = [first_visit.measure(app.port, row, shell) for row in (rows[0], pages.largest(rows))]
+    visits = [
+        first_visit.measure(app.port, row, shell, cookies) for row in (rows[0], pages.largest(rows))
+    ]
     print(f"bench: vault in headless Chromium, CPU slowed {vault.CPU_SLOWDOWN}x", flush=True)
     unlocked = vault.measure(app.port)
     trainer = cookies["facilitator"]

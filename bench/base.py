@@ -49,9 +49,9 @@ def free_port() -> int:
 # --- one request at a time ------------------------------------------------------------------
 
 
-def request(port, method, path, cookie=None, form=None, encoding="identity"):
+def request(port, method, path, cookie=None, form=None, encoding="identity", headers=None):
     """One plain request (redirects are not followed): status, headers, body."""
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": encoding}
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": encoding, **(headers or {})}
     body = None
     if cookie:
         headers["Cookie"] = f"session={cookie}"

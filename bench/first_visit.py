@@ -9,6 +9,11 @@ from .pages import PageParser
 
 FIRST_VISIT_BUDGET = 60 * 1024
 SENT_BUDGET = 45 * 1024
+# How a browser says where a request came from (issue 26: the app compresses HTML only when
+# asked for same-origin, wellbeing/compression.py): the page opened from the home screen or a
+# bookmark, then what the page and the service worker fetch from the same site.
+OPENED = {"Sec-Fetch-Site": "none"}
+FETCHED = {"Sec-Fetch-Site": "same-origin"}
 
 
 def service_worker_shell(port) -> list[str]:
@@ -20,16 +25,19 @@ def service_worker_shell(port) -> list[str]:
     return ["/sw.js", *json.loads(match.group(1))]
 
 
-def measure(port, row, shell):
+def measure(port, row, shell, cookies=None):
     """A page (a row of bench/pages.py), every asset it loads, and the service worker's install,
-    all compressed."""
-    name, _, _, raw, page_gzip, body = row
+    all compressed. `cookies` (role -> session cookie) signs in as the page's role, read from
+    the row's name ("Home (facilitator)"), to ask for the page again as a browser would."""
+    name, path, _, raw, page_gzip, body = row
     # (what, raw bytes, gzip bytes, fetched by the service worker rather than the page)
     items = [(f"{name} (HTML)", raw, page_gzip, False)]
     page_assets = PageParser(body).assets
     # What `make run` actually sends a browser that accepts gzip: the app compresses assets,
-    # never HTML (wellbeing/compression.py).
-    sent = raw
+    # and the page itself when asked for same-origin (wellbeing/compression.py).
+    role = re.search(r"\((\w+)\)$", name)
+    cookie = (cookies or {}).get(role[1]) if role else None
+    sent = len(request(port, "GET", path, cookie, encoding=BROWSER_ENCODING, headers=OPENED)[2])
     for url in dict.fromkeys(page_assets + shell):
         status, _, content = request(port, "GET", url)
         if status != 200:
@@ -37,7 +45,7 @@ def measure(port, row, shell):
         items.append(
             (f"`{url.split('?')[0]}`", len(content), gzip_size(content), url not in page_assets)
         )
-        sent += len(request(port, "GET", url, encoding=BROWSER_ENCODING)[2])
+        sent += len(request(port, "GET", url, encoding=BROWSER_ENCODING, headers=FETCHED)[2])
     return {
         "page": name,
         "items": items,

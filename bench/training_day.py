@@ -215,7 +215,7 @@ def setup_crowd(app, pairs: int) -> dict:
         db = get_db()
         org_id = db.execute("select id from organisations order by id limit 1").fetchone()[0]
         # One Argon2 hash for all of them: the burst tests writing, not hashing.
-        password_hash = identity.hasher.hash(PASSWORD)
+        password_hash = identity.hasher().hash(PASSWORD)
         members = []
         with writing():
             for number in range(pairs):
@@ -416,7 +416,7 @@ def stored_after_burst(app, database: Path, crowd: dict, code: str, placing: str
         "checkins": checkins,
         "agreements": "\n".join(agreements),
         "invited_accounts": invited,
-        "password_matches": lambda password: check_hash(identity.hasher, reset_hash, password),
+        "password_matches": lambda password: check_hash(identity.hasher(), reset_hash, password),
         "integrity": integrity,
     }
 

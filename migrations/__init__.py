@@ -3,6 +3,12 @@
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("wellbeing")
+# Issue 25's renames (m039), longest first: "sessions" is also the end of the other two.
+RENAMED_IN_M039 = (
+    ("group_sessions", "group_logs"),
+    ("supervision_sessions", "supervision_meetings"),
+    ("sessions", "signins"),
+)
 
 
 @migrations()
@@ -767,28 +773,107 @@ def m039_one_meaning_per_name(db):
     # Issue 25, docs/design.md "Words, one meaning each": "session" means one of the Sexual Respect
     # module's three sessions and nothing else. A sign-in was a row of `sessions`, a logged group
     # one of `group_sessions` and a supervision meeting one of `supervision_sessions`. SQLite's
-    # RENAME carries the foreign keys, indexes and triggers that name a table along with it;
-    # only the names of indexes and triggers that carry the old words are made again here.
-    db.execute("alter table sessions rename to signins")
-    db.execute("alter table group_sessions rename to group_logs")
-    db.execute("alter table supervision_sessions rename to supervision_meetings")
+    # RENAME carries the foreign keys, indexes and triggers that name a table along with it, and
+    # rewrites the triggers' bodies; the attendees' `session_id` becomes `meeting_id` the same way.
+    for old, new in RENAMED_IN_M039:
+        db.execute(f"alter table {old} rename to {new}")
     db.execute("alter table supervision_attendees rename column session_id to meeting_id")
-    db.execute("drop index idx_sessions_user_id")
-    db["signins"].create_index(["user_id"])
-    db.execute("drop index idx_group_sessions_user_id_held_on")
-    db["group_logs"].create_index(["user_id", "held_on"])
-    db.execute("drop index group_sessions_idempotency_key")
-    db.execute("create unique index group_logs_idempotency_key on group_logs (idempotency_key)")
-    db.execute("drop index idx_supervision_sessions_supervisor_id_held_on")
-    db["supervision_meetings"].create_index(["supervisor_id", "held_on"])
-    # m010's triggers that count changes for the supervisor's home, under the tables' new names.
-    for old, new in (
-        ("group_sessions", "group_logs"),
-        ("supervision_sessions", "supervision_meetings"),
-    ):
-        for event in ("insert", "update", "delete"):
-            db.execute(f"drop trigger {old}_{event}_counts")
+    # Indexes and triggers keep their own names through a RENAME: those that carry an old word
+    # (m002's, m009's, m010's, m035's, and m040's where a database had it before this one) are
+    # made again under the new word, from the definition SQLite already rewrote.
+    found = db.execute(
+        "select type, name, sql from sqlite_master"
+        " where type in ('index', 'trigger') and sql is not null"
+    ).fetchall()
+    for kind, name, sql in found:
+        renamed = name
+        for old, new in RENAMED_IN_M039:
+            renamed = renamed.replace(old, new)
+        if renamed != name:
+            db.execute(f'drop {kind} "{name}"')
+            db.execute(sql.replace(name, renamed, 1))
+
+
+@migrations()
+def m040_render_versions(db):
+    # Issue 26, "Render once per change": the signed-in home and a pair's card are drawn once
+    # for each state of what they show and kept in each worker's memory (wellbeing/drawn.py).
+    # What they show is counted here by scope: a pair ('pair', pairs.id: everything the pair
+    # wrote, planned, logged or answered, and its partners' names), a person ('person',
+    # users.id: their name, roles, pairs and invitations to co-work) and an organisation
+    # ('org', organisations.id: its content, settings, time zone, people and invitations).
+    # SQLite triggers count each change in the same transaction as the change, so no write
+    # can be missed and no write can forget to count (m010 does the same for the caseload).
+    db["render_versions"].create(
+        {"scope": str, "id": int, "version": int}, pk=("scope", "id"), not_null={"version"}
+    )
+    events = {"insert": ("new",), "update": ("new", "old"), "delete": ("old",)}
+
+    def bump(scope: str, row_id: str, source: str = "where true") -> str:
+        # One more for (scope, id); the first change in a scope makes its row. `source` finds
+        # several ids (a person's pairs); without it the id is the changed row's own.
+        return (
+            f"insert into render_versions (scope, id, version) select '{scope}', {row_id}, 1"
+            f" {source} and {row_id} is not null"
+            " on conflict (scope, id) do update set version = version + 1;"
+        )
+
+    def triggers(table: str, name: str, *bumps_of):
+        # After each insert, update and delete on `table`: every bump, for the new row, the
+        # old row or both.
+        for event, rows in events.items():
+            bumps = " ".join(make(row) for row in rows for make in bumps_of)
             db.execute(
-                f"create trigger {new}_{event}_counts after {event} on {new}"
-                " begin update caseload_changes set count = count + 1 where id = 1; end"
+                f"create trigger {table}_{event}_{name} after {event} on {table} begin {bumps} end"
             )
+
+    # Every table that holds a pair's rows, found by its `pair_id` column, so that a table
+    # renamed before this migration runs (issue 25's renames) is counted under its new name.
+    # The log of supervisors' looks is left out: every look writes it, no kept drawing shows it.
+    for table in sorted(db.table_names()):
+        if table != "supervision_views" and "pair_id" in db[table].columns_dict:
+            triggers(table, "renders", lambda row: bump("pair", f"{row}.pair_id"))
+    # A pair's rows are found by its id: the card asks whether a pair has logged a group,
+    # which without an index on the group log's `pair_id` read the whole log, for every pair
+    # of the organisation (about 6 ms of each card with a year of logs, issue 26's profile).
+    for table in sorted(db.table_names()):
+        if "pair_id" in db[table].columns_dict and not any(
+            index.columns[0] == "pair_id" for index in db[table].indexes
+        ):
+            db[table].create_index(["pair_id"])
+    triggers("pairs", "renders", lambda row: bump("pair", f"{row}.id"))
+    # A confirmation names its version, not its pair.
+    triggers(
+        "agreement_confirmations",
+        "renders",
+        lambda row: bump("pair", "pair_id", f"from agreement_versions where id = {row}.version_id"),
+    )
+    # Who is in a pair, and who is invited to one, is on each person's home.
+    triggers("pair_members", "people", lambda row: bump("person", f"{row}.user_id"))
+    triggers(
+        "pair_invitations",
+        "people",
+        lambda row: bump("person", f"{row}.inviter_id"),
+        lambda row: bump("person", f"{row}.invitee_id"),
+    )
+    triggers("user_roles", "renders", lambda row: bump("person", f"{row}.user_id"))
+    # A person's name and state show on their own home, on their pairs' pages and in their
+    # organisation's count of people.
+    triggers(
+        "users",
+        "renders",
+        lambda row: bump("person", f"{row}.id"),
+        lambda row: bump("org", f"{row}.org_id"),
+        lambda row: bump("pair", "pair_id", f"from pair_members where user_id = {row}.id"),
+    )
+    # An organisation: its content, its settings (the time zone, the standards' readings) and
+    # its invitations (the admin's home counts those still open).
+    for table in (
+        "content_entries",
+        "session_adaptations",
+        "session_activities",
+        "womens_service_summaries",
+        "invitations",
+    ):
+        triggers(table, "renders", lambda row: bump("org", f"{row}.org_id"))
+    triggers("organisations", "renders", lambda row: bump("org", f"{row}.id"))

@@ -67,6 +67,13 @@ def sql(one, statement, params=()):
         conn.close()
 
 
+def set_clock(one, moment):
+    """The app's clock (wellbeing/clock.py) stands at `moment` for the rest of the test."""
+    one.app.config["CLOCK"] = lambda: moment
+    # Everyone signed in at the real time of the run; a sign-in outlasts the moved clock here.
+    one.app.config["SESSION_LIFETIME_HOURS"] = 24 * 365 * 10
+
+
 # --- co-working ---------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import jinja2
 import pytest
 
-from bench import caseload, checkin, docs, home, room_fanout, training_day
+from bench import checkin, docs, home, room_fanout, rounds, training_day
 from bench.__main__ import budgets, report
 
 SETTINGS = {
@@ -157,11 +157,11 @@ def fake_results() -> dict:
                 53453,
             ),
         ],
-        "caseload": caseload.combine(
+        "caseload": rounds.wrk_rounds(
             [run(2200.4, 9.0, p99, 30000, 0.9, 0.01) for p99 in (20.2, 18.3, 31.7)]
         ),
         "checkin": dict(
-            checkin.summarise(
+            rounds.wrk_rounds(
                 [run(713.2, 40.0, p99, 99000, 1.1, 0.0) for p99 in (96.1, 90.2, 120.5)]
             ),
             card_gzip=3379,

@@ -7,19 +7,13 @@ import re
 from datetime import UTC, datetime
 
 from organisation_one import text_of
-from steps import page, post, sql
+from steps import page, post, set_clock, sql
 
 from wellbeing.db import sqlite3
 
 # A Sunday evening in London is already Monday in Berlin: 00:30 on Monday 30 November.
 SUNDAY_NIGHT = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
 THURSDAY_EVENING = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
-
-
-def set_clock(one, moment):
-    one.app.config["CLOCK"] = lambda: moment
-    # Everyone signed in at the real time of the run; a sign-in outlasts the moved clock here.
-    one.app.config["SESSION_LIFETIME_HOURS"] = 24 * 365 * 10
 
 
 def set_zone(one, zone):

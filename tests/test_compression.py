@@ -1,6 +1,8 @@
 """What a phone downloads under `make run` arrives gzipped: scripts, the stylesheet, the
-service worker and the manifest. HTML pages are sent as they are, on purpose: they carry the
-CSRF token beside text a visitor can type (BREACH), see wellbeing/compression.py (issue 13).
+service worker and the manifest (issue 13). HTML pages and htmx fragments too, but only where
+BREACH can't reach them (issue 26): asked for same-origin, with every form token masked afresh,
+and never the pages in compression.NEVER_COMPRESSED. See wellbeing/compression.py and
+docs/operations.md "Compression and BREACH".
 """
 
 import gzip
@@ -8,7 +10,12 @@ import http.client
 import re
 import socket
 
+import pytest
+from steps import url
+
 from bench.training_day import Server  # `make run` itself
+from wellbeing.compression import NEVER_COMPRESSED
+from wellbeing.formtokens import unmask
 
 # What Chromium sends.
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "User-Agent": "wellbeing-test"}
@@ -34,7 +41,13 @@ def test_scripts_styles_and_the_shell_arrive_gzipped_under_make_run(tmp_path):
     with Server(tmp_path / "instance", free_port()) as server:
         status, headers, page = fetch(server.port, "/signin")
         assert status == 200
-        assert "Content-Encoding" not in headers  # HTML: never compressed (BREACH)
+        # HTML: not compressed when the browser doesn't say it asked same-origin (BREACH)...
+        assert "Content-Encoding" not in headers
+        # ...and compressed when it does, with its form token masked.
+        opened = BROWSER | {"Sec-Fetch-Site": "none"}
+        status, headers, packed = fetch(server.port, "/signin", opened)
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert len(packed) < len(page) / 2
         assets = re.findall(rb'(?:src|href)="(/static/[^"]+\.(?:js|css)\?v=[^"]+)"', page)
         assert any(a.split(b"?")[0].endswith(b".css") for a in assets)
         assert any(a.split(b"?")[0].endswith(b".js") for a in assets)
@@ -96,3 +109,139 @@ def test_a_first_visit_loads_and_installs_only_what_every_page_needs(one):
     assert re.search(
         r'<form method="post" action="/signin[^"]*" novalidate hx-boost="false">', signin
     )
+
+
+# --- HTML: compressed only where BREACH can't reach it (issue 26) ------------------------------
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# htmx and the private space's fetch() send the token from <body hx-headers> as a header.
+HEADER_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def tokens_in(page: str) -> list[str]:
+    return TOKEN.findall(page) + HEADER_TOKEN.findall(page)
+
+
+@pytest.mark.parametrize("site", ["same-origin", "none"])
+def test_pages_asked_for_same_origin_are_gzipped(one, site):
+    for persona, path in [
+        ("facilitator", "/"),
+        ("facilitator", url(one, "coworking.card_show", pair_id=one.rows["pair"])),
+        ("supervisor", "/supervision/"),
+        ("anonymous", "/signin"),
+    ]:
+        sent = one.client(persona).get(path, headers=GZIP | {"Sec-Fetch-Site": site})
+        assert sent.status_code == 200, path
+        assert sent.headers["Content-Encoding"] == "gzip", (site, path)
+        assert {"Accept-Encoding", "Sec-Fetch-Site"} <= set(sent.headers["Vary"].split(", "))
+        page = gzip.decompress(sent.get_data()).decode()
+        assert "</html>" in page and TOKEN.search(page)
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site", None])
+def test_pages_asked_for_from_elsewhere_or_by_an_unknown_browser_are_not(one, site):
+    headers = GZIP | ({"Sec-Fetch-Site": site} if site else {})
+    for persona, path in [("facilitator", "/"), ("anonymous", "/signin")]:
+        sent = one.client(persona).get(path, headers=headers)
+        assert sent.status_code == 200
+        assert "Content-Encoding" not in sent.headers, (site, path)
+        assert "</html>" in sent.get_data(as_text=True)
+
+
+def test_an_htmx_fragment_asked_for_same_origin_is_gzipped(one):
+    headers = GZIP | {"Sec-Fetch-Site": "same-origin", "HX-Request": "true"}
+    form = {"held_on": "2026-12-01", "participants": "9", "key": "compression-test"}
+    fragment = one.client("facilitator").post(
+        url(one, "coworking.group_log_add", pair_id=one.rows["pair"]),
+        data=form | {"csrf_token": one.form_token("facilitator")},
+        headers=headers,
+    )
+    assert fragment.status_code == 200
+    assert fragment.headers["Content-Encoding"] == "gzip"
+    text = gzip.decompress(fragment.get_data()).decode()
+    assert 'id="group-log"' in text and "<html" not in text
+
+
+def test_the_excluded_pages_are_never_gzipped(one):
+    """Polls and pages with a one-time link in the clear (compression.NEVER_COMPRESSED)."""
+    assert NEVER_COMPRESSED <= set(one.app.view_functions)
+    same_origin = GZIP | {"Sec-Fetch-Site": "same-origin"}
+    rows = one.rows
+    seen = set()
+    for persona, endpoint, values in [
+        ("facilitator", "coworking.checkins_show", {"pair_id": rows["pair"]}),
+        ("facilitator", "line.room_show", {"room_id": rows["room"]}),
+        ("facilitator", "line.projector_show", {"room_id": rows["room"]}),
+        ("coworker", "line.place_show", {"code": rows["room_code"]}),
+        ("anonymous", "accounts.invitation_show", {"token": rows["invitation_token"]}),
+        ("anonymous", "accounts.reset_show", {"token": rows["reset_token"]}),
+    ]:
+        sent = one.client(persona).get(url(one, endpoint, **values), headers=same_origin)
+        assert sent.status_code == 200, endpoint
+        assert "Content-Encoding" not in sent.headers, endpoint
+        seen.add(endpoint)
+    # The admin's new links: shown once, in the clear, so never compressed.
+    for endpoint, values, form in [
+        ("organisation.invitation_create", {}, {"email": "n@one.example", "roles": ["admin"]}),
+        ("organisation.reset_create", {"user_id": rows["coworker"]}, {}),
+    ]:
+        sent = one.client("admin").post(
+            url(one, endpoint, **values),
+            data=form | {"csrf_token": one.form_token("admin")},
+            headers=same_origin,
+        )
+        assert sent.status_code == 201, endpoint
+        assert "Content-Encoding" not in sent.headers, endpoint
+        seen.add(endpoint)
+    # A refused form on the invitation and reset pages shows their token too.
+    for endpoint, token in [
+        ("accounts.invitation_accept", rows["invitation_token"]),
+        ("accounts.reset_submit", rows["reset_token"]),
+    ]:
+        sent = one.client("anonymous").post(
+            url(one, endpoint, token=token),
+            data={"csrf_token": one.form_token("anonymous")},
+            headers=same_origin,
+        )
+        assert sent.status_code == 422, (endpoint, sent.status_code)
+        assert "Content-Encoding" not in sent.headers, endpoint
+        seen.add(endpoint)
+    assert seen == NEVER_COMPRESSED
+
+
+def test_a_form_token_is_masked_afresh_on_every_response_and_each_one_sends(one):
+    client = one.client("facilitator")
+    pages = [client.get("/", headers=GZIP | {"Sec-Fetch-Site": "same-origin"}) for _ in range(2)]
+    tokens = [tokens_in(gzip.decompress(p.get_data()).decode()) for p in pages]
+    first, second = tokens[0][0], tokens[1][0]
+    assert first != second
+    # Masked: no dots (a plain token is payload.timestamp.signature), and not one stretch of
+    # 8 characters in common, while both hide the same sign-in's token.
+    assert "." not in first and "." not in second
+    assert not {first[i : i + 8] for i in range(len(first) - 7)} & {
+        second[i : i + 8] for i in range(len(second) - 7)
+    }
+    assert unmask(first).split(".")[0] == unmask(second).split(".")[0]
+    # Two forms of one page (the sign-out form and <body hx-headers>) carry different masks too.
+    assert len(set(tokens[0])) == len(tokens[0]) > 1
+    for token in (first, second):
+        answer = client.post("/supervision/me/training", data={"csrf_token": token})
+        assert answer.status_code == 302, answer.status_code
+    # htmx and the private space's fetch() send the token from <body hx-headers> as a header.
+    training = "/supervision/me/training"
+    header = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/").get_data(as_text=True))[1]
+    assert client.post(training, headers={"X-CSRFToken": header}).status_code == 302
+    # A token altered by one character, or another person's, is refused.
+    altered = first[:-1] + ("A" if first[-1] != "A" else "B")
+    assert client.post(training, data={"csrf_token": altered}).status_code == 400
+    coles = TOKEN.search(one.client("coworker").get("/").get_data(as_text=True))[1]
+    assert client.post(training, data={"csrf_token": coles}).status_code == 400
+
+
+def test_json_downloads_are_never_gzipped_even_same_origin(one):
+    same_origin = GZIP | {"Sec-Fetch-Site": "same-origin"}
+    data = one.client("facilitator").get("/account/data.json", headers=same_origin)
+    assert data.status_code == 200 and "Content-Encoding" not in data.headers
+    export = one.client("admin").get("/organisation/export.json", headers=same_origin)
+    assert export.status_code == 200 and "Content-Encoding" not in export.headers

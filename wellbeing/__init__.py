@@ -14,7 +14,9 @@ from . import (
     compression,
     coworking,
     db,
+    drawn,
     errors,
+    formtokens,
     health,
     home,
     keys,
@@ -77,6 +79,10 @@ def create_app(test_config=None):
     clock.init_app(app)
     security.init_app(app)
     compression.init_app(app)
+    # After compression, so they run before it (Flask runs these in reverse): a page's ETag is
+    # taken, then its form tokens are masked, then it may be compressed (issue 26).
+    formtokens.init_app(app)
+    drawn.init_app(app)
     errors.init_app(app)
     charts.init_app(app)
     urls.init_app(app)

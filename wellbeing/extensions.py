@@ -2,8 +2,10 @@
 
 from flask_babel import Babel
 from flask_htmx import HTMX
-from flask_wtf.csrf import CSRFProtect
 
-csrf = CSRFProtect()
+from .formtokens import MaskedCSRFProtect
+
+# Flask-WTF's check, on form tokens masked afresh on every response (wellbeing/formtokens.py).
+csrf = MaskedCSRFProtect()
 htmx = HTMX()
 babel = Babel()

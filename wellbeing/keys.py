@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 # secret is never used as two keys (a seat's HMAC can't be replayed as a cookie signature).
 SEAT_KEY_LABEL = b"wellbeing: training-day seats and room limits, v1"
 MARK_KEY_LABEL = b"wellbeing: whose pages a phone keeps (the service worker's person mark), v1"
+ETAG_KEY_LABEL = b"wellbeing: a page's ETag for its reader (wellbeing/drawn.py), v1"
 
 
 def derived_key(secret: str, label: bytes) -> bytes:
@@ -36,6 +37,7 @@ def load_instance_secrets(app):
         app.config["SECRET_KEY"] = secret_path.read_text().strip()
     app.extensions["seat_key"] = derived_key(app.config["SECRET_KEY"], SEAT_KEY_LABEL)
     app.extensions["mark_key"] = derived_key(app.config["SECRET_KEY"], MARK_KEY_LABEL)
+    app.extensions["etag_key"] = derived_key(app.config["SECRET_KEY"], ETAG_KEY_LABEL)
     if not app.config.get("ATREST_KEYS"):
         app.config["ATREST_KEYS"] = load_key_ring(instance / "atrest-keys.json")
 

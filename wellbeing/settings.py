@@ -98,6 +98,13 @@ SETTINGS = (
         '503 "try again" with what was typed kept (docs/design.md "Writing to the database").',
     ),
     Setting(
+        "ARGON2_PARAMETERS",
+        {},
+        "Argon2id's cost for new password hashes (`time_cost`, `memory_cost`, `parallelism`); "
+        "empty means the library's defaults (RFC 9106). Only the test suite lowers it.",
+        kind="tests",
+    ),
+    Setting(
         "RECENT_CHECK_MINUTES",
         5,
         'Adding a passkey needs a password or passkey check this recent ("sudo mode").',

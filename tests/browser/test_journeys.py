@@ -19,6 +19,7 @@ from conftest import PAIR_NAME, PEOPLE, make_app
 from playwright.sync_api import expect
 
 from wellbeing.db import sqlite3
+from wellbeing.demo import DEMO_PEOPLE
 
 from .conftest import PHONE, LiveServer
 from .steps import (
@@ -513,37 +514,37 @@ def placeholders_on(text: str) -> list[str]:
     return found
 
 
-def test_no_page_as_any_demo_user_shows_a_placeholder(browser, demo_server):
-    from wellbeing.demo import DEMO_PEOPLE
-
+# Each demo person's crawl is a test of its own, so that the four can run side by side.
+@pytest.mark.parametrize("person", DEMO_PEOPLE, ids=[person[0] for person in DEMO_PEOPLE])
+def test_no_page_as_any_demo_user_shows_a_placeholder(browser, demo_server, person):
+    name, email, password, _roles = person
     problems = {}
-    for name, email, password, _roles in DEMO_PEOPLE:
-        context = browser.new_context(base_url=demo_server.url, viewport=PHONE)
-        context.set_default_timeout(TIMEOUT_MS)
-        page = sign_in_as(context.new_page(), name, email, password)
-        seen, queue = set(), deque(["/"])
-        while queue and len(seen) < PAGES_PER_PERSON:
-            path = queue.popleft()
-            if path in seen:
+    context = browser.new_context(base_url=demo_server.url, viewport=PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = sign_in_as(context.new_page(), name, email, password)
+    seen, queue = set(), deque(["/"])
+    while queue and len(seen) < PAGES_PER_PERSON:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = page.goto(path)
+        if response is None or response.status >= 400:
+            continue
+        page.wait_for_load_state("networkidle")
+        text = page.locator("body").inner_text()
+        found = placeholders_on(text)
+        if found:
+            problems[path] = found
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            url = urlparse(urljoin(demo_server.url + path, href))
+            if url.netloc != urlparse(demo_server.url).netloc or SKIP.search(url.path):
                 continue
-            seen.add(path)
-            response = page.goto(path)
-            if response is None or response.status >= 400:
-                continue
-            page.wait_for_load_state("networkidle")
-            text = page.locator("body").inner_text()
-            found = placeholders_on(text)
-            if found:
-                problems[f"{name} {path}"] = found
-            for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
-                url = urlparse(urljoin(demo_server.url + path, href))
-                if url.netloc != urlparse(demo_server.url).netloc or SKIP.search(url.path):
-                    continue
-                target = url.path + (f"?{url.query}" if url.query else "")
-                if target not in seen:
-                    queue.append(target)
-        assert len(seen) > 5, f"{name} reached only {sorted(seen)}"
-        context.close()
+            target = url.path + (f"?{url.query}" if url.query else "")
+            if target not in seen:
+                queue.append(target)
+    context.close()
+    assert len(seen) > 5, f"{name} reached only {sorted(seen)}"
     assert not problems, problems
 
 
@@ -561,8 +562,6 @@ README_PHONE = {"width": 360, "height": 640}
 
 
 def demo_phone(browser, demo_server, who):
-    from wellbeing.demo import DEMO_PEOPLE
-
     name, email, password, _roles = next(p for p in DEMO_PEOPLE if p[1].startswith(who))
     context = browser.new_context(base_url=demo_server.url, viewport=README_PHONE)
     context.set_default_timeout(TIMEOUT_MS)

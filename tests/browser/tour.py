@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import expect
 
 from .conftest import authenticator
-from .steps import post_form, sign_in, sign_out
+from .steps import PASSPHRASE, fran_with_a_private_space, post_form, sign_in, sign_out
 
 SUPPORT_CONTACT = {
     "Name": "Staff support line",
@@ -241,9 +241,20 @@ def walk_private_space(page, check):
     page.get_by_label("Your passphrase", exact=True).fill(passphrase)
     page.get_by_role("button", name="Unlock").click()
     walk_prompt_exercises(page, check)
-    walk_checklist(page, check, passphrase)
-    walk_line_and_stance(page, check, passphrase)
-    walk_coworking(page, check, passphrase)
+
+
+def walk_line_and_stance_alone(page, check):
+    """Fran, with a private space already made, places herself on the line on her own."""
+    fran_with_a_private_space(page, PASSPHRASE)
+    walk_line_and_stance(page, check, PASSPHRASE)
+
+
+def walk_checklist_and_coworking(page, check):
+    """Fran, with a private space already made, rates the checklist, then co-works with Cole
+    on a second phone (her conversation shares a situation she kept from the checklist)."""
+    fran_with_a_private_space(page, PASSPHRASE)
+    walk_checklist(page, check, PASSPHRASE)
+    walk_coworking(page, check, PASSPHRASE)
 
 
 def walk_prompt_exercises(page, check):
@@ -790,6 +801,8 @@ WALKS = (
     walk_as_nobody,
     walk_as_admin,
     walk_as_supervisor_and_facilitator,
+    walk_line_and_stance_alone,
+    walk_checklist_and_coworking,
     walk_training_day,
     walk_supervision,
     walk_module,

@@ -4,9 +4,11 @@ from datetime import date
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from .. import content, workload
+from .. import content, drawn, workload
 from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
@@ -436,8 +438,6 @@ def checkin_day_update(pair_id):
 
 
 def render_card(pair, status=200, **context):
-    agreed = agreement.agreed(pair)
-    strategies = agreement.with_guidelines(agreed["strategies"]) if agreed else []
     if "group_form" not in context:
         context["group_form"] = group_form(pair)
     ran = workload.logs_of(current_user.id)
@@ -446,22 +446,48 @@ def render_card(pair, status=200, **context):
         "logged",
         next((g for g in ran if g["pair_id"] == pair["id"] and g["held_on"] == today()), None),
     )
+    if not (htmx and not htmx.boosted):
+        # The whole page: the part before the debrief as kept (an htmx update is the log alone).
+        context["drawn"] = card_top(pair)
     return render_page_or_block(
         "coworking/card.html",
         "group_log",
         status,
         pair=pair,
-        agreed=agreed,
-        strategies=[s for s in strategies if s["choice"] != "not_for_us"],
-        talk=conversation.view(pair, current_user),
         guidance=guidance(),
         flags=workload.flags(ran, checkins.today()),
         size_signal=workload.size_signal(context.get("logged_participants")),
         unmentored=workload.unmentored_pairs(pair["org_id"], checkins.today(), [pair["id"]]),
         mentoring_rule=workload.guidance()["mentoring"],
-        tonight=tonight(pair),
         today=checkins.today().isoformat(),
         **context,
+    )
+
+
+def card_top(pair) -> Markup:
+    """Tonight's session and run sheet, how we step in, what might be difficult for the
+    partner, and the half hour before: drawn once for each state of what they show, for each
+    reader (the partner's words are the reader's partner's), and kept (issue 26)."""
+    day = checkins.today()
+    depends_on = (pair["id"], drawn.pair_versions(pair), day)
+    return drawn.kept("card", current_user.id, depends_on, lambda: draw_card_top(pair, day))
+
+
+def draw_card_top(pair, day) -> Markup:
+    agreed = agreement.agreed(pair)
+    strategies = agreement.with_guidelines(agreed["strategies"]) if agreed else []
+    return Markup(
+        render_block(
+            "coworking/card.html",
+            "card_top",
+            pair=pair,
+            agreed=agreed,
+            strategies=[s for s in strategies if s["choice"] != "not_for_us"],
+            talk=conversation.view(pair, current_user),
+            guidance=guidance(),
+            tonight=session_plans.tonight(pair, current_user.org_id, day),
+            today=day.isoformat(),
+        )
     )
 
 
@@ -482,7 +508,8 @@ def group_form(pair, formdata=None) -> GroupLogForm:
         formdata=formdata,
         held_on=checkins.today(),
         with_experienced=workload.last_with_experienced(current_user.id, pair["id"]),
-        key=secrets.token_urlsafe(16),
+        # New on every response, so the card's ETag leaves it out (wellbeing/drawn.py).
+        key=drawn.per_response(secrets.token_urlsafe(16)),
     )
 
 

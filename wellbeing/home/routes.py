@@ -1,9 +1,12 @@
 import json
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
+from .. import drawn
 from ..accounts.forms import AccountDeleteForm
 from ..accounts.routes import password_refusal
 from ..coworking import checkins
@@ -19,18 +22,37 @@ from . import bp, lifecycle
 @bp.get("/")
 @login_required
 def home():
+    # Issue 26: drawn once for each state of what it shows (wellbeing/drawn.py). The admin's
+    # summary is read each time: an invitation stops being open when it expires, which no
+    # write counts, so its figures are part of the key instead.
+    today = checkins.today()
+    summary_ = summary(current_user.org_id) if current_user.has_role("admin") else None
+    depends_on = (
+        drawn.person_versions(current_user),
+        today,
+        tuple(summary_.values()) if summary_ else None,
+        # Which way "Open your private space" goes depends on this phone (private.WHY_SEEN).
+        bool(request.cookies.get("why_seen")),
+    )
+    cards = drawn.kept("home", current_user.id, depends_on, lambda: draw_home(today, summary_))
+    return render_template("home/home.html", drawn=cards)
+
+
+def draw_home(today, summary_) -> Markup:
     facilitator = current_user.has_role("facilitator")
     pairs = pairs_of() if facilitator else []
-    today = checkins.today()
-    return render_template(
-        "home/home.html",
-        pairs=pairs,
-        states={pair["id"]: checkins.state(pair, current_user, today) for pair in pairs},
-        invited=invitations_waiting(current_user) if facilitator else 0,
-        summary=summary(current_user.org_id) if current_user.has_role("admin") else None,
-        tonight=tonight_plans(pairs, today),
-        # Issue 22: a concern not yet passed on stays on both partners' homes, without a clock.
-        concerns=safety_checks.open_concerns([pair["id"] for pair in pairs]),
+    return Markup(
+        render_block(
+            "home/home.html",
+            "cards",
+            pairs=pairs,
+            states={pair["id"]: checkins.state(pair, current_user, today) for pair in pairs},
+            invited=invitations_waiting(current_user) if facilitator else 0,
+            summary=summary_,
+            tonight=tonight_plans(pairs, today),
+            # Issue 22: a concern not yet passed on stays on both partners' homes, no clock.
+            concerns=safety_checks.open_concerns([pair["id"] for pair in pairs]),
+        )
     )
 
 

@@ -7,6 +7,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 
 from .. import content
@@ -20,7 +21,21 @@ ROLES = ("facilitator", "supervisor", "admin", "womens_support")
 
 
 # Argon2id with the library's current defaults (RFC 9106 low-memory profile).
-hasher = PasswordHasher()
+STRONG = PasswordHasher()
+
+
+def hasher() -> PasswordHasher:
+    """The hasher for new hashes: STRONG, unless ARGON2_PARAMETERS says otherwise, which only the
+    test suite does (wellbeing/settings.py), so that its thousands of sign-ins cost a few
+    milliseconds each. A hash keeps the parameters it was made with, and a sign-in rehashes
+    one whose parameters are not the hasher's (check_password)."""
+    parameters = current_app.config.get("ARGON2_PARAMETERS") if has_app_context() else None
+    return hasher_with(tuple(sorted(parameters.items()))) if parameters else STRONG
+
+
+@functools.cache
+def hasher_with(parameters: tuple) -> PasswordHasher:
+    return PasswordHasher(**dict(parameters))
 
 
 class Person(UserMixin):
@@ -63,7 +78,7 @@ def find_by_email(email: str) -> dict | None:
 
 
 @functools.cache
-def dummy_hash() -> str:
+def dummy_hash(hasher: PasswordHasher) -> str:
     """A hash of a password nobody has: an unknown email is checked against it."""
     return hasher.hash(secrets.token_urlsafe(16))
 
@@ -79,14 +94,15 @@ def check_password(user: dict | None, password: str) -> bool:
     An unknown email (`user` None) is verified against a dummy hash, so that it takes as long
     as a wrong password for a known one and the time doesn't tell who has an account (issue 11:
     160-230 ms against 3-37 ms)."""
+    current = hasher()
     try:
-        hasher.verify(user["password_hash"] if user else dummy_hash(), password)
+        current.verify(user["password_hash"] if user else dummy_hash(current), password)
     except (VerificationError, InvalidHashError):
         return False
     if user is None:
         return False
-    if hasher.check_needs_rehash(user["password_hash"]):
-        new_hash = hasher.hash(password)
+    if current.check_needs_rehash(user["password_hash"]):
+        new_hash = current.hash(password)
         with writing():
             get_db()["users"].update(user["id"], {"password_hash": new_hash})
     return True
@@ -115,7 +131,7 @@ class EmailTaken(Exception):
 
 def create_person(org_id: int, email: str, name: str, password: str, roles) -> int:
     # Argon2 is slow on purpose: hash before taking the write lock, never while holding it.
-    password_hash = hasher.hash(password)
+    password_hash = hasher().hash(password)
     with writing():
         return insert_person(org_id, email, name, password_hash, roles)
 

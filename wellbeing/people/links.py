@@ -58,7 +58,7 @@ def accept_invitation(invitation: dict, email: str, name: str, password: str) ->
     """The new person's id, or None if the link was used (or withdrawn) meanwhile. Raises
     EmailTaken. The link is spent by one conditional update inside the write transaction,
     so of many people pressing "Join" on one link at once, exactly one gets an account."""
-    password_hash = hasher.hash(password)
+    password_hash = hasher().hash(password)
     with writing():
         spent = get_db().execute(
             "update invitations set used_at = ? where id = ? and used_at is null"
@@ -129,7 +129,7 @@ def use_password_reset(reset: dict, password: str) -> bool:
     their passkeys. False if
     the link was used meanwhile: it is spent by one conditional update in the transaction, so
     two people holding one link can't both set a password."""
-    password_hash = hasher.hash(password)
+    password_hash = hasher().hash(password)
     db = get_db()
     with writing():
         spent = db.execute(

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from .. import clock, content
 from ..clock import now
-from ..db import first_row, get_db, rows, writing
+from ..db import first_row, get_db, rows, storable, writing
 
 ANSWERS = ("no", "passed_on", "not_yet")
 # Respect §4.4 asks for "immediately"; the admin's count of concerns still open after this long
@@ -50,6 +50,8 @@ def for_evening(pair: dict, held_on: date) -> dict | None:
 
 
 def get(pair: dict, check_id: int) -> dict | None:
+    if not storable(check_id):
+        return None  # a made-up id too big for SQLite is simply not this pair's
     return first_row(
         "select * from safety_checks where id = ? and pair_id = ?", [check_id, pair["id"]]
     )

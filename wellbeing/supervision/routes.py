@@ -1,14 +1,13 @@
 from dataclasses import dataclass
-from functools import lru_cache
 from types import SimpleNamespace
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from .. import content, standards, workload
+from .. import content, drawn, standards, workload
 from ..clock import now
 from ..coworking import agreement, checkins, oversight, pairs, tobring
 from ..db import first_row, get_db, rows, writing
@@ -39,9 +38,13 @@ from .forms import AssignmentForm, MeetingForm, ReviewForm, TargetForm, Training
 @bp.get("/")
 @role_required("supervisor")
 def home():
-    database = current_app.config["DATABASE"]
     today, changes = checkins.today(), oversight.changes()
-    caseload = drawn_caseload(current_user.id, current_user.org_id, changes, today, database)
+    caseload = drawn.kept(
+        "caseload",
+        current_user.id,
+        (current_user.org_id, changes, today),
+        lambda: draw_caseload(current_user.id, current_user.org_id, today),
+    )
     # Every look is logged for each pair, whether the caseload was drawn now or before: the
     # check-in dates always, the power context where both partners shared it (docs/design.md).
     oversight.log_views(caseload.pair_ids, current_user, "checkin-dates")
@@ -56,13 +59,13 @@ class Caseload:
     context_ids: list
 
 
-@lru_cache(maxsize=64)
-def drawn_caseload(supervisor_id, org_id, changes, today, database) -> Caseload:
-    """The supervisor's people and pairs, drawn once for each state of what they show.
+def draw_caseload(supervisor_id, org_id, today) -> Caseload:
+    """The supervisor's people and pairs, drawn once for each state of what they show and kept
+    in the worker's memory (wellbeing/drawn.py, issue 26).
 
     50 supervisees with a year of check-ins take several milliseconds to draw (issue 5's bench).
-    `changes` counts every change to what the drawing shows (m010's triggers), `today` moves
-    the weeks and months on, and `database` keeps apps apart, so a drawing is never stale."""
+    The key counts every change to what the drawing shows (`oversight.changes`, m010's
+    triggers), and `today` moves the weeks and months on, so a drawing is never stale."""
     supervisor = SimpleNamespace(id=supervisor_id, org_id=org_id)
     people = supervisees_of(supervisor)
     ids = [person["id"] for person in people]

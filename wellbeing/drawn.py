@@ -1,0 +1,192 @@
+"""Render once per change (issue 26): drawings kept in each worker's memory, and ETags.
+
+The signed-in home, the supervisor's home and a pair's card each draw their expensive part
+once for each state of what it shows, and keep it (`kept`). The key of a drawing is
+everything it depends on:
+
+- who reads it (always: a drawing is one person's; nothing a person may read is ever handed
+  to another, docs/design.md "The data rule"),
+- the version counters of what it shows (`render_versions`, m040, and the caseload's m010),
+  which SQLite triggers count in the same transaction as each change,
+- the organisation's time zone and the locale, and the day when it shows one.
+
+A drawing never holds a form token (`checked`): tokens are per response, and a kept drawing
+is served many times. Forms are drawn around it, fresh on every request.
+
+Kept drawings live in each worker process (an LRU of `KEPT` entries); nothing is shared
+between processes, so a worker that has not drawn something draws it on its first request.
+
+A database restored under a running server could bring counters back to values a worker
+has already drawn, with different contents: restart the service after a restore
+(docs/operations.md), as for the caseload (m010).
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .clock import moment, zone_name
+from .compression import GZIP_SUFFIX
+from .db import rows
+
+KEPT = 512  # drawings per worker; the largest (a card) is about 30 KB, so 15 MB at most
+
+
+class Kept:
+    """A bounded LRU of drawings, shared by the threads of one worker."""
+
+    def __init__(self, size: int = KEPT):
+        self.size = size
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+        self.draws = 0
+
+    def get(self, key: tuple, draw):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        # Drawn outside the lock: two threads may draw the same thing once each, never wait.
+        value = draw()
+        with self.lock:
+            self.draws += 1
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+def kept(what: str, reader: int, depends_on: tuple, draw):
+    """`what`, as `reader` sees it, drawn once for each state of `depends_on`."""
+    key = (what, reader, zone_name(), str(get_locale()), *depends_on)
+    return current_app.extensions["kept_drawings"].get(key, lambda: checked(draw()))
+
+
+def checked(drawing):
+    """A drawing holding a form token would hand one response's token to the next: refused."""
+    html = str(getattr(drawing, "html", drawing))
+    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    if token and token.split(".", 1)[0] in html:
+        raise RuntimeError("A kept drawing may not hold a form token: draw the form around it.")
+    return drawing
+
+
+# --- what a drawing depends on (m040's counters) ----------------------------------------------
+
+
+def person_versions(person) -> tuple:
+    """The person's own version, their organisation's, and each of their pairs', in one read.
+
+    Without the person's id: whose drawing it is, is the reader's part of the key."""
+    found = rows(
+        "select 'pair' as scope, m.pair_id as id, coalesce(v.version, 0) as version"
+        " from pair_members m left join render_versions v on v.scope = 'pair' and v.id = m.pair_id"
+        " where m.user_id = ?"
+        " union all select scope, id, version from render_versions"
+        " where (scope = 'person' and id = ?) or (scope = 'org' and id = ?)",
+        [person.id, person.id, person.org_id],
+    )
+    own = {row["scope"]: row["version"] for row in found if row["scope"] != "pair"}
+    pairs = tuple(sorted((row["id"], row["version"]) for row in found if row["scope"] == "pair"))
+    return own.get("person", 0), own.get("org", 0), pairs
+
+
+def pair_versions(pair: dict) -> tuple:
+    """The pair's version and its organisation's."""
+    found = rows(
+        "select scope, version from render_versions"
+        " where (scope = 'pair' and id = ?) or (scope = 'org' and id = ?)",
+        [pair["id"], pair["org_id"]],
+    )
+    versions = {row["scope"]: row["version"] for row in found}
+    return versions.get("pair", 0), versions.get("org", 0)
+
+
+# --- ETags ----------------------------------------------------------------------------------
+
+# The pages answered with 304 when nothing on them changed.
+ETAGGED = {"home.home", "supervision.home", "coworking.card_show"}
+# A page kept by the browser or the service worker is answered 304 only within the same
+# stretch of this length (a quarter of WTF_CSRF_TIME_LIMIT, 2 hours of 8): see `page_etag`.
+TOKEN_STRETCHES = 4
+
+
+def per_response(value: str) -> str:
+    """A value drawn afresh for every response (a form's once-only key): the ETag ignores it,
+    as it ignores the form token."""
+    g.setdefault("per_response", []).append(value)
+    return value
+
+
+def page_etag(body: bytes) -> str:
+    """Why this ETag can never hand a person someone else's page, or a form that won't send.
+
+    A 304 tells the browser (or the service worker) to show the copy it kept, forms and
+    tokens included. So the ETag is a keyed hash of:
+
+    - the page as drawn, with this response's form token and once-only keys taken out
+      (they differ on every response, while the page does not);
+    - the reader: their id and their sign-in (an ETag from another person's page, or from
+      this person's previous sign-in on the same phone, never matches; nor does it across
+      organisations, nor after a switch-off, which ends the sign-in);
+    - the sign-in's raw form token from the session (signing in again makes a new one, so a
+      page kept from before can't be reused with a token that no longer matches);
+    - the stretch of time the page's token was made in. The kept copy's token was signed
+      when that copy was drawn; a 304 in the same stretch means the token is at most one
+      stretch old, so it has at least WTF_CSRF_TIME_LIMIT less one stretch to live (6 of 8
+      hours). The stretch is read from the one clock (wellbeing/clock.py): the real clock
+      Flask-WTF signs with, everywhere but in tests that move it.
+
+    Masking (wellbeing/formtokens.py) is irrelevant to a 304: it sends no body at all."""
+    neutral = body
+    for value in [g.get(current_app.config["WTF_CSRF_FIELD_NAME"]), *g.get("per_response", ())]:
+        if value:
+            neutral = neutral.replace(value.encode(), b"\0")
+    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
+    stretch = int(moment().timestamp() // (limit / TOKEN_STRETCHES)) if limit else 0
+    digest = hashlib.blake2b(key=current_app.extensions["etag_key"], digest_size=16)
+    for part in (
+        request.endpoint,
+        str(current_user.id),
+        current_user.get_id(),  # the sign-in
+        session.get(current_app.config["WTF_CSRF_FIELD_NAME"], ""),
+        str(stretch),
+    ):
+        encoded = part.encode()
+        digest.update(len(encoded).to_bytes(4) + encoded)
+    digest.update(neutral)
+    return digest.hexdigest()
+
+
+def answer_conditionally(response):
+    """An ETag on each of ETAGGED, and a 304 with no body when the browser holds that page."""
+    if (
+        request.method != "GET"
+        or request.endpoint not in ETAGGED
+        or response.status_code != 200
+        or response.direct_passthrough
+        or response.mimetype != "text/html"
+        or response.get_etag()[0]
+        or not current_user.is_authenticated
+    ):
+        return response
+    etag = page_etag(response.get_data())
+    # Weak: the bytes differ on every response (each token is masked afresh), the page not.
+    response.set_etag(etag, weak=True)
+    asked = request.if_none_match
+    if asked.contains_weak(etag) or asked.contains_weak(etag + GZIP_SUFFIX):
+        response.status_code = 304
+        response.set_data(b"")
+    return response
+
+
+def init_app(app):
+    app.extensions["kept_drawings"] = Kept()
+    # Registered after wellbeing/formtokens.py's, so it runs before it (Flask runs these in
+    # reverse): the ETag is taken from the page before its tokens are masked.
+    app.after_request(answer_conditionally)

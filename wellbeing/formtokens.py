@@ -1,0 +1,92 @@
+"""Form tokens masked afresh on every response (issue 26, "Bytes as sent").
+
+Flask-WTF's form token is `payload.timestamp.signature` (itsdangerous): the payload is the
+sign-in's raw token from the session, base64-encoded, the same bytes on every page of that
+sign-in; the timestamp and the signature change once a second. Compressed beside text someone
+else can choose, those repeating bytes are what a BREACH-style attack reads from the
+compressed size (docs/operations.md "Compression and BREACH").
+
+So no token leaves the server as itself. Every occurrence in an HTML response is sent as
+`base64url(mask + (mask XOR token))`, with a fresh random mask for each occurrence: no byte
+of it repeats between responses, or between two forms of one page. A token sent back is
+unmasked before Flask-WTF checks it (`MaskedCSRFProtect`), so its checks are unchanged: the
+signature, the 8-hour limit (WTF_CSRF_TIME_LIMIT) and the match with the session's raw token.
+An unmasked token (the passkey sign-in's JSON carries one) is still accepted: masking changes
+what is sent, not what is valid.
+"""
+
+import base64
+import re
+import secrets
+
+from flask import g
+from flask_wtf.csrf import CSRFProtect
+
+# Where Flask-WTF keeps this request's token in `g`: its field name, which this app leaves at
+# Flask-WTF's default (WTF_CSRF_FIELD_NAME is not a setting here).
+FIELD = "csrf_token"
+# Longer than any masked token (about 250 characters): anything longer is not unmasked.
+MAX_SENT = 1024
+
+
+def mask(token: str) -> str:
+    plain = token.encode()
+    pad = secrets.token_bytes(len(plain))
+    hidden = (int.from_bytes(pad) ^ int.from_bytes(plain)).to_bytes(len(plain))
+    return base64.urlsafe_b64encode(pad + hidden).rstrip(b"=").decode()
+
+
+def unmask(sent: str) -> str:
+    """The token a masked one hides; anything else as it came (Flask-WTF then refuses it, or
+    accepts it as the plain token it is). A plain token has dots; base64url never does."""
+    if not sent or "." in sent or len(sent) > MAX_SENT:
+        return sent
+    try:
+        both = base64.urlsafe_b64decode(sent + "=" * (-len(sent) % 4))
+    except ValueError:
+        return sent
+    half = len(both) // 2
+    if not half or len(both) % 2:
+        return sent
+    pad, hidden = both[:half], both[half:]
+    plain = (int.from_bytes(pad) ^ int.from_bytes(hidden)).to_bytes(half)
+    try:
+        return plain.decode("ascii")
+    except UnicodeDecodeError:
+        return sent
+
+
+class MaskedCSRFProtect(CSRFProtect):
+    """Flask-WTF's check of every POST, on the token as it was before masking.
+
+    Every POST of this app is checked here before its view runs (none is exempt), and this
+    marks the request valid (`g.csrf_valid`), so a form's own token field never checks the
+    masked value itself."""
+
+    def _get_csrf_token(self):
+        return unmask(super()._get_csrf_token())
+
+
+def signed_tokens(token: str) -> re.Pattern:
+    """Every token of this sign-in, whatever its timestamp: they share the payload."""
+    payload = token.split(".", 1)[0]
+    return re.compile(re.escape(payload.encode()) + rb"\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def mask_tokens(response):
+    """Each token in an HTML response, masked afresh; `g.tokens_masked` then tells
+    compression (wellbeing/compression.py) that no token is left as itself."""
+    if response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    token = g.get(FIELD)
+    if token:
+        body = response.get_data()
+        masked = signed_tokens(token).sub(lambda found: mask(found[0].decode()).encode(), body)
+        if masked != body:
+            response.set_data(masked)
+    g.tokens_masked = True
+    return response
+
+
+def init_app(app):
+    app.after_request(mask_tokens)
