@@ -76,3 +76,33 @@ def test_one_meaning_per_name_keeps_every_row_under_the_new_names(tmp_path):
     db.execute("update supervision_meetings set minutes = 90 where id = 3")
     (count_after,) = db.execute("select count from caseload_changes").fetchone()
     assert count_after == count_before + 2
+
+
+def test_one_meaning_per_name_after_the_render_counters_renames_their_triggers_too(tmp_path):
+    """A database that had m040 (which counts each pair's rows by triggers) before m039, as one
+    on main between the two did: its triggers and indexes on the group log are renamed too."""
+    from migrations import m039_one_meaning_per_name, m040_render_versions
+
+    db = database_before(tmp_path, "m039_one_meaning_per_name")
+    m040_render_versions(db)
+    assert "group_sessions_insert_renders" in schema_words(db)
+    m039_one_meaning_per_name(db)
+    words = schema_words(db)
+    for old in RENAMED:
+        assert old not in words, old
+    assert "group_logs_insert_renders" in words and "idx_group_logs_pair_id" in words
+    # The renamed trigger still counts a logged group for its pair.
+    db["organisations"].insert({"id": 1, "name": "Old", "created_at": "2026-01-01"})
+    db["users"].insert(
+        {"id": 1, "org_id": 1, "email": "fran@old.example", "name": "Fran"}
+        | {"password_hash": "x", "created_at": "2026-01-01"}
+    )
+    db["pairs"].insert({"id": 5, "org_id": 1, "name_sealed": "x", "created_at": "2026-01-01"})
+    before = db.execute("select version from render_versions where scope = 'pair' and id = 5")
+    before = (before.fetchone() or (0,))[0]
+    db["group_logs"].insert(
+        {"user_id": 1, "pair_id": 5, "held_on": "2026-12-03", "with_experienced": 0}
+        | {"created_at": "2026-12-03"}
+    )
+    after = db.execute("select version from render_versions where scope = 'pair' and id = 5")
+    assert after.fetchone()[0] == before + 1
