@@ -4,7 +4,7 @@
 "bench: supervisor home p99 X ms with 50 supervisees and 52 weeks of check-ins" measures real
 volume: the demo supervisor supervises 50 facilitators in 25 pairs, every pair has a year of
 weekly check-ins from both partners (sealed at rest, as the app writes them), an agreed agreement
-shared with supervision, a year of logged groups and monthly supervision sessions.
+shared with supervision, a year of logged groups and monthly supervision meetings.
 """
 
 import sys
@@ -153,8 +153,8 @@ def seed_record(sky, who, today):
             "notes": "A year of supervision for the bench.",
             "supervisor_only": False,
         }
-        record.log_session(sky, fields, [who])
-    get_db()["group_sessions"].insert_all(
+        record.log_meeting(sky, fields, [who])
+    get_db()["group_logs"].insert_all(
         {
             "user_id": who,
             "held_on": (today - timedelta(weeks=week)).isoformat(),

@@ -349,7 +349,7 @@ def simultaneous(server: Server) -> dict:
     app = instance_app(server.instance)
     crowd = setup_crowd(app, CROWD["checkins"])
     trainer = sign_in(server.port, "alex@demo.example", demo_password("alex@demo.example"))
-    # Two rooms, as two trainers running sessions side by side: 200 phones already in one
+    # Two rooms, as two trainers running them side by side: 200 phones already in one
     # place themselves while 200 new phones join the other.
     _, _, placing = open_room(server.port, trainer.cookie)
     _, _, joining = open_room(server.port, trainer.cookie)

@@ -3,6 +3,12 @@
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("wellbeing")
+# Issue 25's renames (m039), longest first: "sessions" is also the end of the other two.
+RENAMED_IN_M039 = (
+    ("group_sessions", "group_logs"),
+    ("supervision_sessions", "supervision_meetings"),
+    ("sessions", "signins"),
+)
 
 
 @migrations()
@@ -760,6 +766,32 @@ def m038_organisation_time_zone(db):
     # zone (wellbeing/clock.py), not UTC's: a check-in made at 00:30 in Berlin belongs to that
     # Berlin day. London unless the organisation says otherwise.
     db["organisations"].add_column("time_zone", str, not_null_default="Europe/London")
+
+
+@migrations()
+def m039_one_meaning_per_name(db):
+    # Issue 25, docs/design.md "Words, one meaning each": "session" means one of the Sexual Respect
+    # module's three sessions and nothing else. A sign-in was a row of `sessions`, a logged group
+    # one of `group_sessions` and a supervision meeting one of `supervision_sessions`. SQLite's
+    # RENAME carries the foreign keys, indexes and triggers that name a table along with it, and
+    # rewrites the triggers' bodies; the attendees' `session_id` becomes `meeting_id` the same way.
+    for old, new in RENAMED_IN_M039:
+        db.execute(f"alter table {old} rename to {new}")
+    db.execute("alter table supervision_attendees rename column session_id to meeting_id")
+    # Indexes and triggers keep their own names through a RENAME: those that carry an old word
+    # (m002's, m009's, m010's, m035's, and m040's where a database had it before this one) are
+    # made again under the new word, from the definition SQLite already rewrote.
+    found = db.execute(
+        "select type, name, sql from sqlite_master"
+        " where type in ('index', 'trigger') and sql is not null"
+    ).fetchall()
+    for kind, name, sql in found:
+        renamed = name
+        for old, new in RENAMED_IN_M039:
+            renamed = renamed.replace(old, new)
+        if renamed != name:
+            db.execute(f'drop {kind} "{name}"')
+            db.execute(sql.replace(name, renamed, 1))
 
 
 @migrations()

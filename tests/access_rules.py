@@ -35,8 +35,8 @@ A rule is `rule(endpoint, who, **url_values, **options)`. `who` is one of these 
 - "inviter": the same invitation, withdrawn only by the facilitator who sent it.
   For both invitation rules every other facilitator, including the other side of the
   invitation, gets 404, and people without the facilitator role get 403.
-- "owner": a group session, taken back only by the facilitator who logged it
-  (`get_group_session`); other facilitators get 404.
+- "owner": a logged group, taken back only by the facilitator who logged it
+  (`get_group_log`); other facilitators get 404.
 - "writer": a note "to bring to supervision" (issue 27), read, shared, withdrawn or deleted only
   by the partner who wrote it (`get_supervision_note`); their partner and everyone else get 404.
 - "supervisor_of": someone a supervisor supervises, or that person's pair: only Sol, whom the
@@ -159,7 +159,7 @@ AGREEMENT_SAVE_FORM = {
     "s0-words": "If I were in Fran's shoes right now I might feel a bit intimidated.",
     "s0-signal": "A hand flat on the table",
 }
-SESSION_CREATE_FORM = {
+MEETING_CREATE_FORM = {
     "held_on": "2024-05-09",
     "minutes": "90",
     "format": "individual",
@@ -174,6 +174,11 @@ SESSION_CREATE_FORM = {
 TIMING_FORM = {"count": "1", "base": "0", "action": "save", "key-0": "sexual_abuse_scenario", "minutes-0": "30", "keep-0": "yes"}
 TODAY = date.today().isoformat()
 PLAN_FORM = {"held_on": "2026-12-24", "starts_at": "18:30", "session_key": "sexual_pressuring", "base": "0", "action": "save"}
+
+# What the module's old addresses (issue 25) answer everyone, in docs/access.md's words.
+MOVED_GET = "nobody is refused: 301 to the same page under `/module/`, with its query string"
+MOVED_POST = "nobody is refused: 308 to the same address under `/module/`, which keeps the POST and its form"
+MOVED = "nobody is refused: 301 (GET) or 308 (POST, which keeps the POST and its form) to the same address under `/module/`, with its query string"
 
 RULES = {r.endpoint: r for r in (
     rule("static", "public", filename="app.css"),
@@ -222,20 +227,20 @@ RULES = {r.endpoint: r for r in (
     rule("organisation.standards_update", "admin", form={"mentoring_reading": "either", "mentoring_target_minutes": "150", "group_supervision_counts": "shared"}, also="a choice that isn't offered, or minutes outside 90 to 2400: 422, with what was typed kept"),
     rule("organisation.team_show", "admin", also="Issue 24: the core team and mixed-gender pairs, never anyone's gender"),
     rule("organisation.experienced_update", "admin", user_id=Row("coworker"), form={"experienced": "yes"}, org_object=True),
-    rule("exercises.vault_show", "facilitator"),
-    rule("exercises.why_show", "facilitator"),
-    rule("exercises.recovery_sheet_show", "facilitator"),
-    rule("exercises.shoulds_show", "facilitator"),
-    rule("exercises.learning_about_sex_show", "facilitator"),
-    rule("exercises.painful_points_show", "facilitator"),
-    rule("exercises.checklist_show", "facilitator"),
-    rule("exercises.norms_show", "facilitator"),
-    rule("exercises.line_show", "facilitator"),
-    rule("exercises.stance_show", "facilitator"),
-    rule("exercises.backup_show", "facilitator", also="Only ever the person's own backup"),
-    rule("exercises.backup_versions_list", "facilitator", also="Only ever the person's own backups"),
+    rule("private.vault_show", "facilitator"),
+    rule("private.why_show", "facilitator"),
+    rule("private.recovery_sheet_show", "facilitator"),
+    rule("private.shoulds_show", "facilitator"),
+    rule("private.learning_about_sex_show", "facilitator"),
+    rule("private.painful_points_show", "facilitator"),
+    rule("private.checklist_show", "facilitator"),
+    rule("private.norms_show", "facilitator"),
+    rule("private.line_show", "facilitator"),
+    rule("private.stance_show", "facilitator"),
+    rule("private.backup_show", "facilitator", also="Only ever the person's own backup"),
+    rule("private.backup_versions_list", "facilitator", also="Only ever the person's own backups"),
     # Sent as JSON with the X-CSRFToken header, as the page's fetch() sends it.
-    rule("exercises.backup_upload", "facilitator", json=BACKUP_UPLOAD, also="not a vault export: 400, 411, 413, 415 or 422; a newer backup on the server: 409"),
+    rule("private.backup_upload", "facilitator", json=BACKUP_UPLOAD, also="not a vault export: 400, 411, 413, 415 or 422; a newer backup on the server: 409"),
     rule("coworking.pairs_index", "facilitator", also="Only the person's own pairs and invitations"),
     # A facilitator can't invite themselves, so Bea invites Fran; Organisation One's people are
     # no choice for another organisation's facilitator.
@@ -262,27 +267,35 @@ RULES = {r.endpoint: r for r in (
     rule("coworking.checkin_reply", "pair", pair_id=Row("pair"), week=Row("checkin_week"), form={"reply": "thanks — I'll try that"}, also="the pair has ended: 409; `<week>` not a Monday, or a week not yet open to both: 404; empty or too long: 422"),
     rule("coworking.checkin_day_update", "pair", pair_id=Row("pair"), form={"day": "3"}, also="the pair has ended: 409; not a day of the week: 422"),
     rule("coworking.card_show", "pair", pair_id=Row("pair")),
-    rule("coworking.group_session_log", "pair", pair_id=Row("pair"), form={"held_on": "2024-05-09", "with_experienced": "y"}, also="the pair has ended: 409; no date: 422. A second send of the same form (its `key`) logs nothing more"),
-    rule("coworking.group_session_undo", "owner", pair_id=Row("pair"), session_id=Row("group_session"), before="log_group_session", also="the pair has ended: 409"),
+    rule("coworking.group_log_add", "pair", pair_id=Row("pair"), form={"held_on": "2024-05-09", "with_experienced": "y"}, also="the pair has ended: 409; no date: 422. A second send of the same form (its `key`) logs nothing more"),
+    rule("coworking.group_log_undo", "owner", pair_id=Row("pair"), log_id=Row("group_log"), before="log_group", also="the pair has ended: 409"),
     rule("coworking.to_bring_show", "pair", pair_id=Row("pair"), also="Only the person's own notes, never the partner's"),
     rule("coworking.to_bring_add", "pair", pair_id=Row("pair"), form={"text": "How I felt when the group laughed"}, also="the pair has ended: 409; empty or too long: 422"),
     rule("coworking.to_bring_preview", "writer", pair_id=Row("pair"), note_id=Row("supervision_note"), before="write_note"),
     rule("coworking.to_bring_share", "writer", pair_id=Row("pair"), note_id=Row("supervision_note"), before="write_note", also="the pair has ended: 409; no supervisor assigned: 409"),
     rule("coworking.to_bring_withdraw", "writer", pair_id=Row("pair"), note_id=Row("supervision_note"), before="write_note", also="A note can still be withdrawn after the pair ended"),
     rule("coworking.to_bring_delete", "writer", pair_id=Row("pair"), note_id=Row("supervision_note"), before="write_note", also="A note can still be deleted after the pair ended"),
-    rule("sessions.module_show", "member", also="Each person sees their own organisation's version of the sessions"),
-    rule("sessions.session_show", "member", key="sexual_pressuring", also="a session the module doesn't have: 404"),
-    rule("sessions.activity_show", "member", activity_key="bdsm", also="an activity the module doesn't have: 404"),
-    rule("sessions.session_print", "member", key="sexual_pressuring", also="a session the module doesn't have: 404"),
-    rule("sessions.timing_show", "admin", key="sexual_pressuring"),
-    rule("sessions.timing_save", "admin", key="sexual_pressuring", form=TIMING_FORM, also="a minute that isn't 1 to 240, an activity of its own without a title, or nothing kept: 422; another admin saved first: 409, with what was typed kept"),
-    rule("sessions.timing_total", "admin", key="sexual_pressuring", form=TIMING_FORM, also="Writes nothing: the total of what was typed"),
-    rule("sessions.timing_reset_confirm", "admin", key="sexual_pressuring"),
-    rule("sessions.timing_reset", "admin", key="sexual_pressuring"),
-    rule("sessions.plans_show", "pair", pair_id=Row("pair")),
-    rule("sessions.plan_save", "pair", pair_id=Row("pair"), form=PLAN_FORM, also="the pair has ended: 409; no date, a time that isn't hh:mm, or no such session: 422; the partner saved that date first: 409, with what was typed kept"),
-    rule("sessions.plan_ran", "pair", pair_id=Row("pair"), plan_id=Row("session_plan"), form={"ran": "yes"}, before="plan_a_session", also="the pair has ended: 409; another pair's plan: 404"),
-    rule("sessions.plan_delete", "pair", pair_id=Row("pair"), plan_id=Row("session_plan"), before="plan_a_session", also="the pair has ended: 409; another pair's plan: 404"),
+    rule("module.module_show", "member", also="Each person sees their own organisation's version of the sessions"),
+    rule("module.session_show", "member", key="sexual_pressuring", also="a session the module doesn't have: 404"),
+    rule("module.activity_show", "member", activity_key="bdsm", also="an activity the module doesn't have: 404"),
+    rule("module.session_print", "member", key="sexual_pressuring", also="a session the module doesn't have: 404"),
+    rule("module.timing_show", "admin", key="sexual_pressuring"),
+    rule("module.timing_save", "admin", key="sexual_pressuring", form=TIMING_FORM, also="a minute that isn't 1 to 240, an activity of its own without a title, or nothing kept: 422; another admin saved first: 409, with what was typed kept"),
+    rule("module.timing_total", "admin", key="sexual_pressuring", form=TIMING_FORM, also="Writes nothing: the total of what was typed"),
+    rule("module.timing_reset_confirm", "admin", key="sexual_pressuring"),
+    rule("module.timing_reset", "admin", key="sexual_pressuring"),
+    rule("module.plans_show", "pair", pair_id=Row("pair")),
+    rule("module.plan_save", "pair", pair_id=Row("pair"), form=PLAN_FORM, also="the pair has ended: 409; no date, a time that isn't hh:mm, or no such session: 422; the partner saved that date first: 409, with what was typed kept"),
+    rule("module.plan_ran", "pair", pair_id=Row("pair"), plan_id=Row("session_plan"), form={"ran": "yes"}, before="plan_a_session", also="the pair has ended: 409; another pair's plan: 404"),
+    rule("module.plan_delete", "pair", pair_id=Row("pair"), plan_id=Row("session_plan"), before="plan_a_session", also="the pair has ended: 409; another pair's plan: 404"),
+    # Issue 25: the module's pages were under /sessions/. Each old address leads for good to its page under /module/, which asks for its own rule; a form sent to an old one is sent on as it was (308).
+    rule("module.moved_module", "public", others=MOVED_GET),
+    rule("module.moved_session", "public", key="sexual_pressuring", others=MOVED_GET),
+    rule("module.moved_activity", "public", activity_key="bdsm", others=MOVED_GET),
+    rule("module.moved_print", "public", key="sexual_pressuring", others=MOVED_GET),
+    rule("module.moved_timing", "public", key="sexual_pressuring", others=MOVED),
+    rule("module.moved_timing_total", "public", key="sexual_pressuring", others=MOVED_POST),
+    rule("module.moved_timing_reset", "public", key="sexual_pressuring", others=MOVED),
     # Issue 22: her safety first. The debrief's safety question is the pair's; the admin sees counts only.
     rule("safety.pair_show", "pair", pair_id=Row("pair")),
     rule("safety.answer", "pair", pair_id=Row("pair"), form={"held_on": TODAY, "answer": "not_yet"}, also="the pair has ended: 409; no date, a date more than a year away, or not one of the three answers: 422"),
@@ -297,15 +310,15 @@ RULES = {r.endpoint: r for r in (
     rule("supervision.pair_show", "supervisor_of", pair_id=Row("pair"), also="Check-in content and power context only when both partners share them; every look is logged for the pair"),
     rule("supervision.agreement_show", "supervisor_of", pair_id=Row("pair"), before="share_agreement", others="signed out: 302 to sign-in; other roles: 403; any other supervisor, or an agreement not shared by both partners (or withdrawn): 404; every look is logged for the pair"),
     rule("supervision.review_add", "supervisor_of", pair_id=Row("pair"), form={"kind": "comment", "text": "Good to see the signal agreed."}, before="share_agreement", others="as `supervision.agreement_show`; a comment or change request without words: 422"),
-    rule("supervision.session_new", "supervisor"),
+    rule("supervision.meeting_new", "supervisor"),
     # Fran isn't someone Sid or Otto supervises, so she isn't a choice in their form.
-    rule("supervision.session_create", "supervisor_of", form=SESSION_CREATE_FORM, not_theirs=422, others="signed out: 302 to sign-in; other roles: 403; someone the supervisor doesn't supervise is not a choice: 422 (as is a bad date, length or format)"),
-    rule("supervision.session_remove", "supervisor_of", session_id=Row("supervision_session"), before="log_supervision_session", others="signed out: 302 to sign-in; other roles: 403; a session another supervisor logged: 404"),
+    rule("supervision.meeting_create", "supervisor_of", form=MEETING_CREATE_FORM, not_theirs=422, others="signed out: 302 to sign-in; other roles: 403; someone the supervisor doesn't supervise is not a choice: 422 (as is a bad date, length or format)"),
+    rule("supervision.meeting_remove", "supervisor_of", meeting_id=Row("supervision_meeting"), before="log_supervision_meeting", others="signed out: 302 to sign-in; other roles: 403; a meeting another supervisor logged: 404"),
     rule("supervision.supervisee_show", "supervisor_of", user_id=Row("facilitator"), others="signed out: 302 to sign-in; other roles: 403; anyone the supervisor doesn't supervise: 404"),
     rule("supervision.target_update", "supervisor_of", user_id=Row("facilitator"), form={"minutes": "120"}, others="as `supervision.supervisee_show`; a target under 90 minutes: 422"),
     rule("supervision.mine_show", "facilitator", also="Only the person's own record"),
     rule("supervision.training_update", "facilitator", form={"topics": "dv_awareness"}, also="Only the person's own training record; a topic that isn't one of §3.12's: 422"),
-    rule("supervision.group_session_remove", "owner", session_id=Row("group_session"), before="log_group_session"),
+    rule("supervision.group_log_remove", "owner", log_id=Row("group_log"), before="log_group"),
     rule("supervision.assignments_list", "admin"),
     # Another organisation's admin can't choose Organisation One's people.
     rule("supervision.assignment_create", "admin", form={"supervisor": Row("supervisor"), "supervisee": Row("coworker")}, other_organisation=422, also="people not of the admin's organisation are not choices: 422"),
@@ -512,21 +525,21 @@ def newest_id(one, table: str) -> int:
     return found
 
 
-def log_supervision_session(one) -> dict:
-    """Sol logs a session with Fran."""
+def log_supervision_meeting(one) -> dict:
+    """Sol logs a supervision meeting with Fran."""
     form = {"held_on": "2024-05-02", "minutes": "60", "format": "individual"}
     post_as(
         one, "supervisor", "/supervision/sessions", form | {"supervisees": one.rows["facilitator"]}
     )
-    return {"supervision_session": newest_id(one, "supervision_sessions")}
+    return {"supervision_meeting": newest_id(one, "supervision_meetings")}
 
 
-def log_group_session(one) -> dict:
+def log_group(one) -> dict:
     """Fran logs a group from her card."""
     post_as(
         one, "facilitator", f"/pairs/{one.rows['pair']}/group-sessions", {"held_on": "2024-05-02"}
     )
-    return {"group_session": newest_id(one, "group_sessions")}
+    return {"group_log": newest_id(one, "group_logs")}
 
 
 def plan_a_session(one) -> dict:
@@ -552,8 +565,8 @@ BEFORE = {
     "raise_a_concern": raise_a_concern,
     "plan_a_session": plan_a_session,
     "share_agreement": share_agreement,
-    "log_supervision_session": log_supervision_session,
-    "log_group_session": log_group_session,
+    "log_supervision_meeting": log_supervision_meeting,
+    "log_group": log_group,
     "write_note": write_note,
 }
 

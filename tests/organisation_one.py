@@ -3,7 +3,7 @@
 Signing in checks an Argon2id hash, which takes about 0.2 s on purpose. Walking every route as
 every persona would take minutes if each test signed in again. So each persona signs in once,
 through the real sign-in form, and each test gets its own copy of the database file holding those
-live sessions, together with the cookie and form token that go with each of them.
+live sign-ins, together with the cookie and form token that go with each of them.
 """
 
 import html

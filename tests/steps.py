@@ -123,7 +123,7 @@ def assign(one, supervisee="facilitator"):
     assert response.status_code == 201, text_of(response)
 
 
-def log_session(one, **fields):
+def log_meeting(one, **fields):
     """Sol logs an hour's individual supervision with Fran, today."""
     form = {
         "held_on": date.today().isoformat(),
@@ -133,7 +133,7 @@ def log_session(one, **fields):
         "areas": ["impact", "coworkers"],
         "notes": NOTE,
     } | fields
-    return post(one, "supervisor", "supervision.session_create", form)
+    return post(one, "supervisor", "supervision.meeting_create", form)
 
 
 # --- passkeys -----------------------------------------------------------------------------

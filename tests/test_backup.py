@@ -14,7 +14,7 @@ from conftest import csrf_token
 from vault_format import open_export, read_manifest, write_export
 
 from wellbeing.db import sqlite3
-from wellbeing.exercises.backup import KEEP_VERSIONS, MAX_BODY_BYTES
+from wellbeing.private.backup import KEEP_VERSIONS, MAX_BODY_BYTES
 
 MARKER = "MARKER-5d1a I dread the silence after a disclosure"
 PASSPHRASE = "a quiet room with the door shut"

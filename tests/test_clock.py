@@ -68,7 +68,7 @@ def test_the_account_page_says_when_each_sign_in_began_as_people_write_it(one):
     set_clock(one, THURSDAY_EVENING)
     with sqlite3.connect(one.database) as conn:
         conn.execute(
-            "update sessions set created_at = '2026-12-03T17:30:00+00:00' where user_id = ?",
+            "update signins set created_at = '2026-12-03T17:30:00+00:00' where user_id = ?",
             [one.rows["admin"]],
         )
     shown = page(one, "admin", "accounts.account_show")
@@ -87,7 +87,7 @@ def test_the_cards_run_sheet_names_the_day_in_words(one):
         "base": 0,
         "action": "save",
     }
-    response = post(one, "facilitator", "sessions.plan_save", form, pair_id=one.rows["pair"])
+    response = post(one, "facilitator", "module.plan_save", form, pair_id=one.rows["pair"])
     assert response.status_code == 200, text_of(response)
     card = page(one, "coworker", "coworking.card_show", pair_id=one.rows["pair"])
     tonight = card[card.index("card-tonight-heading") : card.index('class="run-sheet"')]

@@ -153,7 +153,7 @@ def test_an_htmx_fragment_asked_for_same_origin_is_gzipped(one):
     headers = GZIP | {"Sec-Fetch-Site": "same-origin", "HX-Request": "true"}
     form = {"held_on": "2026-12-01", "participants": "9", "key": "compression-test"}
     fragment = one.client("facilitator").post(
-        url(one, "coworking.group_session_log", pair_id=one.rows["pair"]),
+        url(one, "coworking.group_log_add", pair_id=one.rows["pair"]),
         data=form | {"csrf_token": one.form_token("facilitator")},
         headers=headers,
     )

@@ -36,7 +36,7 @@ from deploy_site import (
 )
 
 from wellbeing.demo import DEMO_PEOPLE
-from wellbeing.exercises.backup import MAX_BODY_BYTES
+from wellbeing.private.backup import MAX_BODY_BYTES
 from wellbeing.security import HSTS
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")

@@ -15,7 +15,7 @@ from steps import (
     agree_first_version,
     assign,
     consent_to_share,
-    log_session,
+    log_meeting,
     post,
     read,
     share_answers,
@@ -50,7 +50,7 @@ def sign_in_as(one, persona, password=PASSWORD):
 def fran_wrote_everything(one):
     """Fran's words in every kind of place, and a supervision note about her."""
     assign(one)
-    assert log_session(one).status_code == 302
+    assert log_meeting(one).status_code == 302
     agree_first_version(one)  # version 1, confirmed by both
     saved = post(
         one,
@@ -64,7 +64,7 @@ def fran_wrote_everything(one):
     for topic in ("checkins", "agreement"):
         post(one, "facilitator", "coworking.consent_give", pair_id=one.rows["pair"], topic=topic)
     form = {"held_on": "2026-11-02", "with_experienced": "y"}
-    post(one, "facilitator", "coworking.group_session_log", form, pair_id=one.rows["pair"])
+    post(one, "facilitator", "coworking.group_log_add", form, pair_id=one.rows["pair"])
     # Issue 27: a note to bring to supervision, shared with Sol.
     form = {"text": "What I carry from tonight"}
     post(one, "facilitator", "coworking.to_bring_add", form, pair_id=one.rows["pair"])
@@ -91,7 +91,7 @@ def test_a_switched_off_person_is_signed_out_and_cannot_sign_in(one):
     fran = one.client("facilitator")
     assert fran.get("/").status_code == 200
     assert admin_does(one, "disable").status_code == 303  # from the confirmation: back to the list
-    assert fran.get("/").status_code == 302  # her session ended at once
+    assert fran.get("/").status_code == 302  # her sign-in ended at once
     _, refused = sign_in_as(one, "facilitator")
     assert refused.status_code == 403
     assert "This account is switched off" in text_of(refused)
@@ -155,12 +155,12 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
     )
     assert answer.status_code == 303
     rows_about_fran = {
-        "sessions": count(one, "sessions where user_id = ?", [fran_id]),
+        "signins": count(one, "signins where user_id = ?", [fran_id]),
         "password_resets": count(one, "password_resets where user_id = ?", [fran_id]),
         "checkins": count(one, "checkins where user_id = ?", [fran_id]),
         "conversation_answers": count(one, "conversation_answers where user_id = ?", [fran_id]),
         "pair_consents": count(one, "pair_consents where user_id = ?", [fran_id]),
-        "group_sessions": count(one, "group_sessions where user_id = ?", [fran_id]),
+        "group_logs": count(one, "group_logs where user_id = ?", [fran_id]),
         "vault_backups": count(one, "vault_backups where user_id = ?", [fran_id]),
         "drafts": count(
             one, "agreement_versions where edited_by = ? and agreed_at is null", [fran_id]
@@ -185,8 +185,8 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
     )
     cole_pair = text_of(one.client("coworker").get(f"/pairs/{one.rows['pair']}"))
     assert FORMER in cole_pair and FRAN not in cole_pair
-    # The supervision session stays for accreditation, without its notes or her name.
-    assert sql(one, "select minutes, notes_sealed from supervision_sessions")[0] == (60, None)
+    # The supervision meeting stays for accreditation, without its notes or her name.
+    assert sql(one, "select minutes, notes_sealed from supervision_meetings")[0] == (60, None)
     exported = one.client("admin").get("/organisation/export.json").get_data(as_text=True)
     assert FRAN not in exported and PEOPLE["facilitator"][1] not in exported
     # She is gone from the people page, and her words are not left in the file's free pages.
@@ -199,9 +199,9 @@ def test_deleting_a_person_follows_each_row_of_the_table(one):
     assert refused.status_code == 422
 
 
-def test_deleting_a_supervisor_keeps_session_records_without_notes_or_their_comments(one):
+def test_deleting_a_supervisor_keeps_meeting_records_without_notes_or_their_comments(one):
     assign(one)
-    assert log_session(one).status_code == 302
+    assert log_meeting(one).status_code == 302
     agree_first_version(one)
     consent_to_share(one, "agreement", "facilitator", "coworker")
     form = {"kind": "comment", "text": "Sol's comment QX-75"}
@@ -282,7 +282,7 @@ def test_the_only_admin_cannot_delete_their_account(one):
 
 def test_a_person_downloads_what_they_may_read_and_nothing_else(one):
     fran_wrote_everything(one)
-    assert log_session(one, supervisor_only="y", notes="Sol's own note QX-73").status_code == 302
+    assert log_meeting(one, supervisor_only="y", notes="Sol's own note QX-73").status_code == 302
     assert (
         share_answers(
             one, "coworker", **{"materials": "Cole's unrevealed answer QX-74"}

@@ -16,7 +16,7 @@ from steps import page, post, read, set_clock, share_answers, url
 from wellbeing import clock
 from wellbeing.coworking.checkins import STATE_WORDS
 from wellbeing.db import get_db, writing
-from wellbeing.sessions import module
+from wellbeing.module import adapted
 
 FRAN, COLE, SOL = (PEOPLE[who][0] for who in ("facilitator", "coworker", "supervisor"))
 SESSION_TWO = "sexual_pressuring"
@@ -45,7 +45,7 @@ def plan_tonight(one, day: str):
     response = post(
         one,
         "facilitator",
-        "sessions.plan_save",
+        "module.plan_save",
         form | {"action": "save"},
         pair_id=one.rows["pair"],
     )
@@ -110,12 +110,12 @@ def test_an_admins_content_edit_shows_on_the_card_at_once(one):
     assert "18:30 to 20:20, 110 minutes" in card(one, "coworker")
     # Ada cuts "Sexual abuse scenario" from 30 minutes to 20 (the session's first activity).
     with one.app.app_context():
-        steps = module.session(one.rows["organisation_one"], SESSION_TWO)["steps"]
+        steps = adapted.session(one.rows["organisation_one"], SESSION_TWO)["steps"]
     form = {"count": len(steps), "base": 0, "action": "save"}
     for i, step in enumerate(steps):
         form |= {f"key-{i}": step["key"], f"minutes-{i}": str(step["minutes"]), f"keep-{i}": "yes"}
     form["minutes-0"] = "20"
-    assert post(one, "admin", "sessions.timing_save", form, key=SESSION_TWO).status_code == 200
+    assert post(one, "admin", "module.timing_save", form, key=SESSION_TWO).status_code == 200
     assert "18:30 to 20:10, 100 minutes" in card(one, "facilitator")
     assert "18:30 to 20:10, 100 minutes" in card(one, "coworker")
 

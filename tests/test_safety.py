@@ -64,13 +64,13 @@ def test_the_card_asks_the_safety_question_first_in_the_debrief(one):
 
 def test_after_we_ran_it_the_plan_asks_the_safety_question(one):
     pair = one.rows["pair"]
-    rows = prepared_rows(one, "sessions.plan_ran")
+    rows = prepared_rows(one, "module.plan_ran")
     before = text_of(one.client("facilitator").get(f"/pairs/{pair}/plans"))
     assert 'id="safety-2026-12-24"' not in before
     response = post(
         one,
         "facilitator",
-        "sessions.plan_ran",
+        "module.plan_ran",
         {"ran": "yes"},
         pair_id=pair,
         plan_id=rows["session_plan"],
@@ -86,7 +86,7 @@ def test_logging_another_evenings_group_asks_the_safety_question_for_that_evenin
     response = post(
         one,
         "facilitator",
-        "coworking.group_session_log",
+        "coworking.group_log_add",
         {"held_on": day, "with_experienced": "y"},
         pair_id=one.rows["pair"],
     )
@@ -349,10 +349,10 @@ def test_the_mens_helplines_print_as_a_poster_that_session_one_links_to(one):
     assert "Men's Advice Line" in poster and "0808 801 0327" in poster
     assert content.safety()["helplines"]["note"] in poster
     activity = page(
-        one, "facilitator", "sessions.activity_show", activity_key="learning_about_sex_discussion"
+        one, "facilitator", "module.activity_show", activity_key="learning_about_sex_discussion"
     )
     assert url(one, "safety.poster") in activity
-    session_one = page(one, "facilitator", "sessions.session_print", key="learning_about_sex")
+    session_one = page(one, "facilitator", "module.session_print", key="learning_about_sex")
     assert url(one, "safety.poster") in session_one
 
 
@@ -382,7 +382,7 @@ def test_each_session_has_a_page_for_the_womens_support_service(one):
     post(
         one,
         "facilitator",
-        "sessions.plan_save",
+        "module.plan_save",
         {
             "held_on": "2026-12-24",
             "starts_at": "18:30",
@@ -481,9 +481,9 @@ CLOSED = (
 OPEN = (
     "safety.womens_index",
     "safety.womens_page",
-    "sessions.module_show",
-    "sessions.session_show",
-    "sessions.session_print",
+    "module.module_show",
+    "module.session_show",
+    "module.session_print",
     "safety.poster",
 )
 

@@ -474,12 +474,12 @@ def test_reset_link_sets_a_new_password_once_and_signs_the_person_out(one):
     assert response.status_code == 302
     assert urlsplit(response.location).path == "/signin"
 
-    # Fran's other sessions end, and the old password no longer works.
+    # Fran's other sign-ins end, and the old password no longer works.
     assert fran_elsewhere.get("/").status_code == 302
     token = csrf_token(fran)
     assert sign_in_with(fran, PEOPLE["facilitator"][1], PASSWORD, token).status_code == 422
     assert sign_in_with(fran, PEOPLE["facilitator"][1], new_password, token).status_code == 302
-    # The admin's own session is untouched.
+    # The admin's own sign-in is untouched.
     assert admin.get("/organisation/people").status_code == 200
 
     # The link works once.

@@ -260,10 +260,10 @@ def page_words(response) -> str:
 
 
 def every_session_page() -> list[str]:
-    found = ["/sessions/"]
+    found = ["/module/"]
     for session in SESSIONS:
-        found += [f"/sessions/{session['key']}", f"/sessions/{session['key']}/print"]
-    return found + [f"/sessions/activities/{activity['key']}" for activity in ACTIVITIES]
+        found += [f"/module/{session['key']}", f"/module/{session['key']}/print"]
+    return found + [f"/module/activities/{activity['key']}" for activity in ACTIVITIES]
 
 
 def test_no_page_links_to_none(one):
@@ -274,7 +274,7 @@ def test_no_page_links_to_none(one):
         page = response.get_data(as_text=True)
         assert 'href="None"' not in page and 'href=""' not in page, path
     # The clip whose id the two extractions spell differently is named, never linked.
-    clip = page_words(client.get("/sessions/activities/status_motivated_sharing"))
+    clip = page_words(client.get("/module/activities/status_motivated_sharing"))
     assert "The clip on sharing indecent images" in clip
 
 
@@ -296,7 +296,7 @@ def test_the_continuum_diagrams_use_the_guidelines_words_and_show_on_the_page_an
             for label in (line.get(k) for k in ("left_above", "right_above")):
                 assert label is None or all(w in words_001 for w in label.split()), label
     client = one.client("facilitator")
-    for path in ("/sessions/activities/sexual_abuse_scenario", "/sessions/sexual_pressuring/print"):
+    for path in ("/module/activities/sexual_abuse_scenario", "/module/sexual_pressuring/print"):
         page = client.get(path).get_data(as_text=True)
         for diagram in ("consent", "receptivity"):
             figure = page.split(f'id="continuum-{diagram}"')[1].split("</figure>")[0]
@@ -317,11 +317,11 @@ def test_the_trajectory_and_its_footnote_show_on_the_session_page_and_in_print(o
     footnote = "Receptivity = positive responsiveness, interest"
     session = SESSIONS[1]
     assert any(footnote in f for f in session["trajectory_footnotes"])
-    for path in (f"/sessions/{session['key']}", f"/sessions/{session['key']}/print"):
+    for path in (f"/module/{session['key']}", f"/module/{session['key']}/print"):
         shown = page_words(client.get(path))
         assert footnote in shown, path
     for session in SESSIONS:
-        shown = page_words(client.get(f"/sessions/{session['key']}/print"))
+        shown = page_words(client.get(f"/module/{session['key']}/print"))
         assert "Trajectory of the session" in shown
         for paragraph in session["trajectory"]:
             assert " ".join(paragraph.split()) in shown, session["key"]
@@ -352,7 +352,7 @@ def test_session_three_reads_in_the_guidelines_order_story_first(one):
     assert sum(len(activity[k]) for k in kinds) + len(activity["points"]["items"]) == len(
         activity["order"]
     )
-    page = page_words(one.client("facilitator").get("/sessions/activities/ingredients_revisited"))
+    page = page_words(one.client("facilitator").get("/module/activities/ingredients_revisited"))
     assert in_sequence(page, [" ".join(text.split()) for text in parts])
     # The story is read aloud before the first question; each question before its explanation.
     assert page.index("Read aloud: Scenario: Carla and Dan") < page.index("Ask: How could Dan")
@@ -364,7 +364,7 @@ def test_the_cards_run_sheet_holds_every_activitys_points_and_handouts(one):
     client = one.client("facilitator")
     pair = one.rows["pair"]
     for session in SESSIONS:
-        # Tonight's plan, as the plan form stores it (the form is tested in test_sessions.py).
+        # Tonight's plan, as the plan form stores it (the form is tested in test_module.py).
         with sqlite3.connect(one.database) as conn:
             conn.execute("delete from session_plans")
             conn.execute(
@@ -406,14 +406,12 @@ def test_an_ordered_activity_keeps_the_guidelines_order_and_every_part_once(acti
     refs = [ref.split(":")[0] for ref in activity["order"]]
     assert {kind: refs.count(kind) for kind in counts} == counts
     assert len(set(activity["order"])) == len(activity["order"])
-    page = page_words(one.client("facilitator").get(f"/sessions/activities/{activity['key']}"))
+    page = page_words(one.client("facilitator").get(f"/module/activities/{activity['key']}"))
     assert in_sequence(page, [" ".join(text.split()) for text in parts_in_order(activity)])
 
 
 def test_status_motivated_sharing_keeps_its_two_question_sets_apart(one):
-    page = page_words(
-        one.client("facilitator").get("/sessions/activities/status_motivated_sharing")
-    )
+    page = page_words(one.client("facilitator").get("/module/activities/status_motivated_sharing"))
     bystander = page.index("What would you say to them to try to convince them")
     clip = page.index("Video: The clip on sharing indecent images")
     assert bystander < page.index("Alternatively, you can show them the following clip") < clip
@@ -421,7 +419,7 @@ def test_status_motivated_sharing_keeps_its_two_question_sets_apart(one):
 
 
 def test_reality_checking_reads_out_its_scenario_first(one):
-    page = page_words(one.client("facilitator").get("/sessions/activities/reality_checking"))
+    page = page_words(one.client("facilitator").get("/module/activities/reality_checking"))
     scenario = page.index("Read aloud: Scenario: James and Rita")
     assert page.index("Read out the following scenario:") < scenario
     assert scenario < page.index("James' partner Rita has ended their relationship.")
@@ -429,22 +427,22 @@ def test_reality_checking_reads_out_its_scenario_first(one):
         "If you asked James about how he is behaving"
     )
     revenge = page_words(
-        one.client("facilitator").get("/sessions/activities/revenge_motivated_sharing")
+        one.client("facilitator").get("/module/activities/revenge_motivated_sharing")
     )
     assert "James' partner Rita" not in revenge
 
 
 def test_read_aloud_and_handout_are_labelled_as_the_guidelines_use_them(one):
     client = one.client("facilitator")
-    scary = page_words(client.get("/sessions/activities/consent_within_a_scary_relationship"))
+    scary = page_words(client.get("/module/activities/consent_within_a_scary_relationship"))
     assert "Read aloud: Scenario: Carla and Dan" in scary
     assert "Handout" not in scary
-    bdsm = page_words(client.get("/sessions/activities/bdsm"))
+    bdsm = page_words(client.get("/module/activities/bdsm"))
     assert "Read aloud: Quote from a 17 year old, UK teenager" in bdsm
-    partners = page_words(client.get("/sessions/activities/talking_about_sex"))
+    partners = page_words(client.get("/module/activities/talking_about_sex"))
     assert "The men can ask their partners some of the following:" in partners
     assert "Handout" not in partners
-    scenario = page_words(client.get("/sessions/activities/sexual_abuse_scenario"))
+    scenario = page_words(client.get("/module/activities/sexual_abuse_scenario"))
     assert "Handout - Sexual abuse scenario" in scenario
 
 

@@ -16,7 +16,7 @@ from access_rules import RULES, routes
 from organisation_one import PERSONAS, path_of
 
 from wellbeing import content
-from wellbeing.sessions import module
+from wellbeing.module import adapted
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_WORD = re.compile(r"\bseeds?\b", re.IGNORECASE)
@@ -67,7 +67,7 @@ def shown_sources(node, key=""):
 
 FOOTERS = sorted(
     set(shown_sources(json.loads((ROOT / "wellbeing/content/en.json").read_text())))
-    | set(shown_sources(module.module()))
+    | set(shown_sources(adapted.module()))
 )
 
 
@@ -109,8 +109,8 @@ def test_no_session_activity_or_print_page_says_seed(one):
 
 
 def every_session_page() -> list[str]:
-    found = ["/sessions/"]
-    for session in module.module()["sessions"]:
-        found += [f"/sessions/{session['key']}", f"/sessions/{session['key']}/print"]
-    found += [f"/sessions/activities/{key}" for key in module.guideline_activities()]
+    found = ["/module/"]
+    for session in adapted.module()["sessions"]:
+        found += [f"/module/{session['key']}", f"/module/{session['key']}/print"]
+    found += [f"/module/activities/{key}" for key in adapted.guideline_activities()]
     return found

@@ -12,7 +12,7 @@ import io
 from datetime import date, timedelta
 
 from conftest import PEOPLE
-from steps import log_session, post, read, url, words, written
+from steps import log_meeting, post, read, url, words, written
 
 from wellbeing.db import sqlite3
 
@@ -48,7 +48,7 @@ def groups_ran(one, who, days_ago, experienced=True):
     with sqlite3.connect(one.database) as conn:
         for ago in days_ago:
             conn.execute(
-                "insert into group_sessions (user_id, pair_id, held_on, with_experienced,"
+                "insert into group_logs (user_id, pair_id, held_on, with_experienced,"
                 " created_at) values (?, ?, ?, ?, ?)",
                 [
                     one.rows[who],
@@ -67,14 +67,14 @@ def log_group(one, persona="facilitator", experienced=False, participants=None):
         form["with_experienced"] = "y"
     if participants is not None:
         form["participants"] = str(participants)
-    response = post(one, persona, "coworking.group_session_log", form, pair_id=one.rows["pair"])
+    response = post(one, persona, "coworking.group_log_add", form, pair_id=one.rows["pair"])
     assert response.status_code == 200, words(response.get_data(as_text=True))
     return words(response.get_data(as_text=True))
 
 
 def log_supervision(one, **fields):
     """Sol logs an hour with Fran today, on the impact of the work only, with no notes."""
-    response = log_session(one, **({"areas": ["impact"], "notes": ""} | fields))
+    response = log_meeting(one, **({"areas": ["impact"], "notes": ""} | fields))
     assert response.status_code == 302, words(response.get_data(as_text=True))
 
 
@@ -201,7 +201,7 @@ def test_the_month_in_progress_is_so_far_never_under(one):
 
 def test_each_supervision_entry_says_whether_it_was_external_to_line_management(one):
     assign(one)
-    form = read(one, "supervisor", "supervision.session_new")
+    form = read(one, "supervisor", "supervision.meeting_new")
     assert "Was this supervision external to line management?" in form
     assert "aside from line management with appropriate external supervisors" in form
     log_supervision(one, external="yes", held_on=(date.today() - timedelta(days=2)).isoformat())
@@ -212,7 +212,7 @@ def test_each_supervision_entry_says_whether_it_was_external_to_line_management(
     assert "Within line management, not external" in shown
     assert "Not said whether it was external to line management" in shown
     response = one.client("admin").get(
-        url(one, "organisation.export_csv", table="supervision_sessions")
+        url(one, "organisation.export_csv", table="supervision_meetings")
     )
     assert sorted(
         r["external"] for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))
@@ -323,7 +323,7 @@ def test_card_and_plan_show_preparation_and_debrief_around_the_sessions_clock_ti
     card = read(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
     assert "18:00 Preparation from 18:00 the half hour before, together 18:30" in card
     assert "20:20 Debrief until 20:50 the half hour after, together" in card
-    plans = read(one, "coworker", "sessions.plans_show", pair_id=one.rows["pair"])
+    plans = read(one, "coworker", "module.plans_show", pair_id=one.rows["pair"])
     assert (
         "Preparation from 18:00; the session 18:30 to 20:20; debrief until 20:50 (Respect §3.14)."
         in plans

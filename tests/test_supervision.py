@@ -21,7 +21,7 @@ from steps import (
     assign,
     consent_to_share,
     get,
-    log_session,
+    log_meeting,
     post,
     read,
     url,
@@ -207,14 +207,14 @@ def test_asking_for_a_change_without_words_is_refused_and_keeps_the_choice(one):
 
 def test_supervisee_reads_the_notes_about_them(one):
     assign(one)
-    assert log_session(one).status_code == 302
+    assert log_meeting(one).status_code == 302
     assert NOTE in read(one, "facilitator", "supervision.mine_show")
     assert NOTE not in read(one, "coworker", "supervision.mine_show")
 
 
 def test_supervisor_only_note_shows_as_existing_but_never_its_words(one):
     assign(one)
-    assert log_session(one, supervisor_only="y").status_code == 302
+    assert log_meeting(one, supervisor_only="y").status_code == 302
     mine = read(one, "facilitator", "supervision.mine_show")
     assert NOTE not in mine
     assert "There is a note for the supervisor only." in mine
@@ -227,7 +227,7 @@ def test_a_note_for_one_supervisor_never_reaches_another_supervisor_of_that_pers
     sees that the note exists but not its words, on the person's page and after a refused
     form on it."""
     assign(one)
-    assert log_session(one, supervisor_only="y").status_code == 302
+    assert log_meeting(one, supervisor_only="y").status_code == 302
     form = {"supervisor": one.rows["other_supervisor"], "supervisee": one.rows["facilitator"]}
     assert post(one, "admin", "supervision.assignment_create", form).status_code == 201
     fran = one.rows["facilitator"]
@@ -246,7 +246,7 @@ def test_supervision_notes_and_reviews_are_never_stored_readable(one):
     assign(one)
     agree_first_version(one)
     consent_to_share(one, "agreement", "facilitator", "coworker")
-    log_session(one, notes="A marker for the notes QZX-NOTE-1")
+    log_meeting(one, notes="A marker for the notes QZX-NOTE-1")
     form = {"kind": "change", "text": "A marker for the review QZX-REVIEW-2"}
     post(one, "supervisor", "supervision.review_add", form, pair_id=one.rows["pair"])
     assert "QZX-REVIEW-2" in read(
@@ -255,7 +255,7 @@ def test_supervision_notes_and_reviews_are_never_stored_readable(one):
     with sqlite3.connect(one.database) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         sealed = conn.execute(
-            "select notes_sealed from supervision_sessions union all"
+            "select notes_sealed from supervision_meetings union all"
             " select text_sealed from agreement_reviews"
         ).fetchall()
     conn.close()
@@ -270,7 +270,7 @@ def test_individual_session_is_with_one_person_and_nothing_typed_is_lost(one):
     assign(one)
     assign(one, "coworker")
     people = [one.rows["facilitator"], one.rows["coworker"]]
-    response = log_session(one, supervisees=people, notes="Kept words 123")
+    response = log_meeting(one, supervisees=people, notes="Kept words 123")
     assert response.status_code == 422
     body = text_of(response)
     assert "An individual session is with one person." in body
@@ -281,8 +281,8 @@ def test_month_view_shows_a_shortfall_against_the_minimum(one):
     # Issue 24: a month that has ended is "under the target"; the month in progress only "so far".
     assign(one)
     last_month = date.today().replace(day=1) - timedelta(days=1)
-    log_session(one, minutes="45", held_on=last_month.isoformat())
-    log_session(one, minutes="45")
+    log_meeting(one, minutes="45", held_on=last_month.isoformat())
+    log_meeting(one, minutes="45")
     shown = read(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
     this_month = date.today().strftime("%B %Y")
     assert f"{last_month.strftime('%B %Y')}: 0.8 hours · under the target" in shown
@@ -292,7 +292,7 @@ def test_month_view_shows_a_shortfall_against_the_minimum(one):
 
 def test_areas_not_touched_in_three_months_are_named(one):
     assign(one)
-    log_session(one, areas=["impact"])
+    log_meeting(one, areas=["impact"])
     shown = read(one, "supervisor", "supervision.supervisee_show", user_id=one.rows["facilitator"])
     untouched = shown.split("Not touched in the last three months:")[1]
     assert "Delivery style" in untouched
@@ -308,7 +308,7 @@ def test_a_higher_target_for_an_inexperienced_worker(one):
     form = {"minutes": "180"}
     response = post(one, "supervisor", "supervision.target_update", form, user_id=user)
     assert response.status_code == 302
-    log_session(one, minutes="120")
+    log_meeting(one, minutes="120")
     shown = read(one, "supervisor", "supervision.supervisee_show", user_id=user)
     assert "under the target" in shown.split("Hours of supervision")[1].split("Areas covered")[0]
 
@@ -327,7 +327,7 @@ def log_group(one, persona="facilitator", held_on=None, experienced=True):
     form = {"held_on": (held_on or date.today()).isoformat()}
     if experienced:
         form["with_experienced"] = "y"
-    return post(one, persona, "coworking.group_session_log", form, pair_id=one.rows["pair"])
+    return post(one, persona, "coworking.group_log_add", form, pair_id=one.rows["pair"])
 
 
 def test_three_groups_in_a_day_is_a_signal_to_the_worker_and_supervisor_never_a_block(one):
@@ -359,12 +359,12 @@ def test_mentoring_progress_counts_sessions_with_an_experienced_coworker(one):
 def test_a_logged_group_can_be_taken_back(one):
     log_group(one)
     with sqlite3.connect(one.database) as conn:
-        (session_id,) = conn.execute("select id from group_sessions").fetchone()
+        (log_id,) = conn.execute("select id from group_logs").fetchone()
     conn.close()
     # Someone else's log is not theirs to remove.
-    response = post(one, "coworker", "supervision.group_session_remove", session_id=session_id)
+    response = post(one, "coworker", "supervision.group_log_remove", log_id=log_id)
     assert response.status_code == 404
-    response = post(one, "facilitator", "supervision.group_session_remove", session_id=session_id)
+    response = post(one, "facilitator", "supervision.group_log_remove", log_id=log_id)
     assert response.status_code == 302
     assert "None logged yet." in read(one, "facilitator", "supervision.mine_show")
 
@@ -381,17 +381,17 @@ def test_a_logged_group_can_be_taken_back(one):
 )
 def test_the_supervisors_list_flags_the_same_people_as_the_workers_own_page(one, days):
     monday = date(2026, 11, 2)
-    sessions = [{"held_on": (monday + timedelta(days=d)).isoformat()} for d in days]
+    logs = [{"held_on": (monday + timedelta(days=d)).isoformat()} for d in days]
     with one.app.app_context():
         with sqlite3.connect(one.database) as conn:
             conn.executemany(
-                "insert into group_sessions (user_id, held_on, with_experienced, created_at)"
+                "insert into group_logs (user_id, held_on, with_experienced, created_at)"
                 " values (?, ?, 1, '2026-11-01')",
-                [(one.rows["facilitator"], s["held_on"]) for s in sessions],
+                [(one.rows["facilitator"], log["held_on"]) for log in logs],
             )
         conn.close()
         today = monday + timedelta(days=14)
-        one_by_one = bool(workload.flags(sessions, today))
+        one_by_one = bool(workload.flags(logs, today))
         all_at_once = one.rows["facilitator"] in workload.flagged_people(
             [one.rows["facilitator"]], today
         )
@@ -408,7 +408,7 @@ def test_month_start_counts_back_across_a_year():
 
 def test_export_holds_the_organisations_records_but_no_pair_writing_or_notes(one):
     assign(one)
-    log_session(one, notes="Never exported QZX-2")
+    log_meeting(one, notes="Never exported QZX-2")
     response = get(one, "admin", "organisation.export_json")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
@@ -421,7 +421,7 @@ def test_export_holds_the_organisations_records_but_no_pair_writing_or_notes(one
     conn.close()
     assert week["more_sealed"] not in body
     assert {p["name"] for p in exported["people"]} >= {FRAN, COLE}
-    assert exported["supervision_sessions"][0]["minutes"] == 60
+    assert exported["supervision_meetings"][0]["minutes"] == 60
     assert "Organisation Two" not in body and PEOPLE["outsider"][0] not in body
 
 
@@ -493,17 +493,17 @@ def test_the_supervisors_home_is_never_stale(one):
 
 
 def test_supervisor_removes_a_session_they_logged_and_it_leaves_the_record(one):
-    log_session(one)
+    log_meeting(one)
     user = one.rows["facilitator"]
     shown = read(one, "supervisor", "supervision.supervisee_show", user_id=user)
     assert "Remove this session" in shown and NOTE in shown
     with sqlite3.connect(one.database) as conn:
-        (session_id,) = conn.execute("select max(id) from supervision_sessions").fetchone()
+        (meeting_id,) = conn.execute("select max(id) from supervision_meetings").fetchone()
     conn.close()
     # Another supervisor can't, and doesn't even see the button on a record that isn't theirs.
-    response = post(one, "other_supervisor", "supervision.session_remove", session_id=session_id)
+    response = post(one, "other_supervisor", "supervision.meeting_remove", meeting_id=meeting_id)
     assert response.status_code == 404
-    path = url(one, "supervision.session_remove", session_id=session_id)
+    path = url(one, "supervision.meeting_remove", meeting_id=meeting_id)
     data = {"csrf_token": one.form_token("supervisor")}
     response = one.client("supervisor").post(path, data=data, follow_redirects=True)
     assert response.request.path == url(one, "supervision.supervisee_show", user_id=user)

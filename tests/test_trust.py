@@ -17,8 +17,8 @@ from steps import stored_passkey
 
 from wellbeing import NotConfigured, create_app, people
 from wellbeing.db import sqlite3
-from wellbeing.exercises.backup import MAX_BODY_BYTES
 from wellbeing.home import lifecycle
+from wellbeing.private.backup import MAX_BODY_BYTES
 
 
 def query(database, sql, params=()):
@@ -99,7 +99,7 @@ def test_a_passkey_cannot_be_added_without_a_check_in_the_last_five_minutes(one)
     one.app.config["RECENT_CHECK_MINUTES"] = 5
     fran = one.client("facilitator")
     token = {"X-CSRFToken": one.form_token("facilitator")}
-    execute(one.database, "update sessions set checked_at = ?", [minutes_ago(6)])
+    execute(one.database, "update signins set checked_at = ?", [minutes_ago(6)])
     refused = fran.post("/account/passkeys/new", json={}, headers=token)
     assert refused.status_code == 403
     assert "type your password again" in refused.get_json()["message"]
@@ -288,7 +288,7 @@ def json_endpoints():
     """Every route a page's fetch() sends JSON to: those the access rules send JSON, and the
     private space's backup."""
     found = [endpoint for endpoint, rule in RULES.items() if rule.json is not None]
-    return sorted({*found, "exercises.backup_upload"})
+    return sorted({*found, "private.backup_upload"})
 
 
 @pytest.mark.parametrize("name", list(MALFORMED))

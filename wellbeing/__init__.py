@@ -16,23 +16,23 @@ from . import (
     db,
     drawn,
     errors,
-    exercises,
     formtokens,
     health,
     home,
     keys,
     line,
+    module,
     organisation,
+    private,
     pwa,
     safety,
     security,
-    sessions,
     settings,
     supervision,
     urls,
 )
-from .exercises.backup import MAX_BODY_BYTES
 from .extensions import babel, csrf, htmx
+from .private.backup import MAX_BODY_BYTES
 from .version import VERSION as __version__
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def create_app(test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="en",
         # The largest body any request may send: a private-space backup, at most 5 MB
-        # (wellbeing/exercises/backup.py). Anything larger is refused before it is read.
+        # (wellbeing/private/backup.py). Anything larger is refused before it is read.
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     # Deployment settings from the environment, e.g. WELLBEING_DATABASE=/srv/wellbeing.db.
@@ -90,10 +90,10 @@ def create_app(test_config=None):
     app.register_blueprint(accounts.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(organisation.bp)
-    app.register_blueprint(exercises.bp)
+    app.register_blueprint(private.bp)
     app.register_blueprint(coworking.bp)
     app.register_blueprint(supervision.bp)
-    app.register_blueprint(sessions.bp)
+    app.register_blueprint(module.bp)
     app.register_blueprint(line.bp)
     app.register_blueprint(safety.bp)
     app.register_blueprint(pwa.bp)

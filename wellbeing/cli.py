@@ -112,7 +112,7 @@ SEALED_COLUMNS = [
     ("checkins", "less_sealed", "checkins.less"),
     ("checkins", "reply_sealed", "checkins.reply"),
     ("agreement_reviews", "text_sealed", "agreement_reviews.text"),
-    ("supervision_sessions", "notes_sealed", "supervision.notes"),
+    ("supervision_meetings", "notes_sealed", "supervision.notes"),
     ("users", "gender_sealed", "users.gender"),  # issue 24: a worker's own optional entry
     ("supervision_notes", "text_sealed", "supervision_notes.text"),
 ]

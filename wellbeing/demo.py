@@ -8,7 +8,7 @@ from .atrest import seal
 from .clock import now
 from .coworking import agreement, checkins, conversation, pairs
 from .db import get_db, writing
-from .sessions import plans
+from .module import plans
 from .supervision import record
 
 DEMO_ORGANISATION = "Demo organisation"
@@ -140,7 +140,7 @@ def demo_pair_history(pair_id: int, began: str, alex, sam):
 
 
 def demo_supervision(pair_id: int, sky, alex, sam):
-    """Sky supervises Alex and Sam, who shared their agreement; sessions and groups logged."""
+    """Sky supervises Alex and Sam, who shared their agreement; meetings and groups logged."""
     db = get_db()
     for who in (alex, sam):
         db["supervisions"].insert(
@@ -156,22 +156,22 @@ def demo_supervision(pair_id: int, sky, alex, sam):
     today = checkins.today()
     # Alex is newer to the work, so Sky set a higher target (Respect §3.13).
     db.execute("update supervisions set target_minutes = 120 where supervisee_id = ?", [alex.id])
-    sessions = [
+    meetings = [
         (60, "individual", ["impact", "own_issues"], [alex.id], 70),
         (90, "group", ["coworkers", "clients", "diversity"], [alex.id, sam.id], 40),
         (45, "individual", ["impact", "skills"], [alex.id], 12),
         (90, "individual", ["accountability", "delivery", "impact"], [sam.id], 20),
     ]
-    for minutes, format_, areas, people_ids, days_ago in sessions:
+    for minutes, format_, areas, people_ids, days_ago in meetings:
         fields = {
             "held_on": today - timedelta(days=days_ago),
             "minutes": minutes,
             "format": format_,
             "areas": areas,
-            "notes": "Talked about the weight of last week's session and what helps.",
+            "notes": "Talked about the weight of last week's group and what helps.",
             "supervisor_only": False,
         }
-        record.log_session(sky, fields, people_ids)
+        record.log_meeting(sky, fields, people_ids)
     for weeks_ago in range(9, 0, -1):
         held_on = today - timedelta(weeks=weeks_ago)
         held_on -= timedelta(days=held_on.weekday() - 1)  # their Tuesday group

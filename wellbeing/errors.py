@@ -77,7 +77,7 @@ def http_error(error: HTTPException):
         request.is_json or request.accept_mimetypes.best == "application/json"
     ):
         # Over MAX_CONTENT_LENGTH (the largest backup), refused before the body is read: a
-        # page's fetch() gets the backup's own answer (wellbeing/exercises/backup.py).
+        # page's fetch() gets the backup's own answer (wellbeing/private/backup.py).
         limit = (request.max_content_length or 0) // 2**20
         message = _("A request may be at most %(n)s MB.", n=limit)
         return jsonify(error="too-large", message=str(message)), 413

@@ -263,26 +263,26 @@ def shared_safety_checks(pair: dict) -> list[dict] | None:
 
 def reads_note(meeting: dict, reader=None) -> bool:
     """Whether `reader` may read the note of a supervision meeting (a row of
-    supervision_sessions). A note marked "supervisor only" is for the supervisor who wrote it:
+    supervision_meetings). A note marked "supervisor only" is for the supervisor who wrote it:
     not for the supervisee, and not for another supervisor assigned to the same person, before
     or after (Respect §3.13; issue 11, finding 1)."""
     reader = reader or current_user
     return not meeting["supervisor_only"] or meeting["supervisor_id"] == reader.id
 
 
-def get_supervision_session(session_id: int, supervisor=None) -> dict:
-    """A supervision session this supervisor logged, or 404."""
+def get_supervision_meeting(meeting_id: int, supervisor=None) -> dict:
+    """A supervision meeting this supervisor logged, or 404."""
     supervisor = supervisor or current_user
-    sql = "select * from supervision_sessions where id = ? and supervisor_id = ? and org_id = ?"
-    return one_or_404(session_id, sql, [session_id, supervisor.id, supervisor.org_id])
+    sql = "select * from supervision_meetings where id = ? and supervisor_id = ? and org_id = ?"
+    return one_or_404(meeting_id, sql, [meeting_id, supervisor.id, supervisor.org_id])
 
 
-def get_group_session(session_id: int, member=None) -> dict:
-    """A group session the member logged for their own record, or 404: only they may take it
-    back, and to everyone else it doesn't exist."""
+def get_group_log(log_id: int, member=None) -> dict:
+    """A group the member logged for their own record, or 404: only they may take it back,
+    and to everyone else it doesn't exist."""
     member = member or current_user
-    sql = "select * from group_sessions where id = ? and user_id = ?"
-    return one_or_404(session_id, sql, [session_id, member.id])
+    sql = "select * from group_logs where id = ? and user_id = ?"
+    return one_or_404(log_id, sql, [log_id, member.id])
 
 
 def get_room(room_id: int, trainer=None) -> dict:

@@ -1,7 +1,7 @@
 """How an organisation reads the Respect standards where they leave it a choice (issue 24).
 
 Ground floor: the database and the content only. Coworking (mentoring, groups), supervision
-(targets, group sessions) and the organisation's pages all read these from here, so a reading is
+(targets, group meetings) and the organisation's pages all read these from here, so a reading is
 set in one place and every page says the same.
 
 - §3.12: "mentored by an experienced co-worker for at least 6 months or 26 sessions". The app

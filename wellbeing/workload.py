@@ -1,9 +1,9 @@
-"""Group sessions a facilitator ran: mentoring (Respect §3.12) and workload (§4.9).
+"""The groups a facilitator logged: mentoring (Respect §3.12) and workload (§4.9).
 
 §3.12: "mentored by an experienced co-worker for at least 6 months or 26 sessions before working
 without an experienced co-worker". §4.9: "Workers should run no more than two groups per day or
 three groups per week." Going over is shown to the worker and their supervisor as a wellbeing
-signal, never as a block: logging a session always works.
+signal, never as a block: logging a group always works.
 """
 
 from collections import Counter
@@ -52,13 +52,13 @@ def log(
     a bad signal) finds the first and logs nothing more. Call inside `writing()`."""
     if key:
         again = first_row(
-            "select id from group_sessions where idempotency_key = ? and user_id = ?",
+            "select id from group_logs where idempotency_key = ? and user_id = ?",
             [key, member.id],
         )
         if again:
             return again["id"]
-    session_id = (
-        get_db()["group_sessions"]
+    log_id = (
+        get_db()["group_logs"]
         .insert(
             {
                 "user_id": member.id,
@@ -76,17 +76,17 @@ def log(
         "update session_plans set ran_at = ? where pair_id = ? and held_on = ? and ran_at is null",
         [now(), pair_id, held_on.isoformat()],
     )
-    return session_id
+    return log_id
 
 
-def remove(session: dict):
-    """Takes back a logged session (undo): one the member logged (`get_group_session`). The
-    plan for that night stays marked as run while the partner's log of it stands."""
-    get_db().execute("delete from group_sessions where id = ?", [session["id"]])
-    if session["pair_id"] is not None and not logged_on(session["pair_id"], session["held_on"]):
+def remove(log: dict):
+    """Takes back a group's log (undo): one the member logged (`get_group_log`). The plan for
+    that night stays marked as run while the partner's log of it stands."""
+    get_db().execute("delete from group_logs where id = ?", [log["id"]])
+    if log["pair_id"] is not None and not logged_on(log["pair_id"], log["held_on"]):
         get_db().execute(
             "update session_plans set ran_at = null where pair_id = ? and held_on = ?",
-            [session["pair_id"], session["held_on"]],
+            [log["pair_id"], log["held_on"]],
         )
 
 
@@ -94,7 +94,7 @@ def logged_on(pair_id: int, held_on: str, user_id: int | None = None) -> list[di
     """The logs of the pair's group on that night: either partner's, or one person's."""
     mine = " and user_id = ?" if user_id is not None else ""
     return rows(
-        f"select * from group_sessions where pair_id = ? and held_on = ?{mine}",
+        f"select * from group_logs where pair_id = ? and held_on = ?{mine}",
         [pair_id, held_on] + ([user_id] if user_id is not None else []),
     )
 
@@ -103,45 +103,46 @@ def last_with_experienced(user_id: int, pair_id: int) -> bool:
     """The answer this person gave last time they logged a group with this pair: the tick's
     default, so a mentored night isn't lost to an unticked box (issue 27)."""
     last = first_row(
-        "select with_experienced from group_sessions where user_id = ? and pair_id = ?"
+        "select with_experienced from group_logs where user_id = ? and pair_id = ?"
         " order by held_on desc, id desc limit 1",
         [user_id, pair_id],
     )
     return bool(last and last["with_experienced"])
 
 
-def sessions_of(user_id: int) -> list[dict]:
+def logs_of(user_id: int) -> list[dict]:
+    """The groups a facilitator logged, the latest first."""
     return rows(
-        "select id, pair_id, held_on, with_experienced, participants from group_sessions"
+        "select id, pair_id, held_on, with_experienced, participants from group_logs"
         " where user_id = ? order by held_on desc, id desc",
         [user_id],
     )
 
 
-def mentoring(sessions: list[dict], today: date, reading: str = "at_least") -> dict:
-    """Progress towards 26 sessions and 6 months with an experienced co-worker.
+def mentoring(logs: list[dict], today: date, reading: str = "at_least") -> dict:
+    """Progress towards §3.12's 26 groups and 6 months with an experienced co-worker.
 
     §3.12: "mentored by an experienced co-worker for at least 6 months or 26 sessions". The app
     reads "at least" as both, unless the organisation chooses "either" (wellbeing/standards.py).
-    The months run from the first mentored session to today (issue 24: counting to the latest
-    session made two sessions six months apart read "Done"). A session logged ahead of time is
-    not counted before it happens."""
+    The months run from the first mentored group to today (issue 24: counting to the latest
+    group made two groups six months apart read "Done"). A group logged ahead of time is not
+    counted before it happens."""
     rule = guidance()["mentoring"]
-    mentored = sorted(s["held_on"] for s in sessions if s["with_experienced"])
+    mentored = sorted(log["held_on"] for log in logs if log["with_experienced"])
     mentored = [day for day in mentored if day <= today.isoformat()]
     first = date.fromisoformat(mentored[0]) if mentored else None
     months = ((today - first).days / 30.44) if first else 0.0
-    enough_sessions, enough_months = len(mentored) >= rule["sessions"], months >= rule["months"]
+    enough_groups, enough_months = len(mentored) >= rule["groups"], months >= rule["months"]
     if reading == "either":
-        done = enough_sessions or enough_months
+        done = enough_groups or enough_months
     else:
-        done = enough_sessions and enough_months
+        done = enough_groups and enough_months
     return {
-        "sessions": len(mentored),
+        "groups": len(mentored),
         "months": round(months, 1),
         "first": first,
         "today": today,
-        "target_sessions": rule["sessions"],
+        "target_groups": rule["groups"],
         "target_months": rule["months"],
         "reading": reading,
         "complete": done,
@@ -151,7 +152,7 @@ def mentoring(sessions: list[dict], today: date, reading: str = "at_least") -> d
 def mentoring_of(user_id: int, org_id: int, today: date) -> dict:
     """A worker's mentoring, read as their organisation reads §3.12."""
     reading = standards.of(org_id)["mentoring_reading"]
-    return mentoring(sessions_of(user_id), today, reading)
+    return mentoring(logs_of(user_id), today, reading)
 
 
 def experienced(user: dict, today: date) -> bool:
@@ -173,7 +174,7 @@ def unmentored_pairs(org_id: int, today: date, pair_ids: list[int] | None = None
         " join pair_members on pair_members.pair_id = pairs.id"
         " join users on users.id = pair_members.user_id"
         " where pairs.org_id = ? and pairs.ended_at is null"
-        " and (exists (select 1 from group_sessions where pair_id = pairs.id)"
+        " and (exists (select 1 from group_logs where pair_id = pairs.id)"
         "  or exists (select 1 from session_plans where pair_id = pairs.id))"
         " order by pairs.id, users.name",
         [org_id],
@@ -189,11 +190,11 @@ def unmentored_pairs(org_id: int, today: date, pair_ids: list[int] | None = None
     ]
 
 
-def flags(sessions: list[dict], today: date) -> list[dict]:
+def flags(logs: list[dict], today: date) -> list[dict]:
     """Days with more than two groups and weeks with more than three, in the last weeks."""
     rule = guidance()["workload"]
     since = (today - timedelta(weeks=FLAG_WEEKS)).isoformat()
-    recent = [s["held_on"] for s in sessions if s["held_on"] >= since]
+    recent = [log["held_on"] for log in logs if log["held_on"] >= since]
     found = []
     for day, count in sorted(Counter(recent).items(), reverse=True):
         if count > rule["per_day"]:
@@ -216,12 +217,12 @@ def flagged_people(user_ids: list[int], today: date) -> set[int]:
     since = (today - timedelta(weeks=FLAG_WEEKS)).isoformat()
     people = ", ".join("?" * len(user_ids))
     found = rows(
-        "select user_id from group_sessions"
+        "select user_id from group_logs"
         f" where user_id in ({people}) and held_on >= ? group by user_id, held_on"
         " having count(*) > ?"
-        " union select user_id from group_sessions"
+        " union select user_id from group_logs"
         f" where user_id in ({people}) and held_on >= ?"
-        # The Monday that starts each session's week, as `monday` counts weeks.
+        # The Monday that starts each group's week, as `monday` counts weeks.
         " group by user_id, date(held_on, '+1 day', 'weekday 1', '-7 days')"
         " having count(*) > ?",
         [*user_ids, since, rule["per_day"], *user_ids, since, rule["per_week"]],

@@ -5,7 +5,7 @@
     with two exceptions, kept once visited so they open offline. The private exercise pages
     under PRIVATE (issue 3) hold only chrome: the worker's notes live encrypted in IndexedDB,
     and are never in a page. The before-session cards (CARD, issue 4) hold what the worker's own
-    pair shares with them, for a group somewhere with poor signal. The guidelines' sessions
+    pair shares with them, for a group somewhere with poor signal. The module's pages
     (GUIDELINES, issue 23) hold the organisation's content only.
     
     Whose pages (issue 21, H1): every page the server sends names the person it was made for
@@ -35,7 +35,8 @@ const OFFLINE = {{ offline|tojson }};
 const PRIVATE = {{ private|tojson }};
 {# Regular expression literals: card_pattern() and guidelines_pattern() escape every "/". #}
 const CARD = /{{ card }}/;
-{# The guidelines' sessions, as the person's organisation runs them: kept once read. #}
+{# The module's pages (the guidelines' sessions, as the person's organisation runs them): kept
+    once read. #}
 const GUIDELINES = /{{ guidelines }}/;
 const TONIGHT = {{ tonight|tojson }};
 const SIGNOUT = {{ signout|tojson }};
@@ -148,10 +149,20 @@ async function refreshKeptPages() {
       try {
         const response = await fetch(request.url, { credentials: "same-origin" });
         const forSamePerson = PRIVATE_PREFIX + response.headers.get(PERSON_HEADER) === name;
-        if (keepable(response) && forSamePerson) await cache.put(request.url, response);
+        {# A page that moved is kept at its new address (issue 25: the module's pages were
+            under /sessions/ and are under /module/ now); a redirect to anything the worker
+            doesn't keep (sign-in, say) is not kept. #}
+        const address = response.redirected ? response.url : request.url;
+        const keptThere = keeps(new URL(address).pathname);
+        if (keepable(response, true) && forSamePerson && keptThere) {
+          await cache.put(address, response.redirected ? unredirected(response) : response);
+        }
       } catch {
         {# No signal: the copy from before the deploy stays. #}
       }
+      {# A page at an address the worker no longer answers with (a moved page's old one) goes:
+          the offline page would list it, and it would not open. #}
+      if (!keeps(new URL(request.url).pathname)) await cache.delete(request);
     }
   }
 }
@@ -194,10 +205,25 @@ self.addEventListener("message", (event) => {
 {# --- fetches ---------------------------------------------------------------------------- #}
 
 {# Only a page the server really showed is kept: not a redirect to sign-in, not a 403 for
-    another role, and pages only: the vault's server backup (JSON under PRIVATE) always comes fresh. #}
-function keepable(response) {
+    another role, and pages only: the vault's server backup (JSON under PRIVATE) always comes fresh.
+    A redirect counts only where the caller checked that it led to a page the worker keeps. #}
+function keepable(response, redirectedToKept = false) {
   const page = (response.headers.get("Content-Type") || "").startsWith("text/html");
-  return page && response.ok && !response.redirected && response.type === "basic";
+  const followed = redirectedToKept || !response.redirected;
+  return page && response.ok && followed && response.type === "basic";
+}
+
+{# The same page, without the mark of the redirect that led to it: a navigation answered with
+    a response that was redirected fails in the browser. #}
+function unredirected(response) {
+  const { status, statusText, headers } = response;
+  return new Response(response.body, { status, statusText, headers });
+}
+
+{# The pages the worker keeps for a person once visited: the private space, the cards and the
+    module's pages. #}
+function keeps(path) {
+  return path.startsWith(PRIVATE) || CARD.test(path) || GUIDELINES.test(path);
 }
 
 {# Network first; the copy this person kept when the network is unreachable.
@@ -272,7 +298,7 @@ async function staticFile(request) {
 }
 
 {# Signing out with no signal: the server can't hear it, but this phone forgets the person's
-    pages all the same, then shows the offline page (their session ends on the server when it
+    pages all the same, then shows the offline page (their sign-in ends on the server when it
     expires, or at the next sign-out with signal). #}
 async function signOut(request) {
   try {
@@ -293,7 +319,7 @@ self.addEventListener("fetch", (event) => {
   }
   if (request.method !== "GET") return;
   const path = url.pathname;
-  if (path.startsWith(PRIVATE) || CARD.test(path) || GUIDELINES.test(path)) {
+  if (keeps(path)) {
     event.respondWith(privatePage(request));
   } else if (url.pathname === TONIGHT) {
     event.respondWith(tonight(request));

@@ -142,7 +142,7 @@ def test_a_logged_group_shows_as_run_to_the_supervisor_and_a_double_tap_logs_onc
     )
     # Honoured, not refused: the phone hears "logged", as it did the first time.
     assert again.ok and "Logged ✓" in again.text(), again.status
-    logged = query(tmp_path, "select count(*) from group_sessions where held_on = ?", [tonight])
+    logged = query(tmp_path, "select count(*) from group_logs where held_on = ?", [tonight])
     assert logged == [(1,)]
 
     # The plan is run, for the pair and for their supervisor.
@@ -165,7 +165,7 @@ def test_a_logged_group_shows_as_run_to_the_supervisor_and_a_double_tap_logs_onc
     fran.get_by_role("button", name=f"We ran it {tonight}").click()
     expect(fran.get_by_text("Marked as run, and logged on your record.")).to_be_visible()
     assert query(
-        tmp_path, "select with_experienced from group_sessions where held_on = ?", [tonight]
+        tmp_path, "select with_experienced from group_logs where held_on = ?", [tonight]
     ) == [(1,)]
     fran.goto("/supervision/me")
     expect(fran.get_by_text(re.compile(rf"{tonight} · {PAIR_NAME}"))).to_be_visible()

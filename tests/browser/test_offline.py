@@ -31,6 +31,7 @@ from .steps import (
     open_the_pair,
     put_back_as_newest,
     saved,
+    script,
     server_copy,
     sign_in,
     sign_in_as,
@@ -52,7 +53,7 @@ def first_visit(page):
     controlled_by_service_worker(page)
     heading(page, f"Tonight: {PAIR_NAME}")
     page.goto("/private/")
-    page.goto("/sessions/")
+    page.goto("/module/")
     page.goto("/")
     return pair
 
@@ -93,7 +94,7 @@ def test_every_tap_answers_without_signal(page, live_server):
         for start, where in (
             ("/", "header, main"),
             (pair, "header, main"),
-            ("/sessions/", "header"),
+            ("/module/", "header"),
         ):
             page.context.set_offline(False)
             page.goto(start)
@@ -101,9 +102,9 @@ def test_every_tap_answers_without_signal(page, live_server):
                 answers[(start, href)] = tap_offline(page, start, name, href)
     finally:
         page.context.set_offline(False)
-    # The card, the private space and the sessions opened before open from the phone.
+    # The card, the private space and the module's page opened before open from the phone.
     assert answers[("/", f"{pair}/card")] == f"Tonight: {PAIR_NAME}"
-    assert answers[("/", "/sessions/")] != OFFLINE
+    assert answers[("/", "/module/")] != OFFLINE
     # Everything else is the offline page, which says so.
     assert answers[("/", "/organisation/support")] == OFFLINE
     assert len(answers) > 15
@@ -167,10 +168,29 @@ def test_a_group_logged_from_the_card_without_signal_is_refused_and_kept(page, l
     finally:
         page.context.set_offline(False)
     with sqlite3.connect(live_server.server.app.config["DATABASE"]) as db:
-        assert db.execute("select count(*) from group_sessions").fetchone()[0] == 0
+        assert db.execute("select count(*) from group_logs").fetchone()[0] == 0
+
+
+# The paths this phone keeps for the person signed in on it; given [from, to], a kept page is
+# moved first.
+KEPT_PAGES = script("kept-pages")
+SESSION_TWO = "Sexual respect (2) – Sexual pressuring"
+
+
+def eventually(page, check, what):
+    """Waits, in the page's time, until `check()` holds; fails with `what` after TIMEOUT_MS.
+    (A page function that returns a promise is no use to wait_for_function: the promise is
+    already truthy.)"""
+    for _ in range(TIMEOUT_MS // 100):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(what)
 
 
 def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
+    """And a module page kept at its address from before issue 25 (/sessions/…) is kept at its
+    new one (/module/…) by the new worker, which lets the old address go."""
     # A copy of this checkout, served by the README's command: `make run` (gunicorn with
     # deploy/gunicorn.conf.py, on the demo database it creates).
     site = MakeRun(tmp_path)
@@ -184,6 +204,16 @@ def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
         page.goto(card)
         controlled_by_service_worker(page)
         heading(page, f"Tonight: {DEMO_PAIR}")
+        page.goto("/module/sexual_pressuring")
+        heading(page, SESSION_TWO)
+        # Kept once the worker has put it away; then moved back to where a phone from before
+        # issue 25 has it.
+        eventually(
+            page,
+            lambda: "/module/sexual_pressuring" in page.evaluate(KEPT_PAGES, None),
+            "the module page was never kept",
+        )
+        page.evaluate(KEPT_PAGES, ["/module/sexual_pressuring", "/sessions/sexual_pressuring"])
         shells = [name for name in page.evaluate("caches.keys()") if name.startswith("shell-")]
 
         # The deploy: one static file changes, so the version does; `make run` again.
@@ -193,19 +223,25 @@ def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
         # the new worker, which takes over and says so in the page. (Not a new visit: that check
         # starts before the page's script listens, and can be won by either on a busy machine.)
         page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
-        page.wait_for_function(
-            """(old) => caches.keys().then((names) =>
-                 names.some((n) => n.startsWith("shell-") && !old.includes(n)) &&
-                 !names.some((n) => old.includes(n)))""",
-            arg=shells,
-        )
+
+        def taken_over():
+            names = page.evaluate("caches.keys()")
+            new = [n for n in names if n.startswith("shell-") and n not in shells]
+            return new and not any(n in shells for n in names)
+
+        eventually(page, taken_over, "the new worker never took over from the old one")
         expect(page.get_by_text("A new version is ready.")).to_be_visible()
         expect(page.get_by_role("button", name="Reload")).to_be_visible()
+
+        kept = page.evaluate(KEPT_PAGES, None)
+        assert "/module/sexual_pressuring" in kept and "/sessions/sexual_pressuring" not in kept
 
         context.set_offline(True)
         page.goto(card)
         heading(page, f"Tonight: {DEMO_PAIR}")
         expect(page.get_by_role("region", name="How we step in")).to_be_visible()
+        page.goto("/module/sexual_pressuring")
+        heading(page, SESSION_TWO)
     finally:
         context.close()
         site.stop()

@@ -124,7 +124,7 @@ def test_adding_a_passkey_long_after_signing_in_asks_for_the_password_again(
     expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
     database = live_server.server.app.config["DATABASE"]
     with sqlite3.connect(database) as conn:
-        conn.execute("update sessions set checked_at = '2026-01-01T00:00:00+00:00'")
+        conn.execute("update signins set checked_at = '2026-01-01T00:00:00+00:00'")
     conn.close()
     # The page opened before: its button now meets the server's refusal.
     page.get_by_role("button", name="Add a passkey").click()

@@ -98,7 +98,7 @@ def test_a_concern_not_yet_passed_on_stays_on_both_homes_until_passed_on(new_con
         expect(person.locator("#safety-not-yet")).to_have_count(0)
 
     # The men's helplines, printed for the group room: exactly one A4 page.
-    fran.goto("/sessions/activities/learning_about_sex_discussion")
+    fran.goto("/module/activities/learning_about_sex_discussion")
     fran.get_by_role("link", name="Print the helplines poster for the group room").click()
     heading(fran, "Someone to talk to")
     fits_the_phone(fran)

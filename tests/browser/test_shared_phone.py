@@ -141,15 +141,15 @@ def test_another_person_signs_in_over_her_session_and_finds_no_card(page, live_s
     no_card_for_the_next_person(page, card, kept)
 
 
-def test_her_session_expires_and_the_next_person_finds_no_card(page, live_server):
+def test_her_sign_in_expires_and_the_next_person_finds_no_card(page, live_server):
     app = live_server.server.app
     card, kept = fran_opens_the_card(page)
-    # Fourteen days on: her session was started longer ago than a session lasts. (The
-    # sessions' clock is the database's timestamps, so the test moves her sign-in back.)
+    # Fourteen days on: her sign-in was started longer ago than a sign-in lasts. (The
+    # sign-ins' clock is the database's timestamps, so the test moves her sign-in back.)
     started = datetime.now(UTC) - timedelta(hours=app.config["SESSION_LIFETIME_HOURS"], minutes=1)
     with app.app_context(), writing():
         get_db().execute(
-            "update sessions set created_at = ? where user_id = ?",
+            "update signins set created_at = ? where user_id = ?",
             [started.isoformat(timespec="seconds"), person_id(app, "facilitator")],
         )
 

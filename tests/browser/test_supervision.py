@@ -1,7 +1,7 @@
 """A supervisor's work in a real browser, with the pair on their own phones (issue 5).
 
 The admin assigns Sol to supervise Fran; Fran and Cole agree and share their agreement; Sol
-comments, marks it reviewed and then asks for a change, which the pair sees; Sol logs a session
+comments, marks it reviewed and then asks for a change, which the pair sees; Sol logs a meeting
 and the month view shows the shortfall against Respect §3.13's 1.5 hours a month.
 """
 
@@ -42,7 +42,7 @@ def agree_and_share(page, first):
     )
 
 
-def test_supervisor_assigns_reviews_asks_for_a_change_and_logs_a_session(new_context):
+def test_supervisor_assigns_reviews_asks_for_a_change_and_logs_a_meeting(new_context):
     admin, sol, fran, cole = (new_context().new_page() for _ in range(4))
     sign_in(admin, "admin")
     for who, page in (("supervisor", sol), ("facilitator", fran), ("coworker", cole)):
@@ -100,7 +100,7 @@ def test_supervisor_assigns_reviews_asks_for_a_change_and_logs_a_session(new_con
     pair_page(fran, "What supervision sees")
     expect(fran.get_by_text(f"{SOL}: your agreement")).to_be_visible()
 
-    # Sol logs a 45-minute session: the month view shows it under the 1.5 hour minimum.
+    # Sol logs a 45-minute meeting: the month view shows it under the 1.5 hour minimum.
     sol.goto("/supervision/")
     sol.get_by_role("link", name=FRAN).click()
     sol.get_by_role("link", name=f"Log a session with {FRAN}").click()

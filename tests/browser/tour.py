@@ -661,23 +661,23 @@ def walk_supervision(page, check):
 SESSION_TWO = "Sexual respect (2) – Sexual pressuring"
 
 
-def walk_sessions(page, check):
-    """The session companion (issue 12), after supervision, as Fran: the module, a session with
+def walk_module(page, check):
+    """The module (issue 12), after supervision, as Fran: the module's page, a session with
     an activity opened, an extra, the print view, the pair's plans (none, with errors, one
     planned), the card's run sheet with notes open; then the admin's timing editor (as opened,
     moved but unsaved, with errors, saved, going back to the guidelines)."""
     sign_in(page, "facilitator")
-    page.goto("/sessions/")
+    page.goto("/module/")
     heading(page, "Sexual respect sessions")
-    check(page, "sessions")
+    check(page, "module")
     page.get_by_role("link", name=SESSION_TWO, exact=True).click()
     heading(page, SESSION_TWO)
     page.locator("details.activity summary").first.click()
     expect(page.locator("details.activity .activity-body").first).to_contain_text("Source:")
     check(page, "a session, an activity open")
-    page.goto("/sessions/activities/bdsm")
+    page.goto("/module/activities/bdsm")
     check(page, "an extra activity")
-    page.goto("/sessions/sexual_pressuring/print")
+    page.goto("/module/sexual_pressuring/print")
     check(page, "a session's print view")
 
     page.goto("/")
@@ -701,7 +701,7 @@ def walk_sessions(page, check):
     sign_out(page)
 
     sign_in(page, "admin")
-    page.goto("/sessions/sexual_pressuring/timing")
+    page.goto("/module/sexual_pressuring/timing")
     heading(page, "Adapt the timings")
     check(page, "session timings")
     page.get_by_role("button", name="Down Sexual abuse scenario").click()
@@ -805,7 +805,7 @@ WALKS = (
     walk_checklist_and_coworking,
     walk_training_day,
     walk_supervision,
-    walk_sessions,
+    walk_module,
     walk_safety,
     walk_passkeys,
 )

@@ -25,10 +25,10 @@ def unauthorized():
 
 
 @login_manager.user_loader
-def load_user(session_token):
+def load_user(signin_token):
     from ..people.signins import load_person
 
-    return load_person(session_token)
+    return load_person(signin_token)
 
 
 def init_app(app):

@@ -42,7 +42,7 @@ def _account_page(check_form, status=200, **context):
         "accounts/account.html",
         signins=people.signins_of(current_user.id),
         resets=people.resets_of(current_user.id),
-        current_session=people.token_hash(current_user.session_token),
+        current_signin=people.token_hash(current_user.signin_token),
         passkeys=passkeys.passkeys_of(current_user.id),
         recently_checked=people.recently_checked(current_user),
         check_form=check_form,
@@ -63,7 +63,7 @@ def account_check():
     if refusal:
         form.password.errors.append(refusal[0])
         return _account_page(form, refusal[1])
-    people.mark_checked(current_user.session_token)
+    people.mark_checked(current_user.signin_token)
     minutes = current_app.config["RECENT_CHECK_MINUTES"]
     flash(_("Thank you. For %(n)s minutes you can add a passkey.", n=minutes), "success")
     return redirect(url_for("accounts.account_show") + "#passkeys-heading")
@@ -197,13 +197,13 @@ def new_form_token():
 
 
 def sign_in(user: dict):
-    """A new server-side session (so signing out revokes it), by password or by passkey."""
+    """A new sign-in kept on the server (so signing out revokes it), by password or by passkey."""
     # Issue 11, finding 3: a reset since their last sign-in is told, with who made it.
     since = people.last_signin(user["id"])
     reset = people.reset_used_since(user["id"], since)
     browser = people.browser_of(request.headers.get("User-Agent", ""))
     new_form_token()
-    login_user(people.load_person(people.start_session(user["id"], browser)))
+    login_user(people.load_person(people.start_signin(user["id"], browser)))
     removed = user.get("passkeys_removed_at")
     if removed and (since is None or removed > since):
         because = user.get("passkeys_removed_because")
@@ -256,7 +256,7 @@ def passkey_signin():
         message = _("This account is switched off. Please talk to your organisation's admin.")
         return jsonify(error="disabled", message=message), 403
     if current_user.is_authenticated:
-        people.revoke_session(current_user.session_token)
+        people.revoke_signin(current_user.signin_token)
     sign_in(user)
     # The vault's name (not secret) tells the page which private space this touch may open.
     vault = f"user-{user['id']}" if current_user.has_role("facilitator") else None
@@ -271,7 +271,7 @@ def passkey_signin():
 @bp.post("/signout")
 def signout():
     if current_user.is_authenticated:
-        people.revoke_session(current_user.session_token)
+        people.revoke_signin(current_user.signin_token)
         logout_user()
     # The page this lands on tells the service worker to clear its caches.
     return redirect(url_for("accounts.signin_show", signed_out=1))
@@ -309,7 +309,7 @@ def invitation_accept(token):
     if user_id is None:  # someone used the link a moment earlier
         return _invitation_page(None, form)
     new_form_token()
-    login_user(people.load_person(people.start_session(user_id)))
+    login_user(people.load_person(people.start_signin(user_id)))
     flash(_("Welcome, %(name)s.", name=form.name.data.strip()), "success")
     return redirect(url_for("home.home"))
 
@@ -333,7 +333,7 @@ def reset_submit(token):
     if not people.use_password_reset(reset, form.password.data):
         return _reset_page(None, form)  # someone used the link a moment earlier
     if current_user.is_authenticated and current_user.id == reset["user_id"]:
-        logout_user()  # their sessions are already revoked; this clears the cookie too
+        logout_user()  # their sign-ins are already revoked; this clears the cookie too
     flash(_("Your password is changed. Please sign in with it."), "success")
     return redirect(url_for("accounts.signin_show"))
 

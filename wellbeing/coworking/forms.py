@@ -81,7 +81,7 @@ class ContextForm(FlaskForm):
     experience = RadioField(_l("Experience"), validators=[InputRequired(_l("Choose one."))])
 
 
-class GroupSessionForm(FlaskForm):
+class GroupLogForm(FlaskForm):
     held_on = DateField(
         _l("Date of the group"), validators=[InputRequired(_l("Please give the date."))]
     )

@@ -12,8 +12,9 @@ from .. import content, drawn, workload
 from ..db import writing
 from ..extensions import htmx
 from ..fragments import render_page_or_block
+from ..module import plans as session_plans
 from ..permissions import (
-    get_group_session,
+    get_group_log,
     get_pair,
     get_pair_invitation,
     get_supervision_note,
@@ -21,14 +22,13 @@ from ..permissions import (
     role_required,
     supervisors_of,
 )
-from ..sessions import plans as session_plans
 from . import agreement, bp, checkins, conversation, oversight, pairs, tobring
 from .forms import (
     CheckinDayForm,
     CheckinForm,
     CheckinReplyForm,
     ContextForm,
-    GroupSessionForm,
+    GroupLogForm,
     PairInvitationForm,
     SupervisionNoteForm,
 )
@@ -256,7 +256,7 @@ def conversation_share(pair_id):
 
 
 def tonight(pair) -> dict:
-    """Tonight's plan, or the next one, with its session and run sheet (sessions/plans.py)."""
+    """Tonight's plan, or the next one, with its session and run sheet (module/plans.py)."""
     return session_plans.tonight(pair, current_user.org_id, checkins.today())
 
 
@@ -440,11 +440,11 @@ def checkin_day_update(pair_id):
 def render_card(pair, status=200, **context):
     if "group_form" not in context:
         context["group_form"] = group_form(pair)
-    ran = workload.sessions_of(current_user.id)
+    ran = workload.logs_of(current_user.id)
     # Issue 27: once tonight is logged, the form gives way to "Logged ✓ · Undo".
     context.setdefault(
         "logged",
-        next((s for s in ran if s["pair_id"] == pair["id"] and s["held_on"] == today()), None),
+        next((g for g in ran if g["pair_id"] == pair["id"] and g["held_on"] == today()), None),
     )
     if not (htmx and not htmx.boosted):
         # The whole page: the part before the debrief as kept (an htmx update is the log alone).
@@ -501,10 +501,10 @@ def today() -> str:
     return checkins.today().isoformat()
 
 
-def group_form(pair, formdata=None) -> GroupSessionForm:
+def group_form(pair, formdata=None) -> GroupLogForm:
     """A fresh log form: tonight's date, a new idempotency key, and the tick as this person
     answered it last time with this pair (issue 27)."""
-    return GroupSessionForm(
+    return GroupLogForm(
         formdata=formdata,
         held_on=checkins.today(),
         with_experienced=workload.last_with_experienced(current_user.id, pair["id"]),
@@ -516,14 +516,14 @@ def group_form(pair, formdata=None) -> GroupSessionForm:
 @bp.post("/<int:pair_id>/group-sessions")
 @role_required("facilitator")
 @writing()
-def group_session_log(pair_id):
+def group_log_add(pair_id):
     # Respect §3.12 (mentoring) and §4.9 (workload): dates and a tick, nothing about the group.
     pair = get_pair(pair_id, writing=True)
-    form = GroupSessionForm()
+    form = GroupLogForm()
     if not form.validate():
         return render_card(pair, 422, group_form=form)
     participants = form.participants.data
-    session_id = workload.log(
+    log_id = workload.log(
         current_user,
         pair["id"],
         form.held_on.data,
@@ -531,21 +531,21 @@ def group_session_log(pair_id):
         participants,
         key=form.key.data,
     )
-    logged = get_group_session(session_id)
+    logged = get_group_log(log_id)
     return render_card(pair, logged=logged, just_logged=True, logged_participants=participants)
 
 
-@bp.post("/<int:pair_id>/group-sessions/<int:session_id>/undo")
+@bp.post("/<int:pair_id>/group-sessions/<int:log_id>/undo")
 @role_required("facilitator")
 @writing()
-def group_session_undo(pair_id, session_id):
+def group_log_undo(pair_id, log_id):
     """Takes back a group logged from the card: the card's form comes back, ready again."""
     pair = get_pair(pair_id, writing=True)
-    session = get_group_session(session_id)
-    if session["pair_id"] != pair["id"]:
+    log = get_group_log(log_id)
+    if log["pair_id"] != pair["id"]:
         abort(404)
-    workload.remove(session)
-    notice = _("Taken back: the group on %(date)s is no longer logged.", date=session["held_on"])
+    workload.remove(log)
+    notice = _("Taken back: the group on %(date)s is no longer logged.", date=log["held_on"])
     return render_card(pair, logged=None, undone=notice)
 
 

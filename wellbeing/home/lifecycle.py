@@ -3,7 +3,7 @@
 The rule for each kind of data is written in docs/access.md ("When someone leaves"); each row
 there has a test in tests/test_lifecycle.py. In short: what only the person wrote goes; what
 both partners of a pair confirmed stays with the other partner, from "a former co-worker";
-supervision session records stay for the organisation's accreditation, without their notes.
+supervision meeting records stay for the organisation's accreditation, without their notes.
 """
 
 from .. import people
@@ -19,7 +19,7 @@ FORMER = "A former co-worker"
 
 
 def disable(user_id: int):
-    """They can't sign in; their sessions, passkeys and reset links end; their pairs end (read-only,
+    """They can't sign in; their sign-ins, passkeys and reset links end; their pairs end (read-only,
     and the partner sees they have left); their supervision assignments and open invitations
     to co-work end; the training-day rooms they run end."""
     db = get_db()
@@ -29,7 +29,7 @@ def disable(user_id: int):
             "update users set disabled_at = ? where id = ? and disabled_at is null",
             [stamp, user_id],
         )
-        people.revoke_all_sessions(user_id)
+        people.revoke_all_signins(user_id)
         people.cancel_password_resets(user_id)
         # Switched on again, they sign in with their password and add passkeys anew (issue 21).
         people.remove_passkeys(user_id, "switched off")
@@ -100,7 +100,7 @@ def delete(user_id: int):
         mine = [user_id]
         their_pairs = "(select pair_id from pair_members where user_id = ?)"
         for sql in (
-            "delete from sessions where user_id = ?",
+            "delete from signins where user_id = ?",
             "delete from password_resets where user_id = ?",
             # Issue 15: their passkeys can never sign in again, even if the row were restored.
             "delete from passkeys where user_id = ?",
@@ -110,7 +110,7 @@ def delete(user_id: int):
             "delete from pair_consents where user_id = ?",
             "delete from conversation_answers where user_id = ?",
             "delete from checkins where user_id = ?",
-            "delete from group_sessions where user_id = ?",
+            "delete from group_logs where user_id = ?",
             "delete from supervision_notes where user_id = ?",
             "delete from training_topics where user_id = ?",
             "delete from agreement_reviews where supervisor_id = ?",
@@ -123,8 +123,8 @@ def delete(user_id: int):
             "update checkins set reply_sealed = null, replied_at = null"
             f" where user_id != ? and pair_id in {their_pairs}",
             # Supervision records stay, without notes (as supervisor or as supervisee).
-            "update supervision_sessions set notes_sealed = null where supervisor_id = ? or id"
-            " in (select session_id from supervision_attendees where supervisee_id = ?)",
+            "update supervision_meetings set notes_sealed = null where supervisor_id = ? or id"
+            " in (select meeting_id from supervision_attendees where supervisee_id = ?)",
             "update invitations set created_by = null where created_by = ?",
             # Plans and the organisation's session timings are shared work: they stay, unsigned.
             "update session_plans set updated_by = null where updated_by = ?",
@@ -203,7 +203,7 @@ def data_of(person) -> dict:
                 ),
             }
         )
-    supervision = record.as_read_by(record.sessions_of(me), person)
+    supervision = record.as_read_by(record.meetings_of(me), person)
     # Issue 24: their own optional gender entry (organisation/team.py seals it as "users.gender").
     own = rows("select gender_sealed, experienced_marked_at from users where id = ?", [me])[0]
     return {
@@ -217,7 +217,7 @@ def data_of(person) -> dict:
             "marked_experienced_at": own["experienced_marked_at"],
         },
         "pairs": pairs,
-        "supervision_sessions": [
+        "supervision_meetings": [
             {
                 "held_on": s["held_on"],
                 "minutes": s["minutes"],
@@ -228,8 +228,8 @@ def data_of(person) -> dict:
             }
             for s in supervision
         ],
-        "group_sessions": rows(
-            "select held_on, with_experienced, participants, pair_id from group_sessions"
+        "group_logs": rows(
+            "select held_on, with_experienced, participants, pair_id from group_logs"
             " where user_id = ? order by held_on",
             [me],
         ),

@@ -11,11 +11,11 @@ from ..accounts.forms import AccountDeleteForm
 from ..accounts.routes import password_refusal
 from ..coworking import checkins
 from ..coworking.pairs import invitations_waiting
+from ..module import adapted
+from ..module import plans as session_plans
 from ..people.members import last_admin, summary
 from ..permissions import pairs_of
 from ..safety import checks as safety_checks
-from ..sessions import module
-from ..sessions import plans as session_plans
 from . import bp, lifecycle
 
 
@@ -31,7 +31,7 @@ def home():
         drawn.person_versions(current_user),
         today,
         tuple(summary_.values()) if summary_ else None,
-        # Which way "Open your private space" goes depends on this phone (exercises.WHY_SEEN).
+        # Which way "Open your private space" goes depends on this phone (private.WHY_SEEN).
         bool(request.cookies.get("why_seen")),
     )
     cards = drawn.kept("home", current_user.id, depends_on, lambda: draw_home(today, summary_))
@@ -63,7 +63,7 @@ def tonight_plans(pairs: list[dict], today) -> list[dict]:
         if pair["ended_at"]:
             continue
         plan = session_plans.plan_on(pair, today)
-        session = module.session(current_user.org_id, plan["session_key"]) if plan else None
+        session = adapted.session(current_user.org_id, plan["session_key"]) if plan else None
         if session:
             found.append({"pair": pair, "plan": plan, "session": session})
     return sorted(found, key=lambda t: t["plan"]["starts_at"])

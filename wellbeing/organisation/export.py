@@ -18,8 +18,8 @@ TABLES = (
     "password_resets",
     "pairs",
     "supervisors",
-    "supervision_sessions",
-    "group_sessions",
+    "supervision_meetings",
+    "group_logs",
     "training_topics",
     "content",
 )
@@ -89,24 +89,24 @@ def supervisors(org_id):
     ]
 
 
-def supervision_sessions(org_id):
+def supervision_meetings(org_id):
     found = rows(
         "select s.id, s.held_on, s.minutes, s.format, s.areas, s.external,"
         " users.name as supervisor,"
         " (select group_concat(u.name, ' & ') from supervision_attendees a"
-        "  join users u on u.id = a.supervisee_id where a.session_id = s.id) as supervisees"
-        " from supervision_sessions s join users on users.id = s.supervisor_id"
+        "  join users u on u.id = a.supervisee_id where a.meeting_id = s.id) as supervisees"
+        " from supervision_meetings s join users on users.id = s.supervisor_id"
         " where s.org_id = ? order by s.held_on, s.id",
         [org_id],
     )
     return [dict(r, areas=" ".join(json.loads(r["areas"]))) for r in found]
 
 
-def group_sessions(org_id):
+def group_logs(org_id):
     return rows(
         "select g.id, users.name as facilitator, g.pair_id, g.held_on, g.with_experienced,"
         " g.participants"
-        " from group_sessions g join users on users.id = g.user_id"
+        " from group_logs g join users on users.id = g.user_id"
         " where users.org_id = ? order by g.held_on, g.id",
         [org_id],
     )

@@ -26,8 +26,8 @@ def core_team(org_id: int, today: date) -> list[dict]:
     """Who ran groups in the last months, with how many: the core team."""
     since = (today - timedelta(days=round(rule()["core_team_months"] * 30.44))).isoformat()
     return rows(
-        "select users.id, users.name, count(*) as groups from group_sessions"
-        " join users on users.id = group_sessions.user_id"
+        "select users.id, users.name, count(*) as groups from group_logs"
+        " join users on users.id = group_logs.user_id"
         " where users.org_id = ? and users.deleted_at is null and held_on >= ? and held_on <= ?"
         " group by users.id order by users.name",
         [org_id, since, today.isoformat()],

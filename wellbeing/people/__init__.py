@@ -42,9 +42,9 @@ from .signins import (  # noqa: F401
     mark_checked,
     recently_checked,
     record_signin_failure,
-    revoke_all_sessions,
-    revoke_session,
+    revoke_all_signins,
+    revoke_signin,
     signin_wait_minutes,
     signins_of,
-    start_session,
+    start_signin,
 )

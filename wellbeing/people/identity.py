@@ -39,16 +39,16 @@ def hasher_with(parameters: tuple) -> PasswordHasher:
 
 
 class Person(UserMixin):
-    """A signed-in person. Their id for flask-login is the server-side session token."""
+    """A signed-in person. Their id for flask-login is their sign-in's token (in `signins`)."""
 
-    def __init__(self, row: dict, roles: set[str], session_token: str):
-        self.row, self.roles, self.session_token = row, roles, session_token
+    def __init__(self, row: dict, roles: set[str], signin_token: str):
+        self.row, self.roles, self.signin_token = row, roles, signin_token
         self.id, self.org_id = row["id"], row["org_id"]
         self.name, self.email = row["name"], row["email"]
         self.checked_at = row.get("checked_at")
 
     def get_id(self):
-        return self.session_token
+        return self.signin_token
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -7,7 +7,7 @@ from flask import current_app
 from ..clock import later, now
 from ..db import first_row, get_db, rows, writing
 from .identity import ROLES, hasher, insert_person, remove_passkeys, token_hash
-from .signins import revoke_all_sessions
+from .signins import revoke_all_signins
 
 
 def issue_link(table: str, fields: dict, **lifetime) -> str:
@@ -141,7 +141,7 @@ def use_password_reset(reset: dict, password: str) -> bool:
             return False
         cancel_password_resets(reset["user_id"])  # using one link cancels every other
         db["users"].update(reset["user_id"], {"password_hash": password_hash})
-        revoke_all_sessions(reset["user_id"])
+        revoke_all_signins(reset["user_id"])
         # A passkey added by whoever had the account must not outlive the reset (issue 21, H2).
         remove_passkeys(reset["user_id"], "reset")
     return True

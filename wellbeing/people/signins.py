@@ -1,4 +1,4 @@
-"""Sign-ins (the `sessions` table): starting, checking, ending them, and slowing guessing."""
+"""Sign-ins (the `signins` table): starting, checking, ending them, and slowing guessing."""
 
 import secrets
 from datetime import datetime, timedelta
@@ -10,11 +10,11 @@ from ..db import first_row, get_db, rows, writing
 from .identity import Person, token_hash
 
 
-def start_session(user_id: int, browser: str = "") -> str:
+def start_signin(user_id: int, browser: str = "") -> str:
     token = secrets.token_urlsafe(32)
     with writing():
         stamp = now()
-        get_db()["sessions"].insert(
+        get_db()["signins"].insert(
             {
                 "id": token_hash(token),
                 "user_id": user_id,
@@ -28,7 +28,7 @@ def start_session(user_id: int, browser: str = "") -> str:
 
 
 def recently_checked(person) -> bool:
-    """Did this session prove who it is (a password or a passkey) in the last
+    """Did this sign-in prove who it is (a password or a passkey) in the last
     RECENT_CHECK_MINUTES? Adding a passkey asks for it, as GitHub's "sudo mode" does (issue 21,
     H2): a minute with an unlocked phone, or a stolen cookie, can't add a way in that outlives
     a password reset."""
@@ -37,11 +37,11 @@ def recently_checked(person) -> bool:
     return bool(checked) and checked > later(minutes=-minutes)
 
 
-def mark_checked(session_token: str):
-    """The person typed their password again in this session: a fresh check."""
+def mark_checked(signin_token: str):
+    """The person typed their password again in this sign-in: a fresh check."""
     with writing():
         get_db().execute(
-            "update sessions set checked_at = ? where id = ?", [now(), token_hash(session_token)]
+            "update signins set checked_at = ? where id = ?", [now(), token_hash(signin_token)]
         )
 
 
@@ -66,41 +66,41 @@ def browser_of(user_agent: str) -> str:
 
 
 def last_signin(user_id: int) -> str | None:
-    row = first_row("select max(created_at) as at from sessions where user_id = ?", [user_id])
+    row = first_row("select max(created_at) as at from signins where user_id = ?", [user_id])
     return row["at"] if row else None
 
 
-def load_person(session_token: str) -> Person | None:
+def load_person(signin_token: str) -> Person | None:
     hours = current_app.config["SESSION_LIFETIME_HOURS"]
     oldest = later(hours=-hours)
     row = first_row(
-        "select users.*, sessions.checked_at, group_concat(user_roles.role) as roles"
-        " from sessions"
-        " join users on users.id = sessions.user_id"
+        "select users.*, signins.checked_at, group_concat(user_roles.role) as roles"
+        " from signins"
+        " join users on users.id = signins.user_id"
         " left join user_roles on user_roles.user_id = users.id"
-        " where sessions.id = ? and sessions.revoked_at is null and sessions.created_at > ?"
+        " where signins.id = ? and signins.revoked_at is null and signins.created_at > ?"
         " and users.disabled_at is null"
         " group by users.id",
-        [token_hash(session_token), oldest],
+        [token_hash(signin_token), oldest],
     )
     if row is None:
         return None
     roles = set((row.pop("roles") or "").split(","))
-    return Person(row, roles, session_token)
+    return Person(row, roles, signin_token)
 
 
-def revoke_session(session_token: str):
+def revoke_signin(signin_token: str):
     with writing():
         get_db().execute(
-            "update sessions set revoked_at = ? where id = ? and revoked_at is null",
-            [now(), token_hash(session_token)],
+            "update signins set revoked_at = ? where id = ? and revoked_at is null",
+            [now(), token_hash(signin_token)],
         )
 
 
-def revoke_all_sessions(user_id: int):
+def revoke_all_signins(user_id: int):
     with writing():
         get_db().execute(
-            "update sessions set revoked_at = ? where user_id = ? and revoked_at is null",
+            "update signins set revoked_at = ? where user_id = ? and revoked_at is null",
             [now(), user_id],
         )
 
@@ -152,7 +152,7 @@ def clear_signin_failures(email: str):
 
 def signins_of(user_id: int, limit: int = 10) -> list[dict]:
     return rows(
-        "select id, created_at, revoked_at, browser from sessions where user_id = ?"
+        "select id, created_at, revoked_at, browser from signins where user_id = ?"
         " order by created_at desc limit ?",
         [user_id, limit],
     )

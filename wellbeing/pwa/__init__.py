@@ -175,9 +175,9 @@ def card_pattern() -> str:
 
 
 def guidelines_pattern() -> str:
-    """The guidelines' sessions pages a person reads (not the timing forms), as a regular
+    """The module's pages a person reads (not the timing forms), as a regular
     expression's source: kept once visited, so a run sheet's notes open offline (issue 23)."""
-    start = re.escape(url_for("sessions.module_show")).replace("/", r"\/")
+    start = re.escape(url_for("module.module_show")).replace("/", r"\/")
     return "^" + start + r"(?:[^\/]+(?:\/print)?|activities\/[^\/]+)?$"
 
 
@@ -190,7 +190,7 @@ def worker_script() -> str:
         shell=[asset_url(name) for name in SHELL] + [url_for("pwa.offline")],
         private_shell=[asset_url(name) for name in PRIVATE_SHELL],
         offline=url_for("pwa.offline"),
-        private=url_for("exercises.vault_show"),
+        private=url_for("private.vault_show"),
         card=card_pattern(),
         guidelines=guidelines_pattern(),
         tonight=url_for("pwa.tonight"),
@@ -256,7 +256,7 @@ def tonight():
 # Every page says who it was made for: a mark per person, the same on every page of theirs
 # and meaning nothing outside this server (an HMAC of their id). The worker keeps each
 # person's private pages in a cache named by their mark, and drops every other person's
-# cache as soon as a page names someone else or nobody. So any end of a session (sign-out,
+# cache as soon as a page names someone else or nobody. So any end of a sign-in (sign-out,
 # expiry, a reset, a switch-off, a deletion, another person signing in) clears the pages the
 # next time the phone loads a page. docs/design.md "No signal".
 PERSON_HEADER = "Wellbeing-Person"

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from .. import clock, content
 from ..clock import now, today
 from ..db import first_row, get_db, new_version, rows, writing
+from ..module import adapted
 from ..permissions import get_pair, role_required
-from ..sessions import module
 from . import bp, checks
 from .forms import PassingOnForm, SafetyAnswerForm, SummaryForm
 
@@ -178,7 +178,7 @@ def summary_of(org_id: int, key: str) -> dict:
 
 
 def get_session(key: str) -> dict:
-    found = module.session(current_user.org_id, key)
+    found = adapted.session(current_user.org_id, key)
     if found is None:
         abort(404)
     return found
@@ -189,7 +189,7 @@ def get_session(key: str) -> dict:
 def womens_index():
     return render_template(
         "safety/womens_index.html",
-        sessions=module.sessions(current_user.org_id),
+        sessions=adapted.sessions(current_user.org_id),
         schedule=schedule(current_user.org_id),
         contacts=content.entries(current_user.org_id, "womens_service"),
         safety=content.safety(),

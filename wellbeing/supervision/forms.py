@@ -48,7 +48,7 @@ class ReviewForm(FlaskForm):
             raise ValidationError(_l("Please write what you'd like to say to the pair."))
 
 
-class SessionForm(FlaskForm):
+class MeetingForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[InputRequired(_l("Please give the date."))])
     minutes = IntegerField(
         _l("How long, in minutes"),

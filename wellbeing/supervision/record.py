@@ -1,7 +1,7 @@
-"""The supervision record: sessions against Respect §3.13.
+"""The supervision record: meetings against Respect §3.13.
 
 §3.13: "One and a half hour's supervision a month is a minimum. Inexperienced staff will require
-more than this." The eight areas a session covers are the standard's own list, kept as data in
+more than this." The eight areas a meeting covers are the standard's own list, kept as data in
 wellbeing/content/<language>.json (`supervision.areas`).
 """
 
@@ -28,12 +28,12 @@ def minimum_minutes() -> int:
     return guidance()["minimum_minutes"]
 
 
-def log_session(supervisor, fields: dict, supervisee_ids: list[int]) -> int:
-    """A session and who was in it, written together or not at all."""
+def log_meeting(supervisor, fields: dict, supervisee_ids: list[int]) -> int:
+    """A meeting and who was in it, written together or not at all."""
     db = get_db()
     with writing():
-        session_id = (
-            db["supervision_sessions"]
+        meeting_id = (
+            db["supervision_meetings"]
             .insert(
                 {
                     "org_id": supervisor.org_id,
@@ -53,41 +53,41 @@ def log_session(supervisor, fields: dict, supervisee_ids: list[int]) -> int:
             .last_pk
         )
         db["supervision_attendees"].insert_all(
-            {"session_id": session_id, "supervisee_id": who} for who in supervisee_ids
+            {"meeting_id": meeting_id, "supervisee_id": who} for who in supervisee_ids
         )
-    return session_id
+    return meeting_id
 
 
-def remove_session(session: dict) -> list[int]:
-    """Removes a session and who was in it; returns who was in it."""
+def remove_meeting(meeting: dict) -> list[int]:
+    """Removes a meeting and who was in it; returns who was in it."""
     db = get_db()
     attendees = [
         row["supervisee_id"]
         for row in rows(
-            "select supervisee_id from supervision_attendees where session_id = ?",
-            [session["id"]],
+            "select supervisee_id from supervision_attendees where meeting_id = ?",
+            [meeting["id"]],
         )
     ]
     with writing():
-        db.execute("delete from supervision_attendees where session_id = ?", [session["id"]])
-        db.execute("delete from supervision_sessions where id = ?", [session["id"]])
+        db.execute("delete from supervision_attendees where meeting_id = ?", [meeting["id"]])
+        db.execute("delete from supervision_meetings where id = ?", [meeting["id"]])
     return attendees
 
 
-def sessions_of(supervisee_id: int, supervisor_id: int | None = None) -> list[dict]:
-    """A supervisee's sessions, newest first: all of them, or one supervisor's."""
+def meetings_of(supervisee_id: int, supervisor_id: int | None = None) -> list[dict]:
+    """A supervisee's meetings, newest first: all of them, or one supervisor's."""
     found = rows(
-        "select supervision_sessions.*, users.name as supervisor_name,"
+        "select supervision_meetings.*, users.name as supervisor_name,"
         " (select group_concat(u.name, ', ') from supervision_attendees a"
-        "  join users u on u.id = a.supervisee_id where a.session_id = supervision_sessions.id)"
+        "  join users u on u.id = a.supervisee_id where a.meeting_id = supervision_meetings.id)"
         " as attendees,"
         " (select count(*) from supervision_attendees a"
-        "  where a.session_id = supervision_sessions.id) as attendee_count"
-        " from supervision_sessions"
-        " join supervision_attendees mine on mine.session_id = supervision_sessions.id"
-        " join users on users.id = supervision_sessions.supervisor_id"
-        " where mine.supervisee_id = ? and (? is null or supervision_sessions.supervisor_id = ?)"
-        " order by held_on desc, supervision_sessions.id desc",
+        "  where a.meeting_id = supervision_meetings.id) as attendee_count"
+        " from supervision_meetings"
+        " join supervision_attendees mine on mine.meeting_id = supervision_meetings.id"
+        " join users on users.id = supervision_meetings.supervisor_id"
+        " where mine.supervisee_id = ? and (? is null or supervision_meetings.supervisor_id = ?)"
+        " order by held_on desc, supervision_meetings.id desc",
         [supervisee_id, supervisor_id, supervisor_id],
     )
     for row in found:
@@ -98,21 +98,21 @@ def sessions_of(supervisee_id: int, supervisor_id: int | None = None) -> list[di
     return found
 
 
-def counted_minutes(session: dict) -> float:
-    """How much of a session counts towards each person's month. A group session counts in
+def counted_minutes(meeting: dict) -> float:
+    """How much of a meeting counts towards each person's month. A group meeting counts in
     full for each person in it, or shared between them, as the organisation chose (issue 24:
     §3.13 says nothing of group supervision, so it is the organisation's choice, not ours)."""
-    counting = standards.of(session["org_id"])["group_supervision_counts"]
-    if session["format"] == "group" and counting == "shared" and session["attendee_count"]:
-        return session["minutes"] / session["attendee_count"]
-    return session["minutes"]
+    counting = standards.of(meeting["org_id"])["group_supervision_counts"]
+    if meeting["format"] == "group" and counting == "shared" and meeting["attendee_count"]:
+        return meeting["minutes"] / meeting["attendee_count"]
+    return meeting["minutes"]
 
 
-def as_read_by(sessions: list[dict], reader=None) -> list[dict]:
-    """The sessions as `reader` may read them: a note they may not read (permissions.reads_note)
+def as_read_by(meetings: list[dict], reader=None) -> list[dict]:
+    """The meetings as `reader` may read them: a note they may not read (permissions.reads_note)
     becomes None, so they see that it exists but not its words (docs/design.md: never surprised by
     what is kept)."""
-    return [s if reads_note(s, reader) else dict(s, notes=None) for s in sessions]
+    return [m if reads_note(m, reader) else dict(m, notes=None) for m in meetings]
 
 
 def month_start(day: date, back: int = 0) -> date:
@@ -120,16 +120,16 @@ def month_start(day: date, back: int = 0) -> date:
     return date(month // 12, month % 12 + 1, 1)
 
 
-def months(sessions: list[dict], today: date, target: int, count: int = MONTHS_SHOWN) -> list:
+def months(meetings: list[dict], today: date, target: int, count: int = MONTHS_SHOWN) -> list:
     """Minutes of supervision in each of the last `count` months, oldest first. The month in
     progress is "so far", never "under the target": it isn't over (issue 24)."""
     shown = []
     for back in range(count - 1, -1, -1):
         start, end = month_start(today, back), month_start(today, back - 1)
         minutes = sum(
-            s["counted_minutes"]
-            for s in sessions
-            if start.isoformat() <= s["held_on"] < end.isoformat()
+            m["counted_minutes"]
+            for m in meetings
+            if start.isoformat() <= m["held_on"] < end.isoformat()
         )
         minutes = round(minutes)
         in_progress = back == 0
@@ -149,16 +149,16 @@ def area_months(today: date) -> list[date]:
     return [month_start(today, back) for back in range(AREA_MONTHS - 1, -1, -1)]
 
 
-def areas_by_month(sessions: list[dict], today: date) -> list[dict]:
-    """For each Respect §3.13 area, whether a session touched it in each of the last 3 months."""
+def areas_by_month(meetings: list[dict], today: date) -> list[dict]:
+    """For each Respect §3.13 area, whether a meeting touched it in each of the last 3 months."""
     starts = area_months(today)
     ends = [*starts[1:], month_start(today, -1)]
     covered = []
     for area in guidance()["areas"]:
         touched = [
             any(
-                area["id"] in s["areas"] and start.isoformat() <= s["held_on"] < end.isoformat()
-                for s in sessions
+                area["id"] in m["areas"] and start.isoformat() <= m["held_on"] < end.isoformat()
+                for m in meetings
             )
             for start, end in zip(starts, ends, strict=True)
         ]
@@ -206,9 +206,9 @@ def this_month_minutes(supervisee_ids: list[int], today: date) -> dict[int, int]
         "select a.supervisee_id, sum(case when s.format = 'group'"
         "  and coalesce(o.group_supervision_counts, 'full') = 'shared'"
         "  then s.minutes * 1.0 / (select count(*) from supervision_attendees c"
-        "   where c.session_id = s.id) else s.minutes end) as minutes"
+        "   where c.meeting_id = s.id) else s.minutes end) as minutes"
         " from supervision_attendees a"
-        " join supervision_sessions s on s.id = a.session_id"
+        " join supervision_meetings s on s.id = a.meeting_id"
         " join organisations o on o.id = s.org_id"
         f" where a.supervisee_id in ({', '.join('?' * len(supervisee_ids))}) and s.held_on >= ?"
         " group by a.supervisee_id",

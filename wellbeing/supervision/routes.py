@@ -12,14 +12,15 @@ from ..clock import now
 from ..coworking import agreement, checkins, oversight, pairs, tobring
 from ..db import first_row, get_db, rows, writing
 from ..fragments import render_page_or_block
+from ..module import adapted, plans
 from ..people.members import members
 from ..permissions import (
-    get_group_session,
+    get_group_log,
     get_in_organisation,
     get_shared_agreement,
     get_supervised_pair,
     get_supervisee,
-    get_supervision_session,
+    get_supervision_meeting,
     pairs_of,
     role_required,
     shared_safety_checks,
@@ -28,9 +29,8 @@ from ..permissions import (
     supervisees_of,
     topics_shared,
 )
-from ..sessions import module, plans
 from . import bp, guidance, record, training
-from .forms import AssignmentForm, ReviewForm, SessionForm, TargetForm, TrainingForm
+from .forms import AssignmentForm, MeetingForm, ReviewForm, TargetForm, TrainingForm
 
 # --- the supervisor's home -------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ def planned_sessions(pair: dict) -> list[dict] | None:
     shared = shared_session_plans(pair)
     if shared is None:
         return None
-    return plans.with_sessions(module.sessions(current_user.org_id), shared)
+    return plans.with_sessions(adapted.sessions(current_user.org_id), shared)
 
 
 def render_review(pair, status=200, **context):
@@ -176,56 +176,58 @@ def review_add(pair_id):
 # --- the supervision record ----------------------------------------------------------------------
 
 
-def session_form(formdata=None) -> SessionForm:
-    form = SessionForm(formdata=formdata)
+def meeting_form(formdata=None) -> MeetingForm:
+    form = MeetingForm(formdata=formdata)
     form.supervisees.choices = [SelectChoice(p["id"], p["name"]) for p in supervisees_of()]
     form.areas.choices = [SelectChoice(a["id"], a["text"]) for a in guidance()["areas"]]
     return form
 
 
+# The meetings' addresses still say "sessions" (/supervision/sessions/…): an address is kept
+# once pages and bookmarks have it (docs/design.md "Words, one meaning each").
 @bp.get("/sessions/new")
 @role_required("supervisor")
-def session_new():
-    form = session_form()
+def meeting_new():
+    form = meeting_form()
     form.held_on.data = checkins.today()
     who = request.args.get("supervisee", type=int)
     form.supervisees.data = [who] if who else []
-    return render_template("supervision/session_new.html", form=form, aside=guidance()["aside"])
+    return render_template("supervision/meeting_new.html", form=form, aside=guidance()["aside"])
 
 
 @bp.post("/sessions")
 @role_required("supervisor")
 @writing()
-def session_create():
-    form = session_form(request.form)
+def meeting_create():
+    form = meeting_form(request.form)
     if not form.validate():
         return render_template(
-            "supervision/session_new.html", form=form, aside=guidance()["aside"]
+            "supervision/meeting_new.html", form=form, aside=guidance()["aside"]
         ), 422
     fields = {name: getattr(form, name).data for name in ("held_on", "minutes", "format", "areas")}
     fields["notes"] = (form.notes.data or "").strip()
     fields["supervisor_only"] = form.supervisor_only.data
     fields["external"] = {"yes": 1, "no": 0}.get(form.external.data)
-    record.log_session(current_user, fields, form.supervisees.data)
+    record.log_meeting(current_user, fields, form.supervisees.data)
     return redirect(url_for("supervision.supervisee_show", user_id=form.supervisees.data[0]))
 
 
-@bp.post("/sessions/<int:session_id>/remove")
+@bp.post("/sessions/<int:meeting_id>/remove")
 @role_required("supervisor")
 @writing()
-def session_remove(session_id):
-    attendees = record.remove_session(get_supervision_session(session_id))
+def meeting_remove(meeting_id):
+    attendees = record.remove_meeting(get_supervision_meeting(meeting_id))
     flash(_("Session removed."))
     if not attendees:
         return redirect(url_for("supervision.home"))
     return redirect(url_for("supervision.supervisee_show", user_id=attendees[0]))
 
 
-def record_context(person_id: int, sessions: list[dict]) -> dict:
+def record_context(person_id: int, meetings: list[dict]) -> dict:
     """What a supervisee's record shows: hours by month, areas by month, mentoring, workload."""
     today = checkins.today()
     target = record.target(person_id, today)
-    ran = workload.sessions_of(person_id)
+    ran = workload.logs_of(person_id)
     org_id = first_row("select org_id from users where id = ?", [person_id])["org_id"]
     readings = standards.of(org_id)
     in_pairs = [
@@ -233,12 +235,12 @@ def record_context(person_id: int, sessions: list[dict]) -> dict:
         for row in rows("select pair_id from pair_members where user_id = ?", [person_id])
     ]
     return {
-        "sessions": sessions,
+        "meetings": meetings,
         "target": target["minutes"],
         "target_why": target["why"],
         "readings": readings,
-        "months": record.months(sessions, today, target["minutes"]),
-        "areas": record.areas_by_month(sessions, today),
+        "months": record.months(meetings, today, target["minutes"]),
+        "areas": record.areas_by_month(meetings, today),
         "area_months": record.area_months(today),
         "mentoring": workload.mentoring(ran, today, readings["mentoring_reading"]),
         "unmentored": workload.unmentored_pairs(org_id, today, in_pairs),
@@ -252,14 +254,14 @@ def record_context(person_id: int, sessions: list[dict]) -> dict:
 @role_required("supervisor")
 def supervisee_show(user_id):
     person = get_supervisee(user_id)
-    sessions = record.as_read_by(record.sessions_of(user_id))
+    meetings = record.as_read_by(record.meetings_of(user_id))
     form = TargetForm(formdata=None, minutes=record.target_of(user_id, checkins.today()))
     return render_template(
         "supervision/supervisee.html",
         person=person,
         target_form=form,
         agenda=agenda_of(user_id),
-        **record_context(user_id, sessions),
+        **record_context(user_id, meetings),
     )
 
 
@@ -279,13 +281,13 @@ def target_update(user_id):
     person = get_supervisee(user_id)
     form = TargetForm()
     if not form.validate():
-        sessions = record.as_read_by(record.sessions_of(user_id))
+        meetings = record.as_read_by(record.meetings_of(user_id))
         page = render_template(
             "supervision/supervisee.html",
             person=person,
             target_form=form,
             agenda=agenda_of(user_id),
-            **record_context(user_id, sessions),
+            **record_context(user_id, meetings),
         )
         return page, 422
     record.set_target(person["link_id"], form.minutes.data)
@@ -312,13 +314,13 @@ def mine_show():
 
 
 def render_mine(status=200, **context):
-    sessions = record.as_read_by(record.sessions_of(current_user.id))
+    meetings = record.as_read_by(record.meetings_of(current_user.id))
     context.setdefault("training_form", training_form())
     page = render_template(
         "supervision/mine.html",
-        ran=workload.sessions_of(current_user.id),
+        ran=workload.logs_of(current_user.id),
         pair_names={pair["id"]: pair["name"] for pair in pairs_of()},
-        **record_context(current_user.id, sessions),
+        **record_context(current_user.id, meetings),
         **context,
     )
     return page, status
@@ -336,11 +338,11 @@ def training_update():
     return redirect(url_for("supervision.mine_show", training=1) + "#training-heading")
 
 
-@bp.post("/me/groups/<int:session_id>/remove")
+@bp.post("/me/groups/<int:log_id>/remove")
 @role_required("facilitator")
 @writing()
-def group_session_remove(session_id):
-    workload.remove(get_group_session(session_id))
+def group_log_remove(log_id):
+    workload.remove(get_group_log(log_id))
     return redirect(url_for("supervision.mine_show", removed=1))
 
 
