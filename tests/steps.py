@@ -74,6 +74,17 @@ def set_clock(one, moment):
     one.app.config["SESSION_LIFETIME_HOURS"] = 24 * 365 * 10
 
 
+def set_time_zone(one, zone):
+    """The admin sets the organisation's time zone on the standards page, leaving the rest."""
+    form = {
+        "mentoring_reading": "at_least",
+        "mentoring_target_minutes": "120",
+        "group_supervision_counts": "full",
+        "time_zone": zone,
+    }
+    assert post(one, "admin", "organisation.standards_update", form).status_code == 303
+
+
 # --- co-working ---------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from organisation_one import text_of
-from steps import page, post, set_clock, sql
+from steps import page, post, set_clock, set_time_zone, sql
 
 from wellbeing.db import sqlite3
 
@@ -35,13 +35,7 @@ def test_the_same_moment_in_london_is_still_the_week_before(one):
 
 def test_an_admin_sets_the_organisations_time_zone_and_today_moves_with_it(one):
     set_clock(one, SUNDAY_NIGHT)
-    form = {
-        "mentoring_reading": "at_least",
-        "mentoring_target_minutes": "120",
-        "group_supervision_counts": "full",
-        "time_zone": "Europe/Berlin",
-    }
-    assert post(one, "admin", "organisation.standards_update", form).status_code == 303
+    set_time_zone(one, "Europe/Berlin")
     settings = page(one, "admin", "organisation.standards_show")
     assert re.search(r'<option selected value="Europe/Berlin"', settings)
     shown = page(one, "facilitator", "coworking.checkins_show", pair_id=one.rows["pair"])

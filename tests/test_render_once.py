@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from conftest import PEOPLE, sign_in
-from steps import page, post, read, set_clock, share_answers, url
+from steps import page, post, read, set_clock, set_time_zone, share_answers, url
 
 from wellbeing import clock
 from wellbeing.coworking.checkins import STATE_WORDS
@@ -126,13 +126,7 @@ def test_a_time_zone_change_moves_tonight_on_home_and_the_card_at_once(one):
     plan_tonight(one, "2026-11-30")
     assert "Tonight at 18:30" not in read(one, "facilitator", "home.home")
     assert "(the next one planned)" in card(one, "facilitator")
-    form = {
-        "mentoring_reading": "at_least",
-        "mentoring_target_minutes": "120",
-        "group_supervision_counts": "full",
-        "time_zone": "Europe/Berlin",
-    }
-    assert post(one, "admin", "organisation.standards_update", form).status_code == 303
+    set_time_zone(one, "Europe/Berlin")
     assert "Tonight at 18:30" in read(one, "facilitator", "home.home")
     assert "(the next one planned)" not in card(one, "facilitator")
 
