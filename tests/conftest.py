@@ -106,6 +106,30 @@ def make_app(database):
     return app
 
 
+# The longest tests first, so that the workers (`make test`: pytest-xdist, `--dist load`) each
+# take one of them while the short ones fill the gaps, instead of one worker finishing a
+# crawl of the demo long after the others are done. Each entry is the start of a test's id;
+# the order is by what a whole run took (`--durations`), longest first.
+LONGEST_FIRST = (
+    "tests/browser/test_journeys.py::test_no_page_as_any_demo_user",
+    "tests/test_training_day.py",
+    "tests/browser/test_every_page.py",
+    "tests/browser/test_offline.py",
+    "tests/browser/test_room.py",
+    "tests/test_deploy.py",
+    "tests/browser/",
+    "tests/test_fuzz.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        found = (n for n, start in enumerate(LONGEST_FIRST) if item.nodeid.startswith(start))
+        return next(found, len(LONGEST_FIRST))
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(autouse=True)
 def every_write_goes_through_writing():
     """docs/design.md "Writing to the database": every write transaction starts with BEGIN
