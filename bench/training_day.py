@@ -18,6 +18,7 @@ Everything checked afterwards is read straight from the SQLite file, unsealed wi
 instance's own keys where the text is sealed at rest.
 """
 
+import http.client
 import json
 import os
 import re
@@ -485,8 +486,9 @@ class Writer:
         while not stop.is_set():
             try:
                 self.join_and_place()
-            except (OSError, AttributeError, RuntimeError):
-                # The server is gone (killed) or answered with something else: not acknowledged.
+            except (OSError, http.client.HTTPException, AttributeError, RuntimeError):
+                # The server is gone (killed, perhaps mid-answer: IncompleteRead) or answered with
+                # something else: not acknowledged.
                 self.failures += 1
                 time.sleep(0.05)
 
