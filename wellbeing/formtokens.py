@@ -6,9 +6,12 @@ sign-in; the timestamp and the signature change once a second. Compressed beside
 else can choose, those repeating bytes are what a BREACH-style attack reads from the
 compressed size (docs/operations.md "Compression and BREACH").
 
-So no token leaves the server as itself. Every occurrence in an HTML response is sent as
-`base64url(mask + (mask XOR token))`, with a fresh random mask for each occurrence: no byte
-of it repeats between responses, or between two forms of one page. A token sent back is
+So no token leaves the server as itself. An HTML response sends it as
+`base64url(mask + (mask XOR token))`, with a fresh random mask for each response: no byte of
+it repeats between responses. Within one response every form carries the same masked token:
+it is one random string the attacker can't know, so its repeats tell a compressed size
+nothing, and they compress against each other (a fresh mask per form put the admin's people
+page, with a form per person, over the 14 KB budget). A token sent back is
 unmasked before Flask-WTF checks it (`MaskedCSRFProtect`), so its checks are unchanged: the
 signature, the 8-hour limit (WTF_CSRF_TIME_LIMIT) and the match with the session's raw token.
 An unmasked token (the passkey sign-in's JSON carries one) is still accepted: masking changes
@@ -74,14 +77,22 @@ def signed_tokens(token: str) -> re.Pattern:
 
 
 def mask_tokens(response):
-    """Each token in an HTML response, masked afresh; `g.tokens_masked` then tells
-    compression (wellbeing/compression.py) that no token is left as itself."""
+    """Each token in an HTML response, masked afresh for this response (one mask for all its
+    forms); `g.tokens_masked` then tells compression (wellbeing/compression.py) that no token
+    is left as itself."""
     if response.mimetype != "text/html" or response.direct_passthrough:
         return response
     token = g.get(FIELD)
     if token:
         body = response.get_data()
-        masked = signed_tokens(token).sub(lambda found: mask(found[0].decode()).encode(), body)
+        sent = {}
+
+        def masked_once(found):
+            if found[0] not in sent:
+                sent[found[0]] = mask(found[0].decode()).encode()
+            return sent[found[0]]
+
+        masked = signed_tokens(token).sub(masked_once, body)
         if masked != body:
             response.set_data(masked)
     g.tokens_masked = True
