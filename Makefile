@@ -60,11 +60,12 @@ format: install-dev
 	node_modules/.bin/biome check --write static tests/browser/scripts
 
 # Tests run on several workers at once (pytest-xdist), each with its own databases, ports and
-# Chromium. The longest come first (tests/conftest.py, LONGEST_FIRST) and `load` hands each
-# worker the next test as it finishes one. TEST_WORKERS=1 runs them one after another.
+# Chromium. Each worker's share starts with its part of the longest tests (tests/conftest.py,
+# LONGEST_FIRST), and `worksteal` hands a busy worker's unstarted tests to an idle one.
+# TEST_WORKERS=1 runs them one after another.
 TEST_WORKERS ?= 3
 test: install-dev chromium proxies lint
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load --durations=15
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 # Load tests use Debian's wrk. The bench rewrites docs/benchmarks.md; its last line sums it up.
 bench: install-dev

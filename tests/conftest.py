@@ -7,6 +7,7 @@ passwords with Argon2id is deliberately slow.
 import base64
 import hashlib
 import json
+import os
 import re
 import shutil
 
@@ -106,10 +107,12 @@ def make_app(database):
     return app
 
 
-# The longest tests first, so that the workers (`make test`: pytest-xdist, `--dist load`) each
-# take one of them while the short ones fill the gaps, instead of one worker finishing a
-# crawl of the demo long after the others are done. Each entry is the start of a test's id;
-# the order is by what a whole run took (`--durations`), longest first.
+# The longest tests first, in every worker's share. `make test` runs pytest-xdist with
+# `--dist worksteal`: each worker gets one stretch of this list, and a worker with nothing left
+# takes half of what another has not started. So the list is dealt like cards: the longest
+# tests round the workers first, each worker's stretch starts with its part of them, and the
+# short ones fill the gaps at the end. Each entry is the start of a test's id, longest first
+# by what a whole run took (`--durations`).
 LONGEST_FIRST = (
     "tests/browser/test_journeys.py::test_no_page_as_any_demo_user",
     "tests/test_training_day.py",
@@ -128,6 +131,9 @@ def pytest_collection_modifyitems(items):
         return next(found, len(LONGEST_FIRST))
 
     items.sort(key=rank)
+    # Every worker collects, and each must come to the same list: the count is the same in all.
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    items[:] = [item for share in range(workers) for item in items[share::workers]]
 
 
 @pytest.fixture(autouse=True)
