@@ -115,6 +115,13 @@ self.addEventListener("install", (event) => {
   event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
+{# A deploy's fetches give up after a while: one that hangs on a poor connection would hold the
+    new worker's activation, and with it every page, until the phone's network gave up. #}
+const DEPLOY_FETCH_MS = 15000;
+function fetchForDeploy(url) {
+  return fetch(url, { credentials: "same-origin", signal: AbortSignal.timeout(DEPLOY_FETCH_MS) });
+}
+
 {# The new shell has each file an older shell had: fetched when the network answers, or else
     the older copy moved across, so a page kept before the deploy still opens offline. #}
 async function carryShellOver(oldShells) {
@@ -124,7 +131,9 @@ async function carryShellOver(oldShells) {
   for (const url of wanted) {
     if (await cache.match(url)) continue;
     try {
-      await cache.add(url);
+      const response = await fetchForDeploy(url);
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      await cache.put(url, response);
     } catch {
       const path = new URL(url, self.location.origin).pathname;
       for (const name of oldShells) {
@@ -147,7 +156,7 @@ async function refreshKeptPages() {
     const cache = await caches.open(name);
     for (const request of await cache.keys()) {
       try {
-        const response = await fetch(request.url, { credentials: "same-origin" });
+        const response = await fetchForDeploy(request.url);
         const forSamePerson = PRIVATE_PREFIX + response.headers.get(PERSON_HEADER) === name;
         {# A page that moved is kept at its new address (issue 25: the module's pages were
             under /sessions/ and are under /module/ now); a redirect to anything the worker
