@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 import pytest
 from access_rules import RULES, post_endpoints, routes
-from hypothesis import HealthCheck, given, settings
 from flask.testing import EnvironBuilder
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse, run_wsgi_app
 
