@@ -101,6 +101,11 @@ def parse_args(argv=None):
         action="store_true",
         help="only the training-day room fan-out (implies --no-docs)",
     )
+    parser.add_argument(
+        "--first-visit-only",
+        action="store_true",
+        help="only the bytes of a first visit (implies --no-docs)",
+    )
     args = parser.parse_args(argv)
     args.server_args = shlex.split(args.server)
     return args
@@ -126,6 +131,10 @@ def main(argv=None) -> int:
             if args.checkin_only:
                 print(checkin.line(checkin.measure(app, servers, args, tmp), rate=True))
                 return 0
+            if args.first_visit_only:
+                _, visits = first_visits(app, cookies, env)
+                print("\n".join(first_visit.report(visits) + first_visit.lines(visits)))
+                return 0
             if args.room_only:
                 room = room_fanout.run(app, servers, cookies["facilitator"], tmp, args)
                 print("\n".join(room_fanout.report(room)))
@@ -139,6 +148,17 @@ def main(argv=None) -> int:
     return 1 if missed and args.strict else 0
 
 
+def first_visits(app, cookies, env):
+    """Every page's size, then what a new person downloads (the sign-in page) and the heaviest
+    first visit."""
+    rows = pages.measure(app.port, cookies, pages.routes(env))
+    shell = first_visit.service_worker_shell(app.port)
+    visits = [
+        first_visit.measure(app.port, row, shell, cookies) for row in (rows[0], pages.largest(rows))
+    ]
+    return rows, visits
+
+
 def measure_served(servers, cookies, args, tmp, env) -> dict:
     """Everything measured on the bench's own two servers. The server figures are taken in
     --rounds interleaved rounds (home and hello, the supervisor's home, the check-in, the room
@@ -146,12 +166,7 @@ def measure_served(servers, cookies, args, tmp, env) -> dict:
     of each rather than in every round of one (bench/rounds.py)."""
     app, hello = servers
     print(f"bench: signed in as {DEMO['facilitator'][0]}; measuring page sizes", flush=True)
-    rows = pages.measure(app.port, cookies, pages.routes(env))
-    # What a new person downloads (the sign-in page), and the heaviest first visit.
-    shell = first_visit.service_worker_shell(app.port)
-    visits = [
-        first_visit.measure(app.port, row, shell, cookies) for row in (rows[0], pages.largest(rows))
-    ]
+    rows, visits = first_visits(app, cookies, env)
     print(f"bench: vault in headless Chromium, CPU slowed {vault.CPU_SLOWDOWN}x", flush=True)
     unlocked = vault.measure(app.port)
     trainer = cookies["facilitator"]

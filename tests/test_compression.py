@@ -1,5 +1,6 @@
-"""What a phone downloads under `make run` arrives gzipped: scripts, the stylesheet, the
-service worker and the manifest (issue 13). HTML pages and htmx fragments too, but only where
+"""What a phone downloads under `make run` arrives compressed: scripts, the stylesheet, the
+service worker and the manifest (issue 13); with Brotli for a browser that accepts it, gzip for
+anything else that asks. HTML pages and htmx fragments too, but only where
 BREACH can't reach them (issue 26): asked for same-origin, with every form token masked afresh,
 and never the pages in compression.NEVER_COMPRESSED. See wellbeing/compression.py and
 docs/operations.md "Compression and BREACH".
@@ -10,6 +11,7 @@ import http.client
 import re
 import socket
 
+import brotli
 import pytest
 from steps import url
 
@@ -19,6 +21,7 @@ from wellbeing.formtokens import unmask
 
 # What Chromium sends.
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "User-Agent": "wellbeing-test"}
+UNPACK = {"br": brotli.decompress, "gzip": gzip.decompress}
 
 
 def free_port() -> int:
@@ -37,7 +40,7 @@ def fetch(port, path, headers=BROWSER):
         connection.close()
 
 
-def test_scripts_styles_and_the_shell_arrive_gzipped_under_make_run(tmp_path):
+def test_scripts_styles_and_the_shell_arrive_compressed_under_make_run(tmp_path):
     with Server(tmp_path / "instance", free_port()) as server:
         status, headers, page = fetch(server.port, "/signin")
         assert status == 200
@@ -46,7 +49,7 @@ def test_scripts_styles_and_the_shell_arrive_gzipped_under_make_run(tmp_path):
         # ...and compressed when it does, with its form token masked.
         opened = BROWSER | {"Sec-Fetch-Site": "none"}
         status, headers, packed = fetch(server.port, "/signin", opened)
-        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert status == 200 and headers["Content-Encoding"] == "br"
         assert len(packed) < len(page) / 2
         assets = re.findall(rb'(?:src|href)="(/static/[^"]+\.(?:js|css)\?v=[^"]+)"', page)
         assert any(a.split(b"?")[0].endswith(b".css") for a in assets)
@@ -59,10 +62,15 @@ def test_scripts_styles_and_the_shell_arrive_gzipped_under_make_run(tmp_path):
         for path in paths:
             status, headers, body = fetch(server.port, path)
             assert status == 200, path
-            assert headers["Content-Encoding"] == "gzip", path
+            assert headers["Content-Encoding"] == "br", path
             assert "Accept-Encoding" in headers["Vary"], path
             plain = fetch(server.port, path, {"User-Agent": "wellbeing-test"})[2]
-            assert gzip.decompress(body) == plain, path
+            assert brotli.decompress(body) == plain, path
+            # A client that takes only gzip gets gzip, and the same file.
+            only_gzip = {"Accept-Encoding": "gzip", "User-Agent": "wellbeing-test"}
+            _, headers, packed = fetch(server.port, path, only_gzip)
+            assert headers["Content-Encoding"] == "gzip", path
+            assert gzip.decompress(packed) == plain and len(body) < len(packed), path
             sent, received = sent + len(plain), received + len(body)
         assert received < sent / 2
 
@@ -113,7 +121,8 @@ def test_a_first_visit_loads_and_installs_only_what_every_page_needs(one):
 
 # --- HTML: compressed only where BREACH can't reach it (issue 26) ------------------------------
 
-GZIP = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+# The codings Chromium accepts: Brotli is chosen, and where nothing may be compressed, nothing is.
+CODINGS = {"Accept-Encoding": BROWSER["Accept-Encoding"]}
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # htmx and the private space's fetch() send the token from <body hx-headers> as a header.
 HEADER_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
@@ -124,24 +133,37 @@ def tokens_in(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize("site", ["same-origin", "none"])
-def test_pages_asked_for_same_origin_are_gzipped(one, site):
+@pytest.mark.parametrize(
+    ("accepts", "coding"),
+    [(BROWSER["Accept-Encoding"], "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip")],
+)
+def test_pages_asked_for_same_origin_are_compressed(one, site, accepts, coding):
     for persona, path in [
         ("facilitator", "/"),
         ("facilitator", url(one, "coworking.card_show", pair_id=one.rows["pair"])),
         ("supervisor", "/supervision/"),
         ("anonymous", "/signin"),
     ]:
-        sent = one.client(persona).get(path, headers=GZIP | {"Sec-Fetch-Site": site})
+        asked = {"Accept-Encoding": accepts, "Sec-Fetch-Site": site}
+        sent = one.client(persona).get(path, headers=asked)
         assert sent.status_code == 200, path
-        assert sent.headers["Content-Encoding"] == "gzip", (site, path)
+        assert sent.headers["Content-Encoding"] == coding, (site, path)
         assert {"Accept-Encoding", "Sec-Fetch-Site"} <= set(sent.headers["Vary"].split(", "))
-        page = gzip.decompress(sent.get_data()).decode()
+        page = UNPACK[coding](sent.get_data()).decode()
         assert "</html>" in page and TOKEN.search(page)
+
+
+def test_a_client_that_takes_neither_coding_gets_the_page_as_it_is(one):
+    for accepts in ("identity", "br;q=0, gzip;q=0", "deflate, zstd"):
+        asked = {"Accept-Encoding": accepts, "Sec-Fetch-Site": "same-origin"}
+        for path in ("/signin", "/static/app.css"):
+            sent = one.client("anonymous").get(path, headers=asked)
+            assert sent.status_code == 200 and "Content-Encoding" not in sent.headers, path
 
 
 @pytest.mark.parametrize("site", ["cross-site", "same-site", None])
 def test_pages_asked_for_from_elsewhere_or_by_an_unknown_browser_are_not(one, site):
-    headers = GZIP | ({"Sec-Fetch-Site": site} if site else {})
+    headers = CODINGS | ({"Sec-Fetch-Site": site} if site else {})
     for persona, path in [("facilitator", "/"), ("anonymous", "/signin")]:
         sent = one.client(persona).get(path, headers=headers)
         assert sent.status_code == 200
@@ -149,8 +171,8 @@ def test_pages_asked_for_from_elsewhere_or_by_an_unknown_browser_are_not(one, si
         assert "</html>" in sent.get_data(as_text=True)
 
 
-def test_an_htmx_fragment_asked_for_same_origin_is_gzipped(one):
-    headers = GZIP | {"Sec-Fetch-Site": "same-origin", "HX-Request": "true"}
+def test_an_htmx_fragment_asked_for_same_origin_is_compressed(one):
+    headers = CODINGS | {"Sec-Fetch-Site": "same-origin", "HX-Request": "true"}
     form = {"held_on": "2026-12-01", "participants": "9", "key": "compression-test"}
     fragment = one.client("facilitator").post(
         url(one, "coworking.group_log_add", pair_id=one.rows["pair"]),
@@ -158,15 +180,15 @@ def test_an_htmx_fragment_asked_for_same_origin_is_gzipped(one):
         headers=headers,
     )
     assert fragment.status_code == 200
-    assert fragment.headers["Content-Encoding"] == "gzip"
-    text = gzip.decompress(fragment.get_data()).decode()
+    assert fragment.headers["Content-Encoding"] == "br"
+    text = brotli.decompress(fragment.get_data()).decode()
     assert 'id="group-log"' in text and "<html" not in text
 
 
-def test_the_excluded_pages_are_never_gzipped(one):
+def test_the_excluded_pages_are_never_compressed(one):
     """Polls and pages with a one-time link in the clear (compression.NEVER_COMPRESSED)."""
     assert NEVER_COMPRESSED <= set(one.app.view_functions)
-    same_origin = GZIP | {"Sec-Fetch-Site": "same-origin"}
+    same_origin = CODINGS | {"Sec-Fetch-Site": "same-origin"}
     rows = one.rows
     seen = set()
     for persona, endpoint, values in [
@@ -212,8 +234,8 @@ def test_the_excluded_pages_are_never_gzipped(one):
 
 def test_a_form_token_is_masked_afresh_on_every_response_and_each_one_sends(one):
     client = one.client("facilitator")
-    pages = [client.get("/", headers=GZIP | {"Sec-Fetch-Site": "same-origin"}) for _ in range(2)]
-    tokens = [tokens_in(gzip.decompress(p.get_data()).decode()) for p in pages]
+    pages = [client.get("/", headers=CODINGS | {"Sec-Fetch-Site": "same-origin"}) for _ in range(2)]
+    tokens = [tokens_in(brotli.decompress(p.get_data()).decode()) for p in pages]
     first, second = tokens[0][0], tokens[1][0]
     assert first != second
     # Masked: no dots (a plain token is payload.timestamp.signature), and not one stretch of
@@ -241,8 +263,8 @@ def test_a_form_token_is_masked_afresh_on_every_response_and_each_one_sends(one)
     assert client.post(training, data={"csrf_token": coles}).status_code == 400
 
 
-def test_json_downloads_are_never_gzipped_even_same_origin(one):
-    same_origin = GZIP | {"Sec-Fetch-Site": "same-origin"}
+def test_json_downloads_are_never_compressed_even_same_origin(one):
+    same_origin = CODINGS | {"Sec-Fetch-Site": "same-origin"}
     data = one.client("facilitator").get("/account/data.json", headers=same_origin)
     assert data.status_code == 200 and "Content-Encoding" not in data.headers
     export = one.client("admin").get("/organisation/export.json", headers=same_origin)

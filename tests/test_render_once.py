@@ -10,6 +10,7 @@ handed to the other: these tests fail if a kept drawing's key leaves out its rea
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from conftest import PEOPLE, sign_in
 from steps import page, post, read, set_clock, set_time_zone, share_answers, url
 
@@ -170,12 +171,15 @@ def test_a_repeat_visit_with_the_etag_is_answered_304_with_no_body(one):
         assert again.get_data() == b"" and again.headers["ETag"] == etag
 
 
-def test_a_repeat_visit_to_the_gzipped_page_is_answered_304_too(one):
-    browser = {"Accept-Encoding": "gzip", "Sec-Fetch-Site": "same-origin"}
+@pytest.mark.parametrize(
+    ("accepts", "coding", "suffix"), [("gzip", "gzip", "-gz"), ("br", "br", "-br")]
+)
+def test_a_repeat_visit_to_the_compressed_page_is_answered_304_too(one, accepts, coding, suffix):
+    browser = {"Accept-Encoding": accepts, "Sec-Fetch-Site": "same-origin"}
     client = one.client("facilitator")
     first = client.get("/", headers=browser)
-    assert first.headers["Content-Encoding"] == "gzip"
-    assert first.headers["ETag"].endswith('-gz"')
+    assert first.headers["Content-Encoding"] == coding
+    assert first.headers["ETag"].endswith(f'{suffix}"')
     again = client.get("/", headers=browser | {"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
 

@@ -30,7 +30,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from .clock import moment, zone_name
-from .compression import GZIP_SUFFIX
+from .compression import etags
 from .db import rows
 from .formtokens import FIELD
 
@@ -180,7 +180,7 @@ def answer_conditionally(response):
     # Weak: the bytes differ on every response (each token is masked afresh), the page not.
     response.set_etag(etag, weak=True)
     asked = request.if_none_match
-    if asked.contains_weak(etag) or asked.contains_weak(etag + GZIP_SUFFIX):
+    if any(asked.contains_weak(known) for known in etags(etag)):
         response.status_code = 304
         response.set_data(b"")
     return response

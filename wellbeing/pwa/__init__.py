@@ -14,6 +14,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import compression
+
 bp = Blueprint("pwa", __name__)
 
 THEME_COLOUR = "#1f5f5b"
@@ -212,9 +214,9 @@ def sw():
     script = worker_script()
     # The browser must check for a new worker on every visit (no stale app shell), and an
     # unchanged worker answers 304 to its ETag (issue 23): a check costs a few hundred bytes.
-    # Gzipped, the ETag gains "-gz" (wellbeing/compression.py); either one matches.
+    # Compressed, the ETag gains "-br" or "-gz" (wellbeing/compression.py); any one matches.
     etag = hashlib.sha256(script.encode()).hexdigest()[:24]
-    for known in (etag, f"{etag}-gz"):
+    for known in compression.etags(etag):
         if request.if_none_match.contains(known):
             response = current_app.response_class(status=304)
             response.set_etag(known)
