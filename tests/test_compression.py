@@ -135,7 +135,13 @@ def tokens_in(page: str) -> list[str]:
 @pytest.mark.parametrize("site", ["same-origin", "none"])
 @pytest.mark.parametrize(
     ("accepts", "coding"),
-    [(BROWSER["Accept-Encoding"], "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip")],
+    [
+        (BROWSER["Accept-Encoding"], "br"),
+        ("gzip", "gzip"),
+        ("br;q=0, gzip", "gzip"),
+        ("gzip;q=0.5, br; q=0.0", "gzip"),
+        ("gzip, br;q=0.1", "br"),
+    ],
 )
 def test_pages_asked_for_same_origin_are_compressed(one, site, accepts, coding):
     for persona, path in [
