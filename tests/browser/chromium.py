@@ -5,7 +5,7 @@ launched directly, without the sandbox (tests run as root) and without anything 
 reach out to the network by itself.
 """
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = "/usr/bin/chromium-headless-shell"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

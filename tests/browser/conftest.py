@@ -95,13 +95,25 @@ def browser():
         chromium.close()
 
 
+def service_workers(request):
+    """ "allow" for a test marked `service_worker`, "block" for the rest.
+
+    The service worker is what works without signal; the tests about that are marked and run it.
+    Elsewhere it would only install itself and precache the shell on every new phone, about a
+    quarter of each browser test's CPU time, while the test looks at something else.
+    """
+    return "allow" if request.node.get_closest_marker("service_worker") else "block"
+
+
 @pytest.fixture
-def new_context(browser, live_server):
-    """new_context() opens another phone: its own cookies, caches and service worker."""
+def new_context(browser, live_server, request):
+    """new_context() opens another phone: its own cookies, caches and, in a test marked
+    `service_worker`, service worker."""
     contexts = []
 
     def make(**options):
         options.setdefault("viewport", PHONE)
+        options.setdefault("service_workers", service_workers(request))
         context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -123,13 +135,15 @@ def page(context):
 
 
 @pytest.fixture
-def passkey_phone(browser, live_server):
+def passkey_phone(browser, live_server, request):
     """A phone on localhost, with a virtual authenticator: (context, page, cdp, authenticator)."""
     url = live_server.url.replace("127.0.0.1", "localhost")
     contexts = []
 
     def make(prf=True):
-        context = browser.new_context(base_url=url, viewport=PHONE)
+        context = browser.new_context(
+            base_url=url, viewport=PHONE, service_workers=service_workers(request)
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

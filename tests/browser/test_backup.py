@@ -13,6 +13,7 @@ deleted on one phone is deleted on the others through the manifest's tombstones,
 import json
 import time
 
+import pytest
 from playwright.sync_api import expect
 from vault_format import open_export, read_manifest, write_export
 
@@ -125,6 +126,7 @@ def test_two_phones_backing_up_lose_no_record(new_context, tmp_path):
     assert len(server_copy(tmp_path)["records"]) == 4
 
 
+@pytest.mark.service_worker
 def test_written_offline_it_backs_up_by_itself_once_the_server_is_back(
     new_context, live_server, tmp_path, caplog
 ):

@@ -12,6 +12,7 @@ it stay in Fran's vault. Markers typed there reach no request, no database file 
 
 import re
 
+import pytest
 from conftest import PAIR_NAME, PEOPLE
 from playwright.sync_api import expect
 
@@ -400,6 +401,7 @@ def share_and_agree(fran, cole, pair):
         post_form(page, f"{pair}/agreement/confirm", {"number": "1", "revision": "1"})
 
 
+@pytest.mark.service_worker
 def test_the_card_opens_offline_and_goes_on_sign_out(new_context, live_server):
     fran, cole = phone(new_context, "facilitator"), phone(new_context, "coworker")
     pair = open_the_pair(fran)

@@ -6,6 +6,7 @@ server stopped; the printed session fits A4 paper.
 
 import re
 
+import pytest
 from conftest import PAIR_NAME, PEOPLE
 from playwright.sync_api import expect
 
@@ -52,6 +53,7 @@ def plan_tonight(fran, pair):
     expect(fran.get_by_role("status").filter(has_text="Planned.")).to_be_visible()
 
 
+@pytest.mark.service_worker
 def test_an_admin_retimes_a_session_and_a_pair_runs_it_from_the_card_offline(
     new_context, live_server
 ):

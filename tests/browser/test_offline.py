@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import PAIR_NAME
 from deploy_site import MakeRun
 from playwright.sync_api import expect
@@ -40,6 +41,9 @@ from .steps import (
     write_note,
     writing,
 )
+
+# Every test here is about what the service worker keeps for a phone without signal.
+pytestmark = pytest.mark.service_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFLINE = "You're offline"

@@ -10,6 +10,7 @@ button, on sign-out and when left idle; and a backup file brings the notes to a 
 import json
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .steps import (
@@ -225,6 +226,7 @@ def test_timer_keeps_going_through_a_reload_and_review_marks_stay(page):
     expect(mark(page, "I should be patient", "Keep")).to_be_checked()
 
 
+@pytest.mark.service_worker
 def test_private_pages_open_and_keep_what_is_written_without_signal(page, live_server):
     fran_with_a_private_space(page)
     controlled_by_service_worker(page)

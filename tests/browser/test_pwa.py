@@ -6,6 +6,7 @@ caches the versioned static shell; it clears its caches on sign-out and must not
 
 import json
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import TIMEOUT_MS
@@ -17,6 +18,9 @@ from .steps import (
     sign_in,
     sign_out,
 )
+
+# Every test here is about what the service worker keeps for a phone without signal.
+pytestmark = pytest.mark.service_worker
 
 ICON_TYPES = {"image/svg+xml", "image/png"}
 

@@ -7,6 +7,7 @@ the server gone.
 
 import re
 
+import pytest
 from conftest import PEOPLE
 from playwright.sync_api import expect
 
@@ -109,6 +110,7 @@ def test_a_concern_not_yet_passed_on_stays_on_both_homes_until_passed_on(new_con
     assert pdf_pages(fran.pdf(format="A4", print_background=False)) == 1
 
 
+@pytest.mark.service_worker
 def test_a_womens_support_worker_prints_her_page_and_opens_it_offline(new_context, live_server):
     admin = phone(new_context, "admin")
     admin.goto("/organisation/people")

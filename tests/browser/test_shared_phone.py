@@ -27,6 +27,9 @@ from .steps import (
     sign_out,
 )
 
+# Every test here is about what the service worker keeps for a phone without signal.
+pytestmark = pytest.mark.service_worker
+
 # The worker's private caches: one per person, "private-pages-<their mark>".
 PRIVATE_CACHES = (
     """async () => (await caches.keys()).filter((n) => n.startsWith("private-pages-"))"""
