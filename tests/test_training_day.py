@@ -29,7 +29,7 @@ def free_port() -> int:
 
 
 def test_everyone_at_once_gets_an_answer_and_every_acknowledged_write_is_kept(tmp_path):
-    with Server(tmp_path / "instance", free_port()) as server:
+    with Server(tmp_path / "instance", free_port(), **training_day.LOW_HASH_COST) as server:
         result = training_day.simultaneous(server)
     requests = result["requests"]
     assert len(requests) == sum(CROWD.values()) + RESETS  # 516 people
