@@ -251,4 +251,4 @@ def imports_on(page: str) -> dict[str, str]:
     return json.loads(text)["imports"]
 
 
-from organisation_one import one  # noqa: E402,F401
+from organisation_one import fresh_one, one, shared_one  # noqa: E402,F401

@@ -37,6 +37,12 @@ FRIENDLY_404 = "We couldn't find that page"
 SENDABLE = ("GET", "POST")
 
 
+@pytest.fixture
+def one(fresh_one):
+    """Each test asks one thing and changes no setting: one app for the module will do."""
+    return fresh_one
+
+
 def send(one, persona, endpoint, method, headers=None, **overrides):
     """The request the table describes, made by `persona`, with a valid form token."""
     rows = prepared_rows(one, endpoint)

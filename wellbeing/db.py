@@ -194,6 +194,15 @@ def close_db(exception=None):
     _kept.connection = (g.pop("db_path"), database)
 
 
+def forget_kept_connection():
+    """Close this thread's kept connection. For a database file replaced under the app, as
+    the tests do when they put a copy back: a kept connection would still read the old one."""
+    previous = getattr(_kept, "connection", None)
+    _kept.connection = None
+    if previous is not None:
+        previous[1].close()
+
+
 def migrate(database: sqlite_utils.Database):
     from migrations import migrations
 
