@@ -38,6 +38,21 @@ def retime_session_two_to_90_minutes(admin):
     expect(admin.locator(".session-total")).to_contain_text("90 minutes in all")
 
 
+def test_minutes_typed_before_htmx_has_started_are_counted(page):
+    """On a slow phone the page shows before its scripts run: what is typed then still counts."""
+    sign_in(page, "admin")
+    held = []
+    page.route(re.compile(r"/static/htmx-[^/?]+\.js"), lambda route: held.append(route))
+    page.goto("/module/sexual_pressuring/timing", wait_until="commit")
+    heading(page, "Adapt the timings")
+    page.get_by_label("Minutes").first.fill("20")
+    expect(page.locator("#timing-total")).to_contain_text("Total: 110 minutes")
+    assert held, "htmx was not held back"
+    for route in held:
+        route.continue_()
+    expect(page.locator("#timing-total")).to_contain_text("Total: 100 minutes")
+
+
 def plan_tonight(fran, pair):
     fran.goto(f"{pair}/plans")
     heading(fran, "Plan a session")
