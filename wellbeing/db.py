@@ -188,15 +188,14 @@ def close_db(exception=None):
         return
     # Nothing half-written by a failed request may carry into the next one.
     database.rollback()
-    previous = getattr(_kept, "connection", None)
-    if previous is not None:
-        previous[1].close()
+    forget_kept_connection()
     _kept.connection = (g.pop("db_path"), database)
 
 
 def forget_kept_connection():
-    """Close this thread's kept connection. For a database file replaced under the app, as
-    the tests do when they put a copy back: a kept connection would still read the old one."""
+    """Close this thread's kept connection: before keeping another, and for a database file
+    replaced under the app, as the tests do when they put a copy back (a kept connection would
+    still read the old one)."""
     previous = getattr(_kept, "connection", None)
     _kept.connection = None
     if previous is not None:
