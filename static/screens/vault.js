@@ -71,6 +71,9 @@ function screen(root, opened) {
   const screen = {
     root,
     async render() {
+      // No state shows before its buttons answer: a tap on "Restore from the server backup"
+      // while its module was still loading used to do nothing.
+      const backup = await serverBackup;
       if (!(await opened.vault.exists())) return showState(root, "new");
       if (!opened.vault.isUnlocked()) {
         created = false;
@@ -80,7 +83,6 @@ function screen(root, opened) {
       showState(root, created ? "created" : "unlocked");
       await showUnlocks(root, opened);
       showLastBackup(root, opened);
-      const backup = await serverBackup;
       if (backup) await backup.render();
       await showStorage(root, created);
       keepForOffline(root);

@@ -11,6 +11,7 @@ deleted on one phone is deleted on the others through the manifest's tombstones,
 """
 
 import json
+import re
 import time
 
 import pytest
@@ -93,6 +94,26 @@ def test_server_backup_holds_no_words_and_a_new_phone_restores_them(
     new_phone.locator("[data-inventories] button").click()
     expect(writing(new_phone)).to_have_value(MARKER)
     recording.assert_nothing_left_the_phone((MARKER,), tmp_path, caplog, capfd)
+
+
+def test_a_tap_on_restore_while_the_phone_is_still_loading_is_never_lost(new_context):
+    """A slow phone: the restore button shows only once it answers, so no tap goes nowhere."""
+    phone_a = a_phone_with_a_vault(new_context)
+    back_up(phone_a)
+    page = new_context().new_page()
+    sign_in(page, "facilitator")
+    held = []
+    page.route(re.compile(r"/static/screens/server-backup\.js"), lambda route: held.append(route))
+    page.goto("/private/")
+    page.wait_for_timeout(1000)  # the vault's own check has long answered by now
+    assert held, "the server backup's module was not held back"
+    restore = page.get_by_text("Backed up to the server from another phone?")
+    expect(restore).to_be_hidden()
+    for route in held:
+        route.continue_()
+    restore.click()
+    page.get_by_role("button", name="Restore from the server backup").click()
+    expect(page.get_by_text("Your server backup is on this phone now.")).to_be_visible()
 
 
 def test_two_phones_backing_up_lose_no_record(new_context, tmp_path):
