@@ -727,11 +727,20 @@ def test_place_without_its_form_token_is_refused(one):
 # --- the picture's layout -------------------------------------------------------------------------
 
 
-def test_dots_on_the_projector_never_hide_each_other():
+@pytest.mark.parametrize(
+    "positions",
+    [
+        [500] * 12 + [0, 5, 10, 1000, 990] + list(range(0, 1001, 25)),
+        # A room of 1,000, smaller dots: crowds at the ends and the middle, the rest spread.
+        [0] * 100 + [1000] * 100 + [500] * 100 + [(n * 37) % 1001 for n in range(700)],
+    ],
+    ids=["a small room", "a room of 1000"],
+)
+def test_dots_on_the_projector_never_hide_each_other(positions):
     from wellbeing.line.picture import strip
 
-    laid_out = strip([500] * 12 + [0, 5, 10, 1000, 990] + list(range(0, 1001, 25)))
-    assert len(laid_out.dots) == 12 + 5 + 41
+    laid_out = strip(positions)
+    assert len(laid_out.dots) == len(positions)
     gap = 2 * laid_out.radius
     for index, (x, y) in enumerate(laid_out.dots):
         for other_x, other_y in laid_out.dots[index + 1 :]:

@@ -6,6 +6,7 @@ examples" (guidelines, Is this always abusive?). So there is no marker, colour o
 'right answer': only where people are.
 """
 
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -51,11 +52,19 @@ def strip(positions: list[int]) -> Strip:
     radius = 14 if len(positions) <= 60 else 9
     gap = 2 * radius + 2
     taken: list[tuple[float, int]] = []
+    # Left to right, each dot takes the lowest level free of the dots less than a gap to its
+    # left: only those can touch it. Looking at every dot placed before made a room of 1,000
+    # take a million steps for each picture (docs/benchmarks.md); the window keeps it to
+    # the few dots nearby.
+    window: deque[tuple[float, int]] = deque()
     for position in sorted(positions):
         x = x_of(position)
-        near = {level for other, level in taken if abs(other - x) < gap}
-        level = next(n for n in range(len(taken) + 1) if n not in near)
+        while window and x - window[0][0] >= gap:
+            window.popleft()
+        near = {level for _, level in window}
+        level = next(n for n in range(len(near) + 1) if n not in near)
         taken.append((x, level))
+        window.append((x, level))
     levels = max((level for _, level in taken), default=0) + 1
     height = levels * gap + 40
     axis = height - 30
