@@ -8,6 +8,9 @@ handed to the other: these tests fail if a kept drawing's key leaves out its rea
 """
 
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +20,7 @@ from steps import page, post, read, set_clock, set_time_zone, share_answers, url
 from wellbeing import clock
 from wellbeing.coworking.checkins import STATE_WORDS
 from wellbeing.db import get_db, writing
+from wellbeing.drawn import Kept
 from wellbeing.module import adapted
 
 FRAN, COLE, SOL = (PEOPLE[who][0] for who in ("facilitator", "coworker", "supervisor"))
@@ -247,3 +251,37 @@ def test_no_form_token_is_ever_kept_in_a_drawing(one):
     assert tokens[0] and len(tokens[0]) == len(tokens[1])
     assert not set(tokens[0]) & set(tokens[1])
     assert "Log the group" in page(one, "facilitator", "coworking.card_show", pair_id=pair)
+
+
+def test_a_drawing_many_threads_ask_for_at_once_is_drawn_once():
+    """After a change, a worker's 16 threads asked for the new caseload together and each drew
+    it, sharing one interpreter: 16 draws, each 16 times slower. Now one draws, the rest wait."""
+    kept, start = Kept(), threading.Barrier(8)
+
+    def draw():
+        time.sleep(0.5)  # long enough that the other threads ask while it is drawn
+        return "the caseload"
+
+    def ask(_):
+        start.wait()
+        return kept.get(("caseload", 1), draw)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, range(8)))
+    assert answers == ["the caseload"] * 8
+    assert kept.draws == 1
+
+
+def test_a_drawing_that_failed_is_drawn_by_the_next_request_and_then_kept():
+    kept, key = Kept(), ("caseload", 1)
+
+    def fails():
+        raise RuntimeError("the database was busy")
+
+    def never():
+        raise AssertionError("drawn again, though it was kept")
+
+    with pytest.raises(RuntimeError):
+        kept.get(key, fails)
+    assert kept.get(key, lambda: "the caseload") == "the caseload"
+    assert kept.get(key, never) == "the caseload"

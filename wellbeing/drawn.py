@@ -24,6 +24,7 @@ has already drawn, with different contents: restart the service after a restore
 import hashlib
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 
 from flask import current_app, g, request, session
 from flask_babel import get_locale
@@ -38,11 +39,18 @@ KEPT = 512  # drawings per worker; the largest (a card) is about 30 KB, so 15 MB
 
 
 class Kept:
-    """A bounded LRU of drawings, shared by the threads of one worker."""
+    """A bounded LRU of drawings, shared by the threads of one worker.
+
+    A drawing is drawn by one thread at a time: others asking for it meanwhile wait for that
+    one. The threads of a worker share one interpreter, so drawing the same thing side by side
+    never made it sooner: after each change to a caseload, up to 16 threads drew it at once,
+    each 16 times slower, and the supervisor's home had a p99 of 1 to 2 s in those rounds
+    (docs/benchmarks.md). Different drawings are still drawn side by side, outside the lock."""
 
     def __init__(self, size: int = KEPT):
         self.size = size
         self.items = OrderedDict()
+        self.drawing: dict[tuple, Future] = {}
         self.lock = threading.Lock()
         self.draws = 0
 
@@ -51,14 +59,29 @@ class Kept:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        # Drawn outside the lock: two threads may draw the same thing once each, never wait.
-        value = draw()
+            underway = self.drawing.get(key)
+            if underway is None:
+                mine = self.drawing[key] = Future()
+        if underway is not None:
+            try:
+                return underway.result()
+            except Exception:  # the drawing thread failed: this request draws for itself
+                return draw()
+        try:
+            value = draw()
+        except BaseException as error:
+            with self.lock:
+                del self.drawing[key]
+            mine.set_exception(error)
+            raise
         with self.lock:
             self.draws += 1
             self.items[key] = value
             self.items.move_to_end(key)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
+            del self.drawing[key]
+        mine.set_result(value)
         return value
 
 
