@@ -351,8 +351,14 @@ def render_checkins(pair, status=200, **context):
     context.setdefault("editing", bool(request.args.get("edit")))
     context.setdefault("reply_week", None)
     # A refused reply or day comes back with its own form, errors and all.
-    context.setdefault("day_form", CheckinDayForm(formdata=None, day=pair["checkin_day"]))
     context.setdefault("reply_form", CheckinReplyForm(formdata=None))
+    if not htmx or htmx.boosted:
+        # The rest of the page. An htmx update of this week shows none of it: the last weeks,
+        # the day, and the timeline, which opens every week's words (issue 26: a check-in
+        # sent by 32 people at once drew them all for nothing).
+        context.setdefault("day_form", CheckinDayForm(formdata=None, day=pair["checkin_day"]))
+        context["rhythm"] = checkins.rhythm(pair, checkins.today())
+        context["timeline"] = checkins.timeline(pair, current_user)
     return render_page_or_block(
         "coworking/checkins.html",
         "this_week",
@@ -360,9 +366,6 @@ def render_checkins(pair, status=200, **context):
         pair=pair,
         view=view,
         state=checkins.state(pair, current_user, checkins.today()),
-        rhythm=checkins.rhythm(pair, checkins.today()),
-        # The timeline opens every week's words; an htmx update of this week doesn't show it.
-        timeline=None if htmx and not htmx.boosted else checkins.timeline(pair, current_user),
         guidance=guidance()["checkin"],
         **context,
     )
