@@ -2,7 +2,10 @@
 16 requests at a time in each process, and their writes take turns (wellbeing/db.py writing()).
 """
 
+import fcntl
+import os
 import threading
+import time
 
 from organisation_one import path_of, text_of
 
@@ -39,4 +42,40 @@ def test_a_save_that_waits_too_long_for_its_turn_is_a_503_never_a_500(one):
     assert answer.status_code == 503 and answer.headers["Retry-After"]
     assert "wasn't saved yet" in text_of(answer)
     # Once it is done, the same save goes through.
+    assert send_checkin(one, "Waiting").status_code == 200
+
+
+class AnotherWorker:
+    """Another gunicorn worker in the middle of a write: it holds the writers' file lock
+    (wellbeing/db.py WriterFile) through a file of its own, as a separate process would."""
+
+    def __init__(self, one):
+        self.fd = os.open(f"{one.database}.writer", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def done(self):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+def test_a_save_waits_for_another_workers_write_and_goes_on_the_moment_it_ends(one):
+    one.form_token("facilitator")
+    other = AnotherWorker(one)
+    ends = threading.Timer(0.5, other.done)
+    started = time.monotonic()
+    ends.start()
+    answer = send_checkin(one, "After the other worker")
+    assert answer.status_code == 200
+    assert time.monotonic() - started >= 0.5  # it waited for the other worker's turn
+    assert "After the other worker" in text_of(answer)
+
+
+def test_a_save_that_waits_too_long_for_another_worker_is_a_503_and_lets_go_of_its_turns(one):
+    one.form_token("facilitator")
+    one.app.config["WRITE_WAIT_SECONDS"] = 0.5
+    other = AnotherWorker(one)
+    answer = send_checkin(one, "Waiting")
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    other.done()
+    # Neither this worker's turn nor the file was kept by the refused save.
     assert send_checkin(one, "Waiting").status_code == 200
