@@ -97,7 +97,8 @@ def writing():
     if not _one_writer.acquire(timeout=waited):
         raise _busy("this worker's writers")
     try:
-        if not _writer_file(g.db_path).take(deadline):
+        turn = _writer_file(g.db_path)
+        if not turn.take(deadline):
             raise _busy("the other workers' writers")
     except BaseException:
         _one_writer.release()
@@ -121,7 +122,7 @@ def writing():
         finally:
             database.writing_depth = 0
     finally:
-        _writer_file(g.db_path).give_back()
+        turn.give_back()
         _one_writer.release()
 
 

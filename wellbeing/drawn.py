@@ -43,9 +43,10 @@ class Kept:
 
     A drawing is drawn by one thread at a time: others asking for it meanwhile wait for that
     one. The threads of a worker share one interpreter, so drawing the same thing side by side
-    never made it sooner: after each change to a caseload, up to 16 threads drew it at once,
-    each 16 times slower, and the supervisor's home had a p99 of 1 to 2 s in those rounds
-    (docs/benchmarks.md). Different drawings are still drawn side by side, outside the lock."""
+    never made it sooner: after a change to a caseload, up to 16 threads drew it at once (14 in
+    one worker, counted), each many times slower, in bench rounds where the supervisor's home
+    had a p99 of 1 to 2 s (docs/benchmarks.md). Different drawings are still drawn side by
+    side, outside the lock."""
 
     def __init__(self, size: int = KEPT):
         self.size = size
