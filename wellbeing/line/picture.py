@@ -54,7 +54,7 @@ def strip(positions: list[int]) -> Strip:
     taken: list[tuple[float, int]] = []
     # Left to right, each dot takes the lowest level free of the dots less than a gap to its
     # left: only those can touch it. Looking at every dot placed before made a room of 1,000
-    # take a million steps for each picture (docs/benchmarks.md); the window keeps it to
+    # take half a million steps for each picture (docs/benchmarks.md); the window keeps it to
     # the few dots nearby.
     window: deque[tuple[float, int]] = deque()
     for position in sorted(positions):
