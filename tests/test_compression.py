@@ -17,7 +17,7 @@ from steps import url
 
 from bench.training_day import Server  # `make run` itself
 from wellbeing.compression import NEVER_COMPRESSED
-from wellbeing.formtokens import unmask
+from wellbeing.formtokens import mask_signed, unmask
 
 # What Chromium sends.
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "User-Agent": "wellbeing-test"}
@@ -267,6 +267,22 @@ def test_a_form_token_is_masked_afresh_on_every_response_and_each_one_sends(one)
     assert client.post(training, data={"csrf_token": altered}).status_code == 400
     coles = TOKEN.search(one.client("coworker").get("/").get_data(as_text=True))[1]
     assert client.post(training, data={"csrf_token": coles}).status_code == 400
+
+
+def test_every_token_of_a_sign_in_is_masked_whatever_its_timestamp_and_nothing_else():
+    # A drawing kept from an earlier request carries an older timestamp than this request's.
+    now, older, other = "UGF5.aAbB.c-_1", "UGF5.aAbA.z9Y8", "T3RoZXI.aAbB.c-_1"
+    body = (
+        f'<input value="{now}"><b hx-headers=\'{{"X-CSRFToken": "{now}"}}\'>'
+        f'<input value="{older}"><i>UGF5 and UGF5.</i><input value="{other}">'
+    ).encode()
+    masked = mask_signed(body, b"UGF5").decode()
+    sent = re.findall(r'value="([^"]+)"', masked) + re.findall(r'"X-CSRFToken": "([^"]+)"', masked)
+    assert [unmask(token) for token in sent] == [now, older, other, now]
+    # One mask for each different token; another payload and a bare payload stay as they were.
+    assert sent[0] == sent[3] and len({sent[0], sent[1]}) == 2 and sent[2] == other
+    assert "<i>UGF5 and UGF5.</i>" in masked and now not in masked and older not in masked
+    assert mask_signed(b"<p>nothing here</p>", b"UGF5") == b"<p>nothing here</p>"
 
 
 def test_json_downloads_are_never_compressed_even_same_origin(one):

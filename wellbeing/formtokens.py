@@ -70,10 +70,31 @@ class MaskedCSRFProtect(CSRFProtect):
         return unmask(super()._get_csrf_token())
 
 
-def signed_tokens(token: str) -> re.Pattern:
-    """Every token of this sign-in, whatever its timestamp: they share the payload."""
-    payload = token.split(".", 1)[0]
-    return re.compile(re.escape(payload.encode()) + rb"\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# What follows a token's payload: its timestamp and signature.
+SIGNED_TAIL = re.compile(rb"\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def mask_signed(body: bytes, payload: bytes) -> bytes:
+    """`body` with every token of this sign-in masked, whatever its timestamp (a drawing kept
+    from an earlier request holds an older one): they share the payload. One mask for each
+    different token. Found with `find`, not a pattern made from the payload: an anonymous
+    phone's payload is new to each phone, and compiling a pattern for each one cost more than
+    rendering its join page."""
+    parts, sent, start = [], {}, 0
+    at = body.find(payload)
+    while at != -1:
+        tail = SIGNED_TAIL.match(body, at + len(payload))
+        if tail:
+            token = body[at : tail.end()]
+            if token not in sent:
+                sent[token] = mask(token.decode()).encode()
+            parts += (body[start:at], sent[token])
+            start = tail.end()
+        at = body.find(payload, tail.end() if tail else at + 1)
+    if not parts:
+        return body
+    parts.append(body[start:])
+    return b"".join(parts)
 
 
 def mask_tokens(response):
@@ -85,15 +106,8 @@ def mask_tokens(response):
     token = g.get(FIELD)
     if token:
         body = response.get_data()
-        sent = {}
-
-        def masked_once(found):
-            if found[0] not in sent:
-                sent[found[0]] = mask(found[0].decode()).encode()
-            return sent[found[0]]
-
-        masked = signed_tokens(token).sub(masked_once, body)
-        if masked != body:
+        masked = mask_signed(body, token.split(".", 1)[0].encode())
+        if masked is not body:
             response.set_data(masked)
     g.tokens_masked = True
     return response
