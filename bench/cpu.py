@@ -29,6 +29,21 @@ def process_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 
 
+def group_seconds(group: int) -> float:
+    """CPU used by every process in a process group (`make run`: make, gunicorn, its workers)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == group:
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
 def server_seconds(server) -> float:
     """CPU used by a gunicorn master and its workers."""
     pid = server.process.pid
