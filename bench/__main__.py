@@ -13,7 +13,8 @@
 6. Runs a training-day room of 200 simulated phones, and one of 1,000, against the same server
    (bench/room_fanout.py) and adds the room's pages to the page sizes.
 7. Runs a training day's worst moments against `make run` itself (bench/training_day.py):
-   516 people pressing buttons at once (200 of them joining a room), a `kill -9` while 200
+   200 phones pressing Join at once, then 516 people pressing buttons at once (200 of them
+   joining a room), a `kill -9` while 200
    phones write, and what `synchronous = FULL` would cost placements.
 8. Writes docs/benchmarks.md from bench/benchmarks.md.j2 (bench/docs.py) and prints a one-line
    summary last.

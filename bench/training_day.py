@@ -4,6 +4,8 @@ Used by the test suite (tests/test_training_day.py) and by `make bench` (`run()`
 
 - `Server`: the README's run command, `make run`, on a free port with its own instance folder,
   in its own process group, so a test can `kill -9` all of it (make, gunicorn, both workers).
+- `joins_at_once()`: 200 phones press Join in a new room at one moment, and nothing else:
+  docs/design.md's budget as it is written.
 - `simultaneous()`: at one moment, 200 phones join a room, 200 phones already in it place
   themselves, 50 facilitators send their check-in, 50 save their pair's agreement, 10 people
   accept one invitation and 6 use one reset link. Every request is prepared first (session,
@@ -345,15 +347,34 @@ def setup_crowd(app, pairs: int) -> dict:
     return {"members": members, "invitation": invitation, "reset": reset, "reset_user": reset_user}
 
 
+def join_request(port: int, code: str) -> Request:
+    """A phone that has opened the join page with the room's code, about to press Join."""
+    browser = Browser(port)
+    _, _, body = browser.send("GET", f"/join?code={code}")
+    return Request("join", browser, "/join", {"code": code, "csrf_token": form_token(body)})
+
+
+def joins_at_once(server: Server, phones: int = CROWD["joins"]) -> dict:
+    """docs/design.md's budget as it is written: `phones` phones press Join in a new room at
+    the same moment, and nothing else happens."""
+    trainer = sign_in(server.port, "alex@demo.example", demo_password("alex@demo.example"))
+    _, _, code = open_room(server.port, trainer.cookie)
+    with ThreadPoolExecutor(8) as pool:
+        requests = list(pool.map(lambda _: join_request(server.port, code), range(phones)))
+    release(requests)
+    return {
+        "phones": phones,
+        "errors": sum(1 for r in requests if r.status != SUCCESS["join"]),
+        "p95_ms": percentile([r.ms for r in requests], 0.95),
+    }
+
+
 def prepare(port: int, crowd: dict, code: str, room_phones: list) -> list[Request]:
     """Every request of the burst, with its session and form token, ready to send."""
     counts = CROWD
 
-    def joiner(number):
-        browser = Browser(port)
-        _, _, body = browser.send("GET", f"/join?code={code}")
-        form = {"code": code, "csrf_token": form_token(body)}
-        return Request("join", browser, "/join", form)
+    def joiner(_number):
+        return join_request(port, code)
 
     def placer(number):
         phone = room_phones[number]
@@ -790,7 +811,10 @@ def run(tmp: Path, rounds: int = 3) -> dict:
             flush=True,
         )
         with Machine() as machine, Server(tmp / f"burst-{number}", free_port()) as server:
+            alone = joins_at_once(server)
+            print(f"  200 joins alone first: {alone}", flush=True)
             burst = summary(simultaneous(server))
+        burst |= {"alone_errors": alone["errors"], "alone_p95_ms": alone["p95_ms"]}
         bursts.append(burst | machine.record())
         print(f"  {burst} (steal {machine.stolen:.0%}, load {machine.load:.1f})", flush=True)
         print(f"bench: round {number}: kill -9 of make run while 200 phones write", flush=True)
@@ -810,8 +834,11 @@ def combine_bursts(bursts) -> dict:
     p95 = spread(burst["join_p95_ms"] for burst in bursts)
     ordered = sorted(bursts, key=lambda burst: burst["join_p95_ms"])
     burst = dict(ordered[len(ordered) // 2])
-    for name in ("errors", "acknowledged", "lost", "join_errors"):
+    for name in ("errors", "acknowledged", "lost", "join_errors", "alone_errors"):
         burst[name] = sum(b[name] for b in bursts)
+    alone = spread(b["alone_p95_ms"] for b in bursts)
+    burst["alone_p95_ms"], burst["alone_p95_worst_ms"] = alone["median"], alone["worst"]
+    burst["alone_p95_moved"] = alone["moved"]
     burst["statuses"] = sorted({status for b in bursts for status in b["statuses"]})
     burst["join_p95_ms"], burst["join_p95_worst_ms"] = p95["median"], p95["worst"]
     burst["join_p95_moved"] = p95["moved"]
@@ -832,15 +859,22 @@ def combine_crashes(crashes) -> dict:
     }
 
 
-JOIN_BUDGET_MS = 1000.0  # issue 26: the 200 joins' p95 within 1 s in the worst round
+JOIN_BUDGET_MS = 1000.0  # docs/design.md and issue 26: the joins' p95 within 1 s, worst round
 
 
 def budgets(training) -> list[tuple[str, str, bool]]:
     burst, crashed = training["burst"], training["crash"]
     return [
         (
-            "200 phones join a room in the same second: no errors (docs/design.md, writing),"
-            f" p95 ≤ {JOIN_BUDGET_MS:.0f} ms in the worst round (issue 26)",
+            "200 phones press Join at once: all in (docs/design.md), p95 ≤"
+            f" {JOIN_BUDGET_MS:.0f} ms in the worst round (issue 26)",
+            f"{burst['alone_errors']} errors, p95 {burst['alone_p95_ms']:.0f} ms,"
+            f" worst {burst['alone_p95_worst_ms']:.0f} ms",
+            burst["alone_errors"] == 0 and burst["alone_p95_worst_ms"] <= JOIN_BUDGET_MS,
+        ),
+        (
+            f"The same 200 joins among the worst moment's {burst['sent']} requests at once: no"
+            f" errors (docs/design.md, writing), p95 ≤ {JOIN_BUDGET_MS:.0f} ms in the worst round",
             f"{burst['join_errors']} errors, p95 {burst['join_p95_ms']:.0f} ms,"
             f" worst {burst['join_p95_worst_ms']:.0f} ms",
             burst["errors"] == 0
@@ -856,10 +890,15 @@ def budgets(training) -> list[tuple[str, str, bool]]:
 
 
 def line(training) -> str:
+    """The joins alone (the budget as docs/design.md writes it), then the crash; then, on a
+    line of its own, the joins among everything else at once."""
     burst, crashed = training["burst"], training["crash"]
     return (
-        f"bench: {CROWD['joins']} simultaneous joins, {burst['join_errors']} errors,"
-        f" p95 {burst['join_p95_ms']:.0f} ms (worst {burst['join_p95_worst_ms']:.0f});"
+        f"bench: {CROWD['joins']} simultaneous joins, {burst['alone_errors']} errors,"
+        f" p95 {burst['alone_p95_ms']:.0f} ms (worst {burst['alone_p95_worst_ms']:.0f});"
         f" crash with {crashed['writers']} writers,"
-        f" {len(crashed['lost'])} of {crashed['acknowledged']} acknowledged writes lost"
+        f" {len(crashed['lost'])} of {crashed['acknowledged']} acknowledged writes lost\n"
+        f"bench: {burst['sent']} requests at once, {CROWD['joins']} joins among them,"
+        f" {burst['join_errors']} join errors, joins p95 {burst['join_p95_ms']:.0f} ms"
+        f" (worst {burst['join_p95_worst_ms']:.0f})"
     )
