@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import INVITED, PASSWORD, PEOPLE, csrf_token, make_app, sign_in
 
+from wellbeing import drawn
 from wellbeing.coworking import checkins
 from wellbeing.db import forget_kept_connection, sqlite3
-from wellbeing.drawn import Kept
 from wellbeing.people import token_hash
 from wellbeing.permissions import get_pair
 
@@ -267,7 +267,7 @@ class OrganisationOne:
             Path(f"{self.database}{leftover}").unlink(missing_ok=True)
         shutil.copy(self.prepared.database, self.database)
         if hasattr(self, "app"):
-            self.app.extensions["kept_drawings"] = Kept()
+            drawn.forget(self.app)
         # Rows a route's `before` step made (access_rules.prepared_rows) went with the copy.
         self.__dict__.pop("made_before", None)
 

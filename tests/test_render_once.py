@@ -17,7 +17,7 @@ import pytest
 from conftest import PEOPLE, sign_in
 from steps import page, post, read, set_clock, set_time_zone, share_answers, url
 
-from wellbeing import clock
+from wellbeing import clock, drawn
 from wellbeing.coworking.checkins import STATE_WORDS
 from wellbeing.db import get_db, writing
 from wellbeing.drawn import Kept
@@ -251,6 +251,65 @@ def test_no_form_token_is_ever_kept_in_a_drawing(one):
     assert tokens[0] and len(tokens[0]) == len(tokens[1])
     assert not set(tokens[0]) & set(tokens[1])
     assert "Log the group" in page(one, "facilitator", "coworking.card_show", pair_id=pair)
+
+
+# --- whole pages, form tokens and all --------------------------------------------------------
+
+FORM_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+TRAINING = "/supervision/me/training"  # a form any signed-in person may send (302)
+
+
+def pages_drawn(one) -> int:
+    return one.app.extensions["kept_pages"].draws
+
+
+def test_a_whole_page_is_kept_for_one_sign_in_and_its_tokens_always_send(one):
+    client = one.client("facilitator")
+    first = client.get("/").get_data(as_text=True)
+    made = pages_drawn(one)
+    second = client.get("/").get_data(as_text=True)
+    assert pages_drawn(one) == made, "nothing changed, so the page was not drawn again"
+    tokens = [FORM_TOKEN.search(text)[1] for text in (first, second)]
+    assert tokens[0] != tokens[1], "masked afresh on every response, kept page or not"
+    for token in tokens:
+        assert client.post(TRAINING, data={"csrf_token": token}).status_code == 302
+    # The same person signed in again (another phone): a page drawn for that sign-in, whose
+    # token sends there, and the first sign-in's token does not.
+    again = sign_in(one.app.test_client(), "facilitator")
+    third = again.get("/").get_data(as_text=True)
+    assert pages_drawn(one) == made + 1
+    assert again.post(TRAINING, data={"csrf_token": FORM_TOKEN.search(third)[1]}).status_code == 302
+    assert again.post(TRAINING, data={"csrf_token": tokens[0]}).status_code == 400
+    # Two hours on, the kept page's tokens would have less than 6 of their 8 hours left.
+    set_clock(one, datetime.now(UTC) + timedelta(hours=2, minutes=1))
+    later = client.get("/").get_data(as_text=True)
+    assert pages_drawn(one) == made + 2
+    assert (
+        client.post(TRAINING, data={"csrf_token": FORM_TOKEN.search(later)[1]}).status_code == 302
+    )
+
+
+def test_a_message_waiting_to_be_shown_once_shows_on_the_kept_page_and_then_is_gone(one):
+    client = one.client("facilitator")
+    client.get("/"), client.get("/")  # kept
+    form = {"gender": "woman", "csrf_token": one.form_token("facilitator")}
+    assert client.post(url(one, "accounts.gender_update"), data=form).status_code == 303
+    saved = "Only you see it"
+    assert saved in client.get("/").get_data(as_text=True)
+    assert saved not in client.get("/").get_data(as_text=True)
+    assert saved not in client.get("/").get_data(as_text=True)
+
+
+def test_a_page_holding_a_once_only_key_is_never_kept(one):
+    def draw(what, key):
+        with one.app.test_request_context("/", headers=one.signed_in("facilitator")):
+            if key:
+                return drawn.page(what, (), lambda: f"<input value='{drawn.per_response(key)}'>")
+            return drawn.page(what, (), lambda: f"<p>{time.monotonic_ns()}</p>")
+
+    assert draw("once-only", "first") == "<input value='first'>"
+    assert draw("once-only", "second") == "<input value='second'>"
+    assert draw("plain", None) == draw("plain", None), "a page without one is kept"
 
 
 def test_a_drawing_many_threads_ask_for_at_once_is_drawn_once():

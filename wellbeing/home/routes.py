@@ -34,6 +34,10 @@ def home():
         # Which way "Open your private space" goes depends on this phone (private.WHY_SEEN).
         bool(request.cookies.get("why_seen")),
     )
+    return drawn.page("home", depends_on, lambda: draw_page(today, summary_, depends_on))
+
+
+def draw_page(today, summary_, depends_on) -> str:
     cards = drawn.kept("home", current_user.id, depends_on, lambda: draw_home(today, summary_))
     return render_template("home/home.html", drawn=cards)
 

@@ -49,7 +49,11 @@ def home():
     # check-in dates always, the power context where both partners shared it (docs/design.md).
     oversight.log_views(caseload.pair_ids, current_user, "checkin-dates")
     oversight.log_views(caseload.context_ids, current_user, "context")
-    return render_template("supervision/home.html", caseload=caseload.html)
+    return drawn.page(
+        "caseload",
+        (current_user.org_id, changes, today),
+        lambda: render_template("supervision/home.html", caseload=caseload.html),
+    )
 
 
 @dataclass(frozen=True)
