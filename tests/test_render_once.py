@@ -289,6 +289,16 @@ def test_a_whole_page_is_kept_for_one_sign_in_and_its_tokens_always_send(one):
     )
 
 
+def test_a_kept_page_keeps_its_etag_when_the_seconds_of_its_tokens_move_on(one):
+    """A token's timestamp is in seconds: the page kept from a request a second ago holds an
+    older token than this response's own, and the ETag takes out both."""
+    client = one.client("facilitator")
+    etag = client.get("/").headers["ETag"]
+    time.sleep(1.1)
+    again = client.get("/", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+
+
 def test_a_message_waiting_to_be_shown_once_shows_on_the_kept_page_and_then_is_gone(one):
     client = one.client("facilitator")
     client.get("/"), client.get("/")  # kept

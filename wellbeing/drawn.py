@@ -39,7 +39,7 @@ from flask_wtf.csrf import generate_csrf
 from .clock import moment, zone_name
 from .compression import etags
 from .db import rows
-from .formtokens import FIELD
+from .formtokens import FIELD, each_signed, payload_of
 
 KEPT = 512  # drawings per worker; the largest (a card) is about 30 KB, so 15 MB at most
 KEPT_PAGES = 256  # whole pages per worker; a home or a caseload page is 7 to 40 KB
@@ -205,8 +205,9 @@ def page_etag(body: bytes) -> str:
     A 304 tells the browser (or the service worker) to show the copy it kept, forms and
     tokens included. So the ETag is a keyed hash of:
 
-    - the page as drawn, with this response's form token and once-only keys taken out
-      (they differ on every response, while the page does not);
+    - the page as drawn, with its form tokens and once-only keys taken out (they differ on
+      every response, while the page does not; a kept page holds the token of the response
+      that drew it);
     - the reader: their id and their sign-in (an ETag from another person's page, or from
       this person's previous sign-in on the same phone, never matches; nor does it across
       organisations, nor after a switch-off, which ends the sign-in);
@@ -220,9 +221,11 @@ def page_etag(body: bytes) -> str:
 
     Masking (wellbeing/formtokens.py) is irrelevant to a 304: it sends no body at all."""
     neutral = body
-    for value in [g.get(FIELD), *g.get("per_response", ())]:
-        if value:
-            neutral = neutral.replace(value.encode(), b"\0")
+    if token := g.get(FIELD):
+        # Every token of this sign-in, this response's or the older one of a kept page (`page`).
+        neutral = each_signed(neutral, payload_of(token), lambda _: b"\0")
+    for value in g.get("per_response", ()):
+        neutral = neutral.replace(value.encode(), b"\0")
     digest = hashlib.blake2b(key=current_app.extensions["etag_key"], digest_size=16)
     for part in (
         request.endpoint,

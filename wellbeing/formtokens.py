@@ -74,27 +74,40 @@ class MaskedCSRFProtect(CSRFProtect):
 SIGNED_TAIL = re.compile(rb"\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
-def mask_signed(body: bytes, payload: bytes) -> bytes:
-    """`body` with every token of this sign-in masked, whatever its timestamp (a drawing kept
-    from an earlier request holds an older one): they share the payload. One mask for each
-    different token. Found with `find`, not a pattern made from the payload: an anonymous
-    phone's payload is new to each phone, and compiling a pattern for each one cost more than
-    rendering its join page."""
-    parts, sent, start = [], {}, 0
+def each_signed(body: bytes, payload: bytes, replace) -> bytes:
+    """`body` with every token of this sign-in put through `replace`, whatever its timestamp (a
+    page kept from an earlier request holds an older one): they share the payload. Found with
+    `find`, not a pattern made from the payload: an anonymous phone's payload is new to each
+    phone, and compiling a pattern for each one cost more than rendering its join page."""
+    parts, start = [], 0
     at = body.find(payload)
     while at != -1:
         tail = SIGNED_TAIL.match(body, at + len(payload))
         if tail:
-            token = body[at : tail.end()]
-            if token not in sent:
-                sent[token] = mask(token.decode()).encode()
-            parts += (body[start:at], sent[token])
+            parts += (body[start:at], replace(body[at : tail.end()]))
             start = tail.end()
         at = body.find(payload, tail.end() if tail else at + 1)
     if not parts:
         return body
     parts.append(body[start:])
     return b"".join(parts)
+
+
+def mask_signed(body: bytes, payload: bytes) -> bytes:
+    """Every token of this sign-in in `body` masked, with one mask for each different token."""
+    sent = {}
+
+    def masked(token: bytes) -> bytes:
+        if token not in sent:
+            sent[token] = mask(token.decode()).encode()
+        return sent[token]
+
+    return each_signed(body, payload, masked)
+
+
+def payload_of(token: str) -> bytes:
+    """What every token of one sign-in starts with (its session's secret, signed)."""
+    return token.split(".", 1)[0].encode()
 
 
 def mask_tokens(response):
@@ -106,7 +119,7 @@ def mask_tokens(response):
     token = g.get(FIELD)
     if token:
         body = response.get_data()
-        masked = mask_signed(body, token.split(".", 1)[0].encode())
+        masked = mask_signed(body, payload_of(token))
         if masked is not body:
             response.set_data(masked)
     g.tokens_masked = True
