@@ -80,17 +80,21 @@ def submit(pair: dict, member, week: date, more: str, less: str) -> bool:
     """Keeps the member's answer for the week; False once it was revealed (it stays as read)."""
     if revealed(pair, week):
         return False
-    words = {
-        "more_sealed": seal(more, "checkins.more"),
-        "less_sealed": seal(less, "checkins.less"),
-        "answered_at": now(),
-    }
+    words = [seal(more, "checkins.more"), seal(less, "checkins.less"), now()]
+    # Plain SQL: sqlite-utils' update and insert read the table's schema first, inside the
+    # write lock that 32 people sending at once queue for (issue 26).
     row_id = _row_id(pair, member.id, week)
     if row_id:
-        get_db()["checkins"].update(row_id, words)
+        get_db().execute(
+            "update checkins set more_sealed = ?, less_sealed = ?, answered_at = ? where id = ?",
+            [*words, row_id],
+        )
     else:
-        keys = {"pair_id": pair["id"], "week": week.isoformat(), "user_id": member.id}
-        get_db()["checkins"].insert(keys | words)
+        get_db().execute(
+            "insert into checkins (pair_id, week, user_id, more_sealed, less_sealed, answered_at)"
+            " values (?, ?, ?, ?, ?, ?)",
+            [pair["id"], week.isoformat(), member.id, *words],
+        )
     return True
 
 
