@@ -130,27 +130,20 @@ def save(pair: dict, member, base: Base, strategies: list[dict]) -> dict:
         latest = current(pair)
         if base != base_of(latest):
             raise Conflict(latest)
+        # Plain SQL: sqlite-utils' update and insert read the table's schema first, inside the
+        # write lock (issue 26: 50 pairs saving in the same moment of a training day).
         if latest and not latest["agreed_at"]:
             # Any change to a draft needs both confirmations again.
-            db["agreement_versions"].update(
-                latest["id"],
-                {
-                    "strategies_sealed": body,
-                    "revision": latest["revision"] + 1,
-                    "edited_by": member.id,
-                    "edited_at": now(),
-                },
+            db.execute(
+                "update agreement_versions set strategies_sealed = ?, revision = ?,"
+                " edited_by = ?, edited_at = ? where id = ?",
+                [body, latest["revision"] + 1, member.id, now(), latest["id"]],
             )
         else:
-            db["agreement_versions"].insert(
-                {
-                    "pair_id": pair["id"],
-                    "number": base.number + 1,
-                    "revision": 1,
-                    "strategies_sealed": body,
-                    "edited_by": member.id,
-                    "edited_at": now(),
-                }
+            db.execute(
+                "insert into agreement_versions (pair_id, number, revision, strategies_sealed,"
+                " edited_by, edited_at) values (?, ?, 1, ?, ?, ?)",
+                [pair["id"], base.number + 1, body, member.id, now()],
             )
     return current(pair)
 
