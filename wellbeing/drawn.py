@@ -110,7 +110,8 @@ def page(what: str, depends_on: tuple, render) -> str:
     """The whole page `render()` draws, kept for each state of `depends_on`.
 
     Drawing the page around its kept parts (base.html: the bar, the forms, the words) was a
-    third of a signed-in home's time (0.95 ms against 0.61 ms kept whole, in-process). Its key
+    fifth of a signed-in home's time in-process (0.95 to 1.01 ms drawn, 0.76 to 0.86 ms kept
+    whole, this function's own work included). Its key
     holds, beyond a drawing's: the sign-in (an ETag's reasons, `page_etag`: a page with the
     forms of one sign-in is never handed to another, even of the same person), the session's
     raw form token, and the stretch of time its tokens were made in (so a kept page's tokens
