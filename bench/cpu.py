@@ -20,28 +20,29 @@ def busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / TICK
 
 
-def process_seconds(pid: int) -> float:
+def stat_fields(path: Path) -> list[str] | None:
+    """The fields of a /proc/<pid>/stat after the process's name; None if it is gone."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return path.read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
+        return None
+
+
+def cpu_seconds(fields: list[str]) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def process_seconds(pid: int) -> float:
+    fields = stat_fields(Path(f"/proc/{pid}/stat"))
+    return cpu_seconds(fields) if fields else 0.0
 
 
 def group_seconds(group: int) -> float:
     """CPU used by every process in a process group (`make run`: make, gunicorn, its workers)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        if int(fields[2]) == group:
-            total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+    found = (
+        stat_fields(entry / "stat") for entry in Path("/proc").iterdir() if entry.name.isdigit()
+    )
+    return sum(cpu_seconds(fields) for fields in found if fields and int(fields[2]) == group)
 
 
 def server_seconds(server) -> float:
