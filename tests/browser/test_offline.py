@@ -78,7 +78,10 @@ def tap_offline(page, start, name, href):
     before = page.locator("h1").text_content()
     page.context.set_offline(True)
     link = page.locator(f"a[href='{href}']").first
-    link.click()
+    # Wait for the tap's own navigation to end, even one to the page already shown: one
+    # still in flight aborts the next tap's page.goto (net::ERR_ABORTED, seen in CI).
+    with page.expect_navigation(timeout=TIMEOUT_MS):
+        link.click()
     # Either the page kept on this phone or the offline page: never the same page unchanged.
     expect(page).to_have_url(re.compile(re.escape(href.split("#")[0]) + "$"))
     h1 = page.locator("h1")
