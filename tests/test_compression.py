@@ -9,15 +9,18 @@ docs/operations.md "Compression and BREACH".
 import gzip
 import http.client
 import re
+import secrets
 import socket
 
 import brotli
 import pytest
+from flask import session
+from flask_wtf.csrf import generate_csrf
 from steps import url
 
 from bench.training_day import Server  # `make run` itself
 from wellbeing.compression import NEVER_COMPRESSED
-from wellbeing.formtokens import mask_signed, unmask
+from wellbeing.formtokens import mask_signed, payload_of, sign_in_payload, unmask
 
 # What Chromium sends.
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "User-Agent": "wellbeing-test"}
@@ -283,6 +286,20 @@ def test_every_token_of_a_sign_in_is_masked_whatever_its_timestamp_and_nothing_e
     assert sent[0] == sent[3] and len({sent[0], sent[1]}) == 2 and sent[2] == other
     assert "<i>UGF5 and UGF5.</i>" in masked and now not in masked and older not in masked
     assert mask_signed(b"<p>nothing here</p>", b"UGF5") == b"<p>nothing here</p>"
+
+
+def test_the_payload_read_from_the_session_is_the_one_flask_wtf_signs(one):
+    """A kept page signs no token of its own (drawn.page): its tokens are found and masked by
+    the payload read from the session, which must be the start of every token signed there."""
+    with one.app.test_request_context("/"):
+        assert sign_in_payload() is None, "no form secret yet, nothing to mask by"
+        # A secret as Flask-WTF makes one: 40 random hex digits, which zlib can't shorten.
+        session["csrf_token"] = secrets.token_hex(20)
+        from_session = sign_in_payload()
+        assert from_session and from_session == payload_of(generate_csrf())
+    with one.app.test_request_context("/"):
+        session["csrf_token"] = secrets.token_hex(20)
+        assert sign_in_payload() != from_session
 
 
 def test_json_downloads_are_never_compressed_even_same_origin(one):

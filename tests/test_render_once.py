@@ -274,8 +274,10 @@ def test_a_whole_page_is_kept_for_one_sign_in_and_its_tokens_always_send(one):
     for token in tokens:
         assert client.post(TRAINING, data={"csrf_token": token}).status_code == 302
     # The same person signed in again (another phone): a page drawn for that sign-in, whose
-    # token sends there, and the first sign-in's token does not.
+    # token sends there, and the first sign-in's token does not. Its first page makes the new
+    # session's form secret, so that one is drawn and not kept.
     again = sign_in(one.app.test_client(), "facilitator")
+    again.get("/")
     third = again.get("/").get_data(as_text=True)
     assert pages_drawn(one) == made + 1
     assert again.post(TRAINING, data={"csrf_token": FORM_TOKEN.search(third)[1]}).status_code == 302
@@ -287,6 +289,19 @@ def test_a_whole_page_is_kept_for_one_sign_in_and_its_tokens_always_send(one):
     assert (
         client.post(TRAINING, data={"csrf_token": FORM_TOKEN.search(later)[1]}).status_code == 302
     )
+
+
+def test_a_session_without_a_form_secret_is_never_handed_a_kept_page(one):
+    """Two tabs sent the cookie of the sign-in itself, which holds no form secret yet: each
+    page makes its own. The second must not get the first one's page, whose token belongs to
+    the other secret and would be sent unmasked (formtokens.py masks this session's tokens)."""
+    first = sign_in(one.app.test_client(), "facilitator")
+    second = one.app.test_client()
+    second.set_cookie("session", first.get_cookie("session").value)
+    for client in (first, second):
+        token = FORM_TOKEN.search(client.get("/").get_data(as_text=True))[1]
+        assert "." not in token, "a token sent as itself, not masked"
+        assert client.post(TRAINING, data={"csrf_token": token}).status_code == 302
 
 
 def test_a_kept_page_keeps_its_etag_when_the_seconds_of_its_tokens_move_on(one):

@@ -122,8 +122,7 @@ def compress_page(response):
         or response.direct_passthrough
     ):
         return response
-    response.vary.add("Accept-Encoding")
-    response.vary.add("Sec-Fetch-Site")
+    response.vary.update(("Accept-Encoding", "Sec-Fetch-Site"))
     coding = accepted_coding()
     if not (coding and same_origin() and g.get("tokens_masked")):
         return response

@@ -34,12 +34,11 @@ from concurrent.futures import Future
 from flask import current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from .clock import moment, zone_name
 from .compression import etags
 from .db import rows
-from .formtokens import FIELD, each_signed, payload_of
+from .formtokens import FIELD, each_signed, sign_in_payload
 
 KEPT = 512  # drawings per worker; the largest (a card) is about 30 KB, so 15 MB at most
 KEPT_PAGES = 256  # whole pages per worker; a home or a caseload page is 7 to 40 KB
@@ -117,31 +116,38 @@ def page(what: str, depends_on: tuple, render) -> str:
     raw form token, and the stretch of time its tokens were made in (so a kept page's tokens
     have at least 6 of their 8 hours to live). A page is drawn afresh, and not kept, while a
     message waits to be shown once (flash) or the address has a query."""
-    if session.get("_flashes") or request.query_string:
+    secret = session.get(FIELD)
+    if not secret or session.get("_flashes") or request.query_string:
         return render()
-    # This request's token, which the page's forms would have asked for: formtokens.py masks
-    # by it every token of this sign-in, the kept page's older one too.
-    generate_csrf()
     key = (
         what,
         current_user.id,
         current_user.get_id(),
-        session.get(FIELD, ""),
+        secret,
         token_stretch(),
         zone_name(),
         str(get_locale()),
         *depends_on,
     )
     try:
-        return current_app.extensions["kept_pages"].get(key, lambda: once_only_free(render()))
+        found = current_app.extensions["kept_pages"].get(key, lambda: once_only_free(render()))
     except OnceOnly as drawn_once:
         return drawn_once.page
+    g.kept_page = found
+    return found
 
 
-def once_only_free(drawn: str) -> str:
+class KeptPage(str):
+    """A page kept whole, with its ETag once one is taken (`answer_conditionally`): every part
+    of the ETag is in the page's key, so it is the same for every response that sends it."""
+
+    etag = None
+
+
+def once_only_free(drawn: str) -> KeptPage:
     if g.get("per_response"):
         raise OnceOnly(drawn)
-    return drawn
+    return KeptPage(drawn)
 
 
 def checked(drawing):
@@ -222,9 +228,9 @@ def page_etag(body: bytes) -> str:
 
     Masking (wellbeing/formtokens.py) is irrelevant to a 304: it sends no body at all."""
     neutral = body
-    if token := g.get(FIELD):
+    if payload := sign_in_payload():
         # Every token of this sign-in, this response's or the older one of a kept page (`page`).
-        neutral = each_signed(neutral, payload_of(token), lambda _: b"\0")
+        neutral = each_signed(neutral, payload, lambda _: b"\0")
     for value in g.get("per_response", ()):
         neutral = neutral.replace(value.encode(), b"\0")
     digest = hashlib.blake2b(key=current_app.extensions["etag_key"], digest_size=16)
@@ -239,6 +245,18 @@ def page_etag(body: bytes) -> str:
         digest.update(len(encoded).to_bytes(4) + encoded)
     digest.update(neutral)
     return digest.hexdigest()
+
+
+def kept_etag(body: bytes) -> str:
+    """`page_etag`, taken once for a page kept whole (`page`), checked by its length to be the
+    page this response sends. Hashing the page on every response was a twentieth of a kept
+    home's time (issue 26)."""
+    kept = g.get("kept_page")
+    if kept is None:
+        return page_etag(body)
+    if kept.etag is None or kept.etag[0] != len(body):
+        kept.etag = (len(body), page_etag(body))
+    return kept.etag[1]
 
 
 def token_stretch() -> int:
@@ -259,7 +277,7 @@ def answer_conditionally(response):
         or not current_user.is_authenticated
     ):
         return response
-    etag = page_etag(response.get_data())
+    etag = kept_etag(response.get_data())
     # Weak: the bytes differ on every response (each token is masked afresh), the page not.
     response.set_etag(etag, weak=True)
     asked = request.if_none_match

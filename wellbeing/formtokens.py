@@ -22,8 +22,9 @@ import base64
 import re
 import secrets
 
-from flask import g
+from flask import g, session
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
 # Where Flask-WTF keeps this request's token in `g`: its field name, which this app leaves at
 # Flask-WTF's default (WTF_CSRF_FIELD_NAME is not a setting here).
@@ -110,16 +111,32 @@ def payload_of(token: str) -> bytes:
     return token.split(".", 1)[0].encode()
 
 
+# Flask-WTF's serializer, for its payload alone, which neither its key nor its salt changes.
+PAYLOAD = URLSafeTimedSerializer("the payload is not signed")
+
+
+def sign_in_payload() -> bytes | None:
+    """What every form token of this session starts with, or None before it has a form secret.
+
+    Read from the session when this response signed no token: a page kept whole
+    (wellbeing/drawn.py `page`) holds the token of the response that drew it, and signing a
+    new one only to learn its payload was a twentieth of a kept home's time (issue 26)."""
+    if token := g.get(FIELD):
+        return payload_of(token)
+    secret = session.get(FIELD)
+    return PAYLOAD.dump_payload(secret) if secret else None
+
+
 def mask_tokens(response):
     """Each token in an HTML response, masked afresh for this response (one mask for all its
     forms); `g.tokens_masked` then tells compression (wellbeing/compression.py) that no token
     is left as itself."""
     if response.mimetype != "text/html" or response.direct_passthrough:
         return response
-    token = g.get(FIELD)
-    if token:
+    payload = sign_in_payload()
+    if payload:
         body = response.get_data()
-        masked = mask_signed(body, payload_of(token))
+        masked = mask_signed(body, payload)
         if masked is not body:
             response.set_data(masked)
     g.tokens_masked = True

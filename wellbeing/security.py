@@ -70,35 +70,45 @@ def content_policy() -> str:
     return CSP.format(import_map=import_map()[1])
 
 
-def set_headers(response):
-    headers = response.headers
-    if isinstance(request.routing_exception, SecurityError):
-        # A host not in WELLBEING_TRUSTED_HOSTS: nothing can be linked, nothing may load.
-        headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-    elif "Content-Security-Policy" not in headers:
-        headers["Content-Security-Policy"] = content_policy()
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    # Invitation and reset links carry tokens in their paths: a Referer never holds a path, even
-    # to this site, whose proxy may log it. It holds the origin alone, because over HTTPS
+# Sent with every response whose view did not set its own.
+BASELINE = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    # Invitation and reset links carry tokens in their paths: a Referer never holds a path,
+    # even to this site, whose proxy may log it. It holds the origin alone, because over HTTPS
     # Flask-WTF refuses a form post without this site's origin there (WTF_CSRF_SSL_STRICT):
     # with "no-referrer" nobody could sign in on a real deployment (issue 21, M2;
     # docs/operations.md "HTTPS and the Referer"). External links are noreferrer.
-    headers.setdefault("Referrer-Policy", REFERRER_POLICY)
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.endpoint == "static":
-        if request.args.get("v"):
-            # Versioned asset URLs change whenever the file does (see `asset_url`).
-            headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    ("Referrer-Policy", REFERRER_POLICY),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
+def set_headers(response):
+    headers = response.headers
+    static = request.endpoint == "static"
+    if static and request.args.get("v"):
+        # Versioned asset URLs change whenever the file does (see `asset_url`).
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    if isinstance(request.routing_exception, SecurityError):
+        # A host not in WELLBEING_TRUSTED_HOSTS: nothing can be linked, nothing may load.
+        policy = "default-src 'none'; frame-ancestors 'none'"
     else:
+        policy = content_policy()
+    wanted = [*BASELINE, ("Content-Security-Policy", policy)]
+    if request.is_secure:
+        wanted.append(("Strict-Transport-Security", HSTS))
+    if not static:
         # Pages differ for htmx requests and for each signed-in person.
-        response.vary.add("HX-Request")
-        response.vary.add("Cookie")
+        response.vary.update(("HX-Request", "Cookie"))
         # Nothing a person sees is kept by the browser's HTTP cache or a proxy.
-        headers.setdefault("Cache-Control", "no-store")
+        wanted.append(("Cache-Control", "no-store"))
+    # Each header only where the view set none of its own. The names are read once: werkzeug's
+    # Headers walks its whole list for each lookup, and one lookup a header made this function
+    # a twelfth of a signed-in home's time (issue 26).
+    present = {name.lower() for name in headers.keys()}
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 
 
