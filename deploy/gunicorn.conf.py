@@ -25,8 +25,10 @@ workers = int(os.environ.get("WELLBEING_WORKERS") or 2)
 # that waits until the room changes, and with sync workers each one would hold a whole process.
 # A waiting thread costs a little memory and no CPU. The threads of a worker share one Python
 # interpreter, so CPU-bound work still runs on at most `workers` CPUs; connections are kept
-# alive between requests, which sync workers can't do.
-worker_class = "gthread"
+# alive between requests, which sync workers can't do. gunicorn's gthread worker, taking a new
+# connection only while it has a thread free, so that a burst is shared between the workers
+# (wellbeing/serving.py says why).
+worker_class = "wellbeing.serving.ThreadWorker"
 threads = int(os.environ.get("WELLBEING_THREADS") or 16)
 
 # gunicorn 25.1 and later open a control socket (for `gunicornc`) unless told not to: a way in
