@@ -272,6 +272,24 @@ def test_gunicorn_logs_through_the_token_filter():
     assert token not in logged.stderr + logged.stdout
 
 
+def start_gunicorn(tmp_path, port: int, **env) -> tuple[subprocess.Popen, Path]:
+    """The server as deployed (deploy/gunicorn.conf.py) on `port`, with `env` beside the
+    required settings; its log goes to tmp_path/gunicorn.log."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "WELLBEING_INSTANCE_PATH": str(tmp_path / "instance"),
+        "WELLBEING_BIND": f"127.0.0.1:{port}",
+        "WELLBEING_TRUSTED_HOSTS": "127.0.0.1",
+        "WELLBEING_BASE_URL": "https://wellbeing.example.org",
+        **env,
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        command = [str(BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")]
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return server, log
+
+
 def workers_of(master: int) -> list[int]:
     """The processes whose parent is `master` (from /proc)."""
     found = []
@@ -305,22 +323,8 @@ def test_a_burst_of_connections_is_shared_between_the_workers(tmp_path):
     test's, served at a third of the pace of two workers (docs/benchmarks.md). Twice as many
     requests as one worker has threads, each held before its headers end, arrive at once, three
     times over: no worker may hold more than its threads."""
-    threads, port, log = 4, free_port(), tmp_path / "gunicorn.log"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "WELLBEING_INSTANCE_PATH": str(tmp_path / "instance"),
-        "WELLBEING_BIND": f"127.0.0.1:{port}",
-        "WELLBEING_THREADS": str(threads),
-        "WELLBEING_TRUSTED_HOSTS": "127.0.0.1",
-        "WELLBEING_BASE_URL": "https://wellbeing.example.org",
-    }
-    with log.open("w") as out:
-        gunicorn = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    threads, port = 4, free_port()
+    gunicorn, log = start_gunicorn(tmp_path, port, WELLBEING_THREADS=str(threads))
     try:
         wait_until_answers(f"http://127.0.0.1:{port}/healthz", None, gunicorn, log)
         workers = workers_of(gunicorn.pid)
@@ -352,22 +356,8 @@ def test_gunicorn_tells_systemd_when_it_is_ready(tmp_path):
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listening:
         listening.bind(address)
         listening.settimeout(60)
-        port, log = free_port(), tmp_path / "gunicorn.log"
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "NOTIFY_SOCKET": address,
-            "WELLBEING_INSTANCE_PATH": str(tmp_path / "instance"),
-            "WELLBEING_BIND": f"127.0.0.1:{port}",
-            "WELLBEING_TRUSTED_HOSTS": "127.0.0.1",
-            "WELLBEING_BASE_URL": "https://wellbeing.example.org",
-        }
-        with log.open("w") as out:
-            gunicorn = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        port = free_port()
+        gunicorn, log = start_gunicorn(tmp_path, port, NOTIFY_SOCKET=address)
         try:
             told = listening.recv(4096).decode()
             # Stopped once its workers serve: one still starting may not stop at once.
