@@ -114,8 +114,11 @@ def page(what: str, depends_on: tuple, render) -> str:
     holds, beyond a drawing's: the sign-in (an ETag's reasons, `page_etag`: a page with the
     forms of one sign-in is never handed to another, even of the same person), the session's
     raw form token, and the stretch of time its tokens were made in (so a kept page's tokens
-    have at least 6 of their 8 hours to live). A page is drawn afresh, and not kept, while a
-    message waits to be shown once (flash) or the address has a query."""
+    have at least 6 of their 8 hours to live). A page is drawn afresh, and not kept, before the
+    session has its form secret (the page's forms make it: until then a kept page's token would
+    belong to another session's secret, and go unmasked), while a message waits to be shown once
+    (flash) or the address has a query. A kept page signs no token of its own: its tokens are
+    masked by the payload read from the session (`sign_in_payload`)."""
     secret = session.get(FIELD)
     if not secret or session.get("_flashes") or request.query_string:
         return render()
