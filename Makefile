@@ -42,9 +42,9 @@ run: install
 	WELLBEING_SESSION_COOKIE_SECURE=false $(FLASK) migrate
 	WELLBEING_SESSION_COOKIE_SECURE=false $(FLASK) demo
 	@echo "Open http://$(HOST):$(PORT) in a phone-sized browser window. Stop with Ctrl-C."
-	@# The server's own gunicorn settings (deploy/gunicorn.conf.py: no access log, no control socket).
+	@# Served as the server serves it (wellbeing/serving.py: granian, no access log).
 	@# Plain http on this machine: the session cookie may not be marked Secure (docs/operations.md).
-	WELLBEING_BIND=$(HOST):$(PORT) WELLBEING_SESSION_COOKIE_SECURE=false $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
+	WELLBEING_BIND=$(HOST):$(PORT) WELLBEING_SESSION_COOKIE_SECURE=false $(PY) -m wellbeing.serving
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,4 @@
-"""Entry point for `flask --app app …` and `gunicorn app:app`."""
+"""Entry point for `flask --app app …` and the server's `app:app` (wellbeing/serving.py)."""
 
 from wellbeing import create_app
 

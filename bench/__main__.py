@@ -2,8 +2,8 @@
 
 1. Builds a throwaway instance (database, secrets) with the real migrations and demo organisation
    (bench/servers.py).
-2. Serves the app and a bare Flask "hello" (bench/hello.py) with the same gunicorn settings as
-   `make run`, on free localhost ports.
+2. Serves the app and a bare Flask "hello" (bench/hello.py) as `make run` serves the app
+   (wellbeing/serving.py), on free localhost ports.
 3. Signs in through the real /signin form and measures the gzip-compressed size of every HTML
    page (bench/pages.py) and of a first visit (bench/first_visit.py).
 4. Loads the signed-in home page and "hello" with wrk, interleaved, and compares their
@@ -24,13 +24,14 @@ Run it as `python -m bench` or `python bench/run.py`; --checkin-only, --room-onl
 """
 
 import argparse
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+
+from wellbeing.serving import THREADS
 
 from . import (
     caseload,
@@ -58,9 +59,13 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument(
-        "--server",
-        default="--workers 2",
-        help="gunicorn options for both servers, on top of deploy/gunicorn.conf.py as `make run`",
+        "--workers", type=int, default=2, help="worker processes of each server (as `make run`)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=THREADS,
+        help="threads of each worker (as `make run`, wellbeing/serving.py)",
     )
     parser.add_argument(
         "--quiet-wait",
@@ -108,7 +113,11 @@ def parse_args(argv=None):
         help="only the bytes of a first visit (implies --no-docs)",
     )
     args = parser.parse_args(argv)
-    args.server_args = shlex.split(args.server)
+    args.server = f"{args.workers} workers of {args.threads} threads"
+    args.server_settings = {
+        "WELLBEING_WORKERS": str(args.workers),
+        "WELLBEING_THREADS": str(args.threads),
+    }
     return args
 
 
@@ -125,7 +134,7 @@ def main(argv=None) -> int:
             print(training_day.line(training_day.run(tmp, args.rounds)))
             return 0
         env = prepare_instance(tmp)
-        with serving(env, tmp, args.server_args) as servers:
+        with serving(env, tmp, args.server_settings) as servers:
             app = servers[0]
             cookies = {role: sign_in(app.port, role) for role in DEMO}
             check_signed_in_home(app.port, cookies["facilitator"])

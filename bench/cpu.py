@@ -38,7 +38,7 @@ def process_seconds(pid: int) -> float:
 
 
 def group_seconds(group: int) -> float:
-    """CPU used by every process in a process group (`make run`: make, gunicorn, its workers)."""
+    """CPU used by every process in a process group (`make run`: make, the server, its workers)."""
     found = (
         stat_fields(entry / "stat") for entry in Path("/proc").iterdir() if entry.name.isdigit()
     )
@@ -46,7 +46,7 @@ def group_seconds(group: int) -> float:
 
 
 def server_seconds(server) -> float:
-    """CPU used by a gunicorn master and its workers."""
+    """CPU used by a server's main process and its workers."""
     pid = server.process.pid
     children = Path(f"/proc/{pid}/task/{pid}/children")
     workers = children.read_text().split() if children.exists() else []

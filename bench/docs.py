@@ -157,7 +157,7 @@ def render(results: dict) -> str:
         .get_template(TEMPLATE)
         .render(
             results,
-            server=" ".join(settings["server_args"]),
+            server=settings["server"],
             noisiest=max(run["others"] for name in runs for run in runs[name]),
             quiet=QUIET,
             facilitator=DEMO["facilitator"][0],

@@ -22,7 +22,7 @@ def warm_up(app, hello, cookie, args):
     """A --warmup run of each, not counted."""
     print(
         f"bench: loading hello and home, {args.rounds} rounds of {args.duration} s,"
-        f" {args.connections} connections, gunicorn {args.server}",
+        f" {args.connections} connections, granian, {args.server}",
         flush=True,
     )
     for server, target_cookie in ((hello, None), (app, cookie)):

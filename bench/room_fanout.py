@@ -2,7 +2,7 @@
 
 docs/design.md budget: "A training-day room of 200 phones shows a moved dot on the projector within
 1 second (p95), and no placement is lost". `make bench` calls `run()`, which calls `measure()`
-against the same gunicorn as its other figures (`make run`'s settings). Everything goes through the
+against the same server as its other figures (`make run`'s settings). Everything goes through the
 real routes:
 
 - The trainer (the demo facilitator) opens a room through the real form.
@@ -49,7 +49,7 @@ TOKEN = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 
 class Browser:
     """One phone or laptop: its own cookie jar (just the session cookie), a fresh connection
-    per request, since gunicorn's sync workers close each connection after one response."""
+    per request, as a phone that sleeps between polls opens one."""
 
     def __init__(self, port, cookie=None):
         self.port, self.cookie = port, cookie

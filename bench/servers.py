@@ -1,4 +1,4 @@
-"""The throwaway instance, the two gunicorn servers (the app and bench/hello.py), the machine."""
+"""The throwaway instance, the two servers (the app and bench/hello.py), the machine."""
 
 import http.client
 import os
@@ -50,30 +50,22 @@ def prepare_instance(tmp: Path) -> dict:
     return env
 
 
-def start_server(name, app, chdir, server_args, env, tmp) -> Server:
+def start_server(name, app, chdir, settings, env, tmp) -> Server:
+    """`app` (module:name) served from `chdir` as `make run` serves the app (wellbeing/serving.py),
+    with settings ({"WELLBEING_WORKERS": "2", ...}) on top of env."""
     port = free_port()
-    log = tmp / f"{name}-gunicorn.log"
-    command = [
-        str(BIN / "gunicorn"),
-        # `make run`'s own settings (threaded workers, no access log), then the bench's.
-        "--config",
-        str(ROOT / "deploy" / "gunicorn.conf.py"),
-        *server_args,
-        # Gunicorn's control socket is one path per user: leave `make run`'s alone.
-        "--no-control-socket",
-        "--bind",
-        f"{HOST}:{port}",
-        "--chdir",
-        str(chdir),
-        app,
-    ]
+    log = tmp / f"{name}-server.log"
+    command = [str(BIN / "python"), "-m", "wellbeing.serving", app]
+    env = dict(env, **settings, WELLBEING_BIND=f"{HOST}:{port}", PYTHONPATH=str(ROOT))
     with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=chdir, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     server = Server(name, port, process, log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise BenchError(f"gunicorn for {name} exited:\n{log.read_text()}")
+            raise BenchError(f"the server for {name} exited:\n{log.read_text()}")
         try:
             status, _, _ = request(port, "GET", "/")
             if status < 500:
@@ -82,19 +74,19 @@ def start_server(name, app, chdir, server_args, env, tmp) -> Server:
             pass
         time.sleep(0.2)
     server.stop()
-    raise BenchError(f"gunicorn for {name} did not answer on port {port}:\n{log.read_text()}")
+    raise BenchError(f"the server for {name} did not answer on port {port}:\n{log.read_text()}")
 
 
 @contextmanager
-def serving(env, tmp, server_args):
-    """The app and hello, side by side with `make run`'s gunicorn settings
-    (deploy/gunicorn.conf.py) and server_args: yields [app, hello].
+def serving(env, tmp, settings):
+    """The app and hello, side by side, served as `make run` serves the app with settings on
+    top (wellbeing/serving.py): yields [app, hello].
     A connection that fails is a BenchError carrying the end of both servers' logs; both
     servers stop when the block ends, however it ends."""
     servers = []
     try:
-        servers.append(start_server("app", "app:app", ROOT, server_args, env, tmp))
-        servers.append(start_server("hello", "hello:app", ROOT / "bench", server_args, env, tmp))
+        servers.append(start_server("app", "app:app", ROOT, settings, env, tmp))
+        servers.append(start_server("hello", "hello:app", ROOT / "bench", settings, env, tmp))
         yield servers
     except (OSError, http.client.HTTPException) as error:
         logs = "".join(
@@ -113,15 +105,14 @@ def machine() -> dict:
             model = line.split(":", 1)[1].strip()
             break
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
-    gunicorn = subprocess.run(
-        [str(BIN / "gunicorn"), "--version"], capture_output=True, text=True
-    ).stdout.strip()
+    from granian import __version__ as granian
+
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": model,
         "kernel": platform.release(),
         "python": platform.python_version(),
-        "gunicorn": gunicorn,
+        "granian": granian,
         "wrk": (wrk.stdout or wrk.stderr).splitlines()[0].split(" [")[0],
         "load": " ".join(f"{n:.2f}" for n in os.getloadavg()),
     }

@@ -3,7 +3,7 @@
 Used by the test suite (tests/test_training_day.py) and by `make bench` (`run()`, at the end):
 
 - `Server`: the README's run command, `make run`, on a free port with its own instance folder,
-  in its own process group, so a test can `kill -9` all of it (make, gunicorn, both workers).
+  in its own process group, so a test can `kill -9` all of it (make, the server, both workers).
 - `joins_at_once()`: 200 phones press Join in a new room at one moment, and nothing else:
   docs/design.md's budget as it is written.
 - `simultaneous()`: at one moment, 200 phones join a room, 200 phones already in it place
@@ -88,7 +88,7 @@ class Server:
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: make, gunicorn and workers
+                start_new_session=True,  # its own process group: make, the server and workers
             )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -268,8 +268,7 @@ class Request:
     def send(self):
         """Write the request and read its whole answer; only then parse it. The connection
         stays open, as a browser keeps it for the page's next request: `close()` it after the
-        moment. (Asked to close it, `Connection: close`, gunicorn's main loop waits for the
-        other side to close before it takes the next connection.)"""
+        moment."""
         if not self.raw:
             self.connect()
         started = time.monotonic()

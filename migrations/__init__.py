@@ -46,7 +46,7 @@ def m002_sessions_and_signin_attempts(db):
         foreign_keys=[("user_id", "users", "id")],
     )
     db["sessions"].create_index(["user_id"])
-    # Failed sign-ins, kept in the database so the limit holds across gunicorn workers.
+    # Failed sign-ins, kept in the database so the limit holds across the server's workers.
     db["signin_failures"].create({"id": int, "key": str, "at": str}, pk="id")
     db["signin_failures"].create_index(["key", "at"])
 

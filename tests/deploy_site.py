@@ -1,7 +1,7 @@
 """The deployment kit (deploy/) running on this machine, for tests/test_deploy.py and
-tests/browser/test_deploy_https.py: gunicorn started with deploy/gunicorn.conf.py and the
-environment deploy/wellbeing.service gives it, behind Caddy started with deploy/Caddyfile, or
-nginx with deploy/nginx.conf.
+tests/browser/test_deploy_https.py: the server started as deploy/wellbeing.service starts it
+(`python -m wellbeing.serving`), with the environment the unit gives it, behind Caddy started
+with deploy/Caddyfile, or nginx with deploy/nginx.conf.
 
 Only what must differ on a test machine is changed: the site's name becomes localhost (Caddy's
 internal CA signs its certificate instead of Let's Encrypt), ports are free ones, and paths
@@ -182,7 +182,7 @@ def wait_until_answers(url: str, context: ssl.SSLContext | None, process, log: P
 
 
 class Site:
-    """gunicorn behind Caddy, both as deploy/ configures them, on a fresh instance folder."""
+    """The server behind Caddy, both as deploy/ configures them, on a fresh instance folder."""
 
     def __init__(self, folder: Path, app_port: int | None = None):
         self.folder = folder
@@ -230,17 +230,13 @@ class Site:
         # The database built by the migrations, and the demo people to sign in as.
         self.flask("migrate")
         self.flask("demo")
-        self.gunicorn_log = self.folder / "gunicorn.log"
+        self.server_log = self.folder / "server.log"
         self.processes.append(
-            self.spawn(
-                [str(BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
-                self.gunicorn_log,
-                # From somewhere else: the configuration finds the app by itself.
-                cwd=self.folder,
-            )
+            # As deploy/wellbeing.service starts it, from the checkout (its WorkingDirectory).
+            self.spawn([str(BIN / "python"), "-m", "wellbeing.serving"], self.server_log, cwd=ROOT)
         )
         wait_until_answers(
-            f"http://127.0.0.1:{self.app_port}/healthz", None, self.processes[-1], self.gunicorn_log
+            f"http://127.0.0.1:{self.app_port}/healthz", None, self.processes[-1], self.server_log
         )
 
     def start_caddy(self):
@@ -287,7 +283,7 @@ class Site:
             )
 
     def logs(self) -> dict[str, str]:
-        """Everything gunicorn (with the app's own log) and Caddy wrote, by name."""
+        """Everything the server (with the app's own log) and Caddy wrote, by name."""
         time.sleep(0.5)  # what was just written has reached the files
         return {log.name: log.read_text() for log in self.folder.glob("*.log")}
 
@@ -371,7 +367,7 @@ class MakeRun:
 
     def start(self):
         with self.log.open("a") as out:
-            # Its own process group: make, gunicorn's master and its workers stop together.
+            # Its own process group: make, the server's main process and its workers stop together.
             self.process = subprocess.Popen(
                 ["make", "run", f"PORT={self.port}"],
                 cwd=self.root,

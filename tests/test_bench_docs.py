@@ -16,8 +16,9 @@ from bench import checkin, docs, home, room_fanout, rounds, training_day
 from bench.__main__ import budgets, report
 
 SETTINGS = {
-    "server": "--workers 2",
-    "server_args": ["--workers", "2"],
+    "server": "2 workers of 4 threads",
+    "workers": 2,
+    "threads": 4,
     "wrk_threads": 2,
     "connections": 32,
     "warmup": 2,
@@ -133,7 +134,7 @@ def fake_results() -> dict:
             "cpu": "Test CPU 9000",
             "kernel": "6.1.0-test",
             "python": "3.11.9",
-            "gunicorn": "gunicorn (version 23.0.0)",
+            "granian": "2.8.9",
             "wrk": "wrk 4.2.0",
             "load": "0.11 0.22 0.33",
         },
@@ -269,7 +270,7 @@ LINES = [
     " 1211 ms | **FAIL** |",
     "| A crash loses no acknowledged write | 0 of 604 lost | pass |",
     "- 2 CPUs (`nproc`), Test CPU 9000, Linux 6.1.0-test",
-    "- Python 3.11.9, gunicorn (version 23.0.0), wrk 4.2.0",
+    "- Python 3.11.9, granian 2.8.9, wrk 4.2.0",
     "- Load average when the run started: 0.11 0.22 0.33",
     "| 1 | hello | 7509.1 | 4.2 ms | 5.4 ms | 9.0 ms | 0.18 ms | 1% |",
     "| 1 | home | 2291.7 | 13.8 ms | 17.1 ms | 39.4 ms | 0.75 ms | 0% |",
@@ -341,7 +342,8 @@ LINES = [
 
 # Figures of the Method and room sections, whose lines are wrapped: found in the words.
 WORDS = [
-    "both with `--workers 2` as `make run` serves",
+    "each as `make run` serves the app (`python -m wellbeing.serving`: granian, 2 workers of 4"
+    " threads, no access log)",
     "The bench signs in as the demo facilitator (alex@demo.example)",
     "wrk, 2 threads and 32 connections, on the same machine: a 2 s warm-up of each, then 3"
     " interleaved rounds of 10 s each",

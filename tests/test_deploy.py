@@ -5,22 +5,21 @@
 - Caddy validates deploy/Caddyfile, nginx accepts deploy/nginx.conf (`make test` installs
   Debian's caddy and nginx, as it does Chromium);
 - Litestream reads deploy/litestream.yml's retention, snapshots and heartbeat;
-- gunicorn with deploy/gunicorn.conf.py behind Caddy with deploy/Caddyfile (then behind nginx
+- the server (wellbeing/serving.py) behind Caddy with deploy/Caddyfile (then behind nginx
   with deploy/nginx.conf) answers over HTTPS with HSTS and a Secure cookie, gzips scripts, and
   HTML only when asked for same-origin (issue 26), takes a 5 MB vault backup, and no log
-  (gunicorn's, the app's, the proxy's) holds an invitation's token or any request line.
+  (the server's, the app's, the proxy's) holds an invitation's token or any request line.
   tests/browser/test_deploy_https.py has a first admin join through it in Chromium.
 """
 
-import contextlib
 import gzip
 import http.client
 import json
-import os
 import shutil
-import socket
+import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -40,10 +39,12 @@ from deploy_site import (
     replaced_once,
     wait_until_answers,
 )
+from granian.constants import Interfaces
 
 from wellbeing.demo import DEMO_PEOPLE
 from wellbeing.private.backup import MAX_BODY_BYTES
 from wellbeing.security import HSTS
+from wellbeing.serving import settings
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 UNITS = ["wellbeing.service", "litestream.service"]
@@ -52,7 +53,7 @@ FACILITATOR = next(person for person in DEMO_PEOPLE if person[3] == ["facilitato
 
 @pytest.fixture(autouse=True)
 def every_write_goes_through_writing():
-    """The app runs in gunicorn's processes here; tests/conftest.py's guard of the in-process
+    """The app runs in the server's processes here; tests/conftest.py's guard of the in-process
     app has nothing to see."""
     yield
 
@@ -195,73 +196,52 @@ def test_litestream_reads_retention_snapshots_and_a_heartbeat(tmp_path):
         assert refused.returncode != 0 and key in refused.stdout + refused.stderr, key
 
 
-# --- gunicorn.conf.py --------------------------------------------------------------------
-
-GUNICORN_SETTINGS = """
-import json, sys
-from gunicorn.config import Config
-cfg = Config()
-for name, value in __import__("runpy").run_path(sys.argv[1]).items():
-    if name in cfg.settings:
-        cfg.set(name, value)
-print(json.dumps({name: cfg.settings[name].get() for name in sys.argv[2:]}))
-"""
+# --- the server: wellbeing/serving.py ---------------------------------------------------
 
 
-def gunicorn_settings(env=None) -> dict:
-    names = ["bind", "workers", "worker_class", "threads", "control_socket_disable", "accesslog"]
-    names += ["wsgi_app", "chdir"]
-    shown = subprocess.run(
-        [sys.executable, "-c", GUNICORN_SETTINGS, str(DEPLOY / "gunicorn.conf.py"), *names],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", **(env or {})},
-        check=True,
-    )
-    return json.loads(shown.stdout)
-
-
-def test_gunicorn_serves_two_workers_on_localhost_with_no_control_socket_or_access_log():
-    settings = gunicorn_settings()
-    assert settings == {
-        "bind": ["127.0.0.1:8000"],
+def test_the_server_serves_two_workers_on_localhost_with_no_access_log():
+    defaults = settings({})
+    assert {name: defaults[name] for name in SERVED} == {
+        "target": "app:app",
+        "interface": Interfaces.WSGI,
+        "address": "127.0.0.1",
+        "port": 8000,
         "workers": 2,
-        # Threaded workers: a projector's live picture waits in a thread (issue 26); each takes
-        # a connection only while it has a thread free (wellbeing/serving.py).
-        "worker_class": "wellbeing.serving.ThreadWorker",
-        "threads": 16,
-        "control_socket_disable": True,
-        "accesslog": None,
-        "wsgi_app": "app:app",
-        "chdir": str(ROOT),
+        # A projector's live picture waits in a thread (issue 26): a few per worker.
+        "blocking_threads": 4,
+        "log_access": False,
+        "websockets": False,
+        "working_dir": ROOT,  # wherever it is started from
     }
-    moved = gunicorn_settings(
+    moved = settings(
         {"WELLBEING_BIND": "127.0.0.1:9000", "WELLBEING_WORKERS": "4", "WELLBEING_THREADS": "8"}
     )
-    assert moved["bind"] == ["127.0.0.1:9000"] and moved["workers"] == 4
-    assert moved["threads"] == 8
+    assert (moved["address"], moved["port"], moved["workers"], moved["blocking_threads"]) == (
+        "127.0.0.1",
+        9000,
+        4,
+        8,
+    )
 
 
-GUNICORN_LOGS = """
-import sys
-from gunicorn.config import Config
-from gunicorn.glogging import Logger
-cfg = Config()
-for name, value in __import__("runpy").run_path(sys.argv[1]).items():
-    if name in cfg.settings:
-        cfg.set(name, value)
-log = Logger(cfg)  # as gunicorn's master sets its logging up, before it starts
-cfg.on_starting(None)
-log.error("Error handling request /reset/%s", sys.argv[2])
+SERVED = ("target", "interface", "address", "port", "workers", "blocking_threads")
+SERVED += ("log_access", "websockets", "working_dir")
+
+SERVER_LOGS = """
+import logging, sys
+from granian.server import Server
+from wellbeing.serving import settings
+Server(**settings({}))  # sets granian's logging up, as its master does before it starts
+logging.getLogger("_granian").error("Error handling request /reset/%s", sys.argv[1])
 """
 
 
-def test_gunicorn_logs_through_the_token_filter():
-    """gunicorn's own log names the path of a request that failed in it; the master logs
+def test_the_servers_log_passes_the_token_filter():
+    """granian's own log may name the path of a request that failed in it, and its master logs
     before any worker has created the app (which filters its own log, wellbeing/security.py)."""
     token = "Zk3v9Qm2LrT8xWc1NpY6aHs4"
     logged = subprocess.run(
-        [sys.executable, "-c", GUNICORN_LOGS, str(DEPLOY / "gunicorn.conf.py"), token],
+        [sys.executable, "-c", SERVER_LOGS, token],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -272,9 +252,9 @@ def test_gunicorn_logs_through_the_token_filter():
     assert token not in logged.stderr + logged.stdout
 
 
-def start_gunicorn(tmp_path, port: int, **env) -> tuple[subprocess.Popen, Path]:
-    """The server as deployed (deploy/gunicorn.conf.py) on `port`, with `env` beside the
-    required settings; its log goes to tmp_path/gunicorn.log."""
+def start_server(tmp_path, port: int, **env) -> tuple[subprocess.Popen, Path]:
+    """The server as deployed (`python -m wellbeing.serving`, deploy/wellbeing.service) on
+    `port`, with `env` beside the required settings; its log goes to tmp_path/server.log."""
     env = {
         "PATH": "/usr/bin:/bin",
         "WELLBEING_INSTANCE_PATH": str(tmp_path / "instance"),
@@ -283,10 +263,10 @@ def start_gunicorn(tmp_path, port: int, **env) -> tuple[subprocess.Popen, Path]:
         "WELLBEING_BASE_URL": "https://wellbeing.example.org",
         **env,
     }
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "server.log"
     with log.open("w") as out:
-        command = [str(BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")]
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        command = [str(BIN / "python"), "-m", "wellbeing.serving"]
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     return server, log
 
 
@@ -304,71 +284,117 @@ def workers_of(master: int) -> list[int]:
     return found
 
 
-def connections_held(pid: int, port: int) -> int:
-    """Established TCP connections to `port` that process `pid` holds (from /proc)."""
-    sockets = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):
-            sockets.add(os.readlink(fd).removeprefix("socket:[").removesuffix("]"))
-    held = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        local, state, inode = line.split()[1], line.split()[3], line.split()[9]
-        held += state == "01" and int(local.split(":")[1], 16) == port and inode in sockets
-    return held
+def test_a_reload_starts_new_workers_and_answers_every_request_meanwhile(tmp_path):
+    """`systemctl reload wellbeing` sends HUP (deploy/wellbeing.service): granian starts a new
+    worker beside each old one, then stops the old one, which finishes what it serves. Four
+    clients ask without a pause, each on a new connection, from before the reload until both
+    workers are new: every request is answered."""
+    port = free_port()
+    server, log = start_server(tmp_path, port)
+    answers, failures, done = [], [], threading.Event()
 
+    def ask():
+        while not done.is_set():
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request("GET", "/healthz")
+                answers.append(connection.getresponse().status)
+            except (OSError, http.client.HTTPException) as error:
+                failures.append(repr(error))
+            finally:
+                connection.close()
 
-def test_a_burst_of_connections_is_shared_between_the_workers(tmp_path):
-    """Each worker takes a connection only while it has a thread free (wellbeing/serving.py).
-    With gunicorn's own gthread worker, one worker could take a whole burst: all 32 of a load
-    test's, served at a third of the pace of two workers (docs/benchmarks.md). Twice as many
-    requests as one worker has threads, each held before its headers end, arrive at once, three
-    times over: no worker may hold more than its threads."""
-    threads, port = 4, free_port()
-    gunicorn, log = start_gunicorn(tmp_path, port, WELLBEING_THREADS=str(threads))
+    clients = [threading.Thread(target=ask) for _ in range(4)]
     try:
-        wait_until_answers(f"http://127.0.0.1:{port}/healthz", None, gunicorn, log)
-        workers = workers_of(gunicorn.pid)
-        assert len(workers) == 2
-        for _ in range(3):
-            clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(2 * threads)]
-            for client in clients:
-                client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            deadline = time.monotonic() + 30
-            while sum(connections_held(pid, port) for pid in workers) < 2 * threads:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.05)
-            held = [connections_held(pid, port) for pid in workers]
-            for client in clients:
-                client.sendall(b"Connection: close\r\n\r\n")
-                # Answered (503 here: this instance was never migrated, and /healthz says so).
-                assert client.makefile("rb").readline().startswith(b"HTTP/1.1 ")
-                client.close()
-            assert max(held) <= threads, f"one worker took {max(held)} of {2 * threads}"
+        wait_until_answers(f"http://127.0.0.1:{port}/healthz", None, server, log)
+        before = set(workers_of(server.pid))
+        for client in clients:
+            client.start()
+        time.sleep(0.5)
+        server.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while "Stopped old worker-2" not in log.read_text():
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+            time.sleep(0.1)
+        time.sleep(0.5)
+        after = set(workers_of(server.pid))
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=60)
+        done.set()
+        for client in clients:
+            if client.is_alive():
+                client.join(timeout=60)
+        server.terminate()
+        server.wait(timeout=60)
+    assert failures == [], failures[:3]
+    # Answered (503 here: this instance was never migrated, and /healthz says so).
+    assert len(answers) > 100 and set(answers) == {503}
+    assert len(before) == len(after) == 2 and not before & after
 
 
-def test_gunicorn_tells_systemd_when_it_is_ready(tmp_path):
-    """deploy/wellbeing.service says Type=notify: systemd waits for gunicorn's READY=1."""
-    assert "Type=notify" in (DEPLOY / "wellbeing.service").read_text().splitlines()
-    address = str(tmp_path / "notify")
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listening:
-        listening.bind(address)
-        listening.settimeout(60)
-        port = free_port()
-        gunicorn, log = start_gunicorn(tmp_path, port, NOTIFY_SOCKET=address)
-        try:
-            told = listening.recv(4096).decode()
-            # Stopped once its workers serve: one still starting may not stop at once.
-            wait_until_answers(f"http://127.0.0.1:{port}/healthz", None, gunicorn, log)
-        finally:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=60)
-    assert "READY=1" in told.splitlines()
+SLOW_APP = """
+import os
+import time
 
 
-# --- gunicorn behind Caddy, over HTTPS ----------------------------------------------------
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/wait":
+        time.sleep(6)  # as a projector waits for its room to change
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(os.getpid()).encode()]
+"""
+
+
+def test_a_reload_lets_a_request_in_flight_finish(tmp_path):
+    """A request the old worker is serving when it is told to stop (a projector's wait, up to
+    25 s) is answered by it first. Served as `make run` and deploy/ serve the app, with one
+    worker, and another app in its place that takes 6 s to answer /wait: granian starts the new
+    worker, gives it 3.5 s to load the app, then stops the old one, mid-answer."""
+    (tmp_path / "slow.py").write_text(SLOW_APP)
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "WELLBEING_WORKERS": "1"}
+    env["WELLBEING_BIND"] = f"127.0.0.1:{port}"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [str(BIN / "python"), "-m", "wellbeing.serving", "slow:app"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_answers(f"http://127.0.0.1:{port}/", None, server, log)
+        (old,) = workers_of(server.pid)
+        waiting = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(2)]
+        for connection in waiting:
+            connection.request("GET", "/wait")
+        time.sleep(0.5)  # both are being served
+        server.send_signal(signal.SIGHUP)
+        for connection in waiting:
+            answer = connection.getresponse()
+            assert (answer.status, answer.read()) == (200, str(old).encode()), log.read_text()
+        assert "Stopping old worker-1" in log.read_text()  # before it had answered
+        deadline = time.monotonic() + 30
+        while old in workers_of(server.pid):
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def test_the_service_and_make_run_start_the_same_server():
+    """One way to serve the app (wellbeing/serving.py): the unit runs it from the checkout, as
+    `make run` does, so what the tests and `make bench` measure is what a server runs."""
+    unit = (DEPLOY / "wellbeing.service").read_text().splitlines()
+    assert "ExecStart=/srv/wellbeing/.venv/bin/python -m wellbeing.serving" in unit
+    assert "WorkingDirectory=/srv/wellbeing" in unit
+    assert "ExecReload=/bin/kill -s HUP $MAINPID" in unit
+    run = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "$(PY) -m wellbeing.serving" in run
+
+
+# --- the server behind Caddy, over HTTPS --------------------------------------------------
 
 
 PROXIES = ["caddy", "nginx"]
@@ -376,7 +402,7 @@ PROXIES = ["caddy", "nginx"]
 
 @pytest.fixture(scope="module", params=PROXIES)
 def site(request, tmp_path_factory):
-    """gunicorn behind Caddy, then the same checks behind nginx."""
+    """The server behind Caddy, then the same checks behind nginx."""
     running = Site(tmp_path_factory.mktemp(request.param))
     try:
         running.start_app()
@@ -398,7 +424,7 @@ def test_https_answers_carry_hsts_and_a_secure_session_cookie(site):
 
 @pytest.mark.parametrize("proxy", PROXIES)
 def test_the_proxy_sends_hsts_even_when_the_app_is_down(proxy, tmp_path):
-    """The proxy's own answers (a gateway error, as while gunicorn restarts) carry it too."""
+    """The proxy's own answers (a gateway error, as while the server restarts) carry it too."""
     down = Site(tmp_path, app_port=free_port())  # nothing listens there
     try:
         down.start_proxy(proxy)
@@ -486,20 +512,20 @@ def test_an_invitation_token_reaches_no_log(site):
     # ... and requests on it that fail in the proxy, whose error log names the request: a
     # body over the 6 MB limit (Caddy refuses it while passing it on, and the connection may
     # just close, unless the app's own 5 MB limit answered first; nginx answers 413), and the
-    # link opened while gunicorn is down (a gateway error, as during a restart), which the
+    # link opened while the server is down (a gateway error, as during a restart), which the
     # proxy always logs.
     try:
         client.request("POST", link, b"x" * 7_000_000, {"Referer": client.referer})
     except (OSError, http.client.HTTPException):  # closed before, or while, it answered
         pass
-    gunicorn = site.processes[0]
-    gunicorn.terminate()
-    gunicorn.wait(timeout=60)
+    server = site.processes[0]
+    server.terminate()
+    server.wait(timeout=60)
     assert client.request("GET", link)[0] == 502
 
     logs = site.logs()
     proxy_log = next(name for name in logs if name in ("caddy.log", "nginx.log"))
-    assert "Listening at" in logs["gunicorn.log"]
+    assert "Listening at" in logs["server.log"]
     if proxy_log == "caddy.log":
         assert "/invite/[redacted]" in logs[proxy_log]  # Caddy logged that failure, redacted
     for name, text in logs.items():

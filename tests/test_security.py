@@ -206,7 +206,7 @@ def test_make_run_turns_secure_off_for_plain_http_on_this_machine(app):
     from wellbeing import create_app
 
     makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
-    assert "WELLBEING_SESSION_COOKIE_SECURE=false $(VENV)/bin/gunicorn" in makefile
+    assert "WELLBEING_SESSION_COOKIE_SECURE=false $(PY) -m wellbeing.serving" in makefile
     os.environ["WELLBEING_SESSION_COOKIE_SECURE"] = "false"
     try:
         served = create_app({"DATABASE": app.config["DATABASE"], "TESTING": True})
@@ -224,13 +224,13 @@ def test_hsts_is_sent_over_https_only(client):
 
 def test_invitation_and_reset_tokens_never_reach_a_log(app, caplog):
     """Issue 11: the error log showed /invite/<token>. Flask logs a failed request as
-    "Exception on <path> [POST]"; gunicorn and werkzeug log paths too."""
+    "Exception on <path> [POST]"; the server (granian) and werkzeug log paths too."""
     import logging
 
     token = "Zk3v9Qm2LrT8xWc1NpY6aHs4"
     with caplog.at_level(logging.INFO):
         app.logger.error("Exception on /invite/%s [POST]", token)
-        logging.getLogger("gunicorn.error").error(f"Error handling request /reset/{token}")
+        logging.getLogger("_granian").error(f"Error handling request /reset/{token}")
         logging.getLogger("werkzeug").info(f'"GET /invite/{token}?x=1 HTTP/1.1" 200 -')
     assert token not in caplog.text
     assert caplog.text.count("[redacted]") == 3

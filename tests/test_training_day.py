@@ -1,4 +1,4 @@
-"""A busy training day through the real server (issue 10): `make run`, two gunicorn workers,
+"""A busy training day through the real server (issue 10): `make run`, two server workers,
 hundreds of people pressing buttons at the same moment, a crash, and continuous backup.
 
 Not timed: each test asserts what was answered and what is in the database, never how fast.

@@ -513,7 +513,7 @@ def test_make_app_is_development(tmp_path):
 
 
 def test_through_the_real_server_two_hundred_phones_behind_one_address_all_join(tmp_path):
-    """The same room through `make run` (gunicorn, two workers), the phones sending at once
+    """The same room through `make run` (granian, two workers), the phones sending at once
     from 127.0.0.1, as a venue's one address: twenty mistype first, and all 200 join."""
     import socket
     from concurrent.futures import ThreadPoolExecutor

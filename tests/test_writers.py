@@ -1,5 +1,5 @@
-"""Many people saving at once in one worker (issue 26): gunicorn's threaded workers serve up to
-16 requests at a time in each process, and their writes take turns (wellbeing/db.py writing()).
+"""Many people saving at once in one worker (issue 26): the server's workers each run several
+requests at a time in threads, and their writes take turns (wellbeing/db.py writing()).
 """
 
 import fcntl
@@ -46,7 +46,7 @@ def test_a_save_that_waits_too_long_for_its_turn_is_a_503_never_a_500(one):
 
 
 class AnotherWorker:
-    """Another gunicorn worker in the middle of a write: it holds the writers' file lock
+    """Another worker process in the middle of a write: it holds the writers' file lock
     (wellbeing/db.py WriterFile) through a file of its own, as a separate process would."""
 
     def __init__(self, one):

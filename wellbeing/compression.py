@@ -5,7 +5,7 @@ eighth smaller than gzip's best (28.3 KB against 32.3 KB); at level 5 a page com
 smaller than at gzip's 6, in a little less time (the card: 12.1 KB in 1.1 ms against 12.7 KB in
 1.2 ms).
 
-`make run` serves straight from gunicorn, so the app compresses itself, and a proxy in front
+`make run` serves straight from granian, so the app compresses itself, and a proxy in front
 gets the same bytes. What is compressed, and why (docs/operations.md "Compression and BREACH"
 has the whole threat analysis):
 

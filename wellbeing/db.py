@@ -4,8 +4,8 @@ A request has the connection to itself from `get_db()` until teardown. Teardown 
 anything left uncommitted and then keeps the connection for the thread's next request instead
 of closing it: opening SQLite (loading the schema, mapping the WAL index) and closing it
 (checkpointing the WAL) cost more than rendering a page (docs/benchmarks.md). Each thread of
-a gunicorn worker (gthread, deploy/gunicorn.conf.py) holds its own connection; never start
-gunicorn with --preload, which would share a connection across forked workers.
+a worker process (wellbeing/serving.py) holds its own connection; the app is loaded in each
+worker after it starts, never before, which would share a connection across forked workers.
 """
 
 import contextlib
@@ -68,7 +68,7 @@ def writing():
 
     It starts with BEGIN IMMEDIATE, which takes the write lock before the first read. A
     deferred BEGIN that reads and then writes fails at once with "database is locked" when
-    another gunicorn worker wrote in between (SQLite cannot upgrade a stale read snapshot, and
+    another worker process wrote in between (SQLite cannot upgrade a stale read snapshot, and
     the busy timeout does not apply); IMMEDIATE makes the second writer wait its turn instead.
     If the wait runs out, the OperationalError becomes a 503 with Retry-After (errors.py).
     Nested blocks join the outer transaction as savepoints, as sqlite-utils' atomic() does.

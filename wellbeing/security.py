@@ -114,11 +114,12 @@ def set_headers(response):
 
 def init_app(app):
     app.after_request(set_headers)
-    # Flask logs a failed request as "Exception on /invite/<token> [POST]"; gunicorn's error
-    # log and werkzeug's request log name paths too. The filter goes on every handler, so it
-    # also sees records that reach a handler from another logger.
+    # Flask logs a failed request as "Exception on /invite/<token> [POST]"; the server's log
+    # (granian's, "_granian", however granian was started) and werkzeug's request log name paths
+    # too. The filter goes on every handler, so it also sees records that reach a handler from
+    # another logger.
     redacting = RedactTokens()
-    for logger in (app.logger, logging.getLogger("gunicorn.error"), logging.getLogger("werkzeug")):
+    for logger in (app.logger, logging.getLogger("_granian"), logging.getLogger("werkzeug")):
         logger.addFilter(redacting)
         for handler in logger.handlers:
             handler.addFilter(redacting)

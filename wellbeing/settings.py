@@ -36,18 +36,18 @@ SETTINGS = (
     Setting(
         "BIND",
         "127.0.0.1:8000",
-        "Where gunicorn listens (read by deploy/gunicorn.conf.py; `make run` sets HOST:PORT).",
+        "Where the server listens, HOST:PORT (read by wellbeing/serving.py; `make run` sets it).",
     ),
     Setting(
         "WORKERS",
         2,
-        "How many gunicorn worker processes (read by deploy/gunicorn.conf.py).",
+        "How many worker processes the server runs (read by wellbeing/serving.py).",
     ),
     Setting(
         "THREADS",
-        16,
-        "How many requests each gunicorn worker serves at once, a projector's waiting request"
-        ' among them (read by deploy/gunicorn.conf.py; docs/design.md "A live projector").',
+        4,
+        "How many requests each worker runs at once, a projector's waiting request among them"
+        ' (read by wellbeing/serving.py; docs/design.md "The server").',
     ),
     Setting(
         "DATABASE",
@@ -94,7 +94,7 @@ SETTINGS = (
     Setting(
         "WRITE_WAIT_SECONDS",
         20,
-        "How long a save waits behind the other saves of its gunicorn worker before it answers "
+        "How long a save waits behind the other saves of its worker before it answers "
         '503 "try again" with what was typed kept (docs/design.md "Writing to the database").',
     ),
     Setting(
@@ -136,7 +136,7 @@ SETTINGS = (
     Setting(
         "TRUSTED_PROXIES",
         0,
-        "How many reverse proxies in front of gunicorn to believe `X-Forwarded-*` headers from: "
+        "How many reverse proxies in front of the server to believe `X-Forwarded-*` headers from: "
         "1 behind Caddy or nginx, 0 (never trust them) when nothing is in front.",
     ),
     Setting(
@@ -208,7 +208,7 @@ SETTINGS = (
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
-# Read before the app exists (the instance folder) or by gunicorn, not by the app.
+# Read before the app exists (the instance folder) or by the server, not by the app.
 SERVER_ONLY = {"INSTANCE_PATH", "BIND", "WORKERS", "THREADS"}
 
 

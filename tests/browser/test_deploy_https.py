@@ -1,4 +1,4 @@
-"""A new organisation's first admin joins over HTTPS, through Caddy and gunicorn as deploy/
+"""A new organisation's first admin joins over HTTPS, through Caddy and the server as deploy/
 configures them (docs/deployment.md, "The first admin"): the end of a new server's setup.
 
 Over HTTPS, Flask-WTF refuses a form whose Referer isn't this site's, so this is where the

@@ -2,7 +2,7 @@
 
 Flask-WTF refuses a form post over HTTPS without a same-origin Referer (WTF_CSRF_SSL_STRICT),
 and the app used to send `Referrer-Policy: no-referrer`: on a real deployment nobody could sign
-in, and the tests, all on plain http, never saw it. Here gunicorn serves the app over TLS with a
+in, and the tests, all on plain http, never saw it. Here granian serves the app over TLS with a
 self-signed certificate made for the test, in production settings (a Secure cookie, TESTING
 off, WELLBEING_TRUSTED_HOSTS and WELLBEING_BASE_URL set), and Chromium, told to accept that one
 certificate, signs in, saves a check-in, adds a passkey and signs in with it.
@@ -33,11 +33,11 @@ from .steps import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+PYTHON = Path(sys.executable)
 
 
 class HttpsServer:
-    """gunicorn with TLS, in production settings, on a copy of the populated database."""
+    """granian with TLS, in production settings, on a copy of the populated database."""
 
     def __init__(self, tmp: Path, template_db: Path, referrer_policy: str | None = None):
         self.port = free_port()
@@ -55,35 +55,26 @@ class HttpsServer:
             "WELLBEING_TRUSTED_HOSTS": "localhost",
             "WELLBEING_BASE_URL": self.url,
         }
-        self.log = tmp / "gunicorn.log"
-        command = [
-            str(GUNICORN),
-            "--workers",
-            "2",
-            "--no-control-socket",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--certfile",
-            str(self.cert),
-            "--keyfile",
-            str(key),
-            "--chdir",
-            str(ROOT),
-            "app:app",
-        ]
+        self.log = tmp / "server.log"
+        # The server `make run` and deploy/ use (wellbeing/serving.py), given TLS itself here.
+        command = [str(PYTHON), "-m", "granian", "--interface", "wsgi", "--workers", "2"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--no-ws"]
+        command += ["--ssl-certificate", str(self.cert), "--ssl-keyfile", str(key), "app:app"]
         with self.log.open("w") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn stopped:\n{self.log.read_text()}")
+                raise RuntimeError(f"the server stopped:\n{self.log.read_text()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     return
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"gunicorn did not listen:\n{self.log.read_text()}")
+        raise RuntimeError(f"the server did not listen:\n{self.log.read_text()}")
 
     def stop(self):
         stop_process(self.process)

@@ -211,8 +211,8 @@ UPDATE = "navigator.serviceWorker.getRegistration().then((r) => r.update()).catc
 def test_a_deploy_keeps_tonights_card_offline(browser, tmp_path):
     """And a module page kept at its address from before issue 25 (/sessions/…) is kept at its
     new one (/module/…) by the new worker, which lets the old address go."""
-    # A copy of this checkout, served by the README's command: `make run` (gunicorn with
-    # deploy/gunicorn.conf.py, on the demo database it creates).
+    # A copy of this checkout, served by the README's command: `make run` (granian, as
+    # wellbeing/serving.py sets it up, on the demo database it creates).
     site = MakeRun(tmp_path)
     site.start()
     context = browser.new_context(base_url=site.url, viewport=PHONE)

@@ -4,10 +4,9 @@ Guidelines, "Scrutinise your beliefs and expectations: Is this always abusive?".
 a room; people join it with a short code, a QR code or a link, with no account; each places
 themselves on the line on their own phone; the projector shows the combined picture.
 
-Live updates are short polls with ETags, not server-sent events: `make run` serves with two
-gunicorn sync workers, and an open event stream would hold one of them for as long as a projector
-is open, leaving one worker for 200 phones. A poll whose room has not changed is answered 304
-after one indexed read (docs/benchmarks.md measures it: "room fan-out").
+Phones poll with ETags: a poll whose room has not changed is answered 304 after one indexed
+read. The projector's poll is a long one, answered the moment the room changes (docs/design.md
+"A live projector"; docs/benchmarks.md measures both: "room fan-out").
 """
 
 from flask import Blueprint
