@@ -6,9 +6,10 @@ examples" (guidelines, Is this always abusive?). So there is no marker, colour o
 'right answer': only where people are.
 """
 
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import count
 
 import segno
 from flask_babel import gettext as _
@@ -69,12 +70,13 @@ def strip(positions: list[int]) -> Strip:
     # take half a million steps for each picture (docs/benchmarks.md); the window keeps it to
     # the few dots nearby.
     window: deque[tuple[float, int]] = deque()
+    near = Counter()  # the window's dots by level, counted as they come and go
     for position in sorted(positions):
         x = x_of(position)
         while window and x - window[0][0] >= gap:
-            window.popleft()
-        near = {level for _, level in window}
-        level = next(n for n in range(len(near) + 1) if n not in near)
+            near[window.popleft()[1]] -= 1
+        level = next(n for n in count() if not near[n])
+        near[level] += 1
         taken.append((x, level))
         window.append((x, level))
     levels = max((level for _, level in taken), default=0) + 1

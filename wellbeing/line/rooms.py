@@ -391,12 +391,13 @@ def joined(room: dict) -> int:
 
 
 def positions(practice_id: int, round_: int) -> list[int]:
-    """Everyone's places, in order along the line, with nothing to say whose is whose."""
-    found = rows(
+    """Everyone's places, in order along the line, with nothing to say whose is whose. Read as
+    plain numbers, not rows: a projector's answer for a room of 1,000 reads them all."""
+    found = get_db().execute(
         "select position from placements where practice_id = ? and round = ? order by position",
         [practice_id, round_],
     )
-    return [row["position"] for row in found]
+    return [position for (position,) in found]
 
 
 def moves(practice_id: int) -> list[tuple[int, int]]:
