@@ -31,7 +31,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from wellbeing.serving import THREADS
+from wellbeing.settings import BY_NAME
 
 from . import (
     caseload,
@@ -59,12 +59,15 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument(
-        "--workers", type=int, default=2, help="worker processes of each server (as `make run`)"
+        "--workers",
+        type=int,
+        default=BY_NAME["WORKERS"].default,
+        help="worker processes of each server (as `make run`)",
     )
     parser.add_argument(
         "--threads",
         type=int,
-        default=THREADS,
+        default=BY_NAME["THREADS"].default,
         help="threads of each worker (as `make run`, wellbeing/serving.py)",
     )
     parser.add_argument(

@@ -21,7 +21,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import brotli
@@ -32,6 +34,7 @@ from deploy_site import (
     CADDY,
     DEPLOY,
     NGINX,
+    NOT_IN_A_CHECKOUT,
     ROOT,
     Site,
     free_port,
@@ -44,7 +47,8 @@ from granian.constants import Interfaces
 from wellbeing.demo import DEMO_PEOPLE
 from wellbeing.private.backup import MAX_BODY_BYTES
 from wellbeing.security import HSTS
-from wellbeing.serving import settings
+from wellbeing.serving import BadBind, address, settings
+from wellbeing.version import VERSION
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 UNITS = ["wellbeing.service", "litestream.service"]
@@ -224,15 +228,34 @@ def test_the_server_serves_two_workers_on_localhost_with_no_access_log():
     )
 
 
+def test_the_server_listens_where_it_is_told_or_says_what_is_wrong():
+    assert address("[::1]:8000") == ("::1", 8000)
+    assert address("localhost:8000") in {("127.0.0.1", 8000), ("::1", 8000)}  # looked up
+    for wrong in (":8000", "127.0.0.1", "127.0.0.1:http", "unix:/run/wellbeing.sock"):
+        with pytest.raises(BadBind, match="give HOST:PORT"):
+            address(wrong)
+
+
+def test_a_stopping_worker_is_given_its_time_within_systemds():
+    """A stopping worker finishes a projector's wait (25 s) before it is ended, and is ended
+    before systemd gives up on the service and kills it all (TimeoutStopSec)."""
+    unit = (DEPLOY / "wellbeing.service").read_text().splitlines()
+    (stop,) = [line.removeprefix("TimeoutStopSec=") for line in unit if "TimeoutStopSec=" in line]
+    assert 25 < settings({})["workers_kill_timeout"] < int(stop)
+
+
 SERVED = ("target", "interface", "address", "port", "workers", "blocking_threads")
 SERVED += ("log_access", "websockets", "working_dir")
 
 SERVER_LOGS = """
 import logging, sys
 from granian.server import Server
-from wellbeing.serving import settings
+from wellbeing.serving import BadBind, address, settings
+from wellbeing.version import VERSION
 Server(**settings({}))  # sets granian's logging up, as its master does before it starts
 logging.getLogger("_granian").error("Error handling request /reset/%s", sys.argv[1])
+# Its Rust side logs to children of that logger, named after the module that logs.
+logging.getLogger("_granian.wsgi.http").error("Error in /invite/%s", sys.argv[1])
 """
 
 
@@ -249,16 +272,18 @@ def test_the_servers_log_passes_the_token_filter():
     )
     assert logged.returncode == 0, logged.stderr
     assert "Error handling request /reset/[redacted]" in logged.stderr
+    assert "Error in /invite/[redacted]" in logged.stderr
     assert token not in logged.stderr + logged.stdout
 
 
-def start_server(tmp_path, port: int, app=None, **env) -> tuple[subprocess.Popen, Path]:
-    """The server as deployed (`python -m wellbeing.serving`, deploy/wellbeing.service) on
-    `port`, with `env` beside the required settings; its log goes to tmp_path/server.log. With
-    `app` (module:name), that app from tmp_path in the app's place, served the same way."""
+def start_server(tmp_path, port: int, app=None, root=ROOT, **env) -> tuple[subprocess.Popen, Path]:
+    """The server as deployed (`python -m wellbeing.serving`, deploy/wellbeing.service) from the
+    checkout `root`, on `port`, with `env` beside the required settings; its log goes to
+    tmp_path/server.log. With `app` (module:name), that app from tmp_path in the app's place,
+    served the same way."""
     env = {
         "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         "WELLBEING_INSTANCE_PATH": str(tmp_path / "instance"),
         "WELLBEING_BIND": f"127.0.0.1:{port}",
         "WELLBEING_TRUSTED_HOSTS": "127.0.0.1",
@@ -269,21 +294,23 @@ def start_server(tmp_path, port: int, app=None, **env) -> tuple[subprocess.Popen
     command = [str(BIN / "python"), "-m", "wellbeing.serving", *([app] if app else [])]
     with log.open("w") as out:
         server = subprocess.Popen(
-            command, cwd=tmp_path if app else ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            command, cwd=tmp_path if app else root, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     return server, log
 
 
 def workers_of(master: int) -> list[int]:
-    """The processes whose parent is `master` (from /proc)."""
+    """The server's workers: processes whose parent is `master` and that multiprocessing started
+    as workers (its resource tracker is a child of `master` too), from /proc."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             # The command's name is in brackets and may hold spaces: the fields follow it.
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == master:
+        if int(fields[1]) == master and b"spawn_main" in command:
             found.append(int(stat.parent.name))
     return found
 
@@ -292,10 +319,10 @@ def test_a_reload_starts_new_workers_and_answers_the_requests_meanwhile(tmp_path
     """`systemctl reload wellbeing` sends HUP (deploy/wellbeing.service): granian starts a new
     worker beside each old one, then stops the old one, which finishes what it serves. 32
     clients ask without a pause, each on a new connection, from before the reload until both
-    workers are new. A connection the old worker has just taken, and not yet read from, can be
-    closed as it stops: 0 or 1 of about 32,000 requests in each of 8 runs here (docs/deployment.md).
-    A reload with a moment of nobody listening, or one that cut the requests being served,
-    fails many more."""
+    workers are new. Each worker listens on a socket of its own, and a connection that reaches
+    the old one's in the instant it stops can be closed unanswered: 0 or 1 of about 32,000
+    requests in each of 8 runs here (docs/deployment.md). A reload with a moment of nobody
+    listening, or one that cut the requests being served, fails many more."""
     port = free_port()
     server, log = start_server(tmp_path, port)
     answers, failures, done = [], [], threading.Event()
@@ -336,6 +363,40 @@ def test_a_reload_starts_new_workers_and_answers_the_requests_meanwhile(tmp_path
     # Answered (503 here: this instance was never migrated, and /healthz says so).
     assert len(answers) > 1000 and set(answers) == {503}
     assert len(before) == 2 and not before & after
+
+
+def test_a_reload_serves_the_code_pulled_before_it(tmp_path):
+    """An upgrade is pull, install, migrate, reload (docs/deployment.md): the new workers must
+    run the new code. The server's main process imports the package it starts from; workers
+    forked from it kept the code it had imported, and the version on /healthz stayed the old
+    one. A copy of this checkout is served, its version changed on disk, and the server told to
+    reload."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT, checkout, ignore=NOT_IN_A_CHECKOUT)
+    port = free_port()
+    server, log = start_server(tmp_path, port, root=checkout)
+    health = f"http://127.0.0.1:{port}/healthz"
+
+    def version() -> str:
+        try:
+            answer = urllib.request.urlopen(health, timeout=10)
+        except urllib.error.HTTPError as unhealthy:  # 503: this instance was never migrated
+            answer = unhealthy
+        return json.loads(answer.read())["version"]
+
+    try:
+        wait_until_answers(health, None, server, log)
+        assert version() == VERSION
+        (checkout / "wellbeing" / "version.py").write_text('VERSION = "99.0.0"\n')
+        server.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while "Stopped old worker-2" not in log.read_text():
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+            time.sleep(0.1)
+        assert {version() for _ in range(20)} == {"99.0.0"}, log.read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 SLOW_APP = """

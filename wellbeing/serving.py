@@ -6,9 +6,9 @@
 from bench/.) Three settings come from the environment, so that one command serves all three:
 
 - WELLBEING_BIND: where it listens, HOST:PORT (behind a proxy on the same machine; `make run`
-  sets it).
-- WELLBEING_WORKERS: how many worker processes. Each thread keeps its own SQLite connection,
-  opened in its worker, so the app is loaded after each worker starts, never before.
+  sets it). A host name is looked up once, at start: granian listens on an address.
+- WELLBEING_WORKERS: how many worker processes. Each starts a fresh interpreter and loads the
+  app itself (see `main`), and each of its threads keeps its own SQLite connection.
 - WELLBEING_THREADS: how many requests each worker runs at once.
 
 Their defaults are in the one table of settings (wellbeing/settings.py).
@@ -27,7 +27,10 @@ own log passes the app's token-redaction filter (wellbeing/security.py), to stde
 under systemd. tests/test_deploy.py checks both.
 """
 
+import ipaddress
+import multiprocessing
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -37,13 +40,22 @@ from granian.server import Server
 
 from .settings import BY_NAME
 
-THREADS = BY_NAME["THREADS"].default
 REPOSITORY = Path(__file__).resolve().parent.parent
-LOGGERS = ("_granian", "granian.access")  # granian's own and its access log's
+# granian's own log (its Rust side logs to children of it, `_granian.wsgi` and more), and its
+# access log: off, but filtered all the same, should anyone turn it on.
+LOGGERS = ("_granian", "granian.access")
+
+
+class BadBind(SystemExit):
+    def __init__(self, value: str):
+        super().__init__(
+            f"WELLBEING_BIND={value!r}: give HOST:PORT, for example 127.0.0.1:8000 or [::1]:8000"
+        )
 
 
 def logging_config() -> dict:
-    """granian's log to stderr, through the app's token-redaction filter."""
+    """granian's log to stderr, through the app's token-redaction filter. The filter sits on the
+    handler: a logger's own filter never sees what its children log."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -53,14 +65,28 @@ def logging_config() -> dict:
             "stderr": {
                 "class": "logging.StreamHandler",
                 "formatter": "plain",
+                "filters": ["redact"],
                 "stream": "ext://sys.stderr",
             }
         },
-        "loggers": {
-            name: {"handlers": ["stderr"], "filters": ["redact"], "propagate": False}
-            for name in LOGGERS
-        },
+        "loggers": {name: {"handlers": ["stderr"], "propagate": False} for name in LOGGERS},
     }
+
+
+def address(bind: str) -> tuple[str, int]:
+    """(IP address, port) from HOST:PORT; a host name is looked up (`localhost:8000`)."""
+    host, _, port = bind.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit():
+        raise BadBind(bind)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            host = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0][4][0]
+        except OSError as error:
+            raise BadBind(bind) from error
+    return host, int(port)
 
 
 def settings(environ=os.environ, target="app:app", working_dir=REPOSITORY) -> dict:
@@ -70,14 +96,17 @@ def settings(environ=os.environ, target="app:app", working_dir=REPOSITORY) -> di
     def setting(name):
         return environ.get(f"WELLBEING_{name}") or BY_NAME[name].default
 
-    host, _, port = setting("BIND").rpartition(":")
+    host, port = address(setting("BIND"))
     return {
         "target": target,
         "interface": Interfaces.WSGI,
-        "address": host.strip("[]"),
-        "port": int(port),
+        "address": host,
+        "port": port,
         "workers": int(setting("WORKERS")),
         "blocking_threads": int(setting("THREADS")),
+        # A thread idle this long ends, and its SQLite connection with it: granian's longest,
+        # so that a quiet evening does not cost the next request a new connection.
+        "blocking_threads_idle_timeout": 600,
         "websockets": False,
         "working_dir": working_dir,
         "log_level": LogLevels.info,
@@ -86,17 +115,26 @@ def settings(environ=os.environ, target="app:app", working_dir=REPOSITORY) -> di
         # A worker that dies (killed, out of memory) is started again; one that cannot start at
         # all (a setting missing) stops the server after a few tries, with the reason logged.
         "respawn_failed_workers": True,
-        # A reload (HUP) or a stop lets a worker finish what it serves, a projector's longest
-        # wait (25 s) included, then ends it: within systemd's TimeoutStopSec (30 s).
+        # A reload (HUP) starts each new worker this long before it stops the old one: time to
+        # load the app (about 1 s here), so that a worker is always listening.
+        "respawn_interval": 3.5,
+        # A stopping worker finishes what it serves, a projector's longest wait (25 s) included,
+        # then is ended: within systemd's TimeoutStopSec (30 s) when the service stops.
         "workers_kill_timeout": 28,
     }
 
 
-def main(arguments=sys.argv[1:]):
+def main(arguments=None):
+    arguments = sys.argv[1:] if arguments is None else arguments
+    # Each worker a fresh interpreter, not a fork of this one: this process has imported the
+    # package it starts from, and forked workers kept that code, so a reload after `git pull`
+    # went on serving the old release (tests/test_deploy.py).
+    multiprocessing.set_start_method("spawn")
     if arguments:  # another app, from the current directory (`make bench`'s hello)
-        Server(**settings(target=arguments[0], working_dir=Path.cwd())).serve()
+        served = settings(target=arguments[0], working_dir=Path.cwd())
     else:  # the app, from the repository, wherever it is started from
-        Server(**settings()).serve()
+        served = settings()
+    Server(**served).serve()
 
 
 if __name__ == "__main__":

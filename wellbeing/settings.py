@@ -36,7 +36,8 @@ SETTINGS = (
     Setting(
         "BIND",
         "127.0.0.1:8000",
-        "Where the server listens, HOST:PORT (read by wellbeing/serving.py; `make run` sets it).",
+        "Where the server listens, HOST:PORT, the host an address or a name looked up at start"
+        " (read by wellbeing/serving.py; `make run` sets it).",
     ),
     Setting(
         "WORKERS",
@@ -47,7 +48,7 @@ SETTINGS = (
         "THREADS",
         4,
         "How many requests each worker runs at once, a projector's waiting request among them"
-        ' (read by wellbeing/serving.py; docs/design.md "The server").',
+        ' (read by wellbeing/serving.py; docs/design.md "A live projector").',
     ),
     Setting(
         "DATABASE",

@@ -34,6 +34,13 @@ from .steps import (
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = Path(sys.executable)
+SERVE_WITH_TLS = """
+import sys
+from pathlib import Path
+from granian.server import Server
+from wellbeing.serving import settings
+Server(**settings(), ssl_cert=Path(sys.argv[1]), ssl_key=Path(sys.argv[2])).serve()
+"""
 
 
 class HttpsServer:
@@ -56,10 +63,10 @@ class HttpsServer:
             "WELLBEING_BASE_URL": self.url,
         }
         self.log = tmp / "server.log"
-        # The server `make run` and deploy/ use (wellbeing/serving.py), given TLS itself here.
-        command = [str(PYTHON), "-m", "granian", "--interface", "wsgi", "--workers", "2"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port), "--no-ws"]
-        command += ["--ssl-certificate", str(self.cert), "--ssl-keyfile", str(key), "app:app"]
+        # The server with the settings `make run` and deploy/ give it (wellbeing/serving.py),
+        # and TLS of its own here, where a server has Caddy in front.
+        env["WELLBEING_BIND"] = f"127.0.0.1:{self.port}"
+        command = [str(PYTHON), "-c", SERVE_WITH_TLS, str(self.cert), str(key)]
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
