@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from granian import __version__ as granian_version
+
 from .base import BIN, HOST, ROOT, BenchError, free_port, request
 
 
@@ -105,14 +107,12 @@ def machine() -> dict:
             model = line.split(":", 1)[1].strip()
             break
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
-    from granian import __version__ as granian
-
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": model,
         "kernel": platform.release(),
         "python": platform.python_version(),
-        "granian": granian,
+        "granian": granian_version,
         "wrk": (wrk.stdout or wrk.stderr).splitlines()[0].split(" [")[0],
         "load": " ".join(f"{n:.2f}" for n in os.getloadavg()),
     }

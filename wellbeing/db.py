@@ -4,8 +4,8 @@ A request has the connection to itself from `get_db()` until teardown. Teardown 
 anything left uncommitted and then keeps the connection for the thread's next request instead
 of closing it: opening SQLite (loading the schema, mapping the WAL index) and closing it
 (checkpointing the WAL) cost more than rendering a page (docs/benchmarks.md). Each thread of
-a worker process (wellbeing/serving.py) holds its own connection; the app is loaded in each
-worker after it starts, never before, which would share a connection across forked workers.
+a worker process holds its own connection, and each worker is a fresh interpreter that loads the
+app itself (wellbeing/serving.py), so no connection is ever shared between processes.
 """
 
 import contextlib
