@@ -203,6 +203,10 @@ def test_litestream_reads_retention_snapshots_and_a_heartbeat(tmp_path):
 # --- the server: wellbeing/serving.py ---------------------------------------------------
 
 
+SERVED = ("target", "interface", "address", "port", "workers", "blocking_threads")
+SERVED += ("log_access", "websockets", "working_dir")
+
+
 def test_the_server_serves_two_workers_on_localhost_with_no_access_log():
     defaults = settings({})
     assert {name: defaults[name] for name in SERVED} == {
@@ -243,9 +247,6 @@ def test_a_stopping_worker_is_given_its_time_within_systemds():
     (stop,) = [line.removeprefix("TimeoutStopSec=") for line in unit if "TimeoutStopSec=" in line]
     assert 25 < settings({})["workers_kill_timeout"] < int(stop)
 
-
-SERVED = ("target", "interface", "address", "port", "workers", "blocking_threads")
-SERVED += ("log_access", "websockets", "working_dir")
 
 SERVER_LOGS = """
 import logging, sys
@@ -315,6 +316,15 @@ def workers_of(master: int) -> list[int]:
     return found
 
 
+def reload(server: subprocess.Popen, log: Path):
+    """`systemctl reload`: HUP, then wait until granian has replaced both workers."""
+    server.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while "Stopped old worker-2" not in log.read_text():
+        assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+        time.sleep(0.1)
+
+
 def test_a_reload_starts_new_workers_and_answers_the_requests_meanwhile(tmp_path):
     """`systemctl reload wellbeing` sends HUP (deploy/wellbeing.service): granian starts a new
     worker beside each old one, then stops the old one, which finishes what it serves. 32
@@ -345,11 +355,7 @@ def test_a_reload_starts_new_workers_and_answers_the_requests_meanwhile(tmp_path
         for client in clients:
             client.start()
         time.sleep(0.5)
-        server.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + 60
-        while "Stopped old worker-2" not in log.read_text():
-            assert time.monotonic() < deadline and server.poll() is None, log.read_text()
-            time.sleep(0.1)
+        reload(server, log)
         time.sleep(0.5)  # requests to the new workers alone
         after = set(workers_of(server.pid))
     finally:
@@ -388,11 +394,7 @@ def test_a_reload_serves_the_code_pulled_before_it(tmp_path):
         wait_until_answers(health, None, server, log)
         assert version() == VERSION
         (checkout / "wellbeing" / "version.py").write_text('VERSION = "99.0.0"\n')
-        server.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + 60
-        while "Stopped old worker-2" not in log.read_text():
-            assert time.monotonic() < deadline and server.poll() is None, log.read_text()
-            time.sleep(0.1)
+        reload(server, log)
         assert {version() for _ in range(20)} == {"99.0.0"}, log.read_text()
     finally:
         server.terminate()
