@@ -34,7 +34,8 @@ export function start(root) {
 // again at once. The new picture replaces this one (through htmx, so its own modules start),
 // and its own copy of this loop takes over. A projector that loses its stream (no answer, or an
 // answer that isn't the picture) falls back to plain polls every FALLBACK_POLL_MS, and tries the
-// stream again after STREAM_AGAIN_MS.
+// stream again after STREAM_AGAIN_MS, or after the Retry-After of a server whose threads for
+// waiting are all taken (wellbeing/line/rooms.py).
 const LONGEST_WAIT_S = 25;
 const FALLBACK_POLL_MS = 500;
 const STREAM_AGAIN_MS = 15000;
@@ -72,7 +73,8 @@ async function livePicture(picture) {
     if (response?.status === 304) continue;
     if (response?.status !== 200) {
       // The stream is lost: plain polls for a while, then the stream again.
-      if (!polling) streamAgainAt = Date.now() + STREAM_AGAIN_MS;
+      const after = Number(response?.headers.get("Retry-After")) * 1000 || STREAM_AGAIN_MS;
+      if (!polling) streamAgainAt = Date.now() + after;
       if (polling) await pause(FALLBACK_POLL_MS);
       continue;
     }

@@ -215,8 +215,9 @@ def test_the_server_serves_two_workers_on_localhost_with_no_access_log():
         "address": "127.0.0.1",
         "port": 8000,
         "workers": 2,
-        # A projector's live picture waits in a thread (issue 26): a few per worker.
-        "blocking_threads": 4,
+        # Two threads: the slowest answers wait least (docs/design.md "A live projector"), and
+        # a projector's live picture may wait in one of them (tests/test_line.py).
+        "blocking_threads": 2,
         "log_access": False,
         "websockets": False,
         "working_dir": ROOT,  # wherever it is started from

@@ -598,6 +598,30 @@ def test_a_live_projector_with_nothing_new_waits_then_answers_304(one):
     assert answer.status_code == 304 and took < 1
 
 
+def test_a_projector_beyond_the_threads_a_worker_lends_to_waiting_is_told_to_poll(one):
+    """WELLBEING_THREADS is 2 here: one thread may wait, so one is always left for the phones."""
+    assert one.app.config["THREADS"] == 2
+    phone = Phone(one)
+    etag = projector(one).headers["ETag"]
+    first = {}
+    waiting = threading.Thread(target=lambda: first.update(answer=live_picture(one, etag, 10)))
+    waiting.start()
+    time.sleep(0.5)  # the first projector's request is waiting now
+    # A second projector (another tab, a page reloaded while its old request still waits).
+    answer, took = live_picture(one, etag, wait=10)
+    assert answer.status_code == 503 and took < 1
+    assert answer.headers["Retry-After"] == "15"  # static/room.js polls for that long
+    # Its plain polls still show the room, and the first one is still live.
+    phone.place(250)
+    waiting.join(timeout=5)
+    assert first["answer"][0].status_code == 200
+    polled = projector(one, **HTMX, **{"If-None-Match": etag})
+    assert polled.status_code == 200 and polled.headers["ETag"] == first["answer"][0].headers["ETag"]
+    # The thread is lent again once the first request has its answer.
+    answer, took = live_picture(one, polled.headers["ETag"], wait=0.3)
+    assert answer.status_code == 304 and took >= 0.3
+
+
 def test_hiding_and_revealing_never_redraw_a_phone_while_someone_is_placing(one):
     phone = Phone(one)
     etag = phone.page().headers["ETag"]

@@ -19,7 +19,7 @@ came. Under gunicorn's threaded workers, gunicorn's own loop took turns at the i
 every request's thread: in `make bench` the signed-in home's p99 at 32 connections was 56.6 ms,
 against 25.0 under granian, which answered 70% more requests a second (docs/benchmarks.md). A
 projector's live picture is a request that waits until the room changes: it holds one of the
-threads while it waits, and so each worker has a few.
+threads while it waits, and all but one of a worker's threads may (wellbeing/line/rooms.py).
 
 No access log. Invitation and reset links carry their one-time token in the path (/invite/<token>,
 /reset/<token>), and an access log would also keep every person's address and times; granian's

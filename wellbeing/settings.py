@@ -46,9 +46,10 @@ SETTINGS = (
     ),
     Setting(
         "THREADS",
-        4,
-        "How many requests each worker runs at once, a projector's waiting request among them"
-        ' (read by wellbeing/serving.py; docs/design.md "A live projector").',
+        2,
+        "How many requests each worker runs at once. A projector's live picture waits in one of"
+        " them; all but one may wait, and a projector beyond that polls every 0.5 s until one is"
+        ' free (read by wellbeing/serving.py and the app; docs/design.md "A live projector").',
     ),
     Setting(
         "DATABASE",
@@ -210,7 +211,7 @@ SETTINGS = (
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 # Read before the app exists (the instance folder) or by the server, not by the app.
-SERVER_ONLY = {"INSTANCE_PATH", "BIND", "WORKERS", "THREADS"}
+SERVER_ONLY = {"INSTANCE_PATH", "BIND", "WORKERS"}
 
 
 def defaults() -> dict:

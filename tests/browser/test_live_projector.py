@@ -57,3 +57,25 @@ def test_a_projector_that_loses_its_stream_falls_back_to_polling(new_context):
     join(new_context, code)
     expect(picture).to_contain_text("0 of 3 have placed")
     assert any(POLL.search(url) and status == 200 for url, status in answers), answers
+
+
+def test_a_second_projector_polls_while_the_first_holds_the_thread_for_waiting(new_context):
+    """WELLBEING_THREADS is 2: a worker lends one thread to waiting and keeps one for the phones.
+    A second projector of the room (another tab, a second screen) is told to poll instead
+    (wellbeing/line/rooms.py), and shows every join all the same."""
+    context, first, code, _ = open_projector(new_context)
+    expect(first.locator("html[data-projector=live]")).to_be_attached()
+    second = context.new_page()
+    second.goto(first.url)
+    projectors = (first, second)
+
+    def modes():
+        return sorted(page.evaluate("document.documentElement.dataset.projector") for page in projectors)
+
+    expect(second.locator("html[data-projector=polling]")).to_be_attached()
+    assert modes() == ["live", "polling"]
+    for joined in (1, 2):
+        join(new_context, code)
+        for page in projectors:
+            expect(page.locator("#projector-picture")).to_contain_text(f"0 of {joined} have placed")
+    assert modes() == ["live", "polling"]

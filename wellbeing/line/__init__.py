@@ -13,7 +13,9 @@ from flask import Blueprint
 
 bp = Blueprint("line", __name__)
 
-from . import picture, routes  # noqa: E402, F401
+from . import picture, rooms, routes  # noqa: E402, F401
+
+bp.record_once(lambda state: rooms.init_waits(state.app))
 
 bp.app_template_global("place_words")(picture.place_words)
 bp.app_template_global("band_names")(picture.band_names)

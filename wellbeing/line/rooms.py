@@ -10,6 +10,7 @@ time; the room sees only the combined picture.
 """
 
 import secrets
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -355,9 +356,32 @@ LONGEST_WAIT = 25.0
 WAIT_STEP = 0.005
 
 
-def wait_for_change(room_id: int, version: int, seconds: float) -> None:
+# A waiting projector holds one of its worker's threads (WELLBEING_THREADS). All but one may
+# wait, so a worker always has a thread for the phones, however many projectors are open (a
+# trainer's second tab, a reloaded page whose old request still waits, several rooms at once).
+# A projector beyond that is told to poll instead, and keeps showing the room every 0.5 s.
+WAITS = "projector_waits"
+
+
+def init_waits(app):
+    app.extensions[WAITS] = threading.BoundedSemaphore(max(int(app.config["THREADS"]) - 1, 0))
+
+
+def wait_for_change(room_id: int, version: int, seconds: float) -> bool:
     """Return as soon as the room's version is no longer `version` (or the room is gone), or
-    after `seconds`. Holds no transaction while it waits."""
+    after `seconds`: True. False at once when every thread this worker may lend to waiting is
+    taken. Holds no transaction while it waits."""
+    waits = current_app.extensions[WAITS]
+    if not waits.acquire(blocking=False):
+        return False
+    try:
+        watch(room_id, version, seconds)
+    finally:
+        waits.release()
+    return True
+
+
+def watch(room_id: int, version: int, seconds: float) -> None:
     db = get_db()
     if not 0.0 < seconds:  # nothing, a negative number, or not a number at all ("nan")
         seconds = 0.0

@@ -118,6 +118,15 @@ def room_control(room_id):
     return redirect(url_for("line.room_show", room_id=room_id))
 
 
+# Every thread this worker may lend to a waiting projector is taken (rooms.wait_for_change):
+# this projector polls for a while instead (static/room.js, STREAM_AGAIN_MS), and loses nothing.
+POLL_INSTEAD = (
+    "Every live wait on this server is taken: this projector polls for a while instead.",
+    503,
+    {"Retry-After": "15", "Content-Type": "text/plain; charset=utf-8"},
+)
+
+
 @bp.get("/rooms/<int:room_id>/projector")
 @role_required("facilitator")
 def projector_show(room_id):
@@ -129,7 +138,8 @@ def projector_show(room_id):
     # projector"). Without `wait` it is a plain poll, as a projector that lost its stream does.
     wait = request.args.get("wait", type=float)
     if wait and htmx and request.headers.get("If-None-Match") == etag:
-        rooms.wait_for_change(room["id"], room["version"], wait)
+        if not rooms.wait_for_change(room["id"], room["version"], wait):
+            return POLL_INSTEAD
         room = get_room(room_id)
         etag = f'"projector-{room["id"]}-{room["version"]}"'
 
