@@ -616,7 +616,9 @@ def test_a_projector_beyond_the_threads_a_worker_lends_to_waiting_is_told_to_pol
     waiting.join(timeout=5)
     assert first["answer"][0].status_code == 200
     polled = projector(one, **HTMX, **{"If-None-Match": etag})
-    assert polled.status_code == 200 and polled.headers["ETag"] == first["answer"][0].headers["ETag"]
+    assert (
+        polled.status_code == 200 and polled.headers["ETag"] == first["answer"][0].headers["ETag"]
+    )
     # The thread is lent again once the first request has its answer.
     answer, took = live_picture(one, polled.headers["ETag"], wait=0.3)
     assert answer.status_code == 304 and took >= 0.3

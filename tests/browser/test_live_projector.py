@@ -70,7 +70,9 @@ def test_a_second_projector_polls_while_the_first_holds_the_thread_for_waiting(n
     projectors = (first, second)
 
     def modes():
-        return sorted(page.evaluate("document.documentElement.dataset.projector") for page in projectors)
+        return sorted(
+            page.evaluate("document.documentElement.dataset.projector") for page in projectors
+        )
 
     expect(second.locator("html[data-projector=polling]")).to_be_attached()
     assert modes() == ["live", "polling"]
