@@ -38,7 +38,7 @@ from flask_login import current_user
 from .clock import moment, zone_name
 from .compression import etags
 from .db import rows
-from .formtokens import FIELD, each_signed, sign_in_payload
+from .formtokens import FIELD, masked_join, sign_in_payload, split_signed
 
 KEPT = 512  # drawings per worker; the largest (a card) is about 30 KB, so 15 MB at most
 KEPT_PAGES = 256  # whole pages per worker; a home or a caseload page is 7 to 40 KB
@@ -140,17 +140,20 @@ def page(what: str, depends_on: tuple, render) -> str:
     return found
 
 
-class KeptPage(str):
-    """A page kept whole, with its ETag once one is taken (`answer_conditionally`): every part
-    of the ETag is in the page's key, so it is the same for every response that sends it."""
+class KeptPage(bytes):
+    """A page kept whole, as it is sent: encoded once, not for every response. Its ETag and its
+    pieces (the page split at its form tokens) are taken once, by the first response that sends
+    it (`answer_conditionally`): every part of the ETag is in the page's key, and so are its
+    tokens, so both are the same for every response that sends it."""
 
     etag = None
+    pieces = None
 
 
 def once_only_free(drawn: str) -> KeptPage:
     if g.get("per_response"):
         raise OnceOnly(drawn)
-    return KeptPage(drawn)
+    return KeptPage(drawn.encode())
 
 
 def checked(drawing):
@@ -233,7 +236,7 @@ def page_etag(body: bytes) -> str:
     neutral = body
     if payload := sign_in_payload():
         # Every token of this sign-in, this response's or the older one of a kept page (`page`).
-        neutral = each_signed(neutral, payload, lambda _: b"\0")
+        neutral = b"\0".join(split_signed(neutral, payload)[0])
     for value in g.get("per_response", ()):
         neutral = neutral.replace(value.encode(), b"\0")
     digest = hashlib.blake2b(key=current_app.extensions["etag_key"], digest_size=16)
@@ -250,16 +253,20 @@ def page_etag(body: bytes) -> str:
     return digest.hexdigest()
 
 
-def kept_etag(body: bytes) -> str:
-    """`page_etag`, taken once for a page kept whole (`page`), checked by its length to be the
-    page this response sends. Hashing the page on every response was a twentieth of a kept
-    home's time (issue 26)."""
-    kept = g.get("kept_page")
-    if kept is None:
-        return page_etag(body)
-    if kept.etag is None or kept.etag[0] != len(body):
-        kept.etag = (len(body), page_etag(body))
-    return kept.etag[1]
+def kept_page_sent(response) -> KeptPage | None:
+    """The page kept whole (`page`) that this response sends, untouched, if it sends one."""
+    kept, body = g.get("kept_page"), response.response
+    return kept if isinstance(body, list) and len(body) == 1 and body[0] is kept else None
+
+
+def masked(kept: KeptPage) -> bytes:
+    """The kept page with its tokens masked for this response, from its pieces: split once,
+    not searched on every response (wellbeing/formtokens.py `mask_tokens` does that for any
+    other page). For the supervisor's home (82 KB) the search, the hash of `page_etag` and the
+    encoding were a quarter of a kept page's time (issue 26)."""
+    if kept.pieces is None:  # a page is kept only once the session has its form secret
+        kept.pieces = split_signed(kept, sign_in_payload())
+    return masked_join(*kept.pieces)
 
 
 def token_stretch() -> int:
@@ -280,13 +287,22 @@ def answer_conditionally(response):
         or not current_user.is_authenticated
     ):
         return response
-    etag = kept_etag(response.get_data())
+    kept = kept_page_sent(response)
+    if kept is None:
+        etag = page_etag(response.get_data())
+    else:
+        if kept.etag is None:
+            kept.etag = page_etag(kept)
+        etag = kept.etag
     # Weak: the bytes differ on every response (each token is masked afresh), the page not.
     response.set_etag(etag, weak=True)
     asked = request.if_none_match
     if any(asked.contains_weak(known) for known in etags(etag)):
         response.status_code = 304
         response.set_data(b"")
+    elif kept is not None:
+        response.set_data(masked(kept))
+        g.tokens_masked = True
     return response
 
 

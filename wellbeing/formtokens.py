@@ -75,35 +75,44 @@ class MaskedCSRFProtect(CSRFProtect):
 SIGNED_TAIL = re.compile(rb"\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
-def each_signed(body: bytes, payload: bytes, replace) -> bytes:
-    """`body` with every token of this sign-in put through `replace`, whatever its timestamp (a
-    page kept from an earlier request holds an older one): they share the payload. Found with
-    `find`, not a pattern made from the payload: an anonymous phone's payload is new to each
-    phone, and compiling a pattern for each one cost more than rendering its join page."""
-    parts, start = [], 0
+def split_signed(body: bytes, payload: bytes) -> tuple[list[bytes], list[bytes]]:
+    """`body` split at every token of this sign-in, whatever its timestamp (a page kept from an
+    earlier request holds an older one): they share the payload. (texts, tokens), with one
+    more text than tokens, the page being texts[0] + tokens[0] + texts[1] + …
+
+    Found with `find`, not a pattern made from the payload: an anonymous phone's payload is new
+    to each phone, and compiling a pattern for each one cost more than rendering its join
+    page."""
+    texts, tokens, start = [], [], 0
     at = body.find(payload)
     while at != -1:
         tail = SIGNED_TAIL.match(body, at + len(payload))
         if tail:
-            parts += (body[start:at], replace(body[at : tail.end()]))
+            texts.append(body[start:at])
+            tokens.append(body[at : tail.end()])
             start = tail.end()
         at = body.find(payload, tail.end() if tail else at + 1)
-    if not parts:
-        return body
-    parts.append(body[start:])
+    texts.append(body[start:] if start else body)
+    return texts, tokens
+
+
+def masked_join(texts: list[bytes], tokens: list[bytes]) -> bytes:
+    """The page split by `split_signed` put together again, with one mask for each different
+    token."""
+    if not tokens:
+        return texts[0]
+    sent = {}
+    parts = [texts[0]]
+    for token, text in zip(tokens, texts[1:], strict=True):
+        if token not in sent:
+            sent[token] = mask(token.decode()).encode()
+        parts += (sent[token], text)
     return b"".join(parts)
 
 
 def mask_signed(body: bytes, payload: bytes) -> bytes:
     """Every token of this sign-in in `body` masked, with one mask for each different token."""
-    sent = {}
-
-    def masked(token: bytes) -> bytes:
-        if token not in sent:
-            sent[token] = mask(token.decode()).encode()
-        return sent[token]
-
-    return each_signed(body, payload, masked)
+    return masked_join(*split_signed(body, payload))
 
 
 def payload_of(token: str) -> bytes:
@@ -132,6 +141,8 @@ def mask_tokens(response):
     forms); `g.tokens_masked` then tells compression (wellbeing/compression.py) that no token
     is left as itself."""
     if response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    if g.get("tokens_masked"):  # a page kept whole, masked from its pieces (wellbeing/drawn.py)
         return response
     payload = sign_in_payload()
     if payload:
