@@ -27,6 +27,7 @@ from . import (
     pwa,
     safety,
     security,
+    sessions,
     settings,
     supervision,
     urls,
@@ -70,6 +71,7 @@ def create_app(test_config=None):
     app.jinja_env.globals["app_version"] = __version__
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     keys.load_instance_secrets(app)
+    sessions.init_app(app)
 
     csrf.init_app(app)
     htmx.init_app(app)

@@ -47,12 +47,14 @@ def log_views(pair_ids: list[int], supervisor, what: str):
 
 
 def _unlogged(supervisor, what: str, pair_ids: list[int], since: str) -> list[int]:
-    recent = rows(
+    # Read on every look at the supervisor's home, for each of up to 50 pairs: the ids alone,
+    # not a dict for each row.
+    recent = get_db().execute(
         "select distinct pair_id from supervision_views where supervisor_id = ? and what = ?"
         f" and at > ? and pair_id in ({', '.join('?' * len(pair_ids))})",
         [supervisor.id, what, since, *pair_ids],
     )
-    seen = {row["pair_id"] for row in recent}
+    seen = {pair_id for (pair_id,) in recent}
     return [pair_id for pair_id in pair_ids if pair_id not in seen]
 
 
