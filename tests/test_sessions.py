@@ -13,7 +13,9 @@ from wellbeing.sessions import CheckedOnceSessions
 
 def home_of(one, cookie):
     """The home as a phone with this cookie sees it: 200 signed in, 302 to sign in if not."""
-    return one.app.test_client(use_cookies=False).get("/", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
+    return one.app.test_client(use_cookies=False).get(
+        "/", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}
+    )
 
 
 def test_the_app_checks_each_cookie_once(one):
