@@ -21,6 +21,7 @@ what is sent, not what is valid.
 import base64
 import re
 import secrets
+from functools import lru_cache
 
 from flask import g, session
 from flask_wtf.csrf import CSRFProtect
@@ -133,7 +134,14 @@ def sign_in_payload() -> bytes | None:
     if token := g.get(FIELD):
         return payload_of(token)
     secret = session.get(FIELD)
-    return PAYLOAD.dump_payload(secret) if secret else None
+    return payload_of_secret(secret) if secret else None
+
+
+@lru_cache(maxsize=4096)
+def payload_of_secret(secret: str) -> bytes:
+    """The same for every response of a session: its JSON, compressed where that is shorter and
+    encoded, once, not for each of a room's thousand phones' polls (issue 26)."""
+    return PAYLOAD.dump_payload(secret)
 
 
 def mask_tokens(response):
@@ -141,6 +149,8 @@ def mask_tokens(response):
     forms); `g.tokens_masked` then tells compression (wellbeing/compression.py) that no token
     is left as itself."""
     if response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    if response.status_code == 304:  # no body: a phone's poll of a room that has not changed
         return response
     if g.get("tokens_masked"):  # a page kept whole, masked from its pieces (wellbeing/drawn.py)
         return response
