@@ -41,7 +41,9 @@ from .db import rows
 from .formtokens import FIELD, masked_join, sign_in_payload, split_signed
 
 KEPT = 512  # drawings per worker; the largest (a card) is about 30 KB, so 15 MB at most
-KEPT_PAGES = 256  # whole pages per worker; a home or a caseload page is 7 to 40 KB
+# Whole pages per worker: a home is about 7 KB, a caseload page of 50 supervisees 82 KB, and a
+# page is held twice once split at its tokens (`KeptPage`): 42 MB at most.
+KEPT_PAGES = 256
 
 
 class Kept:
