@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from conftest import csrf_token
+from flask import Flask
 from organisation_one import text_of
 from steps import words
 
 from wellbeing.content import guidelines
 from wellbeing.db import sqlite3
+from wellbeing.line import rooms
 from wellbeing.line.rooms import CODE_ALPHABET, CODE_LENGTH
 
 JSON = {"Accept": "application/json"}
@@ -622,6 +624,17 @@ def test_a_projector_beyond_the_threads_a_worker_lends_to_waiting_is_told_to_pol
     # The thread is lent again once the first request has its answer.
     answer, took = live_picture(one, polled.headers["ETag"], wait=0.3)
     assert answer.status_code == 304 and took >= 0.3
+
+
+def test_an_empty_threads_setting_lends_as_the_default_does():
+    """`WELLBEING_THREADS=` (an empty line in the environment file) is the default of 2, as the
+    server reads it (wellbeing/serving.py): one thread may wait, not an app that won't start."""
+    app = Flask(__name__)
+    app.config["THREADS"] = ""
+    rooms.init_waits(app)
+    waits = app.extensions[rooms.WAITS]
+    assert waits.acquire(blocking=False)
+    assert not waits.acquire(blocking=False)
 
 
 def test_hiding_and_revealing_never_redraw_a_phone_while_someone_is_placing(one):

@@ -22,7 +22,10 @@ def test_the_app_checks_each_cookie_once(one):
     assert isinstance(one.app.session_interface, CheckedOnceSessions)
     cookie = one.prepared.cookies["facilitator"]
     assert home_of(one, cookie).status_code == 200
-    assert home_of(one, cookie).status_code == 200  # the kept check
+    checked = CheckedOnceSessions.checked.cache_info()
+    assert home_of(one, cookie).status_code == 200
+    again = CheckedOnceSessions.checked.cache_info()
+    assert (again.hits, again.misses) == (checked.hits + 1, checked.misses)  # the kept check
 
 
 def test_an_altered_cookie_is_refused_every_time_while_the_real_one_is_kept(one):

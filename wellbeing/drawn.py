@@ -16,7 +16,8 @@ is served many times. Forms are drawn around it, fresh on every request.
 A whole page (`page`) is kept too, form tokens and all, on narrower terms: only for the one
 sign-in that drew it, only within the stretch of time its tokens were made in (as its ETag),
 never while a message waits to be shown once, and never if it holds a once-only key. Its tokens
-are masked afresh on every response, as any page's are (wellbeing/formtokens.py).
+are masked afresh on every response, as any page's are, here from the page split once at them
+(`masked`), not searched for in it on every response (wellbeing/formtokens.py `mask_tokens`).
 
 Kept drawings live in each worker process (an LRU of `KEPT` entries); nothing is shared
 between processes, so a worker that has not drawn something draws it on its first request.
@@ -278,7 +279,8 @@ def token_stretch() -> int:
 
 
 def answer_conditionally(response):
-    """An ETag on each of ETAGGED, and a 304 with no body when the browser holds that page."""
+    """An ETag on each of ETAGGED, and a 304 with no body when the browser holds that page; a
+    page kept whole that is sent gets its tokens masked here (`masked`)."""
     if (
         request.method != "GET"
         or request.endpoint not in ETAGGED

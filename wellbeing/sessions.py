@@ -49,8 +49,9 @@ class CheckedOnceSessions(SecureCookieSessionInterface):
         return self.serializer.dumps(content), int(signed_at.timestamp())
 
     def signer(self, keys: tuple) -> URLSafeTimedSerializer:
-        """Flask's own serializer (`get_signing_serializer`), for these keys: the last is the
-        current one, the others its fallbacks."""
+        """Flask's serializer, built as Flask 3.1's `get_signing_serializer` builds it, for these
+        keys (the last is the current one, the others its fallbacks): that method reads them from
+        the app, and the kept check is keyed by the keys themselves."""
         return URLSafeTimedSerializer(
             list(keys),
             salt=self.salt,

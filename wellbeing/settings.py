@@ -48,8 +48,9 @@ SETTINGS = (
         "THREADS",
         2,
         "How many requests each worker runs at once. A projector's live picture waits in one of"
-        " them; all but one may wait, and a projector beyond that polls every 0.5 s until one is"
-        ' free (read by wellbeing/serving.py and the app; docs/design.md "A live projector").',
+        " them; at most all but one wait, and a projector beyond that polls every 0.5 s and asks"
+        " to wait again after 15 s (read by wellbeing/serving.py and the app; docs/design.md"
+        ' "A live projector").',
     ),
     Setting(
         "DATABASE",

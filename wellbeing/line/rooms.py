@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from .. import content
+from .. import content, settings
 from ..clock import moment, stamp
 from ..db import first_row, get_db, move_in_order, rows, secure_delete, storable, writing
 from ..people.identity import token_hash
@@ -356,15 +356,18 @@ LONGEST_WAIT = 25.0
 WAIT_STEP = 0.005
 
 
-# A waiting projector holds one of its worker's threads (WELLBEING_THREADS). All but one may
-# wait, so a worker always has a thread for the phones, however many projectors are open (a
-# trainer's second tab, a reloaded page whose old request still waits, several rooms at once).
-# A projector beyond that is told to poll instead, and keeps showing the room every 0.5 s.
+# A waiting projector holds one of its worker's threads (WELLBEING_THREADS). At most all but one
+# of them wait for a room to change, however many projectors are open (a trainer's second tab, a
+# reloaded page whose old request still waits, several rooms at once), so waiting never takes a
+# worker's last thread from its phones. A projector beyond that is told to poll instead: it
+# shows the room every 0.5 s, and asks to wait again after 15 s. With 1 thread, none waits.
 WAITS = "projector_waits"
 
 
 def init_waits(app):
-    app.extensions[WAITS] = threading.BoundedSemaphore(max(int(app.config["THREADS"]) - 1, 0))
+    # As wellbeing/serving.py reads it: unset or empty is the default.
+    threads = int(app.config.get("THREADS") or settings.BY_NAME["THREADS"].default)
+    app.extensions[WAITS] = threading.BoundedSemaphore(max(threads - 1, 0))
 
 
 def wait_for_change(room_id: int, version: int, seconds: float) -> bool:
