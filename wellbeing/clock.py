@@ -59,6 +59,13 @@ def zone_name(org_id: int | None = None) -> str:
     return known[org_id]
 
 
+def zone_read(org_id: int, name: str | None):
+    """The organisation's zone, read beside something else (the sign-in's row, signins.py): this
+    request then asks no query of its own for it. A save of the zone forgets it (standards.py)."""
+    if has_app_context():
+        g.setdefault("time_zones", {}).setdefault(org_id, name or DEFAULT_ZONE)
+
+
 def zone(org_id: int | None = None) -> ZoneInfo:
     try:
         return ZoneInfo(zone_name(org_id))

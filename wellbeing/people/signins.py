@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from ..clock import later, moment, now
+from ..clock import later, moment, now, zone_read
 from ..db import first_row, get_db, rows, writing
 from .identity import Person, token_hash
 
@@ -73,10 +73,14 @@ def last_signin(user_id: int) -> str | None:
 def load_person(signin_token: str) -> Person | None:
     hours = current_app.config["SESSION_LIFETIME_HOURS"]
     oldest = later(hours=-hours)
+    # The organisation's time zone comes along: nearly every signed-in page shows a day or a
+    # time, and a query of its own for it was a third of a kept home's queries (issue 26).
     row = first_row(
-        "select users.*, signins.checked_at, group_concat(user_roles.role) as roles"
+        "select users.*, signins.checked_at, group_concat(user_roles.role) as roles,"
+        " organisations.time_zone as org_time_zone"
         " from signins"
         " join users on users.id = signins.user_id"
+        " left join organisations on organisations.id = users.org_id"
         " left join user_roles on user_roles.user_id = users.id"
         " where signins.id = ? and signins.revoked_at is null and signins.created_at > ?"
         " and users.disabled_at is null"
@@ -85,6 +89,7 @@ def load_person(signin_token: str) -> Person | None:
     )
     if row is None:
         return None
+    zone_read(row["org_id"], row.pop("org_time_zone"))
     roles = set((row.pop("roles") or "").split(","))
     return Person(row, roles, signin_token)
 
