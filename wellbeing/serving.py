@@ -38,7 +38,7 @@ from granian.constants import Interfaces
 from granian.log import LogLevels
 from granian.server import Server
 
-from .settings import BY_NAME
+from .settings import chosen
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 # granian's own log (its Rust side logs to children of it, `_granian.wsgi` and more), and its
@@ -94,7 +94,7 @@ def settings(environ=os.environ, target="app:app", working_dir=REPOSITORY) -> di
     `target` (module:name) from `working_dir`."""
 
     def setting(name):
-        return environ.get(f"WELLBEING_{name}") or BY_NAME[name].default
+        return chosen(name, environ.get(f"WELLBEING_{name}"))
 
     host, port = address(setting("BIND"))
     return {

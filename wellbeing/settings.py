@@ -215,6 +215,12 @@ BY_NAME = {setting.name: setting for setting in SETTINGS}
 SERVER_ONLY = {"INSTANCE_PATH", "BIND", "WORKERS"}
 
 
+def chosen(name: str, value):
+    """A setting as it was set, or its default where it is unset or empty (`WELLBEING_THREADS=`,
+    an empty line in the environment file): the server and the app read it alike."""
+    return value or BY_NAME[name].default
+
+
 def defaults() -> dict:
     """The defaults create_app starts from; settings with no fixed default are left unset."""
     return {

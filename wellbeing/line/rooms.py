@@ -365,8 +365,7 @@ WAITS = "projector_waits"
 
 
 def init_waits(app):
-    # As wellbeing/serving.py reads it: unset or empty is the default.
-    threads = int(app.config.get("THREADS") or settings.BY_NAME["THREADS"].default)
+    threads = int(settings.chosen("THREADS", app.config.get("THREADS")))
     app.extensions[WAITS] = threading.BoundedSemaphore(max(threads - 1, 0))
 
 
