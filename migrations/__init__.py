@@ -877,3 +877,12 @@ def m040_render_versions(db):
     ):
         triggers(table, "renders", lambda row: bump("org", f"{row}.org_id"))
     triggers("organisations", "renders", lambda row: bump("org", f"{row}.id"))
+
+
+@migrations()
+def m041_link_claims(db):
+    # Issue 26: of many people pressing the button on one invitation or reset link at once,
+    # only the one holding the claim hashes a password (wellbeing/people/links.py, claimed). A
+    # claim runs out by itself, so one left by a process that died frees the link in a minute.
+    for table in ("invitations", "password_resets"):
+        db[table].add_column("claimed_until", str)

@@ -155,6 +155,46 @@ def test_invitation_link_works_once(one):
     assert count(one.database, "users where email = ?", "second@one.example") == 0
 
 
+def claim(database, table, until):
+    """Another request is (or was, until `until`) setting a password with the link."""
+    with sqlite3.connect(database) as conn:
+        conn.execute(f"update {table} set claimed_until = ?", [until])
+    conn.close()
+
+
+IN_USE = "Someone is using this link at this moment"
+
+
+def test_a_link_someone_is_using_this_moment_is_refused_without_hashing(one):
+    """Issue 26: of ten people pressing Join on one link at once, only the request holding the
+    link's claim hashes a password; the others are told at once, with what they typed kept, and
+    can try again once the claim is let go or runs out."""
+    link = invite(one, ["facilitator"])
+    claim(one.database, "invitations", "2999-01-01T00:00:00+00:00")
+    open_links = count(one.database, "invitations where used_at is null")
+    nova = one.app.test_client()
+    response = join(nova, link, name="Second Press")
+    assert response.status_code == 409
+    assert IN_USE in text_of(response)
+    assert "Second Press" in response.get_data(as_text=True)
+    assert count(one.database, "users where email = ?", "nova@one.example") == 0
+    assert count(one.database, "invitations where used_at is null") == open_links
+
+    claim(one.database, "invitations", "2020-01-01T00:00:00+00:00")  # its process died
+    assert join(nova, link).status_code == 302
+    assert count(one.database, "users where email = ?", "nova@one.example") == 1
+
+
+def test_a_refused_join_lets_go_of_the_link_at_once(one):
+    """A taken email is corrected and sent again straight away: the first try's claim is gone."""
+    link = invite(one, ["facilitator"])
+    nova = one.app.test_client()
+    taken = join(nova, link, email=PEOPLE["facilitator"][1])
+    assert taken.status_code == 422
+    assert count(one.database, "invitations where claimed_until is not null") == 0
+    assert join(nova, link).status_code == 302
+
+
 def test_expired_invitation_is_refused(one):
     link = invite(one, ["facilitator"])
     with sqlite3.connect(one.database) as conn:

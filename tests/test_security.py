@@ -497,6 +497,28 @@ def test_reset_link_sets_a_new_password_once_and_signs_the_person_out(one):
     assert response.status_code == 410
 
 
+def test_a_reset_link_someone_is_using_this_moment_is_refused_without_hashing(one):
+    """Issue 26: six people pressing Save on one reset link at once used to hash six new
+    passwords; now only the request holding the link's claim hashes, and the others are told."""
+    link = make_reset_link(one)
+    database = one.database
+    with sqlite3.connect(database) as conn:
+        conn.execute("update password_resets set claimed_until = '2999-01-01T00:00:00+00:00'")
+    conn.close()
+    response = use_reset_link(one.app.test_client(), link, "lantern harbour violet orchard")
+    assert response.status_code == 409
+    assert "Someone is using this link at this moment" in text_of(response)
+    # The old password still works, and the link is still there to use.
+    fran = one.app.test_client()
+    signed_in = sign_in_with(fran, PEOPLE["facilitator"][1], PASSWORD, csrf_token(fran))
+    assert signed_in.status_code == 302
+    with sqlite3.connect(database) as conn:
+        conn.execute("update password_resets set claimed_until = null")
+    conn.close()
+    answer = use_reset_link(one.app.test_client(), link, "lantern harbour violet orchard")
+    assert answer.status_code == 302
+
+
 def make_reset_link(one, persona="facilitator") -> str:
     response = one.client("admin").post(
         f"/organisation/people/{one.rows[persona]}/reset",

@@ -306,6 +306,8 @@ def invitation_accept(token):
     except people.EmailTaken:
         form.email.errors.append(_("That email already has an account. Try signing in."))
         return _invitation_page(invitation, form, 422)
+    except people.LinkInUse:
+        return _invitation_page(invitation, form, 409, in_use=True)
     if user_id is None:  # someone used the link a moment earlier
         return _invitation_page(None, form)
     new_form_token()
@@ -314,9 +316,12 @@ def invitation_accept(token):
     return redirect(url_for("home.home"))
 
 
-def _invitation_page(invitation, form, status=200):
+def _invitation_page(invitation, form, status=200, in_use=False):
     status = 410 if invitation is None else status
-    return render_template("accounts/invitation.html", invitation=invitation, form=form), status
+    page = render_template(
+        "accounts/invitation.html", invitation=invitation, form=form, in_use=in_use
+    )
+    return page, status
 
 
 @bp.get("/reset/<token>")
@@ -330,15 +335,18 @@ def reset_submit(token):
     form = PasswordResetForm()
     if reset is None or not form.validate():
         return _reset_page(reset, form, 422)
-    if not people.use_password_reset(reset, form.password.data):
-        return _reset_page(None, form)  # someone used the link a moment earlier
+    try:
+        if not people.use_password_reset(reset, form.password.data):
+            return _reset_page(None, form)  # someone used the link a moment earlier
+    except people.LinkInUse:
+        return _reset_page(reset, form, 409, in_use=True)
     if current_user.is_authenticated and current_user.id == reset["user_id"]:
         logout_user()  # their sign-ins are already revoked; this clears the cookie too
     flash(_("Your password is changed. Please sign in with it."), "success")
     return redirect(url_for("accounts.signin_show"))
 
 
-def _reset_page(reset, form, status=200):
+def _reset_page(reset, form, status=200, in_use=False):
     if reset is None:
         status = 410
-    return render_template("accounts/reset.html", reset=reset, form=form), status
+    return render_template("accounts/reset.html", reset=reset, form=form, in_use=in_use), status

@@ -22,6 +22,7 @@ from .identity import (  # noqa: F401
     token_hash,
 )
 from .links import (  # noqa: F401
+    LinkInUse,
     accept_invitation,
     cancel_password_resets,
     create_invitation,

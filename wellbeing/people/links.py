@@ -1,11 +1,12 @@
 """The one-time links that bring people in: invitations and password resets."""
 
+import contextlib
 import secrets
 
 from flask import current_app
 
 from ..clock import later, now
-from ..db import first_row, get_db, rows, writing
+from ..db import first_row, get_db, rows, sqlite3, writing
 from .identity import ROLES, hasher, insert_person, remove_passkeys, token_hash
 from .signins import revoke_all_signins
 
@@ -54,14 +55,58 @@ def invitation_is_for(invitation: dict, email: str) -> bool:
     return not invitation["email"] or invitation["email"] == email.strip().lower()
 
 
+# How long a claim on a link lasts (claimed): far longer than a hash and the write after it.
+CLAIM_SECONDS = 60
+
+
+class LinkInUse(Exception):
+    """Someone is setting a password with this link at this moment (claimed)."""
+
+
+@contextlib.contextmanager
+def claimed(table: str, link_id: int):
+    """Hash a password for a link only while holding its claim; raises LinkInUse if another
+    request holds it.
+
+    An Argon2 hash is about 150 ms of CPU, and of many people pressing the button on one link at
+    once, all used to hash before one spent it: on a training day's busiest moment, 3 to 5 of
+    16 presses hashed, and each hash added about 100 ms to everyone's wait (issue 26). Now one
+    hashes and the others are told at once. The claim is let go if the request fails (a taken
+    email: the person corrects it and tries again), and runs out by itself after CLAIM_SECONDS
+    if its process died. Spending the link stays one conditional update, so a claim that ran
+    out still lets only one person in."""
+    with writing():
+        taken = get_db().execute(
+            f"update {table} set claimed_until = ? where id = ? and used_at is null"
+            " and (claimed_until is null or claimed_until <= ?)",
+            [later(seconds=CLAIM_SECONDS), link_id, now()],
+        )
+    if taken.rowcount != 1:
+        raise LinkInUse(table)
+    try:
+        yield
+    except Exception:
+        # Best effort: a claim that can't be let go now runs out by itself.
+        with contextlib.suppress(sqlite3.OperationalError), writing():
+            get_db().execute(f"update {table} set claimed_until = null where id = ?", [link_id])
+        raise
+
+
 def accept_invitation(invitation: dict, email: str, name: str, password: str) -> int | None:
     """The new person's id, or None if the link was used (or withdrawn) meanwhile. Raises
-    EmailTaken. The link is spent by one conditional update inside the write transaction,
-    so of many people pressing "Join" on one link at once, exactly one gets an account."""
-    password_hash = hasher().hash(password)
+    EmailTaken, or LinkInUse while someone else is using the link. The link is spent by one
+    conditional update inside the write transaction, so of many people pressing "Join" on one
+    link at once, exactly one gets an account."""
+    with claimed("invitations", invitation["id"]):
+        password_hash = hasher().hash(password)
+        return _spend_invitation(invitation, email, name, password_hash)
+
+
+def _spend_invitation(invitation: dict, email: str, name: str, password_hash: str) -> int | None:
     with writing():
         spent = get_db().execute(
-            "update invitations set used_at = ? where id = ? and used_at is null"
+            "update invitations set used_at = ?, claimed_until = null where id = ?"
+            " and used_at is null"
             " and revoked_at is null and expires_at > ?",
             [now(), invitation["id"], now()],
         )
@@ -126,14 +171,20 @@ def reset_used_since(user_id: int, since: str | None) -> dict | None:
 
 def use_password_reset(reset: dict, password: str) -> bool:
     """Set the new password, spend the link, sign the person out everywhere else and remove
-    their passkeys. False if
-    the link was used meanwhile: it is spent by one conditional update in the transaction, so
-    two people holding one link can't both set a password."""
-    password_hash = hasher().hash(password)
+    their passkeys. False if the link was used meanwhile; raises LinkInUse while someone else
+    is using it. It is spent by one conditional update in the transaction, so two people
+    holding one link can't both set a password."""
+    with claimed("password_resets", reset["id"]):
+        password_hash = hasher().hash(password)
+        return _spend_reset(reset, password_hash)
+
+
+def _spend_reset(reset: dict, password_hash: str) -> bool:
     db = get_db()
     with writing():
         spent = db.execute(
-            "update password_resets set used_at = ? where id = ? and used_at is null"
+            "update password_resets set used_at = ?, claimed_until = null where id = ?"
+            " and used_at is null"
             " and cancelled_at is null and expires_at > ?",
             [now(), reset["id"], now()],
         )
