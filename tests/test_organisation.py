@@ -152,6 +152,7 @@ def test_invitation_link_works_once(one):
     response = join(someone_else, link, name="Second Go", email="second@one.example")
     assert response.status_code == 410
     assert "doesn't work" in text_of(response)
+    assert "If you joined with it a moment ago, your account is ready" in text_of(response)
     assert count(one.database, "users where email = ?", "second@one.example") == 0
 
 

@@ -495,6 +495,7 @@ def test_reset_link_sets_a_new_password_once_and_signs_the_person_out(one):
         },
     )
     assert response.status_code == 410
+    assert "If you chose a new password with it a moment ago, it is saved" in text_of(response)
 
 
 def test_a_reset_link_someone_is_using_this_moment_is_refused_without_hashing(one):

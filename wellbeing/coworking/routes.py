@@ -350,8 +350,10 @@ def render_checkins(pair, status=200, **context):
         context["form"] = CheckinForm(formdata=None, data=mine)
     context.setdefault("editing", bool(request.args.get("edit")))
     context.setdefault("reply_week", None)
-    # A refused reply or day comes back with its own form, errors and all.
-    context.setdefault("reply_form", CheckinReplyForm(formdata=None))
+    # A refused reply or day comes back with its own form, errors and all. Only a week both
+    # answered takes a reply: no form is made for the others (a sent check-in's answer).
+    if "reply_form" not in context:
+        context["reply_form"] = CheckinReplyForm(formdata=None) if view["revealed"] else None
     if not htmx or htmx.boosted:
         # The rest of the page. An htmx update of this week shows none of it: the last weeks,
         # the day, and the timeline, which opens every week's words (issue 26: a check-in
