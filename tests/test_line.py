@@ -787,6 +787,44 @@ def test_dots_on_the_projector_never_hide_each_other(positions):
         assert 0 < y < laid_out.axis
 
 
+def every_pair_layout(positions: list[int]) -> list[tuple[float, int]]:
+    """The projector's layout as first written: each dot, left to right, takes the lowest level
+    free of every dot before it that is less than a gap away."""
+    from wellbeing.line.picture import x_of
+
+    gap = 2 * (14 if len(positions) <= 60 else 9) + 2
+    taken = []
+    for position in sorted(positions):
+        x = x_of(position)
+        near = {level for other, level in taken if x - other < gap}
+        taken.append((x, min(set(range(len(near) + 1)) - near)))
+    return taken
+
+
+def test_the_window_lays_out_every_room_as_comparing_every_dot_did():
+    """picture.strip looks only at the dots a gap to a dot's left (docs/benchmarks.md): the same
+    picture as comparing each dot with every dot before it, for 3,000 random rooms of 0 to 120
+    people and 10 of 1,000, crowded at the ends and the middle as rooms are."""
+    import random
+
+    from wellbeing.line.picture import strip
+
+    rng = random.Random(26)
+    crowded = (0, 500, 1000)
+    sizes = [rng.randint(0, 120) for _ in range(3000)] + [1000] * 10
+    for size in sizes:
+        positions = [
+            rng.choice(crowded) if rng.random() < 0.3 else rng.randint(0, 1000) for _ in range(size)
+        ]
+        laid_out, expected = strip(positions), every_pair_layout(positions)
+        levels = max((level for _, level in expected), default=0) + 1
+        assert laid_out.height == levels * (2 * laid_out.radius + 2) + 40
+        assert laid_out.dots == [
+            (x, laid_out.axis - laid_out.radius - 2 - level * (2 * laid_out.radius + 2))
+            for x, level in expected
+        ]
+
+
 def test_stretches_of_the_line_cover_it_end_to_end():
     from wellbeing.line.picture import band_counts
 
