@@ -886,3 +886,17 @@ def m041_link_claims(db):
     # claim runs out by itself, so one left by a process that died frees the link in a minute.
     for table in ("invitations", "password_resets"):
         db[table].add_column("claimed_until", str)
+
+
+@migrations()
+def m042_reset_told(db):
+    # A person is told of a reset of their password at their next sign-in, once. Which resets
+    # they were told of was decided by comparing moments kept to the second, so a reset in the
+    # same second as the sign-in before it went untold. Now each reset says when it was told.
+    # Resets used before a later sign-in were told then.
+    db["password_resets"].add_column("told_at", str)
+    db.execute(
+        "update password_resets set told_at = used_at where used_at is not null and exists"
+        " (select 1 from signins where signins.user_id = password_resets.user_id"
+        " and signins.created_at > password_resets.used_at)"
+    )

@@ -202,9 +202,9 @@ RULES = {r.endpoint: r for r in (
     rule("accounts.signout", "public", others="signed out already: 302 to sign-in"),
     rule("accounts.invitation_show", "token", token=Row("invitation_token"), others="used, withdrawn, expired or unknown link: 410; signed in: asked to sign out first"),
     # Joining is for newcomers: a signed-in person is asked to sign out first.
-    rule("accounts.invitation_accept", "token", token=Row("invitation_token"), form=INVITATION_ACCEPT_FORM, signed_in=422, others="used, withdrawn, expired or unknown link: 410; signed in: 422, asked to sign out first; in use by another request this moment: 409"),
+    rule("accounts.invitation_accept", "token", token=Row("invitation_token"), form=INVITATION_ACCEPT_FORM, signed_in=422, others="used, withdrawn, expired or unknown link: 410; signed in: 422, asked to sign out first; in use by another request at this moment: 409"),
     rule("accounts.reset_show", "token", token=Row("reset_token")),
-    rule("accounts.reset_submit", "token", token=Row("reset_token"), form=RESET_SUBMIT_FORM, also="in use by another request this moment: 409"),
+    rule("accounts.reset_submit", "token", token=Row("reset_token"), form=RESET_SUBMIT_FORM, also="in use by another request at this moment: 409"),
     rule("organisation.people_list", "admin"),
     rule("organisation.invitation_create", "admin", form={"email": "", "roles": ["facilitator", "supervisor"]}),
     rule("organisation.invitation_revoke", "admin", invitation_id=Row("invitation"), org_object=True),

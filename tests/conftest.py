@@ -5,6 +5,7 @@ passwords with Argon2id is deliberately slow.
 """
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -199,6 +200,18 @@ def app(template_db, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@contextlib.contextmanager
+def no_hashing(app):
+    """Argon2 parameters no machine can hash with (a 2 TiB memory cost fails at once): a request
+    answered while they are set hashed no password."""
+    before = app.config["ARGON2_PARAMETERS"]
+    app.config["ARGON2_PARAMETERS"] = {"time_cost": 1, "memory_cost": 2**31, "parallelism": 1}
+    try:
+        yield
+    finally:
+        app.config["ARGON2_PARAMETERS"] = before
 
 
 def csrf_token(client, path="/signin"):

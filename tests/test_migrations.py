@@ -106,3 +106,28 @@ def test_one_meaning_per_name_after_the_render_counters_renames_their_triggers_t
     )
     after = db.execute("select version from render_versions where scope = 'pair' and id = 5")
     assert after.fetchone()[0] == before + 1
+
+
+def test_resets_already_told_stay_told_after_the_upgrade(tmp_path):
+    """m042: a reset used before a later sign-in was told at that sign-in; one with no sign-in
+    after it is still to be told."""
+    db = database_before(tmp_path, "m042_reset_told")
+    db["organisations"].insert({"id": 1, "name": "Old", "created_at": "2026-01-01"})
+    for user_id, name in ((1, "Fran"), (2, "Sol")):
+        db["users"].insert(
+            {"id": user_id, "org_id": 1, "email": f"{name}@old.example", "name": name}
+            | {"password_hash": "x", "created_at": "2026-01-01"}
+        )
+    for reset_id, user_id in ((1, 1), (2, 2)):
+        db["password_resets"].insert(
+            {"id": reset_id, "user_id": user_id, "token_hash": f"t{reset_id}"}
+            | {"created_at": "2026-12-01T09:00:00+00:00", "expires_at": "2026-12-02T09:00:00+00:00"}
+            | {"used_at": "2026-12-01T10:00:00+00:00"}
+        )
+    db["signins"].insert({"id": "later", "user_id": 1, "created_at": "2026-12-01T11:00:00+00:00"})
+    db["signins"].insert({"id": "before", "user_id": 2, "created_at": "2026-12-01T08:00:00+00:00"})
+
+    migrations.apply(db)
+
+    told = dict(db.execute("select user_id, told_at from password_resets").fetchall())
+    assert told == {1: "2026-12-01T10:00:00+00:00", 2: None}

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PEOPLE, csrf_token
+from conftest import PEOPLE, csrf_token, no_hashing
 from organisation_one import NEWCOMER_EMAIL, link_on, text_of
 
 from wellbeing import create_app
@@ -163,20 +163,23 @@ def claim(database, table, until):
     conn.close()
 
 
-IN_USE = "Someone is using this link at this moment"
+IN_USE = "Someone is using this link right now"
 
 
 def test_a_link_someone_is_using_this_moment_is_refused_without_hashing(one):
     """Issue 26: of ten people pressing Join on one link at once, only the request holding the
-    link's claim hashes a password; the others are told at once, with what they typed kept, and
-    can try again once the claim is let go or runs out."""
+    link's claim hashes a password; the others are told at once, with their name and email
+    kept and a way to sign in for whoever pressed twice, and can try again once the claim is
+    let go or runs out."""
     link = invite(one, ["facilitator"])
     claim(one.database, "invitations", "2999-01-01T00:00:00+00:00")
     open_links = count(one.database, "invitations where used_at is null")
     nova = one.app.test_client()
-    response = join(nova, link, name="Second Press")
+    with no_hashing(one.app):
+        response = join(nova, link, name="Second Press")
     assert response.status_code == 409
     assert IN_USE in text_of(response)
+    assert 'href="/signin"' in response.get_data(as_text=True)
     assert "Second Press" in response.get_data(as_text=True)
     assert count(one.database, "users where email = ?", "nova@one.example") == 0
     assert count(one.database, "invitations where used_at is null") == open_links
@@ -184,6 +187,31 @@ def test_a_link_someone_is_using_this_moment_is_refused_without_hashing(one):
     claim(one.database, "invitations", "2020-01-01T00:00:00+00:00")  # its process died
     assert join(nova, link).status_code == 302
     assert count(one.database, "users where email = ?", "nova@one.example") == 1
+
+
+@pytest.mark.parametrize(
+    "meanwhile",
+    [
+        "update invitations set used_at = '2026-01-01T00:00:00+00:00'",
+        "update invitations set revoked_at = '2026-01-01T00:00:00+00:00'",
+        "update invitations set expires_at = '2020-01-01T00:00:00+00:00'",
+    ],
+    ids=["used", "withdrawn", "expired"],
+)
+def test_a_link_that_stopped_working_since_it_was_read_is_gone_not_in_use(one, meanwhile):
+    """The claim reads the link again: one used, withdrawn or expired after the request read it
+    answers as gone (the route's 410), not as in use, and nothing is hashed for it."""
+    from wellbeing import people
+
+    link = invite(one, ["facilitator"])
+    with one.app.app_context():
+        read = people.find_invitation(link.rsplit("/", 1)[1])
+    with sqlite3.connect(one.database) as conn:
+        conn.execute(f"{meanwhile} where id = ?", [read["id"]])
+    conn.close()
+    with one.app.app_context(), no_hashing(one.app):
+        assert people.accept_invitation(read, "nova@one.example", "Nova", NEW_PASSWORD) is None
+    assert count(one.database, "invitations where claimed_until is not null") == 0
 
 
 def test_a_refused_join_lets_go_of_the_link_at_once(one):

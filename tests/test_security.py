@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import argon2
 import pytest
 from access_rules import post_endpoints
-from conftest import PASSWORD, PEOPLE, csrf_token, import_map_hash, sign_in
+from conftest import PASSWORD, PEOPLE, csrf_token, import_map_hash, no_hashing, sign_in
 from organisation_one import SESSION_COOKIE, last_segment, link_on, path_of, text_of
 
 from wellbeing.db import sqlite3
@@ -506,9 +506,10 @@ def test_a_reset_link_someone_is_using_this_moment_is_refused_without_hashing(on
     with sqlite3.connect(database) as conn:
         conn.execute("update password_resets set claimed_until = '2999-01-01T00:00:00+00:00'")
     conn.close()
-    response = use_reset_link(one.app.test_client(), link, "lantern harbour violet orchard")
+    with no_hashing(one.app):
+        response = use_reset_link(one.app.test_client(), link, "lantern harbour violet orchard")
     assert response.status_code == 409
-    assert "Someone is using this link at this moment" in text_of(response)
+    assert "Someone is using this link right now" in text_of(response)
     # The old password still works, and the link is still there to use.
     fran = one.app.test_client()
     signed_in = sign_in_with(fran, PEOPLE["facilitator"][1], PASSWORD, csrf_token(fran))
@@ -518,6 +519,25 @@ def test_a_reset_link_someone_is_using_this_moment_is_refused_without_hashing(on
     conn.close()
     answer = use_reset_link(one.app.test_client(), link, "lantern harbour violet orchard")
     assert answer.status_code == 302
+
+
+def test_a_reset_link_cancelled_since_it_was_read_is_gone_not_in_use(one):
+    """A newer link cancels an older one: a press on the older one, read before, is refused as
+    gone (410) and hashes nothing."""
+    from wellbeing import people
+
+    link = make_reset_link(one)
+    with one.app.app_context():
+        read = people.find_password_reset(link.rsplit("/", 1)[1])
+    make_reset_link(one)  # cancels the first
+    with one.app.app_context(), no_hashing(one.app):
+        assert people.use_password_reset(read, "lantern harbour violet orchard") is False
+    with sqlite3.connect(one.database) as conn:
+        claimed = conn.execute(
+            "select count(*) from password_resets where claimed_until is not null"
+        )
+        assert claimed.fetchone()[0] == 0
+    conn.close()
 
 
 def make_reset_link(one, persona="facilitator") -> str:

@@ -30,8 +30,10 @@ from .links import (  # noqa: F401
     find_invitation,
     find_password_reset,
     invitation_is_for,
+    reset_untold,
     reset_used_since,
     resets_of,
+    told_of_resets,
     use_password_reset,
 )
 from .members import last_admin, members, pending_invitations, revoke_invitation, summary  # noqa: F401

@@ -55,40 +55,66 @@ def invitation_is_for(invitation: dict, email: str) -> bool:
     return not invitation["email"] or invitation["email"] == email.strip().lower()
 
 
-# How long a claim on a link lasts (claimed): far longer than a hash and the write after it.
-CLAIM_SECONDS = 60
+# What makes a link usable, for its claim and its spend (find_invitation and
+# find_password_reset read it with the same conditions).
+USABLE = {
+    "invitations": "used_at is null and revoked_at is null and expires_at > :now",
+    "password_resets": "used_at is null and cancelled_at is null and expires_at > :now",
+}
 
 
 class LinkInUse(Exception):
     """Someone is setting a password with this link at this moment (claimed)."""
 
 
+def claim_seconds() -> int:
+    """How long a claim lasts: longer than a hash and the longest wait for the write after it."""
+    return current_app.config["WRITE_WAIT_SECONDS"] + 10
+
+
 @contextlib.contextmanager
 def claimed(table: str, link_id: int):
-    """Hash a password for a link only while holding its claim; raises LinkInUse if another
-    request holds it.
+    """Yields True while this request holds the link's claim: hash a password only then. Yields
+    False if the link can't be used any more (spent, withdrawn, cancelled or expired since it
+    was read); raises LinkInUse while another request holds the claim.
 
     An Argon2 hash is about 150 ms of CPU, and of many people pressing the button on one link at
     once, all used to hash before one spent it: on a training day's busiest moment, 3 to 5 of
     16 presses hashed, and each hash added about 100 ms to everyone's wait (issue 26). Now one
-    hashes and the others are told at once. The claim is let go if the request fails (a taken
-    email: the person corrects it and tries again), and runs out by itself after CLAIM_SECONDS
-    if its process died. Spending the link stays one conditional update, so a claim that ran
-    out still lets only one person in."""
+    hashes and the others are told at once. A request that fails with an error it can recover
+    from (a taken email: the person corrects it and sends again) lets go of its claim; otherwise
+    the claim runs out by itself (claim_seconds), as when its process died. Spending the link
+    stays one conditional update, so a claim that ran out still lets only one person in."""
+    db = get_db()
+    if db.writing_depth:
+        # Inside a transaction the claim would be a savepoint nobody else sees, and the hash
+        # would hold the write lock.
+        raise RuntimeError("claim a link outside writing()")
+    mine = {"id": link_id, "until": later(seconds=claim_seconds()), "now": now()}
+    usable = f"id = :id and {USABLE[table]}"
     with writing():
-        taken = get_db().execute(
-            f"update {table} set claimed_until = ? where id = ? and used_at is null"
-            " and (claimed_until is null or claimed_until <= ?)",
-            [later(seconds=CLAIM_SECONDS), link_id, now()],
-        )
-    if taken.rowcount != 1:
-        raise LinkInUse(table)
+        taken = db.execute(
+            f"update {table} set claimed_until = :until where {usable}"
+            " and (claimed_until is null or claimed_until <= :now)",
+            mine,
+        ).rowcount
+        still_usable = taken or db.execute(f"select 1 from {table} where {usable}", mine).fetchone()
+    if not taken:
+        if still_usable:
+            raise LinkInUse(table)
+        yield False
+        return
     try:
-        yield
+        yield True
+    except sqlite3.OperationalError:
+        raise  # a busy or failing database: letting go would only wait for it again
     except Exception:
-        # Best effort: a claim that can't be let go now runs out by itself.
         with contextlib.suppress(sqlite3.OperationalError), writing():
-            get_db().execute(f"update {table} set claimed_until = null where id = ?", [link_id])
+            db.execute(
+                f"update {table} set claimed_until = null"
+                " where id = :id and claimed_until = :until",
+                mine,
+            )
         raise
 
 
@@ -97,7 +123,9 @@ def accept_invitation(invitation: dict, email: str, name: str, password: str) ->
     EmailTaken, or LinkInUse while someone else is using the link. The link is spent by one
     conditional update inside the write transaction, so of many people pressing "Join" on one
     link at once, exactly one gets an account."""
-    with claimed("invitations", invitation["id"]):
+    with claimed("invitations", invitation["id"]) as ours:
+        if not ours:
+            return None
         password_hash = hasher().hash(password)
         return _spend_invitation(invitation, email, name, password_hash)
 
@@ -105,10 +133,9 @@ def accept_invitation(invitation: dict, email: str, name: str, password: str) ->
 def _spend_invitation(invitation: dict, email: str, name: str, password_hash: str) -> int | None:
     with writing():
         spent = get_db().execute(
-            "update invitations set used_at = ?, claimed_until = null where id = ?"
-            " and used_at is null"
-            " and revoked_at is null and expires_at > ?",
-            [now(), invitation["id"], now()],
+            "update invitations set used_at = :now, claimed_until = null"
+            f" where id = :id and {USABLE['invitations']}",
+            {"id": invitation["id"], "now": now()},
         )
         if spent.rowcount != 1:
             return None
@@ -158,15 +185,34 @@ def resets_of(user_id: int, limit: int = 10) -> list[dict]:
     )
 
 
-def reset_used_since(user_id: int, since: str | None) -> dict | None:
-    """The latest reset link used since `since` (or ever, if None): for the person's notice at
-    their next sign-in and their partner's notice on the pair page."""
+def reset_used_since(user_id: int, since: str) -> dict | None:
+    """The latest reset link used since `since`: for the partner's notice on the pair page."""
     found = rows(
-        RESETS + " and used_at is not null and (? is null or used_at > ?)"
-        " order by used_at desc limit 1",
-        [user_id, since, since],
+        RESETS + " and used_at > ? order by used_at desc limit 1",
+        [user_id, since],
     )
     return found[0] if found else None
+
+
+def reset_untold(user_id: int) -> dict | None:
+    """The latest reset of the person's password they have not been told of: for the notice at
+    their next sign-in, which marks it told (`told_of_resets`). Not decided by comparing moments:
+    they are kept to the second, and a reset in the same second as the sign-in before it went
+    untold."""
+    found = rows(
+        RESETS + " and used_at is not null and told_at is null order by used_at desc limit 1",
+        [user_id],
+    )
+    return found[0] if found else None
+
+
+def told_of_resets(user_id: int):
+    with writing():
+        get_db().execute(
+            "update password_resets set told_at = ? where user_id = ? and used_at is not null"
+            " and told_at is null",
+            [now(), user_id],
+        )
 
 
 def use_password_reset(reset: dict, password: str) -> bool:
@@ -174,7 +220,9 @@ def use_password_reset(reset: dict, password: str) -> bool:
     their passkeys. False if the link was used meanwhile; raises LinkInUse while someone else
     is using it. It is spent by one conditional update in the transaction, so two people
     holding one link can't both set a password."""
-    with claimed("password_resets", reset["id"]):
+    with claimed("password_resets", reset["id"]) as ours:
+        if not ours:
+            return False
         password_hash = hasher().hash(password)
         return _spend_reset(reset, password_hash)
 
@@ -183,10 +231,9 @@ def _spend_reset(reset: dict, password_hash: str) -> bool:
     db = get_db()
     with writing():
         spent = db.execute(
-            "update password_resets set used_at = ?, claimed_until = null where id = ?"
-            " and used_at is null"
-            " and cancelled_at is null and expires_at > ?",
-            [now(), reset["id"], now()],
+            "update password_resets set used_at = :now, claimed_until = null"
+            f" where id = :id and {USABLE['password_resets']}",
+            {"id": reset["id"], "now": now()},
         )
         if spent.rowcount != 1:
             return False
