@@ -889,14 +889,21 @@ def m041_link_claims(db):
 
 
 @migrations()
-def m042_reset_told(db):
-    # A person is told of a reset of their password at their next sign-in, once. Which resets
-    # they were told of was decided by comparing moments kept to the second, so a reset in the
-    # same second as the sign-in before it went untold. Now each reset says when it was told.
-    # Resets used before a later sign-in were told then.
+def m042_notices_told(db):
+    # A person is told once, at their next sign-in, that their password was reset or their
+    # passkeys removed. Which they had been told of was decided by comparing moments kept to the
+    # second, so one in the same second as the sign-in before it went untold. Now a reset says
+    # when it was told, and a person which removal of their passkeys they were told of. What a
+    # later sign-in came after was told then.
     db["password_resets"].add_column("told_at", str)
     db.execute(
         "update password_resets set told_at = used_at where used_at is not null and exists"
         " (select 1 from signins where signins.user_id = password_resets.user_id"
         " and signins.created_at > password_resets.used_at)"
+    )
+    db["users"].add_column("passkeys_removal_told", str)
+    db.execute(
+        "update users set passkeys_removal_told = passkeys_removed_at"
+        " where passkeys_removed_at is not null and exists (select 1 from signins"
+        " where signins.user_id = users.id and signins.created_at > users.passkeys_removed_at)"
     )

@@ -109,14 +109,15 @@ def test_one_meaning_per_name_after_the_render_counters_renames_their_triggers_t
 
 
 def test_resets_already_told_stay_told_after_the_upgrade(tmp_path):
-    """m042: a reset used before a later sign-in was told at that sign-in; one with no sign-in
-    after it is still to be told."""
-    db = database_before(tmp_path, "m042_reset_told")
+    """m042: a reset used, or passkeys removed, before a later sign-in was told at that sign-in;
+    with no sign-in after it, it is still to be told."""
+    db = database_before(tmp_path, "m042_notices_told")
     db["organisations"].insert({"id": 1, "name": "Old", "created_at": "2026-01-01"})
     for user_id, name in ((1, "Fran"), (2, "Sol")):
         db["users"].insert(
             {"id": user_id, "org_id": 1, "email": f"{name}@old.example", "name": name}
             | {"password_hash": "x", "created_at": "2026-01-01"}
+            | {"passkeys_removed_at": "2026-12-01T10:00:00+00:00"}
         )
     for reset_id, user_id in ((1, 1), (2, 2)):
         db["password_resets"].insert(
@@ -130,4 +131,6 @@ def test_resets_already_told_stay_told_after_the_upgrade(tmp_path):
     migrations.apply(db)
 
     told = dict(db.execute("select user_id, told_at from password_resets").fetchall())
+    assert told == {1: "2026-12-01T10:00:00+00:00", 2: None}
+    told = dict(db.execute("select id, passkeys_removal_told from users").fetchall())
     assert told == {1: "2026-12-01T10:00:00+00:00", 2: None}

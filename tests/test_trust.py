@@ -80,6 +80,19 @@ def test_a_password_reset_removes_every_passkey_and_tells_the_person(one):
     account = text_of(fran.get("/account"))
     assert "when your password was reset" in account
     assert "No passkeys yet." in account
+    # Told once: the next sign-in says nothing more of it.
+    fran.post("/signout", data={"csrf_token": csrf_token(fran, "/")})
+    again = fran.post(
+        "/signin",
+        data={
+            "email": PEOPLE["facilitator"][1],
+            "password": new_password,
+            "csrf_token": csrf_token(fran),
+        },
+        follow_redirects=True,
+    )
+    assert again.request.path == "/"  # signed in
+    assert "Your passkeys were removed on" not in text_of(again)
 
 
 def test_switching_someone_off_removes_their_passkeys_for_good(one):

@@ -199,14 +199,14 @@ def new_form_token():
 def sign_in(user: dict):
     """A new sign-in kept on the server (so signing out revokes it), by password or by passkey."""
     # Issue 11, finding 3: a reset of their password is told once, at the next sign-in, with
-    # who made the link.
-    since = people.last_signin(user["id"])
+    # who made the link; so is the removal of their passkeys (issue 21).
     reset = people.reset_untold(user["id"])
     browser = people.browser_of(request.headers.get("User-Agent", ""))
     new_form_token()
     login_user(people.load_person(people.start_signin(user["id"], browser)))
     removed = user.get("passkeys_removed_at")
-    if removed and (since is None or removed > since):
+    if removed and removed != user.get("passkeys_removal_told"):
+        people.told_of_passkey_removal(user["id"], removed)
         because = user.get("passkeys_removed_because")
         flash(
             _(

@@ -20,6 +20,7 @@ from .identity import (  # noqa: F401
     roles_of,
     set_gender,
     token_hash,
+    told_of_passkey_removal,
 )
 from .links import (  # noqa: F401
     LinkInUse,
@@ -40,7 +41,6 @@ from .members import last_admin, members, pending_invitations, revoke_invitation
 from .signins import (  # noqa: F401
     browser_of,
     clear_signin_failures,
-    last_signin,
     load_person,
     mark_checked,
     recently_checked,

@@ -125,6 +125,16 @@ def remove_passkeys(user_id: int, because: str) -> int:
     return gone
 
 
+def told_of_passkey_removal(user_id: int, removed: str):
+    """The person was told (at a sign-in) of the removal of their passkeys at `removed`: the
+    removal's own moment is kept, so a later one is told again. Compared as equal, not as later
+    than a sign-in: moments are kept to the second."""
+    with writing():
+        get_db().execute(
+            "update users set passkeys_removal_told = ? where id = ?", [removed, user_id]
+        )
+
+
 class EmailTaken(Exception):
     """Someone already has an account with that email."""
 

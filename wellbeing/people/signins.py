@@ -65,11 +65,6 @@ def browser_of(user_agent: str) -> str:
     return f"{name} on {system}" if system else name
 
 
-def last_signin(user_id: int) -> str | None:
-    row = first_row("select max(created_at) as at from signins where user_id = ?", [user_id])
-    return row["at"] if row else None
-
-
 def load_person(signin_token: str) -> Person | None:
     hours = current_app.config["SESSION_LIFETIME_HOURS"]
     oldest = later(hours=-hours)
