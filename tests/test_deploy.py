@@ -334,7 +334,7 @@ def test_a_reload_starts_new_workers_and_answers_the_requests_meanwhile(tmp_path
     the old one's in the instant it stops can be closed unanswered: 0 or 1 of about 32,000
     requests in each of 8 runs here, and once 3 (docs/deployment.md): at most the few waiting
     on that socket then. A reload with a moment of nobody listening, or one that cut the
-    requests being served, fails hundreds."""
+    requests being served, fails many more."""
     port = free_port()
     server, log = start_server(tmp_path, port)
     answers, failures, done = [], [], threading.Event()
