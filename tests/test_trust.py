@@ -67,30 +67,20 @@ def test_a_password_reset_removes_every_passkey_and_tells_the_person(one):
     )
 
     fran = one.app.test_client()
-    signed_in = fran.post(
-        "/signin",
-        data={
-            "email": PEOPLE["facilitator"][1],
-            "password": new_password,
-            "csrf_token": csrf_token(fran),
-        },
-        follow_redirects=True,
-    )
+
+    def fran_signs_in():
+        form = {"email": PEOPLE["facilitator"][1], "password": new_password}
+        form["csrf_token"] = csrf_token(fran)
+        return fran.post("/signin", data=form, follow_redirects=True)
+
+    signed_in = fran_signs_in()
     assert "Your passkeys were removed on" in text_of(signed_in)
     account = text_of(fran.get("/account"))
     assert "when your password was reset" in account
     assert "No passkeys yet." in account
     # Told once: the next sign-in says nothing more of it.
     fran.post("/signout", data={"csrf_token": csrf_token(fran, "/")})
-    again = fran.post(
-        "/signin",
-        data={
-            "email": PEOPLE["facilitator"][1],
-            "password": new_password,
-            "csrf_token": csrf_token(fran),
-        },
-        follow_redirects=True,
-    )
+    again = fran_signs_in()
     assert again.request.path == "/"  # signed in
     assert "Your passkeys were removed on" not in text_of(again)
 
