@@ -20,19 +20,18 @@ placement is lost if it was never accepted, if the projector never showed it, or
 left in the database at the end are not exactly the last accepted place of each phone.
 """
 
-import http.client
 import random
 import re
 import resource
 import statistics
 import threading
 import time
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 from wellbeing.db import sqlite3
 
-from .base import HOST, USER_AGENT, BenchError
+from . import wire
+from .base import BenchError
 from .cpu import Usage, cpus, wait_for_quiet
 from .rounds import Machine, noise, spread
 
@@ -49,31 +48,19 @@ TOKEN = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 
 class Browser:
     """One phone or laptop: its own cookie jar (just the session cookie), a fresh connection
-    per request, as a phone that sleeps between polls opens one."""
+    per request, as a phone that sleeps between polls opens one (bench/wire.py)."""
 
     def __init__(self, port, cookie=None):
         self.port, self.cookie = port, cookie
 
     def send(self, method, path, form=None, headers=None):
-        all_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **(headers or {})}
-        if self.cookie:
-            all_headers["Cookie"] = f"session={self.cookie}"
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
-        try:
-            connection.request(method, path, body=body, headers=all_headers)
-            response = connection.getresponse()
-            payload = response.read()
-        finally:
-            connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
+        raw = wire.request_bytes(self.port, method, path, self.cookie, form, headers)
+        status, answer, payload = wire.exchange(self.port, raw, method)
+        for header in answer.get_all("Set-Cookie"):
             name, _, rest = header.partition("=")
             if name.strip() == "session":
                 self.cookie = rest.split(";", 1)[0]
-        return response.status, response.headers, payload
+        return status, answer, payload
 
 
 def form_token(body: bytes) -> str:

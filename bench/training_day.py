@@ -33,16 +33,16 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wellbeing.db import sqlite3
 
-from .base import USER_AGENT, free_port
+from . import wire
+from .base import HOST, free_port
 from .cpu import group_seconds
-from .room_fanout import HOST, Browser, form_token, open_room
+from .room_fanout import Browser, form_token, open_room
 from .rounds import Machine, spread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,57 +180,6 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
-def post_bytes(browser: Browser, path: str, form: dict, headers: dict) -> bytes:
-    """A form POST as a browser sends it, ready to write to a socket."""
-    body = urllib.parse.urlencode(form).encode()
-    lines = [
-        f"POST {path} HTTP/1.1",
-        f"Host: {HOST}:{browser.port}",
-        f"User-Agent: {USER_AGENT}",
-        "Accept-Encoding: identity",
-        "Content-Type: application/x-www-form-urlencoded",
-        f"Content-Length: {len(body)}",
-        *(f"{name}: {value}" for name, value in headers.items()),
-    ]
-    if browser.cookie:
-        lines.append(f"Cookie: session={browser.cookie}")
-    return "\r\n".join(lines).encode() + b"\r\n\r\n" + body
-
-
-def answer_complete(raw: bytes) -> bool:
-    """Whether `raw` holds a whole answer: its headers and the body they announce."""
-    head, found, body = raw.partition(b"\r\n\r\n")
-    if not found:
-        return False
-    head = head.lower()
-    if b"transfer-encoding: chunked" in head:
-        return body.endswith(b"0\r\n\r\n")
-    length = re.search(rb"content-length: *(\d+)", head)
-    return length is not None and len(body) >= int(length[1])
-
-
-def parse_answer(raw: bytes) -> tuple[int, bytes]:
-    """(status, body) of a whole HTTP/1.1 answer, chunked or not; (0, raw) if it is cut short."""
-    head, _, body = raw.partition(b"\r\n\r\n")
-    try:
-        status = int(head.split(b" ", 2)[1])
-    except (IndexError, ValueError):
-        return 0, raw
-    if not answer_complete(raw):
-        return 0, raw
-    if b"transfer-encoding: chunked" in head.lower():
-        whole = []
-        while body:
-            size, _, body = body.partition(b"\r\n")
-            length = int(size.split(b";")[0], 16)
-            if not length:
-                break
-            whole.append(body[:length])
-            body = body[length + 2 :]
-        body = b"".join(whole)
-    return status, body
-
-
 # --- at one moment ---------------------------------------------------------------------------
 
 
@@ -259,7 +208,9 @@ class Request:
     def connect(self):
         """Before the moment: the bytes to send, and the connection open. A connection that
         can't be opened is tried again at the moment, and fails there."""
-        self.raw = post_bytes(self.browser, self.path, self.form, self.headers)
+        self.raw = wire.request_bytes(
+            self.browser.port, "POST", self.path, self.browser.cookie, self.form, self.headers
+        )
         try:
             self.connection = socket.create_connection((HOST, self.browser.port), timeout=30)
         except OSError:
@@ -277,15 +228,11 @@ class Request:
             if self.connection is None:
                 self.connection = socket.create_connection((HOST, self.browser.port), timeout=30)
             self.connection.sendall(self.raw)
-            while not answer_complete(answer):
-                chunk = self.connection.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
+            answer = wire.read_answer(self.connection)
         except OSError as error:
             self.status, self.body = 0, str(error).encode()
         else:
-            self.status, self.body = parse_answer(answer)
+            self.status, _, self.body = wire.parse_answer(answer)
         self.ms = (time.monotonic() - started) * 1000
 
     def close(self):
