@@ -883,7 +883,8 @@ def m040_render_versions(db):
 def m041_link_claims(db):
     # Issue 26: of many people pressing the button on one invitation or reset link at once,
     # only the one holding the claim hashes a password (wellbeing/people/links.py, claimed). A
-    # claim runs out by itself, so one left by a process that died frees the link in a minute.
+    # claim runs out by itself, so one left by a process that died frees the link in half a
+    # minute (WRITE_WAIT_SECONDS and 10 s more).
     for table in ("invitations", "password_resets"):
         db[table].add_column("claimed_until", str)
 

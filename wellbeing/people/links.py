@@ -10,6 +10,13 @@ from ..db import first_row, get_db, rows, sqlite3, writing
 from .identity import ROLES, hasher, insert_person, remove_passkeys, token_hash
 from .signins import revoke_all_signins
 
+# What makes a link usable: not used, not withdrawn or cancelled, not expired. Finding a link,
+# claiming it and spending it all ask the same.
+USABLE = {
+    "invitations": "used_at is null and revoked_at is null and expires_at > :now",
+    "password_resets": "used_at is null and cancelled_at is null and expires_at > :now",
+}
+
 
 def issue_link(table: str, fields: dict, **lifetime) -> str:
     """A one-time link token. Only its hash is stored: a database copy holds no usable link."""
@@ -44,23 +51,14 @@ def find_invitation(token: str) -> dict | None:
     return first_row(
         "select invitations.*, organisations.name as org_name from invitations"
         " join organisations on organisations.id = invitations.org_id"
-        " where token_hash = ? and used_at is null and revoked_at is null"
-        " and expires_at > ?",
-        [token_hash(token), now()],
+        f" where token_hash = :hash and {USABLE['invitations']}",
+        {"hash": token_hash(token), "now": now()},
     )
 
 
 def invitation_is_for(invitation: dict, email: str) -> bool:
     """An invitation made for a named email can be accepted with that email only."""
     return not invitation["email"] or invitation["email"] == email.strip().lower()
-
-
-# What makes a link usable, for its claim and its spend (find_invitation and
-# find_password_reset read it with the same conditions).
-USABLE = {
-    "invitations": "used_at is null and revoked_at is null and expires_at > :now",
-    "password_resets": "used_at is null and cancelled_at is null and expires_at > :now",
-}
 
 
 class LinkInUse(Exception):
@@ -164,8 +162,8 @@ def find_password_reset(token: str) -> dict | None:
     return first_row(
         "select password_resets.*, users.name, users.email from password_resets"
         " join users on users.id = password_resets.user_id"
-        " where token_hash = ? and used_at is null and cancelled_at is null and expires_at > ?",
-        [token_hash(token), now()],
+        f" where token_hash = :hash and {USABLE['password_resets']}",
+        {"hash": token_hash(token), "now": now()},
     )
 
 
