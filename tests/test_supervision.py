@@ -277,6 +277,18 @@ def test_individual_session_is_with_one_person_and_nothing_typed_is_lost(one):
     assert "Kept words 123" in body
 
 
+@pytest.mark.parametrize("minutes", ["2" + "0" * 320, "-" + "9" * 400, "700"])
+def test_minutes_out_of_range_however_long_are_refused_and_kept_as_typed(one, minutes):
+    """A number too large for a float made wtforms' own range check raise (a 500, found by
+    tests/test_fuzz.py): it is refused as any number out of range is."""
+    assign(one)
+    response = log_meeting(one, minutes=minutes, notes="Kept words 456")
+    assert response.status_code == 422
+    body = text_of(response)
+    assert "Between 5 and 600 minutes, please." in body
+    assert minutes in body and "Kept words 456" in body
+
+
 def test_month_view_shows_a_shortfall_against_the_minimum(one):
     # Issue 24: a month that has ended is "under the target"; the month in progress only "so far".
     assign(one)

@@ -11,9 +11,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .. import content
+from ..forms import NumberRange
 from .checkins import MAX_ANSWER, MAX_REPLY
 
 QUESTIONS = content.guidelines()["coworking"]["checkin"]

@@ -10,10 +10,10 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from .. import standards
-from ..forms import EMAIL
+from ..forms import EMAIL, NumberRange
 
 ROLE_CHOICES = [
     SelectChoice("facilitator", _l("Facilitator: runs groups, prepares, co-works")),
