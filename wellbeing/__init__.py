@@ -25,6 +25,7 @@ from . import (
     organisation,
     private,
     pwa,
+    replay,
     safety,
     security,
     sessions,
@@ -65,6 +66,8 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     check_production(app)
+    # In front of Flask, behind ProxyFix: it sees the request as Flask would (wellbeing/replay.py).
+    replay.init_app(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -129,7 +129,12 @@ def compress_page(response):
     plain = response.get_data()
     if len(plain) < MIN_BYTES:
         return response
-    return encoded(response, _compressed(plain, coding, PAGE_LEVELS[coding]), coding)
+    return encoded(response, page_bytes(plain, coding), coding)
+
+
+def page_bytes(plain: bytes, coding: str) -> bytes:
+    """A page compressed as every page is (wellbeing/replay.py sends kept pages this way too)."""
+    return _compressed(plain, coding, PAGE_LEVELS[coding])
 
 
 def encoded(response, body: bytes, coding: str):

@@ -30,7 +30,9 @@ has already drawn, with different contents: restart the service after a restore
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 
 from flask import current_app, g, request, session
 from flask_babel import get_locale
@@ -45,6 +47,8 @@ KEPT = 512  # drawings per worker; the largest (a card) is about 30 KB, so 15 MB
 # Whole pages per worker: a home is about 7 KB, a caseload page of 50 supervisees 82 KB, and a
 # page is held twice once split at its tokens (`KeptPage`): 42 MB at most.
 KEPT_PAGES = 256
+# Where a response that sent a kept page whole says so to wellbeing/replay.py: its `Offer`.
+OFFERED = "wellbeing.offered"
 
 
 class Kept:
@@ -63,6 +67,24 @@ class Kept:
         self.drawing: dict[tuple, Future] = {}
         self.lock = threading.Lock()
         self.draws = 0
+
+    def peek(self, key: tuple):
+        """What is kept under `key`, or None: nothing is drawn."""
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value):
+        with self.lock:
+            self._keep(key, value)
+
+    def _keep(self, key: tuple, value):
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
 
     def get(self, key: tuple, draw):
         with self.lock:
@@ -86,10 +108,7 @@ class Kept:
             raise
         with self.lock:
             self.draws += 1
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            self._keep(key, value)
             del self.drawing[key]
         mine.set_result(value)
         return value
@@ -108,12 +127,12 @@ class OnceOnly(Exception):
         self.page = page
 
 
-def page(what: str, depends_on: tuple, render) -> str:
+def page(what: str, depends_on: tuple, render, again=None, on_send=None) -> str:
     """The whole page `render()` draws, kept for each state of `depends_on`.
 
     Drawing the page around its kept parts (base.html: the bar, the forms, the words) was a
     fifth of a signed-in home's time in-process (0.95 to 1.01 ms drawn, 0.76 to 0.86 ms kept
-    whole, this function's own work included). Its key
+    whole, this function's own work included). Its key (`page_key`)
     holds, beyond a drawing's: the sign-in (an ETag's reasons, `page_etag`: a page with the
     forms of one sign-in is never handed to another, even of the same person), the session's
     raw form token, and the stretch of time its tokens were made in (so a kept page's tokens
@@ -121,26 +140,68 @@ def page(what: str, depends_on: tuple, render) -> str:
     session has its form secret (the page's forms make it: until then a kept page's token would
     belong to another session's secret, and go unmasked), while a message waits to be shown once
     (flash) or the address has a query. A kept page signs no token of its own: its tokens are
-    masked by the payload read from the session (`sign_in_payload`)."""
+    masked by the payload read from the session (`sign_in_payload`).
+
+    `again(person)`, given, works out `depends_on` afresh for the person, from the database and
+    the clock alone: with it, the same request again may be answered with this page without
+    Flask's request cycle, once its key is found unchanged (wellbeing/replay.py), and
+    `on_send(person)` does what the view does beside drawing (the supervisor's look logged)."""
     secret = session.get(FIELD)
     if not secret or session.get("_flashes") or request.query_string:
         return render()
-    key = (
-        what,
-        current_user.id,
-        current_user.get_id(),
-        secret,
-        token_stretch(),
-        zone_name(),
-        str(get_locale()),
-        *depends_on,
-    )
+    person = current_user._get_current_object()
+    locale = str(get_locale())
+    key = page_key(what, person, secret, locale, depends_on)
     try:
         found = current_app.extensions["kept_pages"].get(key, lambda: once_only_free(render()))
     except OnceOnly as drawn_once:
         return drawn_once.page
     g.kept_page = found
+    signed = getattr(session, "signed", None)
+    if again is not None and signed is not None:
+        g.replay_offer = Offer(
+            what, key, found, again, on_send, person.get_id(), secret, locale, signed
+        )
     return found
+
+
+def page_key(what: str, person, secret: str, locale: str, depends_on: tuple) -> tuple:
+    """A kept page's key: whose page, for which sign-in and form secret, in which stretch of
+    its tokens' time, zone and language, and what it shows (`depends_on`)."""
+    return (
+        what,
+        person.id,
+        person.get_id(),
+        secret,
+        token_stretch(),
+        zone_name(person.org_id),
+        locale,
+        *depends_on,
+    )
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A kept page sent whole, and what it takes to tell that it would be sent again
+    (wellbeing/replay.py): the page's key, and how to work out its `depends_on` afresh. The
+    language is the request's (its headers are in the replay's key), and `signed` how the
+    session cookie passed its check (wellbeing/sessions.py `still_signed`)."""
+
+    what: str
+    key: tuple
+    page: "KeptPage"
+    again: Callable
+    on_send: Callable | None
+    signin: str
+    secret: str
+    locale: str
+    signed: tuple
+
+    def still_sent(self, person) -> bool:
+        """Whether a request for this page would be sent it now, as `person` (signed in again
+        by the caller): its key, worked out afresh, is the one it was kept under."""
+        depends_on = self.again(person)
+        return page_key(self.what, person, self.secret, self.locale, depends_on) == self.key
 
 
 class KeptPage(bytes):
@@ -307,6 +368,9 @@ def answer_conditionally(response):
     elif kept is not None:
         response.set_data(masked(kept))
         g.tokens_masked = True
+        offer = g.get("replay_offer")
+        if offer is not None and offer.page is kept:
+            request.environ[OFFERED] = offer
     return response
 
 
@@ -314,6 +378,9 @@ def forget(app):
     """Drop every kept drawing and page (a test restoring its database, as after a restore)."""
     app.extensions["kept_drawings"] = Kept()
     app.extensions["kept_pages"] = Kept(KEPT_PAGES)
+    # Answers that sent a kept page, by the request that got them (wellbeing/replay.py). Each
+    # holds its page: with pages gone from the LRU above, at most as much again (42 MB).
+    app.extensions["kept_answers"] = Kept(KEPT_PAGES)
 
 
 def init_app(app):

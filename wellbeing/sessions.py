@@ -30,16 +30,17 @@ class CheckedOnceSessions(SecureCookieSessionInterface):
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie or not app.secret_key:
             return super().open_session(app, request)
-        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        keys = signing_keys(app)
         try:
             content, signed_at = self.checked(keys, cookie)
         except BadSignature:
             return self.session_class()
-        # itsdangerous's own test of a signature's age, in whole seconds.
-        age = int(time.time()) - signed_at
-        if not 0 <= age <= int(app.permanent_session_lifetime.total_seconds()):
+        if not within_lifetime(app, signed_at):
             return self.session_class()
-        return self.session_class(self.serializer.loads(content))
+        opened = self.session_class(self.serializer.loads(content))
+        # How this cookie passed: wellbeing/replay.py asks again whether it still would.
+        opened.signed = (keys, signed_at)
+        return opened
 
     @lru_cache(maxsize=CHECKED)  # noqa: B019 (one instance per app, for the app's lifetime)
     def checked(self, keys: tuple, cookie: str) -> tuple[str, int]:
@@ -61,6 +62,23 @@ class CheckedOnceSessions(SecureCookieSessionInterface):
                 "digest_method": self.digest_method,
             },
         )
+
+
+def signing_keys(app) -> tuple:
+    """The keys a cookie may be signed with: the fallbacks, then the current one."""
+    return (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+
+
+def within_lifetime(app, signed_at: int) -> bool:
+    """itsdangerous's own test of a signature's age, in whole seconds."""
+    age = int(time.time()) - signed_at
+    return 0 <= age <= int(app.permanent_session_lifetime.total_seconds())
+
+
+def still_signed(app, signed: tuple) -> bool:
+    """Whether a cookie that passed (`signed`, as open_session kept it) would pass now."""
+    keys, signed_at = signed
+    return keys == signing_keys(app) and within_lifetime(app, signed_at)
 
 
 def init_app(app):

@@ -1,4 +1,6 @@
 import json
+from datetime import date
+from typing import NamedTuple
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +17,7 @@ from ..module import adapted
 from ..module import plans as session_plans
 from ..people.members import last_admin, summary
 from ..permissions import pairs_of
+from ..private import WHY_SEEN
 from ..safety import checks as safety_checks
 from . import bp, lifecycle
 
@@ -22,27 +25,47 @@ from . import bp, lifecycle
 @bp.get("/")
 @login_required
 def home():
-    # Issue 26: drawn once for each state of what it shows (wellbeing/drawn.py). The admin's
-    # summary is read each time: an invitation stops being open when it expires, which no
-    # write counts, so its figures are part of the key instead.
-    today = checkins.today()
-    summary_ = summary(current_user.org_id) if current_user.has_role("admin") else None
-    depends_on = (
-        drawn.person_versions(current_user),
-        today,
-        tuple(summary_.values()) if summary_ else None,
-        # Which way "Open your private space" goes depends on this phone (private.WHY_SEEN).
-        bool(request.cookies.get("why_seen")),
+    # Issue 26: drawn once for each state of what it shows (wellbeing/drawn.py), and sent again
+    # to the same request while that holds (wellbeing/replay.py).
+    why_seen = bool(request.cookies.get(WHY_SEEN))
+    shown = home_shows(current_user, why_seen)
+    return drawn.page(
+        "home",
+        shown,
+        lambda: draw_page(shown),
+        again=lambda person: home_shows(person, why_seen),
     )
-    return drawn.page("home", depends_on, lambda: draw_page(today, summary_, depends_on))
 
 
-def draw_page(today, summary_, depends_on) -> str:
-    cards = drawn.kept("home", current_user.id, depends_on, lambda: draw_home(today, summary_))
+class HomeShows(NamedTuple):
+    """What the home depends on, read from the database and the clock for `person` alone."""
+
+    versions: tuple
+    today: date
+    # The admin's summary is read each time: an invitation stops being open when it expires,
+    # which no write counts, so its figures are part of the key instead.
+    summary: tuple | None
+    # Which way "Open your private space" goes depends on this phone (private.WHY_SEEN).
+    why_seen: bool
+
+
+def home_shows(person, why_seen: bool) -> HomeShows:
+    summary_ = summary(person.org_id) if person.has_role("admin") else None
+    return HomeShows(
+        drawn.person_versions(person),
+        checkins.today(person.org_id),
+        tuple(summary_.items()) if summary_ else None,
+        why_seen,
+    )
+
+
+def draw_page(shown: HomeShows) -> str:
+    cards = drawn.kept("home", current_user.id, shown, lambda: draw_home(shown))
     return render_template("home/home.html", drawn=cards)
 
 
-def draw_home(today, summary_) -> Markup:
+def draw_home(shown: HomeShows) -> Markup:
+    today, summary_ = shown.today, dict(shown.summary) if shown.summary else None
     facilitator = current_user.has_role("facilitator")
     pairs = pairs_of() if facilitator else []
     return Markup(

@@ -1,5 +1,7 @@
 from dataclasses import dataclass
+from datetime import date
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -38,22 +40,50 @@ from .forms import AssignmentForm, MeetingForm, ReviewForm, TargetForm, Training
 @bp.get("/")
 @role_required("supervisor")
 def home():
-    today, changes = checkins.today(), oversight.changes()
+    shown = caseload_shows(current_user)
     caseload = drawn.kept(
         "caseload",
         current_user.id,
-        (current_user.org_id, changes, today),
-        lambda: draw_caseload(current_user.id, current_user.org_id, today),
+        shown,
+        lambda: draw_caseload(current_user.id, current_user.org_id, shown.today),
     )
-    # Every look is logged for each pair, whether the caseload was drawn now or before: the
-    # check-in dates always, the power context where both partners shared it (docs/design.md).
-    oversight.log_views(caseload.pair_ids, current_user, "checkin-dates")
-    oversight.log_views(caseload.context_ids, current_user, "context")
+    log_looks(caseload, current_user)
     return drawn.page(
         "caseload",
-        (current_user.org_id, changes, today),
+        shown,
         lambda: render_template("supervision/home.html", caseload=caseload.html),
+        # Sent again to the same request while it holds (wellbeing/replay.py): each look
+        # sent again is logged as this one is.
+        again=caseload_shows,
+        on_send=lambda person: log_looks(caseload, person),
     )
+
+
+class CaseloadShows(NamedTuple):
+    """What the supervisor's home depends on: the organisation, every change to what it shows
+    (m010's triggers) and the day. And whether the person is still a supervisor: a page sent
+    again without the view (wellbeing/replay.py) is sent only while that holds too."""
+
+    org_id: int
+    changes: int
+    today: date
+    supervisor: bool
+
+
+def caseload_shows(person) -> CaseloadShows:
+    return CaseloadShows(
+        person.org_id,
+        oversight.changes(),
+        checkins.today(person.org_id),
+        person.has_role("supervisor"),
+    )
+
+
+def log_looks(caseload, supervisor):
+    """Every look is logged for each pair, whether the caseload was drawn now or before: the
+    check-in dates always, the power context where both partners shared it (docs/design.md)."""
+    oversight.log_views(caseload.pair_ids, supervisor, "checkin-dates")
+    oversight.log_views(caseload.context_ids, supervisor, "context")
 
 
 @dataclass(frozen=True)
