@@ -99,6 +99,31 @@ def test_a_request_that_differs_in_any_header_goes_to_flask(one, header):
     assert sent_again(one) == before
 
 
+def test_each_answer_sent_again_has_its_tokens_masked_afresh(one):
+    first, second = sent_twice(one, "facilitator")
+    third = home(one, "facilitator")
+    assert sent_again(one) == 2
+    assert len({first.data, second.data, third.data}) == 3
+    assert tokens_unmasked(third.data) == tokens_unmasked(first.data)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "overrides"),
+    [
+        ("HEAD", "/", {}),
+        ("GET", "/?from=install", {}),
+        ("GET", "/", {"REMOTE_ADDR": "10.0.0.9"}),
+        ("GET", "/", {"wsgi.url_scheme": "https"}),
+    ],
+)
+def test_another_method_query_address_or_scheme_goes_to_flask(one, method, path, overrides):
+    sent_twice(one, "facilitator")
+    before = sent_again(one)
+    answer = one.client("facilitator").open(path, method=method, environ_overrides=overrides)
+    assert answer.status_code == 200
+    assert sent_again(one) == before
+
+
 @pytest.mark.parametrize(
     "ended",
     [
@@ -153,6 +178,35 @@ def test_a_new_day_is_drawn_afresh_not_sent_again(one):
     assert sent_again(one) == before + 1  # the new day's page, sent again in its turn
 
 
+def test_a_new_stretch_of_the_form_tokens_time_is_drawn_afresh_not_sent_again(one):
+    """A page's tokens are kept for the two-hour stretch they were made in (wellbeing/drawn.py
+    `token_stretch`): 10:00 and 12:30 on one day are two stretches."""
+    set_clock(one, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    sent_twice(one, "facilitator")
+    before = sent_again(one)
+    set_clock(one, datetime(2026, 12, 1, 12, 30, tzinfo=UTC))
+    assert home(one, "facilitator").status_code == 200
+    assert sent_again(one) == before
+
+
+def test_an_invitation_that_runs_out_leaves_the_admins_home_at_once(one):
+    """No write counts an invitation running out: the admin's figures are read afresh for
+    every request, and one that changed is drawn afresh, not sent again."""
+    sql(
+        one,
+        "update invitations set expires_at = '2026-12-01T13:00:00+00:00'"
+        " where used_at is null and revoked_at is null",
+    )
+    set_clock(one, datetime(2026, 12, 1, 12, 59, tzinfo=UTC))
+    first, _ = sent_twice(one, "admin")
+    assert "invitation" in words(first.get_data(as_text=True))
+    before = sent_again(one)
+    set_clock(one, datetime(2026, 12, 1, 13, 1, tzinfo=UTC))
+    later = words(home(one, "admin").get_data(as_text=True))
+    assert sent_again(one) == before
+    assert "invitation open" not in later and "invitations open" not in later
+
+
 def test_an_answer_that_set_a_cookie_is_never_sent_again(one):
     """Flask-Login marks a session asked for from another browser as not fresh: the answer
     sets the changed session's cookie. The same request again must set it again."""
@@ -182,15 +236,19 @@ def looks_logged(one) -> int:
     return sql(one, "select count(*) from supervision_views")[0][0]
 
 
-def test_a_look_sent_again_is_logged_as_a_look_drawn_is(one):
+def test_a_look_that_must_be_logged_goes_to_flask_and_is_logged(one):
+    """The replay never writes: the first look in an hour, which the view logs, is Flask's."""
     set_clock(one, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
     caseload_twice(one)
     assert looks_logged(one) == 1  # one pair's check-in dates, once within the hour
     set_clock(one, datetime(2026, 12, 1, 11, 30, tzinfo=UTC))
     before = sent_again(one)
     assert get(one, "supervisor", "supervision.home").status_code == 200
-    assert sent_again(one) == before + 1
+    assert sent_again(one) == before
     assert looks_logged(one) == 2  # an hour and a half later, the look is logged again
+    assert get(one, "supervisor", "supervision.home").status_code == 200
+    assert sent_again(one) == before + 1  # and a reload within the hour is sent again
+    assert looks_logged(one) == 2
 
 
 def test_a_supervisor_who_is_one_no_more_is_never_sent_the_caseload_again(one):

@@ -127,7 +127,7 @@ class OnceOnly(Exception):
         self.page = page
 
 
-def page(what: str, depends_on: tuple, render, again=None, on_send=None) -> str:
+def page(what: str, depends_on: tuple, render, again=None, writes=None) -> str:
     """The whole page `render()` draws, kept for each state of `depends_on`.
 
     Drawing the page around its kept parts (base.html: the bar, the forms, the words) was a
@@ -144,8 +144,12 @@ def page(what: str, depends_on: tuple, render, again=None, on_send=None) -> str:
 
     `again(person)`, given, works out `depends_on` afresh for the person, from the database and
     the clock alone: with it, the same request again may be answered with this page without
-    Flask's request cycle, once its key is found unchanged (wellbeing/replay.py), and
-    `on_send(person)` does what the view does beside drawing (the supervisor's look logged)."""
+    Flask's request cycle, once its key is found unchanged (wellbeing/replay.py). That is
+    never done while `writes(person)`, given, says the view would write something beside
+    drawing (a supervisor's look to log): Flask answers those. The language is not worked out
+    again: it is the request's alone (Flask-Babel has no selector here), and the request's
+    headers are in the replay's key. Should it ever come from the person, it belongs in
+    `depends_on`."""
     secret = session.get(FIELD)
     if not secret or session.get("_flashes") or request.query_string:
         return render()
@@ -160,7 +164,7 @@ def page(what: str, depends_on: tuple, render, again=None, on_send=None) -> str:
     signed = getattr(session, "signed", None)
     if again is not None and signed is not None:
         g.replay_offer = Offer(
-            what, key, found, again, on_send, person.get_id(), secret, locale, signed
+            what, key, found, again, writes, person.get_id(), secret, locale, signed
         )
     return found
 
@@ -191,7 +195,7 @@ class Offer:
     key: tuple
     page: "KeptPage"
     again: Callable
-    on_send: Callable | None
+    writes: Callable | None
     signin: str
     secret: str
     locale: str
@@ -199,9 +203,12 @@ class Offer:
 
     def still_sent(self, person) -> bool:
         """Whether a request for this page would be sent it now, as `person` (signed in again
-        by the caller): its key, worked out afresh, is the one it was kept under."""
+        by the caller), and nothing else: its key, worked out afresh, is the one it was kept
+        under, and the view would write nothing (`page`)."""
         depends_on = self.again(person)
-        return page_key(self.what, person, self.secret, self.locale, depends_on) == self.key
+        if page_key(self.what, person, self.secret, self.locale, depends_on) != self.key:
+            return False
+        return self.writes is None or not self.writes(person)
 
 
 class KeptPage(bytes):
@@ -379,7 +386,8 @@ def forget(app):
     app.extensions["kept_drawings"] = Kept()
     app.extensions["kept_pages"] = Kept(KEPT_PAGES)
     # Answers that sent a kept page, by the request that got them (wellbeing/replay.py). Each
-    # holds its page: with pages gone from the LRU above, at most as much again (42 MB).
+    # holds its page, and its request's headers (a few KB): with pages gone from the LRU
+    # above, at most about as much again (42 MB).
     app.extensions["kept_answers"] = Kept(KEPT_PAGES)
 
 

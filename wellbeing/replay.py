@@ -17,8 +17,8 @@ are checked afresh, as Flask's cycle would check them:
    and the clock (their versions, the day, the zone, the stretch of their form tokens' time),
    is the key the page was kept under (`Offer.still_sent`).
 
-Then it does what the view does beside drawing, if anything: the supervisor's home logs each
-look (supervision/routes.py `log_looks`).
+It never writes: a request whose view would write something beside drawing (the supervisor's
+look, logged once an hour for each pair, supervision/routes.py `log_looks`) goes to Flask.
 
 Anything else, and anything that goes wrong on the way, goes to Flask, which draws, checks and
 answers as always. What is sent is what Flask sent: its status and headers as they were
@@ -71,7 +71,7 @@ def request_key(environ: dict) -> tuple | None:
         return None
     return (
         environ.get("SCRIPT_NAME", ""),
-        environ["PATH_INFO"],
+        environ.get("PATH_INFO", ""),
         environ["wsgi.url_scheme"],
         environ.get("REMOTE_ADDR"),
         environ.get("CONTENT_TYPE"),
@@ -128,9 +128,8 @@ class Replay:
                 person = load_user(offer.signin)
                 if person is None or not offer.still_sent(person):
                     return None
-                if offer.on_send is not None:
-                    offer.on_send(person)
-        except Exception:  # a busy database, say: Flask answers, and says so as it always does
+        except Exception:  # Flask answers, and says so as it always does (a busy database: 503)
+            self.app.logger.warning("A kept answer was not sent again", exc_info=True)
             return None
         body = masked_join(*offer.page.pieces)
         return page_bytes(body, answer.coding) if answer.coding else body

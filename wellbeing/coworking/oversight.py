@@ -46,6 +46,16 @@ def log_views(pair_ids: list[int], supervisor, what: str):
         )
 
 
+def all_logged(pair_ids: list[int], context_ids: list[int], supervisor) -> bool:
+    """Whether this look at the caseload (its pairs' check-in dates, and the power context of
+    `context_ids`) is logged within the hour: a reload then logs nothing (`log_views`)."""
+    hour_ago = later(hours=-1)
+    return not any(
+        ids and _unlogged(supervisor, what, ids, hour_ago)
+        for ids, what in ((pair_ids, "checkin-dates"), (context_ids, "context"))
+    )
+
+
 def _unlogged(supervisor, what: str, pair_ids: list[int], since: str) -> list[int]:
     # Read on every look at the supervisor's home, for each of up to 50 pairs: the ids alone,
     # not a dict for each row.

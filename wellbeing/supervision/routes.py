@@ -47,15 +47,16 @@ def home():
         shown,
         lambda: draw_caseload(current_user.id, current_user.org_id, shown.today),
     )
-    log_looks(caseload, current_user)
+    looks = (caseload.pair_ids, caseload.context_ids)
+    log_looks(*looks, current_user)
     return drawn.page(
         "caseload",
         shown,
         lambda: render_template("supervision/home.html", caseload=caseload.html),
-        # Sent again to the same request while it holds (wellbeing/replay.py): each look
-        # sent again is logged as this one is.
+        # Sent again to the same request while it holds (wellbeing/replay.py), but never a look
+        # that must be logged: this view logs it.
         again=caseload_shows,
-        on_send=lambda person: log_looks(caseload, person),
+        writes=lambda person: not oversight.all_logged(*looks, person),
     )
 
 
@@ -79,11 +80,11 @@ def caseload_shows(person) -> CaseloadShows:
     )
 
 
-def log_looks(caseload, supervisor):
+def log_looks(pair_ids: list, context_ids: list, supervisor):
     """Every look is logged for each pair, whether the caseload was drawn now or before: the
     check-in dates always, the power context where both partners shared it (docs/design.md)."""
-    oversight.log_views(caseload.pair_ids, supervisor, "checkin-dates")
-    oversight.log_views(caseload.context_ids, supervisor, "context")
+    oversight.log_views(pair_ids, supervisor, "checkin-dates")
+    oversight.log_views(context_ids, supervisor, "context")
 
 
 @dataclass(frozen=True)
