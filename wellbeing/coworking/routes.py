@@ -398,7 +398,9 @@ def checkin_submit(pair_id):
         return render_checkins(pair, 422, form=form)
     if not sent:
         return render_checkins(pair, 409, form=form, refusal=_("This week's answers are open."))
-    return render_checkins(pair, notice=_("Sent."))
+    # The form as sent: a sent check-in shows the answers, not a form, so a fresh one made from
+    # them would go unused (5% of a check-in in-process, issue 26).
+    return render_checkins(pair, notice=_("Sent."), form=form)
 
 
 @bp.post("/<int:pair_id>/checkins/<week>/reply")
