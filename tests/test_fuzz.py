@@ -252,9 +252,10 @@ def answer(app, method, path, **request):
     return TestResponse(*run_wsgi_app(app, environ, buffered=True), request=None)
 
 
-# A stack trace's first line. Put together here, not written out: Hypothesis draws text from the
-# string literals of the code under test, and a form that shows what was typed then showed
-# "Traceback", typed, back (a fresh clone's run drew it for line.join_submit's email).
+# A stack trace's first line, not the word alone: Hypothesis draws text from the string literals
+# of the project's modules (bench/training_day.py looks for "Traceback" in a log), and a form
+# that shows what was typed then showed "Traceback", typed, back (a fresh clone's run drew it
+# for line.join_submit's email). Put together here, so that no module holds it whole.
 STACK_TRACE = " ".join(("Traceback", "(most", "recent", "call", "last):"))
 
 

@@ -13,7 +13,7 @@ import brotli
 import pytest
 from conftest import PEOPLE, sign_in
 from organisation_one import SESSION_COOKIE
-from steps import assign, get, post, set_clock, sql, url, words
+from steps import assign, get, post, set_clock, set_time_zone, sql, url, words
 
 from wellbeing.coworking.checkins import STATE_WORDS
 from wellbeing.formtokens import unmask
@@ -136,6 +136,7 @@ def test_a_sign_in_that_ended_is_never_sent_the_page_again(one, ended):
     sql(one, ended, [PEOPLE["facilitator"][1]] if "?" in ended else [])
     answer = home(one, "facilitator")
     assert answer.status_code == 302 and "/signin" in answer.headers["Location"]
+    assert not one.app.extensions["kept_answers"].items  # the answer that no longer holds
 
 
 def test_a_cookie_past_its_lifetime_is_never_sent_the_page_again(one):
@@ -168,16 +169,19 @@ def test_a_change_to_what_the_home_shows_is_drawn_afresh_not_sent_again(one):
 
 
 @pytest.mark.parametrize(
-    "later",
+    ("first", "later"),
     [
-        datetime(2026, 12, 2, 10, 0, tzinfo=UTC),  # the next day
+        # A new day in Berlin (23:30 to 00:30 there) within one stretch of token time: the day
+        # alone must tell.
+        (datetime(2026, 12, 1, 22, 30, tzinfo=UTC), datetime(2026, 12, 1, 23, 30, tzinfo=UTC)),
         # The same day, the next two-hour stretch a page's form tokens are kept for
         # (wellbeing/drawn.py `token_stretch`): 10:00 and 12:30 are two stretches.
-        datetime(2026, 12, 1, 12, 30, tzinfo=UTC),
+        (datetime(2026, 12, 1, 10, 0, tzinfo=UTC), datetime(2026, 12, 1, 12, 30, tzinfo=UTC)),
     ],
 )
-def test_a_new_day_or_stretch_of_token_time_is_drawn_afresh_not_sent_again(one, later):
-    set_clock(one, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+def test_a_new_day_or_stretch_of_token_time_is_drawn_afresh_not_sent_again(one, first, later):
+    set_time_zone(one, "Europe/Berlin")
+    set_clock(one, first)
     sent_twice(one, "facilitator")
     before = sent_again(one)
     set_clock(one, later)
@@ -218,7 +222,7 @@ def test_an_answer_that_set_a_cookie_is_never_sent_again(one):
     assert sent_again(one) == before
 
 
-# --- the supervisor's home: each look logged, and only while a supervisor -----------------------
+# --- the supervisor's home: never a look to log, and only while a supervisor ----------------
 
 
 def caseload_twice(one):

@@ -289,6 +289,26 @@ def test_minutes_out_of_range_however_long_are_refused_and_kept_as_typed(one, mi
     assert minutes in body and "Kept words 456" in body
 
 
+def test_a_range_with_one_end_compares_a_number_too_large_for_a_float_as_it_is(one):
+    from wtforms import Form, IntegerField
+    from wtforms.validators import ValidationError
+
+    from wellbeing.forms import NumberRange
+
+    huge = int("9" * 400)
+    with one.app.test_request_context():
+        field = IntegerField().bind(Form(), "n")
+        field.data = huge
+        NumberRange(min=0)(None, field)  # within: no error
+        for refusing in (NumberRange(max=10), NumberRange(min=0, max=10, message="No.")):
+            with pytest.raises(ValidationError):
+                refusing(None, field)
+        field.data = -huge
+        with pytest.raises(ValidationError):
+            NumberRange(min=0)(None, field)
+        assert field.data == -huge  # the number as it was given
+
+
 def test_month_view_shows_a_shortfall_against_the_minimum(one):
     # Issue 24: a month that has ended is "under the target"; the month in progress only "so far".
     assign(one)

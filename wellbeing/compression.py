@@ -178,7 +178,7 @@ def compress(response):
         plain = response.get_data()
         if len(plain) < MIN_BYTES:
             return response
-        body = _compressed(plain, coding, PAGE_LEVELS[coding])
+        body = page_bytes(plain, coding)
     return encoded(response, body, coding)
 
 

@@ -76,6 +76,10 @@ class Kept:
                 self.items.move_to_end(key)
             return found
 
+    def drop(self, key: tuple):
+        with self.lock:
+            self.items.pop(key, None)
+
     def put(self, key: tuple, value):
         with self.lock:
             self._keep(key, value)
@@ -147,9 +151,9 @@ def page(what: str, depends_on: tuple, render, again=None, writes=None) -> str:
     Flask's request cycle, once its key is found unchanged (wellbeing/replay.py). That is
     never done while `writes(person)`, given, says the view would write something beside
     drawing (a supervisor's look to log): Flask answers those. The language is not worked out
-    again: it is the request's alone (Flask-Babel has no selector here), and the request's
-    headers are in the replay's key. Should it ever come from the person, it belongs in
-    `depends_on`."""
+    again: with no selector for Flask-Babel here it is always the app's default. Should it ever
+    come from the request, the request's headers are in the replay's key; from the person, it
+    belongs in `depends_on`."""
     secret = session.get(FIELD)
     if not secret or session.get("_flashes") or request.query_string:
         return render()
@@ -188,7 +192,7 @@ def page_key(what: str, person, secret: str, locale: str, depends_on: tuple) -> 
 class Offer:
     """A kept page sent whole, and what it takes to tell that it would be sent again
     (wellbeing/replay.py): the page's key, and how to work out its `depends_on` afresh. The
-    language is the request's (its headers are in the replay's key), and `signed` how the
+    language is the app's default (see `page`), and `signed` how the
     session cookie passed its check (wellbeing/sessions.py `still_signed`)."""
 
     what: str

@@ -23,13 +23,16 @@ def whole_number(text: str | None, low: int, high: int) -> int | None:
 class NumberRange(validators.NumberRange):
     """wtforms' own, for a whole number of any size. Its check asks math.isnan(), which raises
     OverflowError for a number too large for a float: a 320-digit "minutes" was a 500 (the
-    fuzzer, tests/test_fuzz.py). Such a number is beyond every range here, so it is refused as
-    out of range, with the range's own message."""
+    fuzzer, tests/test_fuzz.py). Such a number is compared as the whole number it is."""
 
     def __call__(self, form, field):
-        if isinstance(field.data, int) and abs(field.data) > sys.float_info.max:
-            field.data = float("inf")  # as far out of the range, and a float isnan() can take
-        super().__call__(form, field)
+        data = field.data
+        if not (isinstance(data, int) and abs(data) > sys.float_info.max):
+            return super().__call__(form, field)
+        if (self.min is None or data >= self.min) and (self.max is None or data <= self.max):
+            return None
+        message = self.message or field.gettext("Number must be between %(min)s and %(max)s.")
+        raise ValidationError(message % {"min": self.min, "max": self.max})
 
 
 # Enough to catch typos; an address is only ever a sign-in name here, never mailed.

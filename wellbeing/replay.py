@@ -6,11 +6,13 @@ masking and the session, was most of a kept home's 0.30 ms in-process.
 
 So, in front of Flask, each answer that sent a kept page is kept too, under everything the
 request that got it sent: its path, its address and every header, cookies and all
-(`request_key`). The same request again is answered the same way, without Flask, once these
+(`request_key`; only Connection and Keep-Alive are left out, which say nothing of what is
+asked). The same request again is answered the same way, without Flask, once these
 are checked afresh, as Flask's cycle would check them:
 
-1. the session cookie would still pass its check: signed with a key still in use, and within
-   its lifetime (wellbeing/sessions.py `still_signed`);
+1. the session cookie would still pass its check: the signing keys are the ones it passed
+   with (any change of keys goes to Flask), and it is within its lifetime (wellbeing/sessions.py
+   `still_signed`);
 2. the sign-in it names is still good, by Flask-Login's own loader (`load_user`): not signed
    out, reset, run out or switched off; and
 3. the page's key (drawn.py `page_key`), worked out afresh for that person from the database
@@ -18,7 +20,7 @@ are checked afresh, as Flask's cycle would check them:
    is the key the page was kept under (`Offer.still_sent`).
 
 It never writes: a request whose view would write something beside drawing (the supervisor's
-look, logged once an hour for each pair, supervision/routes.py `log_looks`) goes to Flask.
+look, logged once an hour for each pair, coworking/oversight.py `log_looks`) goes to Flask.
 
 Anything else, and anything that goes wrong on the way, goes to Flask, which draws, checks and
 answers as always. What is sent is what Flask sent: its status and headers as they were
@@ -103,6 +105,7 @@ class Replay:
                 self.sent += 1
                 start_response(answer.status, answer.headers_for(body))
                 return [body]
+            answers.drop(key)  # stale: Flask answers, and keeps its answer if it may
         heard = []
 
         def listen(status, headers, exc_info=None):

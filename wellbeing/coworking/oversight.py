@@ -46,14 +46,23 @@ def log_views(pair_ids: list[int], supervisor, what: str):
         )
 
 
-def all_logged(pair_ids: list[int], context_ids: list[int], supervisor) -> bool:
-    """Whether this look at the caseload (its pairs' check-in dates, and the power context of
-    `context_ids`) is logged within the hour: a reload then logs nothing (`log_views`)."""
+def caseload_looks(pair_ids: list[int], context_ids: list[int]) -> tuple:
+    """What a look at the supervisor's home reads, for the log: each pair's check-in dates, and
+    the power context where both partners shared it (docs/design.md)."""
+    return ((pair_ids, "checkin-dates"), (context_ids, "context"))
+
+
+def log_looks(looks: tuple, supervisor):
+    """Every look is logged for each pair, whether the caseload was drawn now or before."""
+    for pair_ids, what in looks:
+        log_views(pair_ids, supervisor, what)
+
+
+def all_logged(looks: tuple, supervisor) -> bool:
+    """Whether `log_looks` would log nothing now: each of these looks is logged within the hour
+    (wellbeing/replay.py sends a page again only then; it never writes)."""
     hour_ago = later(hours=-1)
-    return not any(
-        ids and _unlogged(supervisor, what, ids, hour_ago)
-        for ids, what in ((pair_ids, "checkin-dates"), (context_ids, "context"))
-    )
+    return not any(ids and _unlogged(supervisor, what, ids, hour_ago) for ids, what in looks)
 
 
 def _unlogged(supervisor, what: str, pair_ids: list[int], since: str) -> list[int]:

@@ -47,8 +47,8 @@ def home():
         shown,
         lambda: draw_caseload(current_user.id, current_user.org_id, shown.today),
     )
-    looks = (caseload.pair_ids, caseload.context_ids)
-    log_looks(*looks, current_user)
+    looks = oversight.caseload_looks(caseload.pair_ids, caseload.context_ids)
+    oversight.log_looks(looks, current_user)
     return drawn.page(
         "caseload",
         shown,
@@ -56,7 +56,7 @@ def home():
         # Sent again to the same request while it holds (wellbeing/replay.py), but never a look
         # that must be logged: this view logs it.
         again=caseload_shows,
-        writes=lambda person: not oversight.all_logged(*looks, person),
+        writes=lambda person: not oversight.all_logged(looks, person),
     )
 
 
@@ -78,13 +78,6 @@ def caseload_shows(person) -> CaseloadShows:
         checkins.today(person.org_id),
         person.has_role("supervisor"),
     )
-
-
-def log_looks(pair_ids: list, context_ids: list, supervisor):
-    """Every look is logged for each pair, whether the caseload was drawn now or before: the
-    check-in dates always, the power context where both partners shared it (docs/design.md)."""
-    oversight.log_views(pair_ids, supervisor, "checkin-dates")
-    oversight.log_views(context_ids, supervisor, "context")
 
 
 @dataclass(frozen=True)
