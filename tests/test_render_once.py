@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import PEOPLE, sign_in
-from steps import page, post, read, set_clock, set_time_zone, share_answers, url
+from steps import page, post, read, set_clock, set_time_zone, share_answers, sql, url
 
 from wellbeing import clock, drawn
 from wellbeing.coworking.checkins import STATE_WORDS
@@ -369,3 +369,16 @@ def test_a_drawing_that_failed_is_drawn_by_the_next_request_and_then_kept():
         kept.get(key, fails)
     assert kept.get(key, lambda: "the caseload") == "the caseload"
     assert kept.get(key, never) == "the caseload"
+
+
+def test_a_role_given_to_a_supervisor_shows_on_their_kept_home_at_once(one):
+    """The top bar turns on the reader's roles (base.html): the supervisor's home, kept whole,
+    is kept for their roles too, which the caseload's own count of changes leaves out."""
+    sol_home = page(one, "supervisor", "supervision.home")
+    assert "data-vault=" not in sol_home
+    sql(
+        one,
+        "insert into user_roles (user_id, role) values (?, 'facilitator')",
+        [one.rows["supervisor"]],
+    )
+    assert "data-vault=" in page(one, "supervisor", "supervision.home")

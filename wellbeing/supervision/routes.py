@@ -62,13 +62,14 @@ def home():
 
 class CaseloadShows(NamedTuple):
     """What the supervisor's home depends on: the organisation, every change to what it shows
-    (m010's triggers) and the day. And whether the person is still a supervisor: a page sent
-    again without the view (wellbeing/replay.py) is sent only while that holds too."""
+    (m010's triggers) and the day. And the reader's roles, which m010 does not count: the top
+    bar turns on them (base.html), and a page sent again without the view (wellbeing/replay.py)
+    is sent only while the person is still a supervisor."""
 
     org_id: int
     changes: int
     today: date
-    supervisor: bool
+    roles: tuple
 
 
 def caseload_shows(person) -> CaseloadShows:
@@ -76,7 +77,7 @@ def caseload_shows(person) -> CaseloadShows:
         person.org_id,
         oversight.changes(),
         checkins.today(person.org_id),
-        person.has_role("supervisor"),
+        tuple(sorted(person.roles)),
     )
 
 
