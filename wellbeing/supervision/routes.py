@@ -44,7 +44,8 @@ def home():
     caseload = drawn.kept(
         "caseload",
         current_user.id,
-        shown,
+        # The drawing below the top bar: the reader's roles are the whole page's alone.
+        (shown.org_id, shown.changes, shown.today),
         lambda: draw_caseload(current_user.id, current_user.org_id, shown.today),
     )
     looks = oversight.caseload_looks(caseload.pair_ids, caseload.context_ids)
