@@ -16,9 +16,9 @@
 
 import { RATINGS, showHistory } from "screens/checklist-history";
 import { handleUnlock } from "screens/forms";
-import { exerciseScreen, recordKeeper, wireEndings } from "screens/record";
+import { exerciseScreen, recordKeeper, showSaved, wireEndings } from "screens/record";
 import { showOverview } from "screens/shared";
-import { clockTime, element, fill, showState } from "shared/page";
+import { element, showState } from "shared/page";
 import { savers, settingFor, startScreen } from "private/start";
 
 const SESSION = "checklist";
@@ -36,7 +36,9 @@ export function start(root) {
 }
 
 function screen(root, opened) {
-  const keeper = recordKeeper(root, opened, SESSION);
+  // Saves of the worker's own situations and marks under way (`saveMine`).
+  let mineInFlight = 0;
+  const keeper = recordKeeper(root, opened, SESSION, () => mineInFlight > 0);
   const labels = root.dataset;
   const scale = labels.scale.split("|");
   const organisation = [...root.querySelector("[data-situations]").content.children].map(
@@ -75,16 +77,24 @@ function screen(root, opened) {
   function saveMine() {
     if (mineUnreadable || !mine) return mineSaving;
     const snapshot = JSON.parse(JSON.stringify(mine));
+    // The person's own situations and marks are saved in their own record: say so, as for a
+    // rating, even before anything is rated (a rating itself is kept from its first answer).
+    // "Saving…" from the moment of the change: a note that still said "Saved" while a mark was
+    // on its way let the person leave, and the page not wait for it (`alsoUnsaved`).
+    mineInFlight += 1;
+    showSaved(root, undefined);
     mineSaving = mineSaving
       .then(() => opened.vault.put(MINE, MINE, snapshot))
-      // The person's own situations and marks are saved in their own record: say so, as for a
-      // rating, even before anything is rated (a rating itself is kept from its first answer).
-      .then(() => {
-        for (const note of root.querySelectorAll("[data-saved]")) {
-          note.textContent = fill(note.dataset.savedAt, { time: clockTime(new Date()) });
-        }
-      })
-      .catch(() => undefined);
+      .then(
+        () => {
+          mineInFlight -= 1;
+          if (!mineInFlight && !keeper.unsaved()) showSaved(root, new Date());
+        },
+        () => {
+          mineInFlight -= 1;
+          showSaved(root, null);
+        },
+      );
     return mineSaving;
   }
   const saver = () => {
@@ -237,6 +247,7 @@ function screen(root, opened) {
     showCurrent: showRating,
     open: openSession,
     showOverview: overview,
+    alsoUnsaved: () => mineInFlight > 0,
   });
 
   handleUnlock(root, opened);

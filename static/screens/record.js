@@ -16,7 +16,23 @@ const PAUSE_MS = 500;
 // page, so a reload comes back to it.
 const OPEN_SETTING = (kind) => `wellbeing:${kind}-open:`;
 
-export function recordKeeper(root, opened, kind) {
+/**
+ * Every "saved" note of a screen: `when` a save finished; undefined while saving; null if it
+ * couldn't be saved.
+ */
+export function showSaved(root, when) {
+  for (const note of root.querySelectorAll("[data-saved]")) {
+    if (when === undefined) note.textContent = note.dataset.saving;
+    else if (when === null) note.textContent = note.dataset.notSaved;
+    else note.textContent = fill(note.dataset.savedAt, { time: clockTime(when) });
+  }
+}
+
+/**
+ * `alsoSaving()`, given, says whether another record of the same screen is still being saved
+ * (the checklist's own situations): the notes then say "Saving…" until that one is saved too.
+ */
+export function recordKeeper(root, opened, kind, alsoSaving = () => false) {
   const openSetting = settingFor(OPEN_SETTING(kind), opened);
   let current = null;
   let dirty = false;
@@ -24,15 +40,6 @@ export function recordKeeper(root, opened, kind) {
   let pause = null;
   let inFlight = 0;
   let saving = Promise.resolve();
-
-  /** `when` a save finished; undefined while saving; null if it couldn't be saved. */
-  function showSaved(when) {
-    for (const note of root.querySelectorAll("[data-saved]")) {
-      if (when === undefined) note.textContent = note.dataset.saving;
-      else if (when === null) note.textContent = note.dataset.notSaved;
-      else note.textContent = fill(note.dataset.savedAt, { time: clockTime(when) });
-    }
-  }
 
   function save() {
     clearTimeout(autosave);
@@ -46,10 +53,10 @@ export function recordKeeper(root, opened, kind) {
     saving = saving
       .then(() => opened.vault.put(kind, id, snapshot))
       .then(
-        () => showSaved(dirty ? undefined : new Date()),
+        () => showSaved(root, dirty || alsoSaving() ? undefined : new Date()),
         () => {
           if (current && current.id === id) dirty = true;
-          showSaved(null);
+          showSaved(root, null);
         },
       )
       .finally(() => {
@@ -68,7 +75,7 @@ export function recordKeeper(root, opened, kind) {
     unsaved: () => inFlight > 0 || (root.isConnected && dirty),
     changed() {
       dirty = true;
-      showSaved(undefined);
+      showSaved(root, undefined);
       clearTimeout(pause);
       pause = setTimeout(save, PAUSE_MS);
       // Every few seconds even without a pause: fast writing may never stop.
@@ -83,7 +90,7 @@ export function recordKeeper(root, opened, kind) {
       current = { id: record.id, value: record.value };
       dirty = false;
       sessionStorage.setItem(openSetting, record.id);
-      showSaved(record.updatedAt ? new Date(record.updatedAt) : undefined);
+      showSaved(root, record.updatedAt ? new Date(record.updatedAt) : undefined);
       return current.value;
     },
     /**
@@ -136,11 +143,12 @@ export function exerciseScreen(
   root,
   opened,
   keeper,
-  { clear, showCurrent, open, showOverview, ready },
+  { clear, showCurrent, open, showOverview, ready, alsoUnsaved = () => false },
 ) {
   return {
     root,
-    unsaved: keeper.unsaved,
+    // What leaving the page waits for (private/start.js), another record's save included.
+    unsaved: () => keeper.unsaved() || alsoUnsaved(),
     async render() {
       if (!(await opened.vault.exists())) return showState(root, "new");
       if (!opened.vault.isUnlocked()) {

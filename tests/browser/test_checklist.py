@@ -121,3 +121,26 @@ def test_the_organisations_changes_to_the_situations_reach_the_checklist(page):
     expect(situations).to_have_count(13)
     expect(situations.last).to_have_text("A man who laughs off a partner's fear")
     expect(page.get_by_role("group", name=FRANKLY, exact=True)).to_have_count(0)
+
+
+def test_a_mark_kept_for_later_says_saving_until_it_is_saved(page, live_server):
+    """The marks and own situations are a record of their own. Its note said "Saved" (the last
+    save's) while a new mark was still on its way, so a person, or a test, could leave before it
+    was kept: a fresh clone's run lost both marks that way."""
+    fran_with_a_private_space(page)
+    page.evaluate(NO_IDLE_LOCK)
+    page.get_by_role("link", name="Discomfort checklist").click()
+    start_rating(page)
+    page.get_by_label("Add a situation of your own").fill(OWN_MARKER)
+    page.get_by_role("button", name="Add", exact=True).click()
+    rating(page, HOMOPHOBIC, 2).check()  # a rating begun: a reload brings it back
+    saved(page)
+    # Marked, and the notes read in the same moment, before the encrypted save can finish.
+    notes = kept_for_later(page, HOMOPHOBIC).evaluate(
+        "(box) => { box.click();"
+        " return [...document.querySelectorAll('[data-saved]')].map((n) => n.textContent); }"
+    )
+    assert notes and set(notes) == {"Saving…"}, notes
+    saved(page)
+    reload_and_unlock(page)
+    expect(kept_for_later(page, HOMOPHOBIC)).to_be_checked()
