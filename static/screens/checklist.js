@@ -80,7 +80,7 @@ function screen(root, opened) {
     // The person's own situations and marks are saved in their own record: say so, as for a
     // rating, even before anything is rated (a rating itself is kept from its first answer).
     // "Saving…" from the moment of the change: a note that still said "Saved" while a mark was
-    // on its way let the person leave, and the page not wait for it (`alsoUnsaved`).
+    // on its way let the person leave, and the page not wait for it (recordKeeper's `alsoSaving`).
     mineInFlight += 1;
     showSaved(root, undefined);
     mineSaving = mineSaving
@@ -88,7 +88,7 @@ function screen(root, opened) {
       .then(
         () => {
           mineInFlight -= 1;
-          if (!mineInFlight && !keeper.unsaved()) showSaved(root, new Date());
+          if (!keeper.unsaved()) showSaved(root, new Date());
         },
         () => {
           mineInFlight -= 1;
@@ -247,7 +247,6 @@ function screen(root, opened) {
     showCurrent: showRating,
     open: openSession,
     showOverview: overview,
-    alsoUnsaved: () => mineInFlight > 0,
   });
 
   handleUnlock(root, opened);

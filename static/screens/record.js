@@ -30,7 +30,8 @@ export function showSaved(root, when) {
 
 /**
  * `alsoSaving()`, given, says whether another record of the same screen is still being saved
- * (the checklist's own situations): the notes then say "Saving…" until that one is saved too.
+ * (the checklist's own situations): the notes then say "Saving…" until that one is saved too,
+ * and the screen counts as unsaved.
  */
 export function recordKeeper(root, opened, kind, alsoSaving = () => false) {
   const openSetting = settingFor(OPEN_SETTING(kind), opened);
@@ -71,8 +72,9 @@ export function recordKeeper(root, opened, kind, alsoSaving = () => false) {
       return current;
     },
     save,
-    // A save in flight counts even after a boosted page swap took the screen away.
-    unsaved: () => inFlight > 0 || (root.isConnected && dirty),
+    // A save in flight counts even after a boosted page swap took the screen away, and so does
+    // another record's (`alsoSaving`): leaving the page waits for both (private/start.js).
+    unsaved: () => inFlight > 0 || (root.isConnected && dirty) || alsoSaving(),
     changed() {
       dirty = true;
       showSaved(root, undefined);
@@ -143,12 +145,11 @@ export function exerciseScreen(
   root,
   opened,
   keeper,
-  { clear, showCurrent, open, showOverview, ready, alsoUnsaved = () => false },
+  { clear, showCurrent, open, showOverview, ready },
 ) {
   return {
     root,
-    // What leaving the page waits for (private/start.js), another record's save included.
-    unsaved: () => keeper.unsaved() || alsoUnsaved(),
+    unsaved: keeper.unsaved,
     async render() {
       if (!(await opened.vault.exists())) return showState(root, "new");
       if (!opened.vault.isUnlocked()) {
