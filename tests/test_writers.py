@@ -79,3 +79,11 @@ def test_a_save_that_waits_too_long_for_another_worker_is_a_503_and_lets_go_of_i
     other.done()
     # Neither this worker's turn nor the file was kept by the refused save.
     assert send_checkin(one, "Waiting").status_code == 200
+
+
+def test_a_writer_waiting_for_another_workers_turn_looks_again_quickly_at_first_then_slowly():
+    # A turn is a commit, a fraction of a millisecond: while the lock lies free no one writes, so
+    # the first looks come every 20 µs. A wait past 5 ms is a slow write; looks every 0.5 ms
+    # leave the CPU to it.
+    assert db.look_again_after(0) == db.look_again_after(0.0049) == 0.00002
+    assert db.look_again_after(0.005) == db.look_again_after(30) == 0.0005
