@@ -203,6 +203,44 @@ def test_an_answer_that_isnt_one_of_the_choices_is_refused_and_nothing_kept(one,
     assert sql(one, "select count(*) from safety_checks") == [(0,)]
 
 
+def test_a_concern_cant_be_passed_on_before_the_group_it_came_from(one):
+    # The record may be read in court: a passing-on dated before the group is refused, with
+    # what was typed kept, both when answering and when marking a concern passed on later.
+    evening = date.today() - timedelta(days=2)
+    before = f"{(evening - timedelta(days=1)).isoformat()}T21:30"
+    problem = "That is before the group the concern came from."
+    response = answer(one, "facilitator", "passed_on", held_on=evening.isoformat(), at=before)
+    assert response.status_code == 422
+    assert problem in text_of(response) and f'value="{before}"' in text_of(response)
+    assert sql(one, "select count(*) from safety_checks") == [(0,)]
+
+    answer(one, "facilitator", "not_yet", held_on=evening.isoformat())
+    (check,) = sql(one, "select id from safety_checks")
+    prefix = f"c{check[0]}-"
+    response = post(
+        one,
+        "coworker",
+        "safety.passed_on",
+        {prefix + "how": "phone", prefix + "at": before},
+        pair_id=one.rows["pair"],
+        check_id=check[0],
+    )
+    assert response.status_code == 422
+    assert problem in text_of(response) and f'value="{before}"' in text_of(response)
+    assert sql(one, "select passed_on_at from safety_checks") == [(None,)]
+    # The evening itself is fine: it was passed on after the group.
+    response = post(
+        one,
+        "coworker",
+        "safety.passed_on",
+        {prefix + "how": "phone", prefix + "at": f"{evening.isoformat()}T21:30"},
+        pair_id=one.rows["pair"],
+        check_id=check[0],
+    )
+    assert response.status_code == 303
+    assert sql(one, "select passed_on_how from safety_checks") == [("phone",)]
+
+
 def test_the_database_holds_no_free_text_for_the_safety_question(one):
     # Whatever a page is sent, only dates, ids and the fixed choices are kept.
     story = "Her name is Jane, he threatened her at 12 Acacia Road"

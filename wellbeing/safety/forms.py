@@ -36,6 +36,15 @@ class PassingOnForm(FlaskForm):
         format="%Y-%m-%dT%H:%M",
         validators=[Optional(), not_in_future],
     )
+    # The day of the group the concern came from (the view sets it): a concern can't have
+    # been passed on before it was heard, and the record may one day be read in court.
+    evening = None
+
+    def validate_at(self, field):
+        if field.data and self.evening and field.data.date() < self.evening:
+            raise ValidationError(
+                _l("That is before the group the concern came from. When was it passed on?")
+            )
 
 
 class SafetyAnswerForm(PassingOnForm):
@@ -47,6 +56,10 @@ class SafetyAnswerForm(PassingOnForm):
         choices=[SelectChoice(a["id"], a["text"]) for a in content.safety()["question"]["answers"]],
         validators=[InputRequired(_l("Please choose one answer."))],
     )
+
+    @property
+    def evening(self):
+        return self.held_on.data
 
     def validate_held_on(self, field):
         if field.data and abs(clock.today() - field.data) > PAST:

@@ -95,6 +95,7 @@ def passed_on(pair_id, check_id):
     if check is None or not check["concern"]:
         abort(404)
     form = PassingOnForm(prefix=f"c{check['id']}-")
+    form.evening = date.fromisoformat(check["held_on"])
     if not form.validate():
         return render_pair(
             pair,
