@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from access_rules import RULES
 from conftest import PEOPLE, csrf_token, no_hashing
 from organisation_one import NEWCOMER_EMAIL, link_on, text_of
 
@@ -717,3 +718,23 @@ def test_database_uses_wal_and_waits_for_other_writers(own_instance):
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     # WAL is a property of the file, so every other connection sees it too.
     assert query(own_instance.config["DATABASE"], "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_every_admin_page_is_a_tap_or_two_from_the_admins_home(one):
+    # An admin-only page that nothing links to is one no admin finds: "How long rooms are kept"
+    # was linked only from the training-day rooms page, which admins who don't facilitate can't
+    # open. Every admin page without URL values is linked from the home or a page it links to.
+    admin = one.client("admin")
+    home = text_of(admin.get("/"))
+    links = set(re.findall(r'href="(/[^"]*)"', home))
+    for path in sorted(links):
+        answer = admin.get(path)
+        if answer.status_code == 200 and answer.mimetype == "text/html":
+            links |= set(re.findall(r'href="(/[^"]*)"', text_of(answer)))
+    links = {html.unescape(link).split("#")[0] for link in links}
+    admin_pages = {
+        rule.rule
+        for rule in one.app.url_map.iter_rules()
+        if RULES[rule.endpoint].who == "admin" and "GET" in rule.methods and "<" not in rule.rule
+    }
+    assert admin_pages and admin_pages <= links, admin_pages - links
