@@ -282,7 +282,12 @@ def signout():
 @bp.get("/invite/<token>")
 def invitation_show(token):
     invitation = people.find_invitation(token)
-    form = InvitationAcceptForm(email=invitation["email"] if invitation else "")
+    # What the admin typed starts the form off (the admin's form says "They can change it").
+    # Only on GET: after a POST the form holds what the person typed, not these.
+    form = InvitationAcceptForm(
+        name=(invitation["name"] or "") if invitation else "",
+        email=invitation["email"] if invitation else "",
+    )
     return _invitation_page(invitation, form)
 
 

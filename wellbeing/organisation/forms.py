@@ -42,11 +42,12 @@ class InvitationForm(FlaskForm):
             Regexp(EMAIL, message=_l("That doesn't look like an email address.")),
             Length(max=254),
         ],
-        description=_l("It fills in their sign-in name. They can change it."),
+        description=_l("Only this address can use the link, and they sign in with it."),
     )
     name = StringField(
         _l("Their name (optional)"),
-        validators=[Optional(), Length(max=100)],
+        # No longer than the name they join with (accounts/forms.py), which it fills in.
+        validators=[Optional(), Length(max=80)],
         description=_l("So you can tell the links apart. They can change it."),
     )
     roles = CheckboxesField(
