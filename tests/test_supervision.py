@@ -82,6 +82,41 @@ def test_supervisor_sees_the_agreement_only_once_both_partners_shared_it(one):
     assert get(one, "supervisor", "supervision.agreement_show", pair_id=pair).status_code == 404
 
 
+def who_can_see(one, endpoint, pair) -> str:
+    """The "Who can see this:" lines of one of the pair's pages, as Fran reads them."""
+    shown = read(one, "facilitator", endpoint, pair_id=pair)
+    return " | ".join(re.findall(r"Who can see this: ([^.]*\.[^.]*)", shown))
+
+
+def test_the_pairs_pages_say_the_supervisor_sees_them_once_both_shared_and_not_after(one):
+    # "A worker must never be surprised by what a supervisor can see": a tester read "Nobody
+    # else" on an agreement the supervisor was already commenting on.
+    assign(one)
+    agree_first_version(one)
+    pair = one.rows["pair"]
+    nobody = "You and Cole Coworker. Nobody else, unless you both choose to share it"
+    dates = "You and Cole Coworker. Your supervisor sees only the dates you answered"
+    supervisor = "You, Cole Coworker and your supervisor: you both chose to share"
+    agreement_pages = ("coworking.agreement_show", "coworking.card_show")
+    for endpoint in agreement_pages:
+        assert nobody in who_can_see(one, endpoint, pair)
+    assert dates in who_can_see(one, "coworking.checkins_show", pair)
+
+    consent_to_share(one, "agreement", "facilitator")  # one yes is not enough
+    assert nobody in who_can_see(one, "coworking.agreement_show", pair)
+    consent_to_share(one, "agreement", "coworker")
+    consent_to_share(one, "checkins", "facilitator", "coworker")
+    for endpoint in (*agreement_pages, "coworking.checkins_show"):
+        lines = who_can_see(one, endpoint, pair)
+        assert supervisor in lines and nobody not in lines and dates not in lines
+
+    post(one, "coworker", "coworking.consent_withdraw", pair_id=pair, topic="agreement")
+    post(one, "coworker", "coworking.consent_withdraw", pair_id=pair, topic="checkins")
+    for endpoint in agreement_pages:
+        assert supervisor not in who_can_see(one, endpoint, pair)
+    assert dates in who_can_see(one, "coworking.checkins_show", pair)
+
+
 def test_supervisor_sees_checkin_dates_and_content_only_when_both_share_it(one):
     assign(one)
     pair = one.rows["pair"]

@@ -11,12 +11,15 @@ from flask import Blueprint
 bp = Blueprint("coworking", __name__, url_prefix="/pairs")
 
 from ..content import guidelines  # noqa: E402
+from ..permissions import supervisor_sees  # noqa: E402
 from . import routes  # noqa: E402, F401
 from .checkins import STATE_WORDS  # noqa: E402
 
 # A global, not a context processor: the pages' imported macros see globals only.
 bp.record_once(
     lambda setup: setup.app.jinja_env.globals.update(
-        checkin_words=STATE_WORDS, checkin_questions=guidelines()["coworking"]["checkin"]
+        checkin_words=STATE_WORDS,
+        checkin_questions=guidelines()["coworking"]["checkin"],
+        supervision_sees=supervisor_sees,
     )
 )
