@@ -9,10 +9,11 @@ today, the signal when neither co-worker is experienced), §3.13 supervision (th
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 from conftest import PEOPLE
-from steps import log_meeting, post, read, url, words, written
+from steps import log_meeting, page, post, read, url, words, written
 
 from wellbeing.db import sqlite3
 
@@ -146,6 +147,28 @@ def test_pair_supervisor_and_admin_see_a_signal_when_neither_co_worker_is_experi
     for persona in ("facilitator", "coworker"):
         assert signal not in read(one, persona, "coworking.card_show", pair_id=one.rows["pair"])
     assert signal not in read(one, "admin", "organisation.team_show")
+
+
+def test_the_experienced_tick_isnt_copied_while_neither_co_worker_is_experienced(one):
+    # A tester's card showed the box ticked (copied from the last log) right under "neither is
+    # through mentoring or marked experienced", and one tap counted the night towards §3.12.
+    def ticked() -> bool:
+        card = page(one, "facilitator", "coworking.card_show", pair_id=one.rows["pair"])
+        (box,) = re.findall(r'<input[^>]*name="with_experienced"[^>]*>', card)
+        return "checked" in box
+
+    groups_ran(one, "facilitator", [7], experienced=True)
+    assert not ticked()
+    # Once the app knows Cole is experienced, the last answer is the tick's default again.
+    response = post(
+        one,
+        "admin",
+        "organisation.experienced_update",
+        {"experienced": "yes"},
+        user_id=one.rows["coworker"],
+    )
+    assert response.status_code == 303
+    assert ticked()
 
 
 def test_no_signal_before_the_pair_logs_or_plans_a_group(one):

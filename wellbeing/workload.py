@@ -99,15 +99,19 @@ def logged_on(pair_id: int, held_on: str, user_id: int | None = None) -> list[di
     )
 
 
-def last_with_experienced(user_id: int, pair_id: int) -> bool:
-    """The answer this person gave last time they logged a group with this pair: the tick's
-    default, so a mentored night isn't lost to an unticked box (issue 27)."""
+def with_experienced_default(user_id: int, pair: dict, today: date) -> bool:
+    """The tick "with an experienced co-worker" before anyone touches it: the answer this person
+    gave last time they logged a group with this pair, so a mentored night isn't lost to an
+    unticked box (issue 27); unticked while the app itself knows neither partner is experienced
+    (`unmentored_pairs`), where a copied tick would count a night that wasn't towards §3.12."""
     last = first_row(
         "select with_experienced from group_logs where user_id = ? and pair_id = ?"
         " order by held_on desc, id desc limit 1",
-        [user_id, pair_id],
+        [user_id, pair["id"]],
     )
-    return bool(last and last["with_experienced"])
+    if not (last and last["with_experienced"]):
+        return False
+    return not unmentored_pairs(pair["org_id"], today, [pair["id"]])
 
 
 def logs_of(user_id: int) -> list[dict]:

@@ -514,7 +514,7 @@ def group_form(pair, formdata=None) -> GroupLogForm:
     return GroupLogForm(
         formdata=formdata,
         held_on=checkins.today(),
-        with_experienced=workload.last_with_experienced(current_user.id, pair["id"]),
+        with_experienced=workload.with_experienced_default(current_user.id, pair, checkins.today()),
         # New on every response, so the card's ETag leaves it out (wellbeing/drawn.py).
         key=drawn.per_response(secrets.token_urlsafe(16)),
     )
