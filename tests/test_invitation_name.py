@@ -4,11 +4,12 @@ A tester invited "Wren Worker" and the admin's form said of the name "They can c
 the /invite/<token> page showed the email filled in and the name empty."""
 
 import re
-import sqlite3
 from urllib.parse import urlsplit
 
 from conftest import csrf_token
 from organisation_one import link_on, text_of
+
+from wellbeing.db import sqlite3
 
 PASSWORD = "a long new password"
 
