@@ -8,8 +8,6 @@
 // one still waiting. The status line only says "Placed" once the server has said so. Each move
 // carries a number that only grows (seq), so a late retry can't undo a newer move on the server.
 
-import { placeWords } from "shared/page";
-
 // Wait this long after the last change before sending, so arrow-key presses send one move.
 const SETTLE_MS = 250;
 const RETRY_FIRST_MS = 500;
@@ -99,16 +97,23 @@ function fullScreen(button) {
   });
 }
 
+// The phone's words for places on the line, as the server says them and the projector counts
+// them: the page's data-places, [highest place, words] in order, from the one definition of the
+// line's stretches (wellbeing/line/picture.py, STRETCHES). No thresholds of its own here.
+const stops = new WeakMap();
+
 /** Words for a place (0 'always abusive' .. 1000 'never abusive'), as the server says them. */
-function placeWordsOf(value, words) {
-  return placeWords(Number(value), words, 1000);
+function placeWordsOf(value, form) {
+  if (!stops.has(form)) stops.set(form, JSON.parse(form.dataset.places));
+  const places = stops.get(form);
+  const place = Number(value);
+  return (places.find(([last]) => place <= last) ?? places[places.length - 1])[1];
 }
 
 function placement(form) {
   const slider = form.querySelector("input[type=range]");
-  const words = form.dataset;
   let settle = null;
-  const describe = () => slider.setAttribute("aria-valuetext", placeWordsOf(slider.value, words));
+  const describe = () => slider.setAttribute("aria-valuetext", placeWordsOf(slider.value, form));
   // Issue 27: no starting position. "Place me here" waits for the first tap on the line (or a
   // key press, or a drag): only then is there a place the person chose.
   const button = form.querySelector("[data-wait-for-tap]");
@@ -159,7 +164,7 @@ function send(form) {
   lastSeq = Math.max(Date.now(), lastSeq + 1);
   const body = new FormData(form);
   body.set("seq", String(lastSeq));
-  waiting = { form, body, seq: lastSeq, place: placeWordsOf(slider.value, form.dataset) };
+  waiting = { form, body, seq: lastSeq, place: placeWordsOf(slider.value, form) };
   attempt = 0;
   clearTimeout(retryTimer);
   say(form, "sending");

@@ -680,6 +680,51 @@ def test_summary_counts_per_stretch_with_no_individual_places(one):
     assert "data-print" in page
 
 
+# A place's words on a phone, and the stretch of the projector's and the summary's counts they
+# belong to: the same words, or words for a point inside that stretch.
+WITHIN = {
+    "At “always abusive”": "At or near “always abusive”",
+    "Very near “always abusive”": "At or near “always abusive”",
+    "In the middle": "Around the middle",
+    "Very near “never abusive”": "At or near “never abusive”",
+    "At “never abusive”": "At or near “never abusive”",
+}
+
+
+def counted_per_stretch(page: str) -> dict[str, int]:
+    found = re.findall(r"<li><span>([^<]+)</span> <strong>(\d+)</strong></li>", page)
+    return {name: int(n) for name, n in found}
+
+
+def test_a_phone_says_the_stretch_the_projector_and_the_summary_count_it_in(one):
+    """The tester's room: 420, 560 and 820 were told 'Nearer “always abusive”', 'Nearer “never
+    abusive”' twice, and counted 'Around the middle' twice and 'At or near “never abusive”'."""
+    phones = everyone_places(one, [420, 560, 820])
+    told = [
+        re.search(r"data-place-state>Placed: (.+?)\. You can move", text_of(phone.page())).group(1)
+        for phone in phones
+    ]
+    stretches = [WITHIN.get(said, said) for said in told]
+    control(one, "reveal")
+    on_the_projector = counted_per_stretch(text_of(projector(one)))
+    control(one, "end")
+    summary = text_of(one.client("facilitator").get(f"/rooms/{one.rows['room']}/summary"))
+    for counted in (on_the_projector, counted_per_stretch(summary)):
+        assert len(counted) == 5 and set(stretches) <= set(counted), (told, counted)
+        assert counted == {name: stretches.count(name) for name in counted}, told
+
+
+def test_every_place_is_told_in_words_of_the_stretch_it_is_counted_in(one):
+    from wellbeing.line.picture import band_names, band_of, place_words
+    from wellbeing.line.routes import words
+
+    with one.app.test_request_context():
+        names, ends = band_names(words()), words()
+        for place in range(0, 1001):
+            said = place_words(place, ends)
+            assert WITHIN.get(said, said) == names[band_of(place)], (place, said)
+
+
 def set_clock(one, days):
     opened = datetime.fromisoformat(room_of(one)["created_at"])
     one.app.config["CLOCK"] = lambda: opened + timedelta(days=days, seconds=1)

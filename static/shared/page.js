@@ -58,8 +58,9 @@ export function clockTime(date) {
 }
 
 /**
- * Words for a place on the line from 'always abusive' (0) to 'never abusive' (`max`: 100 on
- * the worker's own line, 1000 in a training-day room), as the slider says it; no numbers shown.
+ * Words for a place on the worker's own line from 'always abusive' (0) to 'never abusive'
+ * (`max`, 100), as the slider says it; no numbers shown. A training-day room's phones say the
+ * server's words instead (static/room.js, data-places), which its projector counts by.
  */
 export function placeWords(place, words, max = 100) {
   if (place === null || place === undefined) return words.notPlaced;

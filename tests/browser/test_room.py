@@ -8,6 +8,7 @@ and after the retention time (the test moves the app's clock on) the room is gon
 """
 
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -166,3 +167,71 @@ def test_a_whole_training_day_room(new_context, live_server):
     phones[0].goto("/join?code=" + code)
     phones[0].get_by_role("button", name="Join", exact=True).click()
     expect(phones[0].get_by_text("We can't find an open room with that code")).to_be_visible()
+
+
+# A place's words on a phone, and the stretch of the projector's and the summary's counts they
+# belong to: the same words, or words for a point inside that stretch.
+WITHIN = {
+    "At “always abusive”": "At or near “always abusive”",
+    "Very near “always abusive”": "At or near “always abusive”",
+    "In the middle": "Around the middle",
+    "Very near “never abusive”": "At or near “never abusive”",
+    "At “never abusive”": "At or near “never abusive”",
+}
+EVERY_PLACE = """slider => Array.from({length: 101}, (_, n) => {
+  slider.value = String(n * 10);
+  slider.dispatchEvent(new Event("input"));
+  return [n * 10, slider.getAttribute("aria-valuetext")];
+})"""
+
+
+def test_a_phone_tells_a_person_the_stretch_the_projector_counts_them_in(new_context, live_server):
+    """The tester's room: three people at 420, 560 and 820 were told 'Nearer “always abusive”',
+    'Nearer “never abusive”' and 'Nearer “never abusive”', and the projector counted them
+    'Around the middle' twice and 'At or near “never abusive”' once."""
+    trainer, code = open_a_room(new_context)
+    projector = new_context(viewport=LAPTOP).new_page()
+    sign_in(projector, "facilitator")
+    projector.goto(trainer.url + "/projector")
+    picture = projector.locator("#projector-picture")
+    expect(picture).to_contain_text(FIRST)
+
+    # Home, End, Page Up/Down (a tenth of the line) and the arrows (10 each) on a 0-1000 line.
+    keys = {
+        420: ("Home", "PageUp", "PageUp", "PageUp", "PageUp", "ArrowRight", "ArrowRight"),
+        560: ("End", "PageDown", "PageDown", "PageDown", "PageDown", *["ArrowLeft"] * 4),
+        820: ("End", "PageDown", "PageDown", "ArrowRight", "ArrowRight"),
+    }
+    told = {}
+    for place, presses in keys.items():
+        phone = join(new_context, code)
+        place_with_keys(phone, *presses)
+        slider = phone.get_by_role("slider", name=SLIDER)
+        expect(slider).to_have_value(str(place))
+        state = phone.locator("[data-place-state]")
+        expect(state).to_have_text(re.compile(r"^Placed: .+\. You can move until"))
+        words = state.inner_text().removeprefix("Placed: ").split(". You can move")[0]
+        expect(slider).to_have_attribute("aria-valuetext", words)
+        told[place] = words
+    expect(picture).to_contain_text("3 of 3 have placed")
+    control(trainer, "Reveal on the projector")
+    expect(projector.locator("circle.room-dot")).to_have_count(3)
+
+    bands = projector.locator(".bands li")
+    counted = {
+        item.locator("span").inner_text(): int(item.locator("strong").inner_text())
+        for item in bands.all()
+    }
+    stretches = {place: WITHIN.get(words, words) for place, words in told.items()}
+    assert set(stretches.values()) <= set(counted), (told, counted)
+    expected = {name: list(stretches.values()).count(name) for name in counted}
+    assert counted == expected, (told, counted)
+
+    # Every place the slider can take: the phone's script says what the server says.
+    with live_server.server.app.test_request_context():
+        from wellbeing.line.picture import place_words
+        from wellbeing.line.routes import words as line_words
+
+        server = [[place, place_words(place, line_words())] for place in range(0, 1001, 10)]
+    phone = join(new_context, code)
+    assert phone.get_by_role("slider", name=SLIDER).evaluate(EVERY_PLACE) == server

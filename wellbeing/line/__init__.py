@@ -19,3 +19,4 @@ bp.record_once(lambda state: rooms.init_waits(state.app))
 
 bp.app_template_global("place_words")(picture.place_words)
 bp.app_template_global("band_names")(picture.band_names)
+bp.app_template_global("place_stops")(picture.place_stops)

@@ -6,6 +6,7 @@ examples" (guidelines, Is this always abusive?). So there is no marker, colour o
 'right answer': only where people are.
 """
 
+from bisect import bisect_left
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,8 +21,25 @@ from .rooms import LINE_END, THRESHOLD
 # The picture's own units (its viewBox); it scales to the projector's width.
 WIDTH = 1000
 MARGIN = 30
-# Five stretches of the line, for the words that go with a place and the summary's counts.
-BANDS = 5
+# The stretches of the line: the one definition of them, for the words a phone says for a place
+# (here, and static/room.js, which reads PLACES from the place page's data-places), the
+# projector's counts and the summary's. Each stretch has its name on the projector and the
+# summary, and the words a phone says for the places in it, each with the highest place they
+# cover: the stretch's own name, or a point inside it said more exactly ("At" an end, "Very
+# near" it, "In the middle"), so a phone never tells a person words the projector counts
+# elsewhere.
+STRETCHES = (
+    ("at_or_near_always", ((0, "at_always"), (200, "near_always"))),
+    ("nearer_always", ((400, "nearer_always"),)),
+    ("around_middle", ((499, "around_middle"), (500, "middle"), (600, "around_middle"))),
+    ("nearer_never", ((800, "nearer_never"),)),
+    ("at_or_near_never", ((LINE_END - 1, "near_never"), (LINE_END, "at_never"))),
+)
+BANDS = len(STRETCHES)
+# The highest place in each stretch, and each of the phone's words with the highest place it covers.
+BAND_LAST = tuple(places[-1][0] for _name, places in STRETCHES)
+PLACES = tuple(place for _name, places in STRETCHES for place in places)
+PLACE_LAST = tuple(last for last, _key in PLACES)
 
 
 def x_of(position: int) -> float:
@@ -29,7 +47,7 @@ def x_of(position: int) -> float:
 
 
 def band_of(position: int) -> int:
-    return min(BANDS - 1, position * BANDS // (LINE_END + 1))
+    return min(BANDS - 1, bisect_left(BAND_LAST, position))
 
 
 def band_counts(positions: list[int]) -> list[int]:
@@ -116,35 +134,40 @@ def enough(count: int, threshold: int = THRESHOLD) -> bool:
     return count >= max(threshold, THRESHOLD)
 
 
+def phrases(words: dict) -> dict[str, str]:
+    """The words of STRETCHES, in the page's language, with the content's ends of the line."""
+    ends = {"always": words["always"], "never": words["never"]}
+    return {
+        "at_always": _("At “%(always)s”", **ends),
+        "near_always": _("Very near “%(always)s”", **ends),
+        "at_or_near_always": _("At or near “%(always)s”", **ends),
+        "nearer_always": _("Nearer “%(always)s”", **ends),
+        "around_middle": _("Around the middle"),
+        "middle": _("In the middle"),
+        "nearer_never": _("Nearer “%(never)s”", **ends),
+        "near_never": _("Very near “%(never)s”", **ends),
+        "at_or_near_never": _("At or near “%(never)s”", **ends),
+        "at_never": _("At “%(never)s”", **ends),
+    }
+
+
 def place_words(position: int | None, words: dict) -> str:
-    """Words for a place, as the phone's screen reader says it (static/room.js does the same)."""
+    """Words for a place, as the phone says it (static/room.js reads them from place_stops)."""
     if position is None:
         return _("Not placed yet")
-    ends = {"always": words["always"], "never": words["never"]}
-    if position == 0:
-        return _("At “%(always)s”", **ends)
-    if position <= 150:
-        return _("Very near “%(always)s”", **ends)
-    if position < 500:
-        return _("Nearer “%(always)s”", **ends)
-    if position == 500:
-        return _("In the middle")
-    if position < 850:
-        return _("Nearer “%(never)s”", **ends)
-    if position < LINE_END:
-        return _("Very near “%(never)s”", **ends)
-    return _("At “%(never)s”", **ends)
+    _last, key = PLACES[min(len(PLACES) - 1, bisect_left(PLACE_LAST, position))]
+    return phrases(words)[key]
+
+
+def place_stops(words: dict) -> list[tuple[int, str]]:
+    """The phone's words with the highest place each covers, for static/room.js (data-places)."""
+    said = phrases(words)
+    return [(last, said[key]) for last, key in PLACES]
 
 
 def band_names(words: dict) -> list[str]:
-    ends = {"always": words["always"], "never": words["never"]}
-    return [
-        _("At or near “%(always)s”", **ends),
-        _("Nearer “%(always)s”", **ends),
-        _("Around the middle"),
-        _("Nearer “%(never)s”", **ends),
-        _("At or near “%(never)s”", **ends),
-    ]
+    said = phrases(words)
+    return [said[name] for name, _places in STRETCHES]
 
 
 @lru_cache(maxsize=64)
