@@ -59,3 +59,21 @@ def test_every_page_passes_axe_and_fits_a_phone_with_big_enough_targets(page, wa
     assert not accessibility, f"axe found serious or critical problems:\n{report}"
     report = "\n".join(f"{label}:\n  " + "\n  ".join(layout[label]) for label in layout)
     assert not layout, f"Pages that don't fit a 360 px phone:\n{report}"
+
+
+def test_a_full_width_button_whose_words_wrap_keeps_them_off_its_rounded_ends(page):
+    # A facilitator's "Tonight at …" on a 360 px phone wraps to four lines (a tester's demo
+    # home): a pill's round ends cut into its first letter. The same words, in the app's CSS.
+    page.goto("/signin")
+    page.evaluate(
+        """() => {
+          const button = document.createElement("a");
+          button.className = "button primary wide";
+          button.href = "/";
+          button.textContent =
+            "Tonight at 18:30: Sexual respect (2) – Sexual pressuring with Sam Facilitator";
+          document.querySelector("main").prepend(button);
+        }"""
+    )
+    assert page.locator("main > a.button").bounding_box()["height"] > 2 * TARGET_PX
+    assert page.evaluate(PHONE_LAYOUT_PROBLEMS, TARGET_PX) == []

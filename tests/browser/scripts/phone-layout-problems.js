@@ -28,5 +28,42 @@
     if (box.width < target || box.height < target) problems.push(`${what} is ${size} px`);
     if (box.right > width + 0.5) problems.push(`${what} sticks out to ${box.right.toFixed(1)} px`);
   }
+  // A button's rounded ends must not cut into its words: a pill whose words wrap to several
+  // lines put the first letter of "Tonight at 18:30: …" on its curve.
+  for (const button of document.querySelectorAll(".button")) {
+    const box = button.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const radius = Math.min(
+      Number.parseFloat(getComputedStyle(button).borderTopLeftRadius) || 0,
+      box.height / 2,
+      box.width / 2,
+    );
+    const lines = [];
+    const texts = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+    for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+      if (!text.textContent.trim() || text.parentElement.closest(".visually-hidden")) continue;
+      const words = document.createRange();
+      words.selectNodeContents(text);
+      lines.push(...[...words.getClientRects()].filter((line) => line.width > 1));
+    }
+    const cut = lines.some((line) =>
+      [
+        [line.left, line.top],
+        [line.right, line.top],
+        [line.left, line.bottom],
+        [line.right, line.bottom],
+      ].some(([x, y]) => {
+        const cornerX = Math.min(Math.max(x, box.left + radius), box.right - radius);
+        const cornerY = Math.min(Math.max(y, box.top + radius), box.bottom - radius);
+        return Math.hypot(x - cornerX, y - cornerY) > radius + 1;
+      }),
+    );
+    if (cut) {
+      const name = button.textContent.trim().replace(/\s+/g, " ").slice(0, 50);
+      problems.push(
+        `<${button.tagName.toLowerCase()} class="${button.className}"> "${name}" has words on its rounded corner`,
+      );
+    }
+  }
   return problems;
 };
