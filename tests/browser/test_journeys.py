@@ -115,7 +115,16 @@ def test_a_logged_group_shows_as_run_to_the_supervisor_and_a_double_tap_logs_onc
             "action": "save",
         },
     )
-    # Last week's group was with an experienced co-worker: tonight's tick starts that way.
+    # Cole came with experience (the admin marked it), and last week's group was with him:
+    # tonight's tick starts that way. (While neither is experienced, it starts unticked.)
+    admin = sign_in(new_context().new_page(), "admin")
+    cole_id = user_id(tmp_path, "coworker")
+    post_form_to(
+        admin,
+        "/organisation/team",
+        f"/organisation/people/{cole_id}/experienced",
+        {"experienced": "yes"},
+    )
     post_form_to(
         fran,
         f"{pair}/card",
