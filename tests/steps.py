@@ -166,3 +166,16 @@ def written(day: date) -> str:
     """A day as people write it (issue 25): "Monday 27 April", with the year if not this one."""
     shown = f"{day:%A} {day.day} {day:%B}"
     return shown if day.year == date.today().year else f"{shown} {day.year}"
+
+
+# --- training days -------------------------------------------------------------------------
+
+# A place's words on a phone, and the stretch of the projector's and the summary's counts they
+# belong to: the same words, or words for a point inside that stretch.
+WITHIN = {
+    "At “always abusive”": "At or near “always abusive”",
+    "Very near “always abusive”": "At or near “always abusive”",
+    "In the middle": "Around the middle",
+    "Very near “never abusive”": "At or near “never abusive”",
+    "At “never abusive”": "At or near “never abusive”",
+}

@@ -15,7 +15,7 @@ import pytest
 from conftest import csrf_token
 from flask import Flask
 from organisation_one import text_of
-from steps import words
+from steps import WITHIN, words
 
 from wellbeing.content import guidelines
 from wellbeing.db import sqlite3
@@ -678,17 +678,6 @@ def test_summary_counts_per_stretch_with_no_individual_places(one):
     assert "2 people placed: fewer than 3, so nothing is shown." in second.split(PRACTICES[2])[0]
     assert "room-dot" not in page
     assert "data-print" in page
-
-
-# A place's words on a phone, and the stretch of the projector's and the summary's counts they
-# belong to: the same words, or words for a point inside that stretch.
-WITHIN = {
-    "At “always abusive”": "At or near “always abusive”",
-    "Very near “always abusive”": "At or near “always abusive”",
-    "In the middle": "Around the middle",
-    "Very near “never abusive”": "At or near “never abusive”",
-    "At “never abusive”": "At or near “never abusive”",
-}
 
 
 def counted_per_stretch(page: str) -> dict[str, int]:

@@ -118,6 +118,18 @@ def test_mentoring_months_are_counted_from_the_first_mentored_session_to_today(o
     assert "Done: 2 sessions over 7.2 months" in record_of_fran(one)
 
 
+def mark_cole_experienced(one):
+    """Cole came with experience from elsewhere: the admin marks it on the team page."""
+    response = post(
+        one,
+        "admin",
+        "organisation.experienced_update",
+        {"experienced": "yes"},
+        user_id=one.rows["coworker"],
+    )
+    assert response.status_code == 303
+
+
 def test_pair_supervisor_and_admin_see_a_signal_when_neither_co_worker_is_experienced(one):
     assign(one)
     signal = (
@@ -135,14 +147,7 @@ def test_pair_supervisor_and_admin_see_a_signal_when_neither_co_worker_is_experi
     assert signal in read(one, "coworker", "coworking.card_show", pair_id=one.rows["pair"])
 
     # Cole came with experience from elsewhere: the admin marks it, and the signal goes.
-    response = post(
-        one,
-        "admin",
-        "organisation.experienced_update",
-        {"experienced": "yes"},
-        user_id=one.rows["coworker"],
-    )
-    assert response.status_code == 303
+    mark_cole_experienced(one)
     assert f"{COLE} · marked experienced" in read(one, "admin", "organisation.team_show")
     for persona in ("facilitator", "coworker"):
         assert signal not in read(one, persona, "coworking.card_show", pair_id=one.rows["pair"])
@@ -160,14 +165,7 @@ def test_the_experienced_tick_isnt_copied_while_neither_co_worker_is_experienced
     groups_ran(one, "facilitator", [7], experienced=True)
     assert not ticked()
     # Once the app knows Cole is experienced, the last answer is the tick's default again.
-    response = post(
-        one,
-        "admin",
-        "organisation.experienced_update",
-        {"experienced": "yes"},
-        user_id=one.rows["coworker"],
-    )
-    assert response.status_code == 303
+    mark_cole_experienced(one)
     assert ticked()
 
 

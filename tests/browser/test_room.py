@@ -14,6 +14,7 @@ from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+from steps import WITHIN
 
 from .steps import LAPTOP, SLIDER, join, open_a_room, sign_in
 
@@ -169,15 +170,6 @@ def test_a_whole_training_day_room(new_context, live_server):
     expect(phones[0].get_by_text("We can't find an open room with that code")).to_be_visible()
 
 
-# A place's words on a phone, and the stretch of the projector's and the summary's counts they
-# belong to: the same words, or words for a point inside that stretch.
-WITHIN = {
-    "At “always abusive”": "At or near “always abusive”",
-    "Very near “always abusive”": "At or near “always abusive”",
-    "In the middle": "Around the middle",
-    "Very near “never abusive”": "At or near “never abusive”",
-    "At “never abusive”": "At or near “never abusive”",
-}
 EVERY_PLACE = """slider => Array.from({length: 101}, (_, n) => {
   slider.value = String(n * 10);
   slider.dispatchEvent(new Event("input"));
