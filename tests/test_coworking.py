@@ -472,6 +472,19 @@ def test_blank_checkin_answer_reads_nothing_this_week(one):
     assert "Keep the timings" in week
 
 
+def test_a_checkin_answer_past_its_limit_is_refused_with_every_word_kept(one):
+    # A browser cuts a paste at an input's maxlength without a word: a tester's 2,300-character
+    # answer arrived as 2,000. No maxlength, so the server says it and keeps it all.
+    assert "maxlength" not in page(one, "facilitator", "coworking.checkins_show")
+    long = " ".join(f"word{n}" for n in range(400))[: checkins.MAX_ANSWER + 300]
+    before = sql(one, "select count(*) from checkins")
+    response = checkin(one, "facilitator", more=long)
+    assert response.status_code == 422
+    shown = text_of(response)
+    assert "Please keep it shorter." in shown and long in shown
+    assert sql(one, "select count(*) from checkins") == before
+
+
 def test_checkin_can_change_until_revealed_but_not_after(one):
     checkin(one, "facilitator", more="First thought")
     assert checkin(one, "facilitator", more="Second thought").status_code == 200

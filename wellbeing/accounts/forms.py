@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
-from ..forms import EMAIL, new_password_fields
+from ..forms import EMAIL, Length, new_password_fields
 
 
 class SignInForm(FlaskForm):

@@ -11,10 +11,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from .. import content
-from ..forms import NumberRange
+from ..forms import Length, NumberRange
 from .checkins import MAX_ANSWER, MAX_REPLY
 
 QUESTIONS = content.guidelines()["coworking"]["checkin"]

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Optional, Regexp
 
-from ..forms import NumberRange
+from ..forms import Length, NumberRange
 from .rooms import CONTROLS, MAX_MINUTES, MAX_RETENTION_DAYS, MAX_THRESHOLD, THRESHOLD
 
 # A whole number that SQLite can hold; anything else is simply not a valid value.

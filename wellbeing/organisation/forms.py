@@ -10,10 +10,10 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
 from .. import standards
-from ..forms import EMAIL, NumberRange
+from ..forms import EMAIL, Length, NumberRange
 
 ROLE_CHOICES = [
     SelectChoice("facilitator", _l("Facilitator: runs groups, prepares, co-works")),

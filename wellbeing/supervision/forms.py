@@ -11,9 +11,9 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..forms import NumberRange
+from ..forms import Length, NumberRange
 from .record import MAX_NOTES
 
 
