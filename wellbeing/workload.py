@@ -99,19 +99,20 @@ def logged_on(pair_id: int, held_on: str, user_id: int | None = None) -> list[di
     )
 
 
-def with_experienced_default(user_id: int, pair: dict, today: date) -> bool:
+def with_experienced_default(user_id: int, pair_id: int, unmentored: list[dict]) -> bool:
     """The tick "with an experienced co-worker" before anyone touches it: the answer this person
     gave last time they logged a group with this pair, so a mentored night isn't lost to an
     unticked box (issue 27); unticked while the app itself knows neither partner is experienced
-    (`unmentored_pairs`), where a copied tick would count a night that wasn't towards §3.12."""
+    (`unmentored`, what `unmentored_pairs` found for the pair), where a copied tick would count
+    a night that wasn't towards §3.12."""
+    if unmentored:
+        return False
     last = first_row(
         "select with_experienced from group_logs where user_id = ? and pair_id = ?"
         " order by held_on desc, id desc limit 1",
-        [user_id, pair["id"]],
+        [user_id, pair_id],
     )
-    if not (last and last["with_experienced"]):
-        return False
-    return not unmentored_pairs(pair["org_id"], today, [pair["id"]])
+    return bool(last and last["with_experienced"])
 
 
 def logs_of(user_id: int) -> list[dict]:

@@ -445,8 +445,9 @@ def checkin_day_update(pair_id):
 
 
 def render_card(pair, status=200, **context):
+    unmentored = workload.unmentored_pairs(pair["org_id"], checkins.today(), [pair["id"]])
     if "group_form" not in context:
-        context["group_form"] = group_form(pair)
+        context["group_form"] = group_form(pair, unmentored)
     ran = workload.logs_of(current_user.id)
     # Issue 27: once tonight is logged, the form gives way to "Logged ✓ · Undo".
     context.setdefault(
@@ -464,7 +465,7 @@ def render_card(pair, status=200, **context):
         guidance=guidance(),
         flags=workload.flags(ran, checkins.today()),
         size_signal=workload.size_signal(context.get("logged_participants")),
-        unmentored=workload.unmentored_pairs(pair["org_id"], checkins.today(), [pair["id"]]),
+        unmentored=unmentored,
         mentoring_rule=workload.guidance()["mentoring"],
         today=checkins.today().isoformat(),
         **context,
@@ -508,13 +509,14 @@ def today() -> str:
     return checkins.today().isoformat()
 
 
-def group_form(pair, formdata=None) -> GroupLogForm:
+def group_form(pair, unmentored, formdata=None) -> GroupLogForm:
     """A fresh log form: tonight's date, a new idempotency key, and the tick as this person
-    answered it last time with this pair (issue 27)."""
+    answered it last time with this pair, unless `unmentored` says neither partner is
+    experienced (issue 27, `workload.with_experienced_default`)."""
     return GroupLogForm(
         formdata=formdata,
         held_on=checkins.today(),
-        with_experienced=workload.with_experienced_default(current_user.id, pair, checkins.today()),
+        with_experienced=workload.with_experienced_default(current_user.id, pair["id"], unmentored),
         # New on every response, so the card's ETag leaves it out (wellbeing/drawn.py).
         key=drawn.per_response(secrets.token_urlsafe(16)),
     )

@@ -203,7 +203,8 @@ def plan_ran(pair_id, plan_id):
     day = date.fromisoformat(plan["held_on"])
     mine = workload.logged_on(pair["id"], plan["held_on"], current_user.id)
     if ran and not mine:
-        experienced = workload.with_experienced_default(current_user.id, pair, day)
+        unmentored = workload.unmentored_pairs(pair["org_id"], day, [pair["id"]])
+        experienced = workload.with_experienced_default(current_user.id, pair["id"], unmentored)
         workload.log(current_user, pair["id"], day, experienced)
         notice = _("Marked as run, and logged on your record.")
     elif ran:
